@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what tdaw needs to build and test on Debian/Ubuntu: pkg-config, the ALSA headers,
+# a General MIDI SoundFont, and the tools the tests and benchmarks compare against.
+# Idempotent: packages already present are skipped, and nothing is downloaded twice.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "error: setup.sh needs root or sudo to install system packages" >&2; exit 1; fi
+fi
+
+# Packages needed to build and run (libasound2-dev for cpal/midir, a small GM SoundFont).
+base=(pkg-config libasound2-dev timgm6mb-soundfont)
+# Extra packages for the test suite and benchmarks (tmux end-to-end test, reference tools).
+extra=()
+if [ "${1:-}" = "--tests" ]; then
+  extra=(tmux sox ffmpeg fluidsynth)
+fi
+
+missing=()
+for p in "${base[@]}" "${extra[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found; install Rust from your distribution or rustup first" >&2
+  exit 1
+fi

@@ -1,0 +1,14 @@
+//! `tdaw ai`.
+
+/// Arguments of `tdaw ai`.
+#[derive(clap::Args)]
+#[command(disable_help_flag = false, trailing_var_arg = true)]
+pub struct Args {
+    /// Arguments (reserved until the assistant lands).
+    #[arg(allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    Err(super::not_available("ai", "the assistant"))
+}

@@ -1,0 +1,14 @@
+//! `tdaw play`.
+
+/// Arguments of `tdaw play`.
+#[derive(clap::Args)]
+#[command(disable_help_flag = false, trailing_var_arg = true)]
+pub struct Args {
+    /// Arguments (reserved until the audio engine lands).
+    #[arg(allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    Err(super::not_available("play", "the audio engine"))
+}

@@ -1,0 +1,68 @@
+//! Where tdaw keeps its files, and the user's configuration.
+//!
+//! `TDAW_HOME` (used by every test) puts the data and config dirs under one folder; otherwise
+//! the platform's dirs from `directories` are used.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The folder holding the SQLite index and other per-user data.
+pub fn data_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("TDAW_HOME") {
+        return PathBuf::from(home);
+    }
+    directories::ProjectDirs::from("org", "tdaw", "tdaw")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".tdaw-data"))
+}
+
+/// The folder holding `config.toml`, `keymap.toml` and user themes.
+pub fn config_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("TDAW_HOME") {
+        return PathBuf::from(home).join("config");
+    }
+    directories::ProjectDirs::from("org", "tdaw", "tdaw")
+        .map(|d| d.config_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".tdaw-config"))
+}
+
+/// The user's `config.toml`. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub audio: AudioConfig,
+    /// Path of a General MIDI SoundFont (.sf2).
+    pub soundfont: Option<PathBuf>,
+    /// Theme name (a file in the config dir's `themes/` or a built-in theme).
+    pub theme: Option<String>,
+}
+
+/// The `[audio]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioConfig {
+    /// Output device name (as `tdaw devices` lists it); the default device when absent.
+    pub device: Option<String>,
+    /// Buffer size in frames.
+    pub buffer_frames: Option<u32>,
+    /// Output sample rate; the project's when absent.
+    pub sample_rate: Option<u32>,
+}
+
+impl Config {
+    /// Loads `config.toml` from the config dir; a missing file gives the defaults.
+    pub fn load() -> Result<Config, String> {
+        Self::load_from(&config_dir().join("config.toml"))
+    }
+
+    /// Loads a config file; a missing file gives the defaults.
+    pub fn load_from(path: &Path) -> Result<Config, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+}

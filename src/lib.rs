@@ -1,0 +1,9 @@
+//! tdaw: a digital audio workstation for the terminal.
+//!
+//! The module boundaries are the architecture (see DESIGN.md): `model` depends on nothing,
+//! `store` on `model`, `engine` on `model`, `dsp` and `analysis`; only `ui` knows the terminal.
+
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod store;

@@ -1,0 +1,77 @@
+//! The `tdaw` binary: headless commands, or the TUI. Errors are printed as one line on stderr.
+
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tdaw::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "tdaw",
+    version,
+    about = "A digital audio workstation for the terminal",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    /// Project folder to open in the TUI (the most recent project, or the demo, when absent).
+    dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a project folder holding project.toml.
+    New(cli::new::Args),
+    /// Import audio (wav, flac, mp3, ogg) or MIDI (.mid) files into a project.
+    Import(cli::import::Args),
+    /// Print a summary of a project.
+    Info(cli::info::Args),
+    /// List the projects known to the index.
+    List(cli::list::Args),
+    /// Render a project offline to a WAV file.
+    Render(cli::render::Args),
+    /// Measure loudness, peaks and tempo of an audio file.
+    Analyze(cli::analyze::Args),
+    /// Play a project headless until Ctrl-C.
+    Play(cli::play::Args),
+    /// List audio devices and MIDI ports.
+    Devices(cli::devices::Args),
+    /// Ask the assistant one question.
+    Ai(cli::ai::Args),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::New(a)) => cli::new::run(a),
+        Some(Command::Import(a)) => cli::import::run(a),
+        Some(Command::Info(a)) => cli::info::run(a),
+        Some(Command::List(a)) => cli::list::run(a),
+        Some(Command::Render(a)) => cli::render::run(a),
+        Some(Command::Analyze(a)) => cli::analyze::run(a),
+        Some(Command::Play(a)) => cli::play::run(a),
+        Some(Command::Devices(a)) => cli::devices::run(a),
+        Some(Command::Ai(a)) => cli::ai::run(a),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "tdaw", &mut std::io::stdout());
+            Ok(())
+        }
+        None => cli::open::run(cli.dir),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", cli::one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}

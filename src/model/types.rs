@@ -1,0 +1,661 @@
+//! The data of a project: tracks, clips, notes, mixer settings, markers.
+
+use super::tempo::{TempoMap, TimeSignature};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Stable identity of a track inside a project (survives reordering and renaming).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TrackId(pub u64);
+
+/// Stable identity of a clip inside a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClipId(pub u64);
+
+/// A whole song.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// Version of the project format this was written in (see `model::FORMAT_VERSION`).
+    pub format_version: u32,
+    pub name: String,
+    /// Sample rate of the project in Hz; imported audio is converted to it.
+    pub sample_rate: u32,
+    #[serde(default)]
+    pub tempo: TempoMap,
+    #[serde(default)]
+    pub time_signature: TimeSignature,
+    /// Musical key, e.g. `Am` or `F#`; `None` when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Key>,
+    #[serde(default)]
+    pub master: Master,
+    #[serde(default, rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub loop_region: Option<LoopRegion>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<Marker>,
+    #[serde(default, rename = "track")]
+    pub tracks: Vec<Track>,
+}
+
+impl Project {
+    /// An empty project.
+    pub fn new(name: impl Into<String>, sample_rate: u32, bpm: f64) -> Self {
+        Project {
+            format_version: super::FORMAT_VERSION,
+            name: name.into(),
+            sample_rate,
+            tempo: TempoMap::constant(bpm),
+            time_signature: TimeSignature::default(),
+            key: None,
+            master: Master::default(),
+            loop_region: None,
+            markers: Vec::new(),
+            tracks: Vec::new(),
+        }
+    }
+
+    pub fn track(&self, id: TrackId) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    pub fn track_mut(&mut self, id: TrackId) -> Option<&mut Track> {
+        self.tracks.iter_mut().find(|t| t.id == id)
+    }
+
+    pub fn track_index(&self, id: TrackId) -> Option<usize> {
+        self.tracks.iter().position(|t| t.id == id)
+    }
+
+    /// Finds a clip anywhere in the project: (track index, clip index).
+    pub fn find_clip(&self, id: ClipId) -> Option<(usize, usize)> {
+        self.tracks
+            .iter()
+            .enumerate()
+            .find_map(|(ti, t)| t.clips.iter().position(|c| c.id == id).map(|ci| (ti, ci)))
+    }
+
+    /// A track id no track uses yet.
+    pub fn next_track_id(&self) -> TrackId {
+        TrackId(self.tracks.iter().map(|t| t.id.0 + 1).max().unwrap_or(1))
+    }
+
+    /// A clip id no clip uses yet.
+    pub fn next_clip_id(&self) -> ClipId {
+        ClipId(
+            self.tracks
+                .iter()
+                .flat_map(|t| t.clips.iter())
+                .map(|c| c.id.0 + 1)
+                .max()
+                .unwrap_or(1),
+        )
+    }
+
+    /// The beat where the last clip ends (0 for an empty project).
+    pub fn end_beat(&self) -> f64 {
+        let mut end: f64 = 0.0;
+        for t in &self.tracks {
+            for c in &t.clips {
+                end = end.max(self.clip_end_beat(c));
+            }
+        }
+        end
+    }
+
+    /// The beat where `clip` ends: MIDI clips have a length in beats, audio clips in seconds.
+    pub fn clip_end_beat(&self, clip: &Clip) -> f64 {
+        match &clip.content {
+            ClipContent::Midi(m) => clip.start + m.length,
+            ClipContent::Audio(a) => {
+                let start_s = self.tempo.beat_to_seconds(clip.start);
+                self.tempo.seconds_to_beat(start_s + a.length)
+            }
+        }
+    }
+
+    /// The project end in seconds (end of the last clip).
+    pub fn end_seconds(&self) -> f64 {
+        self.tempo.beat_to_seconds(self.end_beat())
+    }
+}
+
+/// The master bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Master {
+    #[serde(default)]
+    pub gain_db: f32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+}
+
+impl Default for Master {
+    fn default() -> Self {
+        Master {
+            gain_db: 0.0,
+            effects: Vec::new(),
+        }
+    }
+}
+
+/// A loop region in beats; playback wraps from `end` to `start` while `enabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoopRegion {
+    pub start: f64,
+    pub end: f64,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A named position on the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Marker {
+    pub beat: f64,
+    pub name: String,
+}
+
+/// What a track carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrackKind {
+    /// Plays audio clips.
+    Audio,
+    /// Plays MIDI clips through its instrument.
+    Midi,
+    /// Sums what other tracks send to it.
+    Bus,
+}
+
+impl TrackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackKind::Audio => "audio",
+            TrackKind::Midi => "midi",
+            TrackKind::Bus => "bus",
+        }
+    }
+}
+
+/// One row of the arrangement and one strip of the mixer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    pub id: TrackId,
+    pub name: String,
+    pub kind: TrackKind,
+    /// Fader in dB (0 = unity).
+    #[serde(default)]
+    pub gain_db: f32,
+    /// -1 (left) … 0 (centre) … 1 (right).
+    #[serde(default)]
+    pub pan: f32,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mute: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub solo: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub arm: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<Color>,
+    /// The sound source of a MIDI track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<Instrument>,
+    /// Insert effects, in processing order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<Send>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automation: Vec<AutomationLane>,
+    #[serde(default, rename = "clip", skip_serializing_if = "Vec::is_empty")]
+    pub clips: Vec<Clip>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Track {
+    /// A track with default mixer settings and no clips.
+    pub fn new(id: TrackId, name: impl Into<String>, kind: TrackKind) -> Self {
+        Track {
+            id,
+            name: name.into(),
+            kind,
+            gain_db: 0.0,
+            pan: 0.0,
+            mute: false,
+            solo: false,
+            arm: false,
+            color: None,
+            instrument: match kind {
+                TrackKind::Midi => Some(Instrument::default()),
+                _ => None,
+            },
+            effects: Vec::new(),
+            sends: Vec::new(),
+            automation: Vec::new(),
+            clips: Vec::new(),
+        }
+    }
+
+    pub fn clip(&self, id: ClipId) -> Option<&Clip> {
+        self.clips.iter().find(|c| c.id == id)
+    }
+
+    /// Number of notes in all MIDI clips of this track.
+    pub fn note_count(&self) -> usize {
+        self.clips
+            .iter()
+            .map(|c| match &c.content {
+                ClipContent::Midi(m) => m.notes.len(),
+                ClipContent::Audio(_) => 0,
+            })
+            .sum()
+    }
+}
+
+/// A track colour, `#rrggbb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Color(pub u8, pub u8, pub u8);
+
+impl fmt::Display for Color {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+}
+
+impl FromStr for Color {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let hex = s
+            .strip_prefix('#')
+            .filter(|h| h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()))
+            .ok_or_else(|| format!("'{s}' is not a colour of the form #rrggbb"))?;
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|e| e.to_string());
+        Ok(Color(byte(0)?, byte(2)?, byte(4)?))
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The sound source of a MIDI track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Instrument {
+    /// A General MIDI program played by the SoundFont (or, with no SoundFont, the built-in
+    /// synth's closest preset). `drums` selects the GM percussion kit (MIDI channel 10).
+    GeneralMidi {
+        program: u8,
+        #[serde(default, skip_serializing_if = "is_false")]
+        drums: bool,
+    },
+    /// A preset of the built-in synth (`pad`, `bass`, `lead`, `pluck`, `keys`, `drums`, ...).
+    Synth { preset: String },
+}
+
+impl Default for Instrument {
+    fn default() -> Self {
+        Instrument::GeneralMidi {
+            program: 0,
+            drums: false,
+        }
+    }
+}
+
+/// An insert or master effect: its kind and typed parameters. The kinds the engine
+/// processes are defined with the effects; an effect of a kind this build does not
+/// know is kept in the file and passed through unprocessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Effect {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bypass: bool,
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+/// A typed effect parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+/// A send from a track to a bus track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Send {
+    /// The bus track that receives.
+    pub to: TrackId,
+    #[serde(default)]
+    pub level_db: f32,
+    /// Taken before the fader (and pan) when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pre_fader: bool,
+}
+
+/// What an automation lane controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomationTarget {
+    /// Track fader, value in dB.
+    Gain,
+    /// Track pan, -1 … 1.
+    Pan,
+    /// Send level in dB to the given bus.
+    Send(TrackId),
+    /// An effect parameter: effect index in the chain, parameter name.
+    EffectParam(usize, String),
+}
+
+/// A breakpoint envelope: values are interpolated linearly between points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutomationLane {
+    pub target: AutomationTarget,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// (beat, value) pairs sorted by beat.
+    #[serde(default)]
+    pub points: Vec<(f64, f64)>,
+}
+
+impl AutomationLane {
+    /// The value at `beat` (the first/last value outside the points); `None` with no points.
+    pub fn value_at(&self, beat: f64) -> Option<f64> {
+        let pts = &self.points;
+        let first = pts.first()?;
+        if beat <= first.0 {
+            return Some(first.1);
+        }
+        let i = pts.partition_point(|p| p.0 <= beat);
+        if i >= pts.len() {
+            return pts.last().map(|p| p.1);
+        }
+        let (a, b) = (pts[i - 1], pts[i]);
+        let t = if b.0 > a.0 {
+            (beat - a.0) / (b.0 - a.0)
+        } else {
+            1.0
+        };
+        Some(a.1 + (b.1 - a.1) * t)
+    }
+}
+
+/// A region on a track's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clip {
+    pub id: ClipId,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Where the clip starts, in beats from the project start.
+    pub start: f64,
+    #[serde(flatten)]
+    pub content: ClipContent,
+}
+
+/// The material of a clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ClipContent {
+    Audio(AudioClip),
+    Midi(MidiClip),
+}
+
+/// A window onto an audio file in the project's `audio/` folder. Times are in seconds of
+/// the source, because audio does not stretch with the tempo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioClip {
+    /// Path relative to the project folder, e.g. `audio/drums.wav`.
+    pub file: String,
+    /// Seconds into the file where the clip begins.
+    #[serde(default)]
+    pub offset: f64,
+    /// Seconds of the file the clip plays.
+    pub length: f64,
+    #[serde(default)]
+    pub gain_db: f32,
+    /// Fade-in length in seconds.
+    #[serde(default)]
+    pub fade_in: f64,
+    /// Fade-out length in seconds.
+    #[serde(default)]
+    pub fade_out: f64,
+}
+
+/// Notes, with times in beats relative to the clip start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MidiClip {
+    /// Length of the clip in beats.
+    pub length: f64,
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+/// A MIDI note. In `project.toml` it is written compactly, one per line:
+/// `[pitch, start, length, velocity, channel]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Note {
+    /// MIDI key number, 0–127 (60 = C4).
+    pub pitch: u8,
+    /// Start in beats relative to the clip.
+    pub start: f64,
+    /// Length in beats.
+    pub length: f64,
+    /// 1–127.
+    pub velocity: u8,
+    /// MIDI channel 0–15 (9 = GM drums).
+    pub channel: u8,
+}
+
+impl Note {
+    pub fn end(&self) -> f64 {
+        self.start + self.length
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            self.pitch,
+            self.start,
+            self.length,
+            self.velocity,
+            self.channel,
+        )
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Note {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (pitch, start, length, velocity, channel) = <(u8, f64, f64, u8, u8)>::deserialize(d)?;
+        Ok(Note {
+            pitch,
+            start,
+            length,
+            velocity,
+            channel,
+        })
+    }
+}
+
+/// A musical key: tonic pitch class and major/minor, written like `Am`, `F#`, `Bbm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// Pitch class of the tonic, 0 = C … 11 = B.
+    pub tonic: u8,
+    pub minor: bool,
+    /// Spell with flats (Bb rather than A#).
+    pub flats: bool,
+}
+
+const SHARP_NAMES: [&str; 12] = [
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
+const FLAT_NAMES: [&str; 12] = [
+    "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
+];
+
+impl Key {
+    /// Pitch classes of the key's scale (natural minor for minor keys).
+    pub fn scale(&self) -> [u8; 7] {
+        let steps: [u8; 7] = if self.minor {
+            [0, 2, 3, 5, 7, 8, 10]
+        } else {
+            [0, 2, 4, 5, 7, 9, 11]
+        };
+        steps.map(|s| (self.tonic + s) % 12)
+    }
+
+    /// Whether MIDI `pitch` belongs to the key's scale.
+    pub fn contains(&self, pitch: u8) -> bool {
+        self.scale().contains(&(pitch % 12))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = if self.flats {
+            &FLAT_NAMES
+        } else {
+            &SHARP_NAMES
+        };
+        write!(
+            f,
+            "{}{}",
+            names[self.tonic as usize % 12],
+            if self.minor { "m" } else { "" }
+        )
+    }
+}
+
+impl FromStr for Key {
+    type Err = String;
+    /// Accepts `C`, `Am`, `F#m`, `Bb`, `Eb minor`, `D major`, `c#m`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("'{s}' is not a key (try C, Am, F#m, Bb)");
+        let t = s.trim();
+        let mut chars = t.chars();
+        let letter = chars.next().ok_or_else(bad)?.to_ascii_uppercase();
+        let base: i32 = match letter {
+            'C' => 0,
+            'D' => 2,
+            'E' => 4,
+            'F' => 5,
+            'G' => 7,
+            'A' => 9,
+            'B' => 11,
+            _ => return Err(bad()),
+        };
+        let rest: &str = chars.as_str();
+        let (acc, rest, flats) = if let Some(r) = rest.strip_prefix('#') {
+            (1, r, false)
+        } else if let Some(r) = rest.strip_prefix('b') {
+            (-1, r, true)
+        } else {
+            (0, rest, letter == 'F')
+        };
+        let mode = rest.trim().to_ascii_lowercase();
+        let minor = match mode.as_str() {
+            "" | "maj" | "major" => false,
+            "m" | "min" | "minor" => true,
+            _ => return Err(bad()),
+        };
+        let tonic = (base + acc).rem_euclid(12) as u8;
+        let flats = flats || (acc == 0 && minor && matches!(tonic, 2 | 7 | 0 | 5));
+        Ok(Key {
+            tonic,
+            minor,
+            flats,
+        })
+    }
+}
+
+impl Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Name of a MIDI pitch, e.g. 60 → `C4`, 61 → `C#4`.
+pub fn pitch_name(pitch: u8) -> String {
+    format!(
+        "{}{}",
+        SHARP_NAMES[pitch as usize % 12],
+        pitch as i32 / 12 - 1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_print() {
+        for (s, tonic, minor, shown) in [
+            ("Am", 9, true, "Am"),
+            ("C", 0, false, "C"),
+            ("F#m", 6, true, "F#m"),
+            ("Bb", 10, false, "Bb"),
+            ("eb minor", 3, true, "Ebm"),
+            ("D major", 2, false, "D"),
+        ] {
+            let k: Key = s.parse().unwrap();
+            assert_eq!((k.tonic, k.minor), (tonic, minor), "{s}");
+            assert_eq!(k.to_string(), shown);
+        }
+        assert!("H".parse::<Key>().is_err());
+        assert!("Cx".parse::<Key>().is_err());
+    }
+
+    #[test]
+    fn scale_membership() {
+        let am: Key = "Am".parse().unwrap();
+        assert!(am.contains(69) && am.contains(72) && !am.contains(70));
+    }
+
+    #[test]
+    fn automation_interpolates() {
+        let lane = AutomationLane {
+            target: AutomationTarget::Gain,
+            enabled: true,
+            points: vec![(0.0, 0.0), (4.0, -12.0)],
+        };
+        assert_eq!(lane.value_at(-1.0), Some(0.0));
+        assert_eq!(lane.value_at(2.0), Some(-6.0));
+        assert_eq!(lane.value_at(8.0), Some(-12.0));
+    }
+
+    #[test]
+    fn pitch_names() {
+        assert_eq!(pitch_name(60), "C4");
+        assert_eq!(pitch_name(69), "A4");
+        assert_eq!(pitch_name(0), "C-1");
+    }
+}
