@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod model;
 pub mod store;
