@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod codec;
 pub mod config;
+pub mod midi;
 pub mod model;
 pub mod store;
