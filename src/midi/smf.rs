@@ -132,8 +132,15 @@ fn be32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
+/// The header fields and the MTrk chunk bodies of a file.
+struct Chunks<'a> {
+    format: u16,
+    division: u16,
+    tracks: Vec<&'a [u8]>,
+}
+
 /// Splits the file into its header fields and MTrk chunk bodies, checking every length.
-fn chunks(bytes: &[u8]) -> Result<(u16, u16, u16, Vec<&[u8]>), SmfError> {
+fn chunks(bytes: &[u8]) -> Result<Chunks<'_>, SmfError> {
     if bytes.is_empty() {
         return Err(SmfError::Empty);
     }
@@ -199,7 +206,11 @@ fn chunks(bytes: &[u8]) -> Result<(u16, u16, u16, Vec<&[u8]>), SmfError> {
             found: tracks.len(),
         });
     }
-    Ok((format, ntrks, division, tracks))
+    Ok(Chunks {
+        format,
+        division,
+        tracks,
+    })
 }
 
 fn printable(id: &[u8]) -> String {
@@ -291,7 +302,11 @@ fn sf_from_key(key: &Key) -> i8 {
 
 /// Reads a Standard MIDI File. `fallback_name` names tracks that carry no name.
 pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> {
-    let (format, _ntrks, division, bodies) = chunks(bytes)?;
+    let Chunks {
+        format,
+        division,
+        tracks: bodies,
+    } = chunks(bytes)?;
     let clock = if division & 0x8000 != 0 {
         let fps = -((division >> 8) as u8 as i8) as i32;
         let sub = (division & 0xff) as i32;
@@ -375,7 +390,10 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
                     MetaMessage::Tempo(us) => {
                         tempo_events += 1;
                         let us = us.as_int().max(1) as f64;
-                        let bpm = (60_000_000.0 / us).clamp(MIN_BPM, MAX_BPM);
+                        // Microsecond quantisation turns 140 BPM into 140.00014: round to
+                        // a thousandth of a BPM, the precision tempos are written with.
+                        let bpm =
+                            ((60_000_000.0 / us * 1000.0).round() / 1000.0).clamp(MIN_BPM, MAX_BPM);
                         if !smpte && clock.beats(tick) <= MAX_BEAT {
                             tempo_changes.push(TempoChange {
                                 beat: clock.beats(tick),
@@ -384,14 +402,14 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
                         }
                     }
                     MetaMessage::TimeSignature(num, denom_pow, _, _)
-                        if time_signature.is_none() =>
+                        if time_signature.is_none()
+                            && (1..=64).contains(&num)
+                            && denom_pow <= 5 =>
                     {
-                        if (1..=64).contains(&num) && denom_pow <= 5 {
-                            time_signature = Some(TimeSignature {
-                                numerator: num,
-                                denominator: 1 << denom_pow,
-                            });
-                        }
+                        time_signature = Some(TimeSignature {
+                            numerator: num,
+                            denominator: 1 << denom_pow,
+                        });
                     }
                     MetaMessage::KeySignature(sf, minor) if key.is_none() => {
                         key = Some(key_from_sf(sf, minor));
@@ -680,3 +698,6 @@ fn finish_track(mut evs: Vec<(u64, u8, TrackEventKind<'_>)>) -> Vec<TrackEvent<'
     });
     out
 }
+
+#[cfg(test)]
+mod tests;
