@@ -4,6 +4,8 @@
 //! `store` on `model`, `engine` on `model`, `dsp` and `analysis`; only `ui` knows the terminal.
 
 pub mod cli;
+pub mod codec;
 pub mod config;
+pub mod midi;
 pub mod model;
 pub mod store;

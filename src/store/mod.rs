@@ -1,6 +1,8 @@
 //! The project folder on disk: `project.toml`, `audio/`, `renders/`, `.tdaw/`; and the
 //! SQLite index of every project. Depends only on `model`.
 
+pub mod import;
+
 use crate::model::{Project, ValidationError};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
