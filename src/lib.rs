@@ -5,5 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dsp;
+pub mod engine;
 pub mod model;
 pub mod store;
