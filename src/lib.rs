@@ -6,6 +6,8 @@
 pub mod cli;
 pub mod codec;
 pub mod config;
+pub mod dsp;
+pub mod engine;
 pub mod midi;
 pub mod model;
 pub mod store;
