@@ -100,8 +100,16 @@ fn from_str_with(text: &str, chain: &[Migration]) -> Result<Project, FormatError
         // The common case reads the text itself, so type errors keep their line.
         let de =
             toml::Deserializer::parse(text).map_err(|e| located(text, e.span(), e.message()))?;
-        serde_ignored::deserialize(de, |path| unknown.push(field_path(&path)))
-            .map_err(|e: toml::de::Error| located(text, e.span(), e.message()))?
+        serde_ignored::deserialize(de, |path| unknown.push(field_path(&path))).map_err(
+            |e: toml::de::Error| {
+                // Clips are flattened, so serde points at the clip's header; find the field.
+                let message = match locate_in_clips(&table) {
+                    Some(inner) => inner,
+                    None => e.message().to_string(),
+                };
+                located(text, e.span(), &message)
+            },
+        )?
     } else {
         migrate(&mut table, version as u32, chain)?;
         serde_ignored::deserialize(Value::Table(table), |path| unknown.push(field_path(&path)))
@@ -113,6 +121,35 @@ fn from_str_with(text: &str, chain: &[Migration]) -> Result<Project, FormatError
         )));
     }
     Ok(project)
+}
+
+/// Finds the clip (and note) whose content does not deserialize, for a precise message.
+fn locate_in_clips(table: &Table) -> Option<String> {
+    use crate::model::{Clip, Note};
+    use serde::Deserialize;
+    let tracks = table.get("track")?.as_array()?;
+    for (ti, t) in tracks.iter().enumerate() {
+        let Some(clips) = t.get("clip").and_then(Value::as_array) else {
+            continue;
+        };
+        for (ci, c) in clips.iter().enumerate() {
+            let Err(e) = Clip::deserialize(c.clone()) else {
+                continue;
+            };
+            if let Some(notes) = c.get("notes").and_then(Value::as_array) {
+                for (ni, n) in notes.iter().enumerate() {
+                    if let Err(e) = Note::deserialize(n.clone()) {
+                        return Some(format!(
+                            "track[{ti}].clip[{ci}].notes[{ni}]: {} (a note is [pitch 0-127, start, length, velocity 1-127, channel 0-15])",
+                            one_line(e.message())
+                        ));
+                    }
+                }
+            }
+            return Some(format!("track[{ti}].clip[{ci}]: {}", one_line(e.message())));
+        }
+    }
+    None
 }
 
 /// Runs the migration chain from `from` up to the current version, updating `format_version`.
