@@ -62,12 +62,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let loudness = report
+        .integrated_lufs
+        .map_or("-".to_string(), |l| format!("{l:.1} LUFS"));
     println!(
-        "{}  {:.2} s  {} Hz  peak {:.1} dBFS{}  ({:.2} s)",
+        "{}  {:.2} s  {} Hz  peak {:.1} dBFS  {}{}  (rendered in {:.2} s)",
         report.path.display(),
         report.seconds,
         report.sample_rate,
         report.peak_dbfs,
+        loudness,
         if report.clipped { "  CLIPPED" } else { "" },
         started.elapsed().as_secs_f64()
     );

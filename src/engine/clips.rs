@@ -19,67 +19,28 @@ pub trait FrameSource: Send {
     fn seek(&mut self, frame: u64) -> Result<(), String>;
 }
 
-/// Opens an audio file for streaming.
+/// Opens an audio file for streaming (the codec's decoder: wav, flac, mp3, ogg).
 pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, EngineError> {
-    wav::WavSource::open(path)
-        .map(|s| Box::new(s) as Box<dyn FrameSource>)
-        .map_err(|message| EngineError::Audio {
+    crate::codec::AudioReader::open(path)
+        .map(|r| Box::new(r) as Box<dyn FrameSource>)
+        .map_err(|e| EngineError::Audio {
             path: path.to_path_buf(),
-            message,
+            message: e.to_string(),
         })
 }
 
-mod wav {
-    //! A WAV reader on hound, used until the codec module lands.
-    use super::FrameSource;
-    use std::io::BufReader;
-    use std::path::Path;
-
-    pub struct WavSource {
-        reader: hound::WavReader<BufReader<std::fs::File>>,
-        spec: hound::WavSpec,
+impl FrameSource for crate::codec::AudioReader {
+    fn channels(&self) -> u16 {
+        crate::codec::AudioReader::channels(self)
     }
-
-    impl WavSource {
-        pub fn open(path: &Path) -> Result<WavSource, String> {
-            let reader = hound::WavReader::open(path).map_err(|e| e.to_string())?;
-            let spec = reader.spec();
-            Ok(WavSource { reader, spec })
-        }
+    fn sample_rate(&self) -> u32 {
+        crate::codec::AudioReader::sample_rate(self)
     }
-
-    impl FrameSource for WavSource {
-        fn channels(&self) -> u16 {
-            self.spec.channels
-        }
-        fn sample_rate(&self) -> u32 {
-            self.spec.sample_rate
-        }
-        fn read(&mut self, buf: &mut [f32]) -> Result<usize, String> {
-            let ch = self.spec.channels as usize;
-            let frames = buf.len() / ch;
-            let mut n = 0;
-            match (self.spec.sample_format, self.spec.bits_per_sample) {
-                (hound::SampleFormat::Float, _) => {
-                    for (i, s) in self.reader.samples::<f32>().take(frames * ch).enumerate() {
-                        buf[i] = s.map_err(|e| e.to_string())?;
-                        n += 1;
-                    }
-                }
-                (hound::SampleFormat::Int, bits) => {
-                    let scale = 1.0 / (1u64 << (bits - 1)) as f32;
-                    for (i, s) in self.reader.samples::<i32>().take(frames * ch).enumerate() {
-                        buf[i] = s.map_err(|e| e.to_string())? as f32 * scale;
-                        n += 1;
-                    }
-                }
-            }
-            Ok(n / ch)
-        }
-        fn seek(&mut self, frame: u64) -> Result<(), String> {
-            let frame = frame.min(self.reader.duration() as u64) as u32;
-            self.reader.seek(frame).map_err(|e| e.to_string())
-        }
+    fn read(&mut self, buf: &mut [f32]) -> Result<usize, String> {
+        crate::codec::AudioReader::read(self, buf).map_err(|e| e.to_string())
+    }
+    fn seek(&mut self, frame: u64) -> Result<(), String> {
+        crate::codec::AudioReader::seek(self, frame).map_err(|e| e.to_string())
     }
 }
 

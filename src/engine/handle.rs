@@ -12,8 +12,9 @@ use super::meters::{ChannelMeter, MeterBank, SharedStatus};
 use super::processor::Link;
 use super::stream::{stream_pair, StreamProducer};
 use super::EngineError;
+use crate::analysis::LiveMeter;
 use crate::model::{Project, TempoMap, TrackId};
-use ringbuf::traits::{Consumer, Observer, Producer};
+use ringbuf::traits::{Consumer, Producer};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::Relaxed;
@@ -162,6 +163,7 @@ impl EngineHandle {
             soundfont: None,
             events: etx,
             project: None,
+            loudness: LiveMeter::new(DEFAULT_RATE, 2),
         };
         let thread = std::thread::Builder::new()
             .name("tdaw-engine".into())
@@ -274,6 +276,8 @@ struct EngineThread {
     soundfont: Option<(PathBuf, Arc<rustysynth::SoundFont>)>,
     events: Sender<EngineEvent>,
     project: Option<(Box<Project>, PathBuf)>,
+    /// Momentary and short-term loudness of the master output.
+    loudness: LiveMeter,
 }
 
 /// How often the engine thread wakes up to refill streams.
@@ -366,6 +370,7 @@ impl EngineThread {
         self.layout.clear();
         self.producers.clear();
         self.rate = rate;
+        self.loudness = LiveMeter::new(rate, 2);
         self.shared.status.position.store(0, Relaxed);
         let opened = backend::open(
             self.config.device.as_deref(),
@@ -521,11 +526,18 @@ impl EngineThread {
         }
     }
 
-    /// The master output copy. The loudness meter (analysis::LiveMeter) plugs in here once
-    /// the analysis module lands; until then the samples are only drained so the callback's
-    /// copy never backs up.
+    /// Feeds the callback's copy of the master output to the loudness meter.
     fn drain_tap(&mut self) {
-        let n = self.link.tap.occupied_len();
-        self.link.tap.skip(n);
+        let mut buf = [0.0f32; 4096];
+        loop {
+            let n = self.link.tap.pop_slice(&mut buf);
+            if n == 0 {
+                break;
+            }
+            self.loudness.push(&buf[..n]);
+        }
+        if let Ok(mut l) = self.shared.loudness.lock() {
+            *l = (self.loudness.momentary(), self.loudness.short_term());
+        }
     }
 }

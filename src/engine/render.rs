@@ -6,6 +6,7 @@
 use super::graph::{ClipMode, Graph, MAX_BLOCK};
 use super::instrument::{find_soundfont, load_soundfont};
 use super::EngineError;
+use crate::analysis::loudness::{LoudnessAnalyzer, LoudnessResult};
 use crate::model::Project;
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler};
@@ -60,6 +61,8 @@ pub struct RenderReport {
     pub peak_dbfs: f64,
     /// True when the mix went over full scale (integer files are clipped there).
     pub clipped: bool,
+    /// Integrated loudness of the mix (EBU R128), LUFS; `None` for silence.
+    pub integrated_lufs: Option<f64>,
 }
 
 /// The render goes on after the last clip while instruments ring, at most this long.
@@ -111,6 +114,7 @@ pub fn render_to_wav(
         }
     }
     let mut mix = WavOut::create(out, opts.bit_depth, rate, out_rate, 1)?;
+    mix.loudness = LoudnessAnalyzer::new(out_rate, 2).ok();
     let mut stems = Vec::new();
     if opts.stems {
         for (k, &i) in graph.project_order.iter().enumerate() {
@@ -163,11 +167,10 @@ pub fn render_to_wav(
     for (_, w) in stems {
         w.finish()?;
     }
-    let (frames, peak) = (mix.frames_in, mix.peak);
+    let peak = mix.peak;
     let path = mix.path.clone();
-    let written = mix.finish()?;
+    let (written, loudness) = mix.finish()?;
     progress(1.0);
-    let _ = frames;
     Ok(RenderReport {
         path,
         stems: stem_paths,
@@ -180,6 +183,7 @@ pub fn render_to_wav(
             f64::NEG_INFINITY
         },
         clipped: peak > 1.0,
+        integrated_lufs: loudness.and_then(|l| l.integrated),
     })
 }
 
@@ -315,9 +319,9 @@ struct WavOut {
     rng: Rng,
     convert: Option<Converter>,
     interleaved: Vec<f32>,
-    frames_in: u64,
     frames_out: u64,
     peak: f32,
+    loudness: Option<LoudnessAnalyzer>,
 }
 
 impl WavOut {
@@ -357,9 +361,9 @@ impl WavOut {
             rng: Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0000_01B3)),
             convert,
             interleaved: Vec::with_capacity(MAX_BLOCK * 2),
-            frames_in: 0,
             frames_out: 0,
             peak: 0.0,
+            loudness: None,
         })
     }
 
@@ -369,7 +373,6 @@ impl WavOut {
             self.interleaved.push(l);
             self.interleaved.push(r);
         }
-        self.frames_in += left.len() as u64;
         let mut data = std::mem::take(&mut self.interleaved);
         let result = match self.convert.take() {
             Some(mut c) => {
@@ -391,6 +394,9 @@ impl WavOut {
         };
         for &x in data {
             self.peak = self.peak.max(x.abs());
+        }
+        if let Some(l) = &mut self.loudness {
+            l.push(data);
         }
         match self.depth {
             BitDepth::F32 => {
@@ -419,17 +425,19 @@ impl WavOut {
         Ok(())
     }
 
-    /// Flushes the converter and finalizes the header; returns the frames written.
-    fn finish(mut self) -> Result<u64, EngineError> {
+    /// Flushes the converter and finalizes the header; returns the frames written and the
+    /// loudness measured.
+    fn finish(mut self) -> Result<(u64, Option<LoudnessResult>), EngineError> {
         if let Some(mut c) = self.convert.take() {
             c.run(true, &mut |d| self.emit(d))?;
         }
         let frames = self.frames_out;
         let path = self.path.clone();
+        let loudness = self.loudness.as_ref().map(LoudnessAnalyzer::finish);
         self.writer.finalize().map_err(|e| EngineError::Write {
             path,
             message: e.to_string(),
         })?;
-        Ok(frames)
+        Ok((frames, loudness))
     }
 }
