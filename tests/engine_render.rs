@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use tdaw::engine::graph::{ClipMode, Graph, Source};
 use tdaw::engine::instrument::{Instrument, NoteEvent};
 use tdaw::engine::{render_to_wav, BitDepth, RenderOptions};
-use tdaw::model::{ClipContent, Send as TrackSend, TempoChange, TempoMap, Track, TrackId, TrackKind};
+use tdaw::model::{
+    ClipContent, Send as TrackSend, TempoChange, TempoMap, Track, TrackId, TrackKind,
+};
 
 fn opts(depth: BitDepth) -> RenderOptions {
     RenderOptions {
@@ -19,7 +21,12 @@ fn opts(depth: BitDepth) -> RenderOptions {
     }
 }
 
-fn render(p: &tdaw::model::Project, dir: &std::path::Path, name: &str, o: &RenderOptions) -> Vec<f32> {
+fn render(
+    p: &tdaw::model::Project,
+    dir: &std::path::Path,
+    name: &str,
+    o: &RenderOptions,
+) -> Vec<f32> {
     let out = dir.join(name);
     render_to_wav(p, dir, &out, o, &mut |_| {}).unwrap();
     read_wav(&out).0
@@ -132,9 +139,18 @@ fn midi_notes_start_on_the_exact_sample_across_tempo_changes() {
     let d = project_dir();
     let mut p = project();
     p.tempo = TempoMap::from_changes(vec![
-        TempoChange { beat: 0.0, bpm: 120.0 },
-        TempoChange { beat: 4.0, bpm: 90.0 },
-        TempoChange { beat: 9.0, bpm: 150.0 },
+        TempoChange {
+            beat: 0.0,
+            bpm: 120.0,
+        },
+        TempoChange {
+            beat: 4.0,
+            bpm: 90.0,
+        },
+        TempoChange {
+            beat: 9.0,
+            bpm: 150.0,
+        },
     ]);
     let beats = [0.0, 1.5, 3.999, 4.0, 6.25, 8.75, 9.0, 10.75, 13.1];
     let notes: Vec<(u8, f64, f64)> = beats
@@ -173,11 +189,18 @@ fn midi_notes_start_on_the_exact_sample_across_tempo_changes() {
 fn a_synth_note_is_silent_before_its_sample_and_sounds_right_after() {
     let d = project_dir();
     let mut p = project();
-    p.tracks.push(midi_track(1, "lead", 4.0, &[(69, 1.25, 2.75)]));
+    p.tracks
+        .push(midi_track(1, "lead", 4.0, &[(69, 1.25, 2.75)]));
     let out = render(&p, d.path(), "n.wav", &opts(BitDepth::F32));
     let at = (1.25 * 0.5 * 48_000.0f64).round() as usize;
-    assert!(out[..2 * at].iter().all(|&x| x == 0.0), "sound before the note");
-    assert!(out[2 * at..2 * (at + 256)].iter().any(|&x| x.abs() > 1e-4), "no sound after the note");
+    assert!(
+        out[..2 * at].iter().all(|&x| x == 0.0),
+        "sound before the note"
+    );
+    assert!(
+        out[2 * at..2 * (at + 256)].iter().any(|&x| x.abs() > 1e-4),
+        "no sound after the note"
+    );
     // The tail rings past the clip end and then stops.
     let clip_end = (4.0 * 0.5 * 48_000.0) as usize;
     assert!(out.len() / 2 > clip_end);
@@ -201,11 +224,18 @@ fn clip_offset_start_and_fades_are_sample_exact() {
     assert!(out[..2 * 48_000].iter().all(|&x| x == 0.0));
     let fade = 480;
     for k in 0..48_000usize {
-        let env = if k < fade { k as f32 / fade as f32 } else { 1.0 };
+        let env = if k < fade {
+            k as f32 / fade as f32
+        } else {
+            1.0
+        };
         for c in 0..2 {
             let want = src[2 * (12_000 + k) + c] * 0.5 * env;
             let got = out[2 * (48_000 + k) + c];
-            assert!((got - want).abs() < 1e-5, "frame {k} ch {c}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-5,
+                "frame {k} ch {c}: {got} vs {want}"
+            );
         }
     }
 }
@@ -254,10 +284,23 @@ fn sends_reach_the_bus_and_solo_keeps_buses() {
 #[test]
 fn stems_sum_to_the_mix_and_are_named_by_track() {
     let d = project_dir();
-    write_wav(&d.path().join("audio/a.wav"), 48_000, 2, true, &signal(24_000, 2, 7));
-    write_wav(&d.path().join("audio/b.wav"), 48_000, 1, true, &signal(24_000, 1, 8));
+    write_wav(
+        &d.path().join("audio/a.wav"),
+        48_000,
+        2,
+        true,
+        &signal(24_000, 2, 7),
+    );
+    write_wav(
+        &d.path().join("audio/b.wav"),
+        48_000,
+        1,
+        true,
+        &signal(24_000, 1, 8),
+    );
     let mut p = project();
-    p.tracks.push(audio_track(1, "Drums", "audio/a.wav", 0.0, 0.5));
+    p.tracks
+        .push(audio_track(1, "Drums", "audio/a.wav", 0.0, 0.5));
     let mut b = audio_track(2, "Bass line", "audio/b.wav", 0.5, 0.5);
     b.pan = 0.3;
     p.tracks.push(b);
@@ -284,7 +327,13 @@ fn stems_sum_to_the_mix_and_are_named_by_track() {
 #[test]
 fn rendering_twice_gives_bit_identical_files() {
     let d = project_dir();
-    write_wav(&d.path().join("audio/a.wav"), 48_000, 2, false, &signal(48_000, 2, 9));
+    write_wav(
+        &d.path().join("audio/a.wav"),
+        48_000,
+        2,
+        false,
+        &signal(48_000, 2, 9),
+    );
     let mut p = project();
     let mut a = audio_track(1, "A", "audio/a.wav", 1.0, 1.0);
     a.sends.push(TrackSend {
@@ -293,8 +342,18 @@ fn rendering_twice_gives_bit_identical_files() {
         pre_fader: true,
     });
     p.tracks.push(a);
-    p.tracks.push(midi_track(2, "pad", 4.0, &[(60, 0.0, 2.0), (64, 0.5, 2.0), (67, 1.0, 3.0)]));
-    let mut drums = midi_track(3, "drums", 4.0, &[(36, 0.0, 0.5), (38, 1.0, 0.5), (42, 1.5, 0.25)]);
+    p.tracks.push(midi_track(
+        2,
+        "pad",
+        4.0,
+        &[(60, 0.0, 2.0), (64, 0.5, 2.0), (67, 1.0, 3.0)],
+    ));
+    let mut drums = midi_track(
+        3,
+        "drums",
+        4.0,
+        &[(36, 0.0, 0.5), (38, 1.0, 0.5), (42, 1.5, 0.25)],
+    );
     drums.gain_db = -4.0;
     p.tracks.push(drums);
     p.tracks.push(bus(4));

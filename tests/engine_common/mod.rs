@@ -16,8 +16,8 @@ pub fn signal(frames: usize, channels: usize, seed: u32) -> Vec<f32> {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let noise = (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
             let t = i as f32 / 48_000.0;
-            let s = 0.3 * (t * (440.0 + 110.0 * c as f32) * std::f32::consts::TAU).sin()
-                + 0.1 * noise;
+            let s =
+                0.3 * (t * (440.0 + 110.0 * c as f32) * std::f32::consts::TAU).sin() + 0.1 * noise;
             out.push(s);
         }
     }
@@ -56,7 +56,9 @@ pub fn read_wav(path: &Path) -> (Vec<f32>, hound::WavSpec) {
         hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
         hound::SampleFormat::Int => {
             let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>().map(|s| s.unwrap() as f32 * scale).collect()
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 * scale)
+                .collect()
         }
     };
     (v, spec)
@@ -122,5 +124,8 @@ pub fn project() -> Project {
 
 /// Peak of |a - b| over the common length.
 pub fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
