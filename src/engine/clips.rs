@@ -23,10 +23,7 @@ pub trait FrameSource: Send {
 pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, EngineError> {
     crate::codec::AudioReader::open(path)
         .map(|r| Box::new(r) as Box<dyn FrameSource>)
-        .map_err(|e| EngineError::Audio {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        .map_err(|e| EngineError::Decode(e.to_string()))
 }
 
 impl FrameSource for crate::codec::AudioReader {
@@ -219,22 +216,15 @@ impl ClipLayer {
                 let want = ((b - clip.start - k) as usize).min(READ_FRAMES);
                 let file_frame = clip.offset + k;
                 if clip.next_frame != Some(file_frame) {
-                    clip.source
-                        .seek(file_frame)
-                        .map_err(|message| EngineError::Audio {
-                            path: clip.path.clone(),
-                            message,
-                        })?;
+                    clip.source.seek(file_frame).map_err(EngineError::Decode)?;
                 }
                 let buf = &mut self.scratch[..want * ch];
                 let mut got = 0;
                 while got < want {
-                    let r = clip.source.read(&mut buf[got * ch..]).map_err(|message| {
-                        EngineError::Audio {
-                            path: clip.path.clone(),
-                            message,
-                        }
-                    })?;
+                    let r = clip
+                        .source
+                        .read(&mut buf[got * ch..])
+                        .map_err(EngineError::Decode)?;
                     if r == 0 {
                         break;
                     }

@@ -30,6 +30,9 @@ pub enum EngineError {
     /// An audio file could not be opened or read.
     #[error("could not read '{}': {message}", path.display())]
     Audio { path: PathBuf, message: String },
+    /// The decoder failed; its message names the file.
+    #[error("{0}")]
+    Decode(String),
     /// The output file could not be written.
     #[error("could not write '{}': {message}", path.display())]
     Write { path: PathBuf, message: String },

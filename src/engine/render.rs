@@ -85,6 +85,14 @@ pub fn render_to_wav(
             "sample rate {out_rate} Hz is out of range (8000–384000)"
         )));
     }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(EngineError::Write {
+                path: out.to_path_buf(),
+                message: "the folder does not exist".into(),
+            });
+        }
+    }
     let soundfont = match opts.soundfont.as_deref() {
         Some(p) => Some(load_soundfont(p).map_err(|e| EngineError::SoundFont(e.to_string()))?),
         None => match find_soundfont(None) {
@@ -104,14 +112,6 @@ pub fn render_to_wav(
     let end = graph.end;
     if end == 0 {
         return Err(EngineError::Empty);
-    }
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.is_dir() {
-            return Err(EngineError::Write {
-                path: out.to_path_buf(),
-                message: "the folder does not exist".into(),
-            });
-        }
     }
     let mut mix = WavOut::create(out, opts.bit_depth, rate, out_rate, 1)?;
     mix.loudness = LoudnessAnalyzer::new(out_rate, 2).ok();
