@@ -37,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let v = serde_json::json!({
             "audio": audio,
             "null_backend": true,
-            "midi_inputs": midi.as_ref().map(|m| m.clone()).unwrap_or_default(),
+            "midi_inputs": midi.clone().unwrap_or_default(),
             "midi_error": midi.as_ref().err(),
         });
         println!("{v}");
