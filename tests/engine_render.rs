@@ -99,9 +99,12 @@ fn fader_at_minus_6_02_db_halves_the_signal_and_mono_centre_is_minus_3_01_db() {
     }
 }
 
+/// Samples processed so far, and (sample, pitch) of every note-on.
+type Log = Arc<Mutex<(u64, Vec<(u64, u8)>)>>;
+
 /// An instrument that records where each note-on lands in absolute samples.
 struct Recorder {
-    pos: Arc<Mutex<(u64, Vec<(u64, u8)>)>>,
+    pos: Log,
 }
 
 impl Instrument for Recorder {
