@@ -25,6 +25,10 @@ const SILENCE: f32 = 1.0e-5;
 /// After the last audible sample, the tail is over once this many silent frames followed.
 const TAIL_SILENT_FRAMES: u64 = 2048;
 const DRUM_CHANNEL: u8 = 9;
+/// rustysynth's default is 0.5, made for a whole 16-channel song in one synthesizer; here each
+/// track has its own, so +6 dB brings a mezzo-forte note nearer the built-in synth's level
+/// (about −20 dBFS for one piano note) while leaving headroom for chords and the fader.
+const MASTER_VOLUME: f32 = 1.0;
 
 /// A GM SoundFont instrument for one track.
 pub struct SoundFontPlayer {
@@ -49,8 +53,9 @@ impl SoundFontPlayer {
         settings.block_size = SOUNDFONT_BLOCK;
         settings.maximum_polyphony = SOUNDFONT_POLYPHONY;
         settings.enable_reverb_and_chorus = true;
-        let synth = Synthesizer::new(soundfont, &settings)
+        let mut synth = Synthesizer::new(soundfont, &settings)
             .map_err(|e| InstrumentError::Synth(e.to_string()))?;
+        synth.set_master_volume(MASTER_VOLUME);
         let mut player = SoundFontPlayer {
             synth,
             program: program & 0x7f,
