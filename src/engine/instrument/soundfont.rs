@@ -4,9 +4,10 @@
 //! Timing precision: rustysynth renders in internal blocks of [`SOUNDFONT_BLOCK`] frames and
 //! starts or stops a voice only at the start of one. The player renders up to each event's
 //! frame and applies it there, so a note sounds at the first internal block boundary at or
-//! after its frame: at most `SOUNDFONT_BLOCK − 1` frames late (0.17 ms at 48 kHz), never
-//! early, and always by the same rule, so renders stay bit-identical. The built-in synth is
-//! exact to the frame.
+//! after its frame (boundaries fall every `SOUNDFONT_BLOCK` frames counted from the player's
+//! creation or last reset): at most `SOUNDFONT_BLOCK − 1` frames late (0.15 ms at 48 kHz),
+//! never early, and always by the same rule, so renders stay bit-identical. The built-in synth
+//! is exact to the frame.
 //!
 //! rustysynth preallocates its voices (polyphony [`SOUNDFONT_POLYPHONY`]) and, as the tests
 //! prove with `assert_no_alloc`, neither `note_on` nor `render` allocates.
@@ -49,8 +50,20 @@ impl SoundFontPlayer {
         program: u8,
         drums: bool,
     ) -> Result<SoundFontPlayer, InstrumentError> {
+        Self::with_block_size(soundfont, sample_rate, program, drums, SOUNDFONT_BLOCK)
+    }
+
+    /// [`SoundFontPlayer::new`] with another internal block size (8–1024; the note-timing
+    /// quantum), for measuring its cost. Not for the audio thread.
+    pub fn with_block_size(
+        soundfont: &Arc<SoundFont>,
+        sample_rate: u32,
+        program: u8,
+        drums: bool,
+        block_size: usize,
+    ) -> Result<SoundFontPlayer, InstrumentError> {
         let mut settings = SynthesizerSettings::new(sample_rate as i32);
-        settings.block_size = SOUNDFONT_BLOCK;
+        settings.block_size = block_size;
         settings.maximum_polyphony = SOUNDFONT_POLYPHONY;
         settings.enable_reverb_and_chorus = true;
         let mut synth = Synthesizer::new(soundfont, &settings)
