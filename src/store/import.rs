@@ -46,21 +46,20 @@ pub enum ImportError {
     #[error("could not read '{}': {error}", path.display())]
     Midi { path: PathBuf, error: SmfError },
     /// The file could not be read.
-    #[error("could not read '{}': {source}", path.display())]
+    #[error("could not read '{}': {error}", path.display())]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        // Not a `#[source]`: the message already says it, and error chains would repeat it.
+        error: std::io::Error,
     },
     /// The file is readable but holds nothing to import.
     #[error("could not import '{}': {problem}", path.display())]
     Nothing { path: PathBuf, problem: String },
     /// A file in the project folder could not be written.
-    #[error("could not write '{}': {source}", path.display())]
+    #[error("could not write '{}': {error}", path.display())]
     Write {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -68,7 +67,7 @@ pub enum ImportError {
 pub fn import_file(dir: &Path, project: &Project, file: &Path) -> Result<Imported, ImportError> {
     let read_err = |source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     };
     let meta = std::fs::metadata(file).map_err(read_err)?;
     if !meta.is_file() {
@@ -96,7 +95,7 @@ fn is_midi(file: &Path) -> Result<bool, ImportError> {
     let mut head = [0u8; 4];
     let mut f = File::open(file).map_err(|source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     })?;
     let mut n = 0;
     while n < 4 {
@@ -107,7 +106,7 @@ fn is_midi(file: &Path) -> Result<bool, ImportError> {
             Err(source) => {
                 return Err(ImportError::Read {
                     path: file.to_path_buf(),
-                    source,
+                    error: source,
                 })
             }
         }
@@ -166,12 +165,17 @@ fn create_unique(dir: &Path, stem: &str, ext: &str) -> Result<(PathBuf, File), I
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(source) => return Err(ImportError::Write { path, source }),
+            Err(source) => {
+                return Err(ImportError::Write {
+                    path,
+                    error: source,
+                })
+            }
         }
     }
     Err(ImportError::Write {
         path: dir.join(format!("{stem}.{ext}")),
-        source: std::io::Error::new(ErrorKind::AlreadyExists, "every numbered name is taken"),
+        error: std::io::Error::new(ErrorKind::AlreadyExists, "every numbered name is taken"),
     })
 }
 
@@ -202,7 +206,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
     let audio_dir = dir.join(AUDIO_DIR);
     std::fs::create_dir_all(&audio_dir).map_err(|source| ImportError::Write {
         path: audio_dir.clone(),
-        source,
+        error: source,
     })?;
     let stem = safe_stem(file);
     let mut buf = vec![0.0f32; 4096 * channels as usize];
@@ -233,11 +237,11 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         };
         let write_err = |source| ImportError::Write {
             path: dest.clone(),
-            source,
+            error: source,
         };
         let mut src = File::open(file).map_err(|source| ImportError::Read {
             path: file.to_path_buf(),
-            source,
+            error: source,
         })?;
         std::io::copy(&mut src, &mut out).map_err(write_err)?;
         out.sync_all().map_err(write_err)?;
@@ -334,7 +338,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     }
     let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     })?;
     let stem = display_stem(file);
     let song = read_smf(&bytes, &stem).map_err(|error| ImportError::Midi {
