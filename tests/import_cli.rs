@@ -387,3 +387,51 @@ fn not_a_project_is_an_error() {
     let missing = env.file("missing.wav");
     env.import_fails(&missing, "missing.wav");
 }
+
+#[test]
+fn odd_file_names_import_under_safe_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new(48_000);
+    // Not UTF-8.
+    let latin1 = env
+        .tmp
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9 take.wav"));
+    sine_wav(&latin1, 48_000, 1, 16, false, 480);
+    // 250 bytes of three-byte characters: the copy's name must still fit in 255 bytes.
+    let long = env.file(&format!("{}.wav", "音".repeat(83)));
+    sine_wav(&long, 48_000, 1, 16, false, 480);
+    let out = env.import(&[&latin1, &long, &long]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = env.project();
+    assert_eq!(p.tracks[0].name, "caf\u{fffd} take");
+    let files: Vec<String> = p
+        .tracks
+        .iter()
+        .map(|t| match &t.clips[0].content {
+            tdaw::model::ClipContent::Audio(a) => a.file.clone(),
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(files[0], "audio/caf_ take.wav");
+    assert!(
+        files[1].len() < 140 && files[2].ends_with("-2.wav"),
+        "{files:?}"
+    );
+    for f in &files {
+        assert!(env.project.join(f).is_file(), "{f}");
+    }
+    assert!(p.tracks[1].name.chars().count() <= 100);
+}
+
+#[test]
+fn absurd_sample_rates_are_refused() {
+    let env = Env::new(48_000);
+    let f = env.file("seven_hz.wav");
+    sine_wav(&f, 7, 1, 16, false, 70);
+    env.import_fails(&f, "sample rate of 7 hz");
+}

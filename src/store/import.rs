@@ -22,8 +22,16 @@ pub const AUDIO_DIR: &str = "audio";
 /// MIDI files larger than this are refused before being read into memory.
 const MAX_MIDI_BYTES: u64 = 64 << 20;
 
-/// Longest file stem kept when naming copies and tracks.
+/// Sample rates of audio files accepted for import (beyond these, conversion would be
+/// meaningless or pathologically slow).
+const MIN_FILE_RATE: u32 = 1_000;
+const MAX_FILE_RATE: u32 = 1_536_000;
+
+/// Longest file stem kept when naming tracks.
 const MAX_STEM_CHARS: usize = 100;
+
+/// Longest file stem, in bytes, kept when naming copies in `audio/`.
+const MAX_STEM_BYTES: usize = 120;
 
 /// What importing one file produced.
 #[derive(Debug)]
@@ -145,7 +153,13 @@ fn safe_stem(file: &Path) -> String {
             }
         })
         .collect();
-    let s = s.trim_start_matches('.').trim().to_string();
+    let s = s.trim_start_matches('.').trim();
+    // File systems limit names to 255 bytes: keep room for "-NNN.ext".
+    let mut end = s.len().min(MAX_STEM_BYTES);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let s = s[..end].trim_end().to_string();
     if s.is_empty() {
         "audio".into()
     } else {
@@ -203,6 +217,14 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
     let rate = reader.sample_rate();
     let channels = reader.channels();
     let target = project.sample_rate;
+    if !(MIN_FILE_RATE..=MAX_FILE_RATE).contains(&rate) {
+        return Err(ImportError::Nothing {
+            path: file.to_path_buf(),
+            problem: format!(
+                "its sample rate of {rate} Hz is outside {MIN_FILE_RATE}..={MAX_FILE_RATE} Hz"
+            ),
+        });
+    }
     let audio_dir = dir.join(AUDIO_DIR);
     std::fs::create_dir_all(&audio_dir).map_err(|source| ImportError::Write {
         path: audio_dir.clone(),
