@@ -456,3 +456,105 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         summary,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::History;
+
+    fn wav(path: &Path, rate: u32, frames: usize) {
+        let samples: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.01).sin() * 0.5).collect();
+        crate::codec::write_wav(path, &samples, rate, 1, WavFormat::I16).unwrap();
+    }
+
+    #[test]
+    fn audio_edit_adds_one_track_and_undoes_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("kick drum.wav");
+        wav(&src, 48_000, 12_000);
+        let mut p = Project::new("t", 48_000, 120.0);
+        let before = p.clone();
+        let imported = import_file(dir.path(), &p, &src).unwrap();
+        assert_eq!(
+            imported.copied,
+            vec![dir.path().join("audio/kick drum.wav")]
+        );
+        let mut h = History::default();
+        h.apply(&mut p, imported.edit, "import").unwrap();
+        assert_eq!(p.tracks.len(), 1);
+        let t = &p.tracks[0];
+        assert_eq!((t.name.as_str(), t.kind), ("kick drum", TrackKind::Audio));
+        let ClipContent::Audio(a) = &t.clips[0].content else {
+            panic!("audio clip expected")
+        };
+        assert_eq!(a.file, "audio/kick drum.wav");
+        assert!((a.length - 0.25).abs() < 1e-12);
+        h.undo(&mut p).unwrap();
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn unique_names_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.wav"), b"keep").unwrap();
+        std::fs::write(dir.path().join("a-2.wav"), b"keep").unwrap();
+        let (p, _) = create_unique(dir.path(), "a", "wav").unwrap();
+        assert_eq!(p, dir.path().join("a-3.wav"));
+        assert_eq!(std::fs::read(dir.path().join("a.wav")).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn stems_are_made_safe() {
+        assert_eq!(
+            safe_stem(Path::new("/x/../.hidden:take?.wav")),
+            "hidden_take_"
+        );
+        assert_eq!(safe_stem(Path::new("...wav")), "audio");
+        assert_eq!(display_stem(Path::new("tab\there.wav")), "tabhere");
+    }
+
+    #[test]
+    fn midi_into_an_empty_project_brings_its_tempo() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut song = crate::model::Project::new("src", 48_000, 93.0);
+        let mut t = Track::new(TrackId(1), "Pad", TrackKind::Midi);
+        t.clips.push(Clip {
+            id: ClipId(1),
+            name: String::new(),
+            start: 0.0,
+            content: ClipContent::Midi(MidiClip {
+                length: 4.0,
+                notes: vec![crate::model::Note {
+                    pitch: 60,
+                    start: 0.5,
+                    length: 1.0,
+                    velocity: 90,
+                    channel: 0,
+                }],
+            }),
+        });
+        song.tracks.push(t);
+        let file = dir.path().join("pad.mid");
+        std::fs::write(&file, crate::midi::smf::export_smf(&song)).unwrap();
+
+        let mut p = Project::new("t", 48_000, 120.0);
+        let imported = import_file(dir.path(), &p, &file).unwrap();
+        assert!(imported.copied.is_empty());
+        assert!(
+            imported.summary.contains("'Pad' (1 notes, program 0)"),
+            "{}",
+            imported.summary
+        );
+        imported.edit.apply(&mut p).unwrap();
+        assert_eq!(p.tempo.initial_bpm(), 93.0);
+        assert_eq!(p.tracks[0].note_count(), 1);
+        // Into a project that has tracks: the tempo stays.
+        let mut q = p.clone();
+        q.tempo = crate::model::TempoMap::constant(150.0);
+        let again_q = import_file(dir.path(), &q, &file).unwrap();
+        again_q.edit.apply(&mut q).unwrap();
+        assert_eq!(q.tempo.initial_bpm(), 150.0);
+        assert_eq!(q.tracks.len(), 2);
+        assert_ne!(q.tracks[0].id, q.tracks[1].id);
+    }
+}
