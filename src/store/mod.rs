@@ -11,6 +11,8 @@ pub mod format;
 pub mod index;
 pub mod paths;
 
+pub mod import;
+
 use crate::model::{Project, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
