@@ -110,7 +110,10 @@ fn a_corrupted_index_is_rebuilt_with_every_project() {
     std::fs::write(&db, &bytes).unwrap();
     let _ = std::fs::remove_file(home.path().join("index.sqlite3-wal"));
     assert_eq!(listed(home.path()), expected(&paths));
-    assert!(broken.exists(), "the damaged file was detected and moved aside");
+    assert!(
+        broken.exists(),
+        "the damaged file was detected and moved aside"
+    );
 
     // A new project after the rebuild joins the others.
     let more = root.path().join("song 5");

@@ -269,7 +269,10 @@ fn prior(bpm: f64) -> f64 {
 
 /// Estimates the tempo from an onset envelope with `frame_rate` values per second.
 pub fn tempo_from_envelope(envelope: &[f32], frame_rate: f64) -> Option<TempoEstimate> {
-    if frame_rate.is_nan() || frame_rate <= 0.0 || (envelope.len() as f64) < MIN_SECONDS * frame_rate {
+    if frame_rate.is_nan()
+        || frame_rate <= 0.0
+        || (envelope.len() as f64) < MIN_SECONDS * frame_rate
+    {
         return None;
     }
     let ac = Autocorrelation::new(envelope)?;
