@@ -73,8 +73,9 @@ pub struct PeakMeter {
     sum_squares: f64,
     samples: u64,
     frames: u64,
-    /// Last sample of each channel (the edge held at the end).
-    last: Vec<f32>,
+    /// Window positions still reaching before the first sample: their outputs would
+    /// measure a step from silence that is not in the audio, so they are not computed.
+    warmup: usize,
 }
 
 impl PeakMeter {
@@ -95,7 +96,7 @@ impl PeakMeter {
             sum_squares: 0.0,
             samples: 0,
             frames: 0,
-            last: vec![0.0; channels],
+            warmup: TAPS - 1,
         }
     }
 
@@ -104,16 +105,6 @@ impl PeakMeter {
     pub fn push(&mut self, interleaved: &[f32]) {
         let ch = self.channels;
         let frames = interleaved.len() / ch;
-        if frames == 0 {
-            return;
-        }
-        if self.frames == 0 {
-            // The signal before the start is unknown; holding the first sample avoids
-            // measuring the overshoot of a step that is not in the audio.
-            for (buf, first) in self.scratch.iter_mut().zip(&interleaved[..ch]) {
-                buf[..TAPS - 1].fill(*first);
-            }
-        }
         let mut sumsq = 0.0_f64;
         for block in interleaved[..frames * ch].chunks(BLOCK * ch) {
             let n = block.len() / ch;
@@ -135,9 +126,8 @@ impl PeakMeter {
                 }
                 self.interpolate(c, n, peak);
             }
+            self.warmup = self.warmup.saturating_sub(n);
         }
-        let tail = &interleaved[(frames - 1) * ch..frames * ch];
-        self.last.copy_from_slice(tail);
         self.sum_squares += sumsq;
         self.samples += (frames * ch) as u64;
         self.frames += frames as u64;
@@ -151,7 +141,7 @@ impl PeakMeter {
         let reach = block_peak.max(history_peak) * self.worst_gain;
         if reach > self.true_peak[c] {
             let mut tp = self.true_peak[c];
-            for i in 0..n {
+            for i in self.warmup.min(n)..n {
                 let window = &buf[i..i + TAPS];
                 let mut acc = [0.0_f32; OVERSAMPLING];
                 // The window runs oldest→newest; coefficient k multiplies the k-th newest.
@@ -168,20 +158,6 @@ impl PeakMeter {
             self.true_peak[c] = tp;
         }
         buf.copy_within(n..n + TAPS - 1, 0);
-    }
-
-    /// Flushes the interpolator so the last samples are measured too. Call once at the end.
-    pub fn finish(&mut self) {
-        // Holding the last sample carries the final samples through the filter's centre
-        // without adding a step to silence that is not in the audio.
-        if self.frames == 0 {
-            return;
-        }
-        for c in 0..self.channels {
-            let last = self.last[c];
-            self.scratch[c][TAPS - 1..2 * (TAPS - 1)].fill(last);
-            self.interpolate(c, TAPS - 1, last.abs());
-        }
     }
 
     /// Largest |sample| over every channel (linear), 0 for silence.
@@ -254,7 +230,6 @@ mod tests {
     fn dc_reads_the_same_sample_and_true_peak() {
         let mut m = PeakMeter::new(2);
         m.push(&vec![0.5; 2 * 4800]);
-        m.finish();
         assert!((m.sample_peak() - 0.5).abs() < 1e-6);
         assert!((m.true_peak() - 0.5).abs() < 1e-4, "{}", m.true_peak());
         assert!((m.rms() - 0.5).abs() < 1e-6);
@@ -271,7 +246,6 @@ mod tests {
             .collect();
         let mut m = PeakMeter::new(1);
         m.push(&x);
-        m.finish();
         let sp = amplitude_db(m.sample_peak() as f64).unwrap();
         let tp = amplitude_db(m.true_peak() as f64).unwrap();
         assert!((sp - (-9.03)).abs() < 0.02, "sample peak {sp}");
@@ -292,10 +266,8 @@ mod tests {
                 .map(|n| (n as f32 * 0.3).sin() * 0.01)
                 .collect::<Vec<_>>(),
         );
-        a.finish();
         let mut b = PeakMeter::new(1);
         b.push(&quiet);
-        b.finish();
         assert!((a.true_peak() - b.true_peak()).abs() < 1e-6);
     }
 
@@ -303,7 +275,6 @@ mod tests {
     fn silence_has_no_db() {
         let mut m = PeakMeter::new(1);
         m.push(&[0.0; 1000]);
-        m.finish();
         assert_eq!(amplitude_db(m.true_peak() as f64), None);
         assert_eq!(amplitude_db(m.rms()), None);
     }
