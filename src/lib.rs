@@ -5,6 +5,10 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod codec;
 pub mod config;
+pub mod dsp;
+pub mod engine;
+pub mod midi;
 pub mod model;
 pub mod store;

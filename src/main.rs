@@ -25,6 +25,8 @@ enum Command {
     New(cli::new::Args),
     /// Import audio (wav, flac, mp3, ogg) or MIDI (.mid) files into a project.
     Import(cli::import::Args),
+    /// Write the project's MIDI tracks as a Standard MIDI File (format 1).
+    ExportMidi(cli::export_midi::Args),
     /// Print a summary of a project.
     Info(cli::info::Args),
     /// List the projects known to the index.
@@ -50,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::New(a)) => cli::new::run(a),
         Some(Command::Import(a)) => cli::import::run(a),
+        Some(Command::ExportMidi(a)) => cli::export_midi::run(a),
         Some(Command::Info(a)) => cli::info::run(a),
         Some(Command::List(a)) => cli::list::run(a),
         Some(Command::Render(a)) => cli::render::run(a),
@@ -66,7 +69,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            // One line, as for every other error; the usage is one `--help` away.
+            let text = e.render().to_string();
+            let head: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let head = head.join(" ");
+            let head = head.strip_prefix("error: ").unwrap_or(&head);
+            eprintln!("error: {head} (see 'tdaw --help')");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
