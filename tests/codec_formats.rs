@@ -7,7 +7,12 @@ use tdaw::codec::{read_all, AudioReader, CodecError};
 
 fn have(tool: &str) -> bool {
     Command::new(tool)
-        .arg("--version")
+        // ffmpeg knows only `-version`; sox only `--version`.
+        .arg(if tool == "ffmpeg" {
+            "-version"
+        } else {
+            "--version"
+        })
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false)

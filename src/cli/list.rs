@@ -149,7 +149,7 @@ mod tests {
             opened_ms: None,
             missing: true,
         };
-        let t = to_text(&[e.clone()]);
+        let t = to_text(std::slice::from_ref(&e));
         assert!(
             t.lines()
                 .nth(1)

@@ -21,11 +21,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum CodecError {
     /// The file could not be opened or read at the operating-system level.
-    #[error("could not read '{}': {source}", path.display())]
+    #[error("could not read '{}': {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        // Not a `#[source]`: the message already says it, and error chains would repeat it.
+        error: std::io::Error,
     },
     /// The file has no bytes at all.
     #[error("could not read '{}': the file is empty (0 bytes)", path.display())]
@@ -39,6 +39,9 @@ pub enum CodecError {
     /// The container is recognised but holds no decodable audio track.
     #[error("could not read '{}': {detail}", path.display())]
     NoAudio { path: PathBuf, detail: String },
+    /// The file's header is recognised but damaged.
+    #[error("could not read '{}': its header is damaged ({detail})", path.display())]
+    BadHeader { path: PathBuf, detail: String },
     /// The file ends inside its header.
     #[error("could not read '{}': the file ends inside its header", path.display())]
     TruncatedHeader { path: PathBuf },
@@ -92,6 +95,7 @@ impl CodecError {
             | CodecError::Empty { path }
             | CodecError::Unsupported { path, .. }
             | CodecError::NoAudio { path, .. }
+            | CodecError::BadHeader { path, .. }
             | CodecError::TruncatedHeader { path }
             | CodecError::Corrupt { path, .. }
             | CodecError::Truncated { path, .. }

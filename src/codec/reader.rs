@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::well_known::{FORMAT_ID_AIFF, FORMAT_ID_FLAC, FORMAT_ID_WAVE};
+use symphonia::core::formats::well_known::{
+    FORMAT_ID_AIFF, FORMAT_ID_FLAC, FORMAT_ID_MP1, FORMAT_ID_MP2, FORMAT_ID_MP3, FORMAT_ID_WAVE,
+};
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
@@ -32,6 +34,9 @@ pub struct AudioReader {
     frames: Option<u64>,
     /// Whether `frames` is exact (lossless containers), so a shortfall means truncation.
     exact_length: bool,
+    /// MPEG audio: the demuxer's seek lands frames away from where it says (encoder delay and
+    /// the bit reservoir), so seeking decodes from the start (or forward) and drops frames.
+    seek_by_decoding: bool,
     time_base: Option<TimeBase>,
     /// Interleaved samples of the last decoded packet.
     pending: Vec<f32>,
@@ -62,9 +67,9 @@ impl AudioReader {
     /// Opens `path` and reads its header. The format is recognised from the contents (the
     /// extension is only a hint).
     pub fn open(path: &Path) -> Result<AudioReader, CodecError> {
-        let io_err = |source| CodecError::Io {
+        let io_err = |error| CodecError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         let file = File::open(path).map_err(io_err)?;
         let len = file.metadata().map_err(io_err)?.len();
@@ -86,10 +91,9 @@ impl AudioReader {
                 MetadataOptions::default(),
             )
             .map_err(|e| open_error(path, e))?;
-        let exact_length = matches!(
-            format.format_info().format,
-            f if f == FORMAT_ID_WAVE || f == FORMAT_ID_FLAC || f == FORMAT_ID_AIFF
-        );
+        let format_id = format.format_info().format;
+        let exact_length = [FORMAT_ID_WAVE, FORMAT_ID_FLAC, FORMAT_ID_AIFF].contains(&format_id);
+        let seek_by_decoding = [FORMAT_ID_MP1, FORMAT_ID_MP2, FORMAT_ID_MP3].contains(&format_id);
         let track = format
             .default_track(TrackType::Audio)
             .ok_or_else(|| CodecError::NoAudio {
@@ -142,6 +146,7 @@ impl AudioReader {
             channels,
             frames,
             exact_length,
+            seek_by_decoding,
             time_base,
             pending: Vec::new(),
             pending_pos: 0,
@@ -211,6 +216,17 @@ impl AudioReader {
     /// Moves to frame `frame` exactly: the next `read` starts with that frame. A position at or
     /// past the end is allowed; reading there returns 0 frames.
     pub fn seek(&mut self, frame: u64) -> Result<(), CodecError> {
+        if self.seek_by_decoding {
+            // The frame the stream delivers next (frames still to drop come before it).
+            let mut next = self.position - self.discard;
+            if frame < next {
+                self.restart()?;
+                next = 0;
+            }
+            self.discard = frame - next;
+            self.position = frame;
+            return Ok(());
+        }
         self.pending.clear();
         self.pending_pos = 0;
         self.discard = 0;
@@ -384,7 +400,7 @@ fn open_error(path: &Path, e: SymError) -> CodecError {
         SymError::IoError(io) if io.kind() == ErrorKind::UnexpectedEof => {
             CodecError::TruncatedHeader { path }
         }
-        SymError::IoError(io) => CodecError::Io { path, source: io },
+        SymError::IoError(io) => CodecError::Io { path, error: io },
         SymError::Unsupported(what) => CodecError::Unsupported {
             path,
             detail: if what.contains("no suitable") {
@@ -393,9 +409,9 @@ fn open_error(path: &Path, e: SymError) -> CodecError {
                 what.to_string()
             },
         },
-        SymError::DecodeError(what) => CodecError::Unsupported {
+        SymError::DecodeError(what) => CodecError::BadHeader {
             path,
-            detail: format!("invalid header: {what}"),
+            detail: what.to_string(),
         },
         other => CodecError::Unsupported {
             path,

@@ -317,3 +317,11 @@ fn tiny_inputs_resample() {
     assert!(resample(&[], 1, 8000, 16_000).unwrap().is_empty());
     assert!(StreamResampler::new(0, 48_000, 1).is_err());
 }
+
+#[test]
+fn readers_and_resamplers_can_move_to_another_thread() {
+    fn send<T: Send>() {}
+    send::<AudioReader>();
+    send::<StreamResampler>();
+    send::<WavWriter>();
+}

@@ -99,12 +99,13 @@ pub fn push_backup(backups: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
         }
         n += 1;
     };
-    write_atomic(&path, bytes)?;
+    // Prune first, so that a kill at any moment leaves at most BACKUPS_KEPT files.
     let mut all = list_backups(backups)?;
-    while all.len() > BACKUPS_KEPT {
+    while all.len() >= BACKUPS_KEPT {
         let oldest = all.remove(0);
         fs::remove_file(&oldest)?;
     }
+    write_atomic(&path, bytes)?;
     Ok(path)
 }
 

@@ -95,6 +95,10 @@ fn from_str_with(text: &str, chain: &[Migration]) -> Result<Project, FormatError
             }
         )));
     }
+    if version < current as i64 {
+        migrate(&mut table, version as u32, chain)?;
+    }
+    check_clip_keys(&table)?;
     let mut unknown = Vec::new();
     let project: Project = if version == current as i64 {
         // The common case reads the text itself, so type errors keep their line.
@@ -111,7 +115,6 @@ fn from_str_with(text: &str, chain: &[Migration]) -> Result<Project, FormatError
             },
         )?
     } else {
-        migrate(&mut table, version as u32, chain)?;
         serde_ignored::deserialize(Value::Table(table), |path| unknown.push(field_path(&path)))
             .map_err(|e: toml::de::Error| FormatError(one_line(e.message())))?
     };
@@ -121,6 +124,59 @@ fn from_str_with(text: &str, chain: &[Migration]) -> Result<Project, FormatError
         )));
     }
     Ok(project)
+}
+
+/// Clips are flattened (`type` selects the fields), which hides their unknown keys from
+/// serde_ignored; they are checked here against the keys the model itself writes.
+fn check_clip_keys(table: &Table) -> Result<(), FormatError> {
+    use crate::model::{AudioClip, Clip, ClipContent, ClipId, MidiClip};
+    let keys = |content: ClipContent| -> Vec<String> {
+        let clip = Clip {
+            id: ClipId(1),
+            name: "x".into(),
+            start: 0.0,
+            content,
+        };
+        match Value::try_from(&clip) {
+            Ok(Value::Table(t)) => t.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let audio = keys(ClipContent::Audio(AudioClip {
+        file: "a.wav".into(),
+        offset: 0.0,
+        length: 1.0,
+        gain_db: 0.0,
+        fade_in: 0.0,
+        fade_out: 0.0,
+    }));
+    let midi = keys(ClipContent::Midi(MidiClip {
+        length: 1.0,
+        notes: Vec::new(),
+    }));
+    let Some(tracks) = table.get("track").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    for (ti, t) in tracks.iter().enumerate() {
+        let Some(clips) = t.get("clip").and_then(Value::as_array) else {
+            continue;
+        };
+        for (ci, c) in clips.iter().enumerate() {
+            let Some(ct) = c.as_table() else { continue };
+            let allowed = match ct.get("type").and_then(Value::as_str) {
+                Some("audio") => &audio,
+                Some("midi") => &midi,
+                // Deserialization reports a missing or unknown type.
+                _ => continue,
+            };
+            if let Some(k) = ct.keys().find(|k| !allowed.contains(k)) {
+                return Err(FormatError(format!(
+                    "track[{ti}].clip[{ci}].{k}: unknown key (a typo, or a file from a newer tdaw?)"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Finds the clip (and note) whose content does not deserialize, for a precise message.
@@ -566,6 +622,14 @@ mod tests {
         assert_eq!(
             e.0,
             "track[0].volume: unknown key (a typo, or a file from a newer tdaw?)"
+        );
+        let text = to_toml(&sample())
+            .unwrap()
+            .replace("length = 4.0\n", "length = 4.0\nvelocity = 3\n");
+        let e = from_str(&text).unwrap_err();
+        assert_eq!(
+            e.0,
+            "track[0].clip[0].velocity: unknown key (a typo, or a file from a newer tdaw?)"
         );
     }
 

@@ -22,8 +22,16 @@ pub const AUDIO_DIR: &str = "audio";
 /// MIDI files larger than this are refused before being read into memory.
 const MAX_MIDI_BYTES: u64 = 64 << 20;
 
-/// Longest file stem kept when naming copies and tracks.
+/// Sample rates of audio files accepted for import (beyond these, conversion would be
+/// meaningless or pathologically slow).
+const MIN_FILE_RATE: u32 = 1_000;
+const MAX_FILE_RATE: u32 = 1_536_000;
+
+/// Longest file stem kept when naming tracks.
 const MAX_STEM_CHARS: usize = 100;
+
+/// Longest file stem, in bytes, kept when naming copies in `audio/`.
+const MAX_STEM_BYTES: usize = 120;
 
 /// What importing one file produced.
 #[derive(Debug)]
@@ -46,21 +54,20 @@ pub enum ImportError {
     #[error("could not read '{}': {error}", path.display())]
     Midi { path: PathBuf, error: SmfError },
     /// The file could not be read.
-    #[error("could not read '{}': {source}", path.display())]
+    #[error("could not read '{}': {error}", path.display())]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        // Not a `#[source]`: the message already says it, and error chains would repeat it.
+        error: std::io::Error,
     },
     /// The file is readable but holds nothing to import.
     #[error("could not import '{}': {problem}", path.display())]
     Nothing { path: PathBuf, problem: String },
     /// A file in the project folder could not be written.
-    #[error("could not write '{}': {source}", path.display())]
+    #[error("could not write '{}': {error}", path.display())]
     Write {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -68,7 +75,7 @@ pub enum ImportError {
 pub fn import_file(dir: &Path, project: &Project, file: &Path) -> Result<Imported, ImportError> {
     let read_err = |source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     };
     let meta = std::fs::metadata(file).map_err(read_err)?;
     if !meta.is_file() {
@@ -96,7 +103,7 @@ fn is_midi(file: &Path) -> Result<bool, ImportError> {
     let mut head = [0u8; 4];
     let mut f = File::open(file).map_err(|source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     })?;
     let mut n = 0;
     while n < 4 {
@@ -107,7 +114,7 @@ fn is_midi(file: &Path) -> Result<bool, ImportError> {
             Err(source) => {
                 return Err(ImportError::Read {
                     path: file.to_path_buf(),
-                    source,
+                    error: source,
                 })
             }
         }
@@ -146,7 +153,13 @@ fn safe_stem(file: &Path) -> String {
             }
         })
         .collect();
-    let s = s.trim_start_matches('.').trim().to_string();
+    let s = s.trim_start_matches('.').trim();
+    // File systems limit names to 255 bytes: keep room for "-NNN.ext".
+    let mut end = s.len().min(MAX_STEM_BYTES);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let s = s[..end].trim_end().to_string();
     if s.is_empty() {
         "audio".into()
     } else {
@@ -166,12 +179,17 @@ fn create_unique(dir: &Path, stem: &str, ext: &str) -> Result<(PathBuf, File), I
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(source) => return Err(ImportError::Write { path, source }),
+            Err(source) => {
+                return Err(ImportError::Write {
+                    path,
+                    error: source,
+                })
+            }
         }
     }
     Err(ImportError::Write {
         path: dir.join(format!("{stem}.{ext}")),
-        source: std::io::Error::new(ErrorKind::AlreadyExists, "every numbered name is taken"),
+        error: std::io::Error::new(ErrorKind::AlreadyExists, "every numbered name is taken"),
     })
 }
 
@@ -199,10 +217,18 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
     let rate = reader.sample_rate();
     let channels = reader.channels();
     let target = project.sample_rate;
+    if !(MIN_FILE_RATE..=MAX_FILE_RATE).contains(&rate) {
+        return Err(ImportError::Nothing {
+            path: file.to_path_buf(),
+            problem: format!(
+                "its sample rate of {rate} Hz is outside {MIN_FILE_RATE}..={MAX_FILE_RATE} Hz"
+            ),
+        });
+    }
     let audio_dir = dir.join(AUDIO_DIR);
     std::fs::create_dir_all(&audio_dir).map_err(|source| ImportError::Write {
         path: audio_dir.clone(),
-        source,
+        error: source,
     })?;
     let stem = safe_stem(file);
     let mut buf = vec![0.0f32; 4096 * channels as usize];
@@ -233,11 +259,11 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         };
         let write_err = |source| ImportError::Write {
             path: dest.clone(),
-            source,
+            error: source,
         };
         let mut src = File::open(file).map_err(|source| ImportError::Read {
             path: file.to_path_buf(),
-            source,
+            error: source,
         })?;
         std::io::copy(&mut src, &mut out).map_err(write_err)?;
         out.sync_all().map_err(write_err)?;
@@ -334,7 +360,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     }
     let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
         path: file.to_path_buf(),
-        source,
+        error: source,
     })?;
     let stem = display_stem(file);
     let song = read_smf(&bytes, &stem).map_err(|error| ImportError::Midi {
@@ -429,4 +455,106 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         copied: Vec::new(),
         summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::History;
+
+    fn wav(path: &Path, rate: u32, frames: usize) {
+        let samples: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.01).sin() * 0.5).collect();
+        crate::codec::write_wav(path, &samples, rate, 1, WavFormat::I16).unwrap();
+    }
+
+    #[test]
+    fn audio_edit_adds_one_track_and_undoes_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("kick drum.wav");
+        wav(&src, 48_000, 12_000);
+        let mut p = Project::new("t", 48_000, 120.0);
+        let before = p.clone();
+        let imported = import_file(dir.path(), &p, &src).unwrap();
+        assert_eq!(
+            imported.copied,
+            vec![dir.path().join("audio/kick drum.wav")]
+        );
+        let mut h = History::default();
+        h.apply(&mut p, imported.edit, "import").unwrap();
+        assert_eq!(p.tracks.len(), 1);
+        let t = &p.tracks[0];
+        assert_eq!((t.name.as_str(), t.kind), ("kick drum", TrackKind::Audio));
+        let ClipContent::Audio(a) = &t.clips[0].content else {
+            panic!("audio clip expected")
+        };
+        assert_eq!(a.file, "audio/kick drum.wav");
+        assert!((a.length - 0.25).abs() < 1e-12);
+        h.undo(&mut p).unwrap();
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn unique_names_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.wav"), b"keep").unwrap();
+        std::fs::write(dir.path().join("a-2.wav"), b"keep").unwrap();
+        let (p, _) = create_unique(dir.path(), "a", "wav").unwrap();
+        assert_eq!(p, dir.path().join("a-3.wav"));
+        assert_eq!(std::fs::read(dir.path().join("a.wav")).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn stems_are_made_safe() {
+        assert_eq!(
+            safe_stem(Path::new("/x/../.hidden:take?.wav")),
+            "hidden_take_"
+        );
+        assert_eq!(safe_stem(Path::new("...wav")), "audio");
+        assert_eq!(display_stem(Path::new("tab\there.wav")), "tabhere");
+    }
+
+    #[test]
+    fn midi_into_an_empty_project_brings_its_tempo() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut song = crate::model::Project::new("src", 48_000, 93.0);
+        let mut t = Track::new(TrackId(1), "Pad", TrackKind::Midi);
+        t.clips.push(Clip {
+            id: ClipId(1),
+            name: String::new(),
+            start: 0.0,
+            content: ClipContent::Midi(MidiClip {
+                length: 4.0,
+                notes: vec![crate::model::Note {
+                    pitch: 60,
+                    start: 0.5,
+                    length: 1.0,
+                    velocity: 90,
+                    channel: 0,
+                }],
+            }),
+        });
+        song.tracks.push(t);
+        let file = dir.path().join("pad.mid");
+        std::fs::write(&file, crate::midi::smf::export_smf(&song)).unwrap();
+
+        let mut p = Project::new("t", 48_000, 120.0);
+        let imported = import_file(dir.path(), &p, &file).unwrap();
+        assert!(imported.copied.is_empty());
+        assert!(
+            imported.summary.contains("'Pad' (1 notes, program 0)"),
+            "{}",
+            imported.summary
+        );
+        imported.edit.apply(&mut p).unwrap();
+        assert_eq!(p.tempo.initial_bpm(), 93.0);
+        assert_eq!(p.tracks[0].note_count(), 1);
+        // Into a project that has tracks: the tempo stays.
+        let mut q = p.clone();
+        q.tempo = crate::model::TempoMap::constant(150.0);
+        let again_q = import_file(dir.path(), &q, &file).unwrap();
+        again_q.edit.apply(&mut q).unwrap();
+        assert_eq!(q.tempo.initial_bpm(), 150.0);
+        assert_eq!(q.tracks.len(), 2);
+        assert_ne!(q.tracks[0].id, q.tracks[1].id);
+    }
 }

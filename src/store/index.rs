@@ -746,21 +746,39 @@ pub fn read_list(data_dir: &Path) -> Result<Vec<PathBuf>, IndexError> {
 }
 
 fn append_to_list(data_dir: &Path, path: &Path) -> Result<(), IndexError> {
-    if read_list(data_dir)?.iter().any(|p| p == path) {
-        return Ok(());
-    }
+    use std::io::Read;
     let list = data_dir.join(LIST_FILE);
     let io = |source| IndexError::Io {
         path: list.clone(),
         source,
     };
-    let mut line = escape_path(path);
-    line.push(b'\n');
     let mut f = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(&list)
         .map_err(io)?;
+    // The check and the append happen under a lock, so two processes recording the same
+    // folder write it once.
+    // SAFETY: flock on a file descriptor we own; released when `f` is dropped.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(io(std::io::Error::last_os_error()));
+    }
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(io)?;
+    if bytes
+        .split(|&b| b == b'\n')
+        .any(|l| !l.is_empty() && unescape_line(l) == path)
+    {
+        return Ok(());
+    }
+    let mut line = Vec::new();
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        // A line cut short by a crash is closed first rather than glued to ours.
+        line.push(b'\n');
+    }
+    line.extend(escape_path(path));
+    line.push(b'\n');
     f.write_all(&line).map_err(io)?;
     f.sync_data().map_err(io)
 }
