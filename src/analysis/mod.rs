@@ -20,6 +20,7 @@ pub use loudness::{LoudnessResult, LoudnessTimeline};
 pub use peak::PeakMeter;
 pub use tempo::{detect_tempo, OnsetDetector, TempoEstimate};
 
+use crate::codec::{AudioReader, CodecError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -62,14 +63,9 @@ pub struct Analysis {
 /// Why a file could not be analysed. The message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    /// The file could not be opened or decoded.
-    #[error("could not read '{}': {reason}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong, as a sentence fragment.
-        reason: String,
-    },
+    /// The file could not be opened or decoded (the decoder's message names the file).
+    #[error(transparent)]
+    Read(#[from] CodecError),
     /// The stream's format cannot be measured (no channels, absurd rate).
     #[error("cannot analyse '{}': {reason}", path.display())]
     Unsupported {
@@ -154,7 +150,7 @@ const READ_FRAMES: usize = 8192;
 
 /// Analyses an audio file (every format the importer reads), streaming it block by block.
 pub fn analyze_file(path: &Path) -> Result<Analysis, AnalysisError> {
-    let mut src = source::Source::open(path)?;
+    let mut src = AudioReader::open(path)?;
     let (rate, channels) = (src.sample_rate(), src.channels());
     let mut analyzer = Analyzer::new(rate, channels).ok_or_else(|| AnalysisError::Unsupported {
         path: path.to_path_buf(),
@@ -173,7 +169,7 @@ pub fn analyze_file(path: &Path) -> Result<Analysis, AnalysisError> {
 
 /// The tempo of an audio file (onsets only, cheaper than `analyze_file`).
 pub fn detect_tempo_file(path: &Path) -> Result<Option<TempoEstimate>, AnalysisError> {
-    let mut src = source::Source::open(path)?;
+    let mut src = AudioReader::open(path)?;
     let channels = src.channels();
     let mut onsets = OnsetDetector::new(src.sample_rate(), channels);
     let mut buf = vec![0.0f32; READ_FRAMES * channels as usize];
@@ -187,4 +183,3 @@ pub fn detect_tempo_file(path: &Path) -> Result<Option<TempoEstimate>, AnalysisE
     Ok(onsets.tempo())
 }
 
-mod source;
