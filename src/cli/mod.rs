@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod analyze;
+pub mod demo;
 pub mod devices;
 pub mod import;
 pub mod info;

@@ -1,0 +1,148 @@
+//! The terminal user interface: one `App` state, one reducer (`update::update`), pure views.
+//!
+//! Keys resolve through keymaps (TOML tries, `keymaps/vim.toml` compiled in) to commands of the
+//! registry (`action.rs`); every change of the project is an `Edit` through the history. The
+//! event loop draws only when something changed, blocks on input when idle, and redraws meters
+//! at ~25 fps while playing. This module is the only one that knows the terminal; it never
+//! touches audio itself (everything goes through `engine_link`).
+
+pub mod action;
+pub mod app;
+mod arrange_ops;
+pub mod autosave;
+pub mod engine_link;
+pub mod ex;
+pub mod keymap;
+mod mixer_ops;
+pub mod peaks;
+mod piano_ops;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod views;
+
+pub use action::{Action, Cmd};
+pub use app::App;
+pub use update::{press, update};
+
+use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// Why the TUI could not run.
+#[derive(Debug, Error)]
+pub enum UiError {
+    #[error("{0}")]
+    Open(String),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Frame period while playing (meters and playhead move).
+pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
+/// How long the loop sleeps when nothing happens (ticks check autosave and the engine).
+pub const IDLE_TICK: Duration = Duration::from_millis(500);
+
+/// Loads a project folder into a new App with the user's keymap, theme and config; offers a
+/// newer autosave for recovery. Problems with the user's files are shown in the status line.
+pub fn open_app(dir: &Path) -> Result<App, String> {
+    let project = crate::store::load_project(dir).map_err(|e| e.to_string())?;
+    let (keymap, keymap_err) = keymap::Keymap::load_user();
+    let (config, config_err) = match crate::config::Config::load() {
+        Ok(c) => (c, None),
+        Err(e) => (crate::config::Config::default(), Some(e)),
+    };
+    let depth = theme::ColorDepth::detect();
+    let name = config.theme.clone().unwrap_or_else(|| "dark".into());
+    let (theme, theme_err) = match theme::Theme::load(&name, depth) {
+        Ok(t) => (t, None),
+        Err(e) => (theme::Theme::fallback(depth), Some(e.to_string())),
+    };
+    let mut app = App::new(project, dir, keymap, theme);
+    app.color_depth = depth;
+    if let Some(e) = keymap_err.or(config_err).or(theme_err) {
+        app.error(e);
+    }
+    if let Some(recovered) = autosave::check(dir, &app.project) {
+        app.popups.push(app::Popup::Recover {
+            autosave: Box::new(recovered),
+        });
+    }
+    Ok(app)
+}
+
+/// `:e DIR`: replaces the App's project with another, keeping the engine and the screen size.
+pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
+    let mut fresh = open_app(dir)?;
+    fresh.size = app.size;
+    fresh.engine = std::mem::take(&mut app.engine);
+    fresh.theme = app.theme.clone();
+    fresh.cmdline.history = std::mem::take(&mut app.cmdline.history);
+    *app = fresh;
+    app.engine.load_project(&app.project, &app.dir);
+    app.info(format!("Opened {}", app.dir.display()));
+    Ok(())
+}
+
+/// Runs the TUI on a project folder until the user quits.
+pub fn run(dir: &Path) -> Result<(), UiError> {
+    let mut app = open_app(dir).map_err(UiError::Open)?;
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    event_loop(&mut app, &mut guard.terminal)?;
+    if !app.unsaved() {
+        autosave::discard(&app.dir);
+    }
+    drop(guard);
+    Ok(())
+}
+
+fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
+    let mut last_tick = Instant::now();
+    loop {
+        if app.needs_redraw {
+            term.draw(|f| views::draw(app, f))?;
+            app.needs_redraw = false;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let period = if app.transport.playing {
+            PLAYING_FRAME
+        } else if app.peaks.busy() || app.audition_off.is_some() {
+            Duration::from_millis(50)
+        } else {
+            IDLE_TICK
+        };
+        let wait = period.saturating_sub(last_tick.elapsed());
+        if event::poll(wait)? {
+            // Take everything that is queued before drawing again (key repeat, paste).
+            loop {
+                let ev = event::read()?;
+                if let Some(action) = to_action(ev) {
+                    update(app, action);
+                }
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if last_tick.elapsed() >= period {
+            last_tick = Instant::now();
+            update(app, Action::Tick);
+        }
+    }
+}
+
+/// The action a terminal event becomes (mouse motion without a button is dropped).
+pub fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Mouse(m) if m.kind != MouseEventKind::Moved => Some(Action::Mouse(m)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
