@@ -71,6 +71,19 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         tl_x,
         th.get("ui.text.dim"),
     );
+    // Markers take precedence over bar numbers; each name runs up to the next marker.
+    let mut marks: Vec<(u16, &str)> = p
+        .markers
+        .iter()
+        .filter_map(|m| col_of(m.beat).map(|c| (c, m.name.as_str())))
+        .collect();
+    marks.sort_by_key(|m| m.0);
+    let mut spans: Vec<(u16, u16)> = Vec::new();
+    for (i, (c, name)) in marks.iter().enumerate() {
+        let limit = marks.get(i + 1).map_or(cols, |n| n.0);
+        let end = (*c + 1 + name.chars().count() as u16).min(limit);
+        spans.push((*c, end));
+    }
     let mut next_free = 0u16;
     for col in 0..cols {
         let b0 = beat_of(col);
@@ -78,16 +91,28 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         let bar_start = (b0 / qpb).ceil() * qpb;
         if bar_start < b1 - 1e-9 && col >= next_free {
             let label = format!("{}", (bar_start / qpb).round() as i64 + 1);
+            let end = col + label.len() as u16;
+            let clear = spans.iter().all(|(a, b)| end <= *a || col >= *b);
             // Leave space between numbers when zoomed out.
-            if col + label.len() as u16 <= cols {
+            if end <= cols && clear {
                 put(buf, tl_x + col, area.y, &label, right, ruler_bar);
-                next_free = col + label.len() as u16 + 1;
+                next_free = end + 1;
                 continue;
             }
         }
         if col >= next_free {
             set(buf, tl_x + col, area.y, ' ', ruler);
         }
+    }
+    for ((c, name), (_, end)) in marks.iter().zip(&spans) {
+        put(
+            buf,
+            tl_x + c,
+            area.y,
+            &format!("◆{name}"),
+            tl_x + end,
+            th.get("arrange.marker"),
+        );
     }
     if let Some(l) = p.loop_region {
         let style = if l.enabled {
@@ -100,18 +125,6 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             if b >= l.start - 1e-9 && b < l.end - 1e-9 {
                 restyle(buf, tl_x + col, area.y, style);
             }
-        }
-    }
-    for m in &p.markers {
-        if let Some(c) = col_of(m.beat) {
-            put(
-                buf,
-                tl_x + c,
-                area.y,
-                &format!("◆{}", m.name),
-                right,
-                th.get("arrange.marker"),
-            );
         }
     }
     let playhead = col_of(app.transport.beat);

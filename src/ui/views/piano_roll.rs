@@ -65,7 +65,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             buf,
             area.x + 2,
             area.y + 1,
-            "No MIDI clip selected. In the arrange view, put the cursor on a MIDI clip and press",
+            "No MIDI clip here: put the arrange cursor on a MIDI clip and press Enter",
             right,
             th.get("ui.text.dim"),
         );
@@ -73,7 +73,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             buf,
             area.x + 2,
             area.y + 2,
-            "Enter (or c to create one on a MIDI track).",
+            "(c in the arrange view creates one on a MIDI track).",
             right,
             th.get("ui.text.dim"),
         );
@@ -217,7 +217,12 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         let first = c0.max(0.0) as u16;
         let last = (c1.max(c0 + 1.0) as u16).min(cols);
         for col in first..last {
-            let ch = if col as f64 == c0 { '▐' } else { body };
+            // A start mark separates repeated notes; one-column notes are solid.
+            let ch = if col as f64 == c0 && c1 - c0 >= 2.0 {
+                '▐'
+            } else {
+                body
+            };
             set(buf, gx + col, y, ch, style);
         }
     }

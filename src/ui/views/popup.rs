@@ -157,7 +157,9 @@ fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
             HelpLine::Blank => {}
             HelpLine::Binding { keys, name, doc } => {
                 let nx = put(buf, x, y, &fit(keys, keys_w), right, key_style);
-                let text = if name.is_empty() {
+                // The command name goes after the doc when the line has room for it.
+                let room = inner_w.saturating_sub(keys_w);
+                let text = if name.is_empty() || doc.chars().count() + name.len() + 5 > room {
                     format!(" {doc}")
                 } else {
                     format!(" {doc}  ({name})")
