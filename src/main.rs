@@ -25,6 +25,8 @@ enum Command {
     New(cli::new::Args),
     /// Import audio (wav, flac, mp3, ogg) or MIDI (.mid) files into a project.
     Import(cli::import::Args),
+    /// Write the project's MIDI tracks as a Standard MIDI File (format 1).
+    ExportMidi(cli::export_midi::Args),
     /// Print a summary of a project.
     Info(cli::info::Args),
     /// List the projects known to the index.
@@ -52,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::New(a)) => cli::new::run(a),
         Some(Command::Import(a)) => cli::import::run(a),
+        Some(Command::ExportMidi(a)) => cli::export_midi::run(a),
         Some(Command::Info(a)) => cli::info::run(a),
         Some(Command::List(a)) => cli::list::run(a),
         Some(Command::Render(a)) => cli::render::run(a),

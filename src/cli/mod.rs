@@ -4,6 +4,7 @@ pub mod ai;
 pub mod analyze;
 pub mod demo;
 pub mod devices;
+pub mod export_midi;
 pub mod import;
 pub mod info;
 pub mod list;

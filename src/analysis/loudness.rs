@@ -1,0 +1,267 @@
+//! Programme loudness per ITU-R BS.1770-4 / EBU R128, on top of the `ebur128` crate (a port
+//! of libebur128): integrated loudness (gated), loudness range (EBU Tech 3342) and the
+//! momentary / short-term loudness every 100 ms for plotting.
+//!
+//! The crate does the K-weighting and the integrated gating. We read the K-weighted energy of
+//! every 100 ms slice from it and build momentary (4 slices), short-term (30 slices) and the
+//! loudness range from those, so LRA uses short-term values every 100 ms as Tech 3342 (2016)
+//! asks (the crate's own LRA samples once a second). Results that cannot be measured
+//! (silence, shorter than a gating block) are `None`, never -inf or NaN.
+
+use ebur128::{Channel, EbuR128, Mode};
+
+/// Absolute gate of BS.1770-4 and Tech 3342, in LUFS.
+const ABSOLUTE_GATE: f64 = -70.0;
+/// Relative gate of Tech 3342 (loudness range), in LU.
+const LRA_RELATIVE_GATE: f64 = -20.0;
+
+/// Energy (mean square, K-weighted, channel-weighted) to LUFS, `None` when nothing is there.
+pub fn energy_to_lufs(energy: f64) -> Option<f64> {
+    if energy > 0.0 && energy.is_finite() {
+        Some(-0.691 + 10.0 * energy.log10())
+    } else {
+        None
+    }
+}
+
+fn lufs_to_energy(lufs: f64) -> f64 {
+    if lufs.is_finite() {
+        10f64.powf((lufs + 0.691) / 10.0)
+    } else {
+        0.0
+    }
+}
+
+/// The channel map we give the crate: BS.1770-4 weights for the usual layouts. Mono is a
+/// single front channel (a -23 dBFS mono sine reads -26 LUFS, as BS.1770 defines); 5.1 and
+/// 7.1 follow the WAV channel order with the LFE excluded.
+pub fn channel_map(channels: u16) -> Vec<Channel> {
+    match channels {
+        1 => vec![Channel::Center],
+        2 => vec![Channel::Left, Channel::Right],
+        3 => vec![Channel::Left, Channel::Right, Channel::Center],
+        4 => vec![
+            Channel::Left,
+            Channel::Right,
+            Channel::LeftSurround,
+            Channel::RightSurround,
+        ],
+        5 => vec![
+            Channel::Left,
+            Channel::Right,
+            Channel::Center,
+            Channel::LeftSurround,
+            Channel::RightSurround,
+        ],
+        n => {
+            let mut v = vec![
+                Channel::Left,
+                Channel::Right,
+                Channel::Center,
+                Channel::Unused,
+                Channel::LeftSurround,
+                Channel::RightSurround,
+            ];
+            if n >= 8 {
+                // 7.1 (WAVE order FL FR FC LFE BL BR SL SR): backs at ±135° weigh 1.0,
+                // sides at ±90° weigh 1.41.
+                v[4] = Channel::Mp135;
+                v[5] = Channel::Mm135;
+                v.push(Channel::Mp090);
+                v.push(Channel::Mm090);
+            }
+            v.resize(n as usize, Channel::Unused);
+            v.truncate(n as usize);
+            v
+        }
+    }
+}
+
+/// Loudness over time: one momentary and one short-term value every `step_s` seconds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoudnessTimeline {
+    /// Seconds between two values (0.1).
+    pub step_s: f64,
+    /// Momentary loudness (400 ms window ending at each step), LUFS.
+    pub momentary: Vec<Option<f64>>,
+    /// Short-term loudness (3 s window ending at each step), LUFS; `None` for the first 3 s.
+    pub short_term: Vec<Option<f64>>,
+}
+
+/// What `LoudnessAnalyzer::finish` measures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoudnessResult {
+    /// Gated integrated loudness, LUFS.
+    pub integrated: Option<f64>,
+    /// Loudness range, LU (`None` when shorter than one short-term window or silent).
+    pub range: Option<f64>,
+    /// Largest momentary loudness, LUFS.
+    pub max_momentary: Option<f64>,
+    /// Largest short-term loudness, LUFS.
+    pub max_short_term: Option<f64>,
+    /// Values every 100 ms.
+    pub timeline: LoudnessTimeline,
+}
+
+/// Errors from the loudness meter (only invalid rates or channel counts).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot measure loudness of {channels} channel(s) at {rate} Hz")]
+pub struct LoudnessError {
+    rate: u32,
+    channels: u16,
+}
+
+/// Streaming programme-loudness analyser (allocates only to record the 100 ms history).
+pub struct LoudnessAnalyzer {
+    meter: EbuR128,
+    channels: usize,
+    /// Frames in one 100 ms slice, as the crate counts them.
+    slice_frames: usize,
+    /// Frames of the current slice fed so far.
+    in_slice: usize,
+    /// K-weighted energy of every complete 100 ms slice.
+    slices: Vec<f64>,
+}
+
+impl LoudnessAnalyzer {
+    /// An analyser for `channels` interleaved channels at `rate` Hz.
+    pub fn new(rate: u32, channels: u16) -> Result<Self, LoudnessError> {
+        let err = || LoudnessError { rate, channels };
+        if channels == 0 || rate < 10 {
+            return Err(err());
+        }
+        let mut meter = EbuR128::new(u32::from(channels), rate, Mode::I).map_err(|_| err())?;
+        meter
+            .set_channel_map(&channel_map(channels))
+            .map_err(|_| err())?;
+        Ok(LoudnessAnalyzer {
+            meter,
+            channels: channels as usize,
+            slice_frames: (rate as usize + 5) / 10,
+            in_slice: 0,
+            slices: Vec::new(),
+        })
+    }
+
+    /// Feeds interleaved samples (a whole number of frames).
+    pub fn push(&mut self, interleaved: &[f32]) {
+        let ch = self.channels;
+        let mut rest = &interleaved[..interleaved.len() / ch * ch];
+        while !rest.is_empty() {
+            let want = (self.slice_frames - self.in_slice) * ch;
+            let (now, later) = rest.split_at(want.min(rest.len()));
+            // Errors only come from a wrong frame count, which the split rules out.
+            let _ = self.meter.add_frames_f32(now);
+            self.in_slice += now.len() / ch;
+            rest = later;
+            if self.in_slice == self.slice_frames {
+                self.in_slice = 0;
+                let lufs = self.meter.loudness_window(100).unwrap_or(f64::NEG_INFINITY);
+                self.slices.push(lufs_to_energy(lufs));
+            }
+        }
+    }
+
+    /// The measurements so far.
+    pub fn finish(&self) -> LoudnessResult {
+        let integrated =
+            self.meter.loudness_global().ok().and_then(
+                |l| {
+                    if l.is_finite() {
+                        Some(l)
+                    } else {
+                        None
+                    }
+                },
+            );
+        let momentary = windowed(&self.slices, 4);
+        let short_term = windowed(&self.slices, 30);
+        let max_of = |v: &[Option<f64>]| v.iter().flatten().copied().reduce(f64::max);
+        LoudnessResult {
+            integrated,
+            range: loudness_range(&short_term),
+            max_momentary: max_of(&momentary),
+            max_short_term: max_of(&short_term),
+            timeline: LoudnessTimeline {
+                step_s: 0.1,
+                momentary,
+                short_term,
+            },
+        }
+    }
+}
+
+/// Loudness of the window of `n` slices ending at each slice (`None` until `n` slices exist
+/// or when the window is silent).
+fn windowed(slices: &[f64], n: usize) -> Vec<Option<f64>> {
+    let mut out = Vec::with_capacity(slices.len());
+    let mut sum = 0.0;
+    for (i, e) in slices.iter().enumerate() {
+        sum += e;
+        if i >= n {
+            sum -= slices[i - n];
+        }
+        if i + 1 >= n {
+            // Re-summing every so often keeps the running sum from drifting.
+            if i % 1000 == 0 {
+                sum = slices[i + 1 - n..=i].iter().sum();
+            }
+            out.push(energy_to_lufs(sum.max(0.0) / n as f64));
+        } else {
+            out.push(None);
+        }
+    }
+    out
+}
+
+/// EBU Tech 3342 loudness range from short-term values: absolute gate -70 LUFS, relative gate
+/// -20 LU below the energy mean of what passed, then the 95th minus the 10th percentile.
+pub fn loudness_range(short_term: &[Option<f64>]) -> Option<f64> {
+    let passed: Vec<f64> = short_term
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|l| *l >= ABSOLUTE_GATE)
+        .collect();
+    if passed.is_empty() {
+        return None;
+    }
+    let mean_energy = passed.iter().map(|l| lufs_to_energy(*l)).sum::<f64>() / passed.len() as f64;
+    let gate = energy_to_lufs(mean_energy)? + LRA_RELATIVE_GATE;
+    let mut gated: Vec<f64> = passed.into_iter().filter(|l| *l >= gate).collect();
+    if gated.is_empty() {
+        return None;
+    }
+    gated.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let idx = ((gated.len() - 1) as f64 * p).round() as usize;
+        gated[idx.min(gated.len() - 1)]
+    };
+    Some(pct(0.95) - pct(0.10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_maps_have_one_entry_per_channel() {
+        for n in 1..=12u16 {
+            assert_eq!(channel_map(n).len(), n as usize);
+        }
+    }
+
+    #[test]
+    fn range_of_two_levels_is_their_difference() {
+        let mut st = vec![Some(-20.0); 100];
+        st.extend(vec![Some(-30.0); 100]);
+        let lra = loudness_range(&st).unwrap();
+        assert!((lra - 10.0).abs() < 1e-9, "{lra}");
+    }
+
+    #[test]
+    fn silence_has_no_range() {
+        assert_eq!(loudness_range(&[None, None]), None);
+        assert_eq!(loudness_range(&[Some(-80.0)]), None);
+    }
+}

@@ -1,0 +1,191 @@
+//! Audio analysis: what a mixing engineer reads before trusting a master, and what the
+//! assistant's mixing advice is built on.
+//!
+//! One streaming pass over a file (or a buffer) measures sample peak, true peak (4x
+//! oversampled, BS.1770-4 Annex 2), RMS, EBU R128 loudness (momentary, short-term,
+//! integrated, loudness range) and the tempo. Files are read block by block, so a long file
+//! is never held in memory. Anything that cannot be measured — the loudness of silence, the
+//! range of a file shorter than one window, the tempo of a drone — is `None`, never -inf,
+//! NaN or a panic. `live` holds the allocation-free meters the engine feeds during playback.
+//! This module knows no terminal; `plot` draws plain text.
+
+pub mod live;
+pub mod loudness;
+pub mod peak;
+pub mod plot;
+pub mod tempo;
+
+pub use live::{LiveMeter, PeakRmsMeter};
+pub use loudness::{LoudnessResult, LoudnessTimeline};
+pub use peak::PeakMeter;
+pub use tempo::{detect_tempo, OnsetDetector, TempoEstimate};
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The result of analysing one file or buffer. Serialises to exactly the `analyze --json`
+/// keys of the contract; the other fields are for the table and the plot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Gated integrated loudness (BS.1770-4), LUFS.
+    pub integrated_lufs: Option<f64>,
+    /// Loudness range (EBU Tech 3342), LU.
+    pub loudness_range_lu: Option<f64>,
+    /// Maximum true peak over all channels, dBTP.
+    pub true_peak_dbtp: Option<f64>,
+    /// Maximum |sample| over all channels, dBFS.
+    pub sample_peak_dbfs: Option<f64>,
+    /// RMS of all samples of all channels, dBFS (a full-scale sine reads -3.01).
+    pub rms_dbfs: Option<f64>,
+    /// Detected tempo, BPM.
+    pub bpm: Option<f64>,
+    /// Length in seconds.
+    pub duration_s: f64,
+    /// Sample rate, Hz.
+    pub sample_rate: u32,
+    /// Channel count.
+    pub channels: u16,
+    /// The tempo with its confidence.
+    #[serde(skip)]
+    pub tempo: Option<TempoEstimate>,
+    /// Largest momentary loudness, LUFS.
+    #[serde(skip)]
+    pub max_momentary_lufs: Option<f64>,
+    /// Largest short-term loudness, LUFS.
+    #[serde(skip)]
+    pub max_short_term_lufs: Option<f64>,
+    /// Momentary and short-term loudness every 100 ms.
+    #[serde(skip)]
+    pub timeline: LoudnessTimeline,
+}
+
+/// Why a file could not be analysed. The message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The file could not be opened or decoded.
+    #[error("could not read '{}': {reason}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, as a sentence fragment.
+        reason: String,
+    },
+    /// The stream's format cannot be measured (no channels, absurd rate).
+    #[error("cannot analyse '{}': {reason}", path.display())]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Streaming analyser: feed interleaved blocks with `push`, then `finish`.
+pub struct Analyzer {
+    rate: u32,
+    channels: u16,
+    loudness: loudness::LoudnessAnalyzer,
+    peaks: PeakMeter,
+    onsets: OnsetDetector,
+}
+
+impl Analyzer {
+    /// An analyser for `channels` interleaved channels at `rate` Hz; `None` when either is
+    /// zero or the rate is absurd.
+    pub fn new(rate: u32, channels: u16) -> Option<Self> {
+        if channels == 0 || !(10..=2_822_400).contains(&rate) {
+            return None;
+        }
+        Some(Analyzer {
+            rate,
+            channels,
+            loudness: loudness::LoudnessAnalyzer::new(rate, channels).ok()?,
+            peaks: PeakMeter::new(channels as usize),
+            onsets: OnsetDetector::new(rate, channels),
+        })
+    }
+
+    /// Feeds interleaved samples; blocks need not align with anything but frames.
+    pub fn push(&mut self, interleaved: &[f32]) {
+        self.loudness.push(interleaved);
+        self.peaks.push(interleaved);
+        self.onsets.push(interleaved);
+    }
+
+    /// Every measurement of what was fed.
+    pub fn finish(mut self) -> Analysis {
+        self.peaks.finish();
+        let l = self.loudness.finish();
+        let tempo = self.onsets.tempo();
+        let round = |v: Option<f64>, digits: i32| {
+            let f = 10f64.powi(digits);
+            v.filter(|x| x.is_finite()).map(|x| (x * f).round() / f)
+        };
+        let frames = self.peaks.frames();
+        Analysis {
+            integrated_lufs: round(l.integrated, 2),
+            loudness_range_lu: round(l.range, 2),
+            true_peak_dbtp: round(peak::amplitude_db(f64::from(self.peaks.true_peak())), 2),
+            sample_peak_dbfs: round(peak::amplitude_db(f64::from(self.peaks.sample_peak())), 2),
+            rms_dbfs: round(peak::amplitude_db(self.peaks.rms()), 2),
+            bpm: round(tempo.map(|t| t.bpm), 2),
+            duration_s: round(Some(frames as f64 / f64::from(self.rate)), 3).unwrap_or(0.0),
+            sample_rate: self.rate,
+            channels: self.channels,
+            tempo,
+            max_momentary_lufs: round(l.max_momentary, 2),
+            max_short_term_lufs: round(l.max_short_term, 2),
+            timeline: l.timeline,
+        }
+    }
+}
+
+/// Analyses an in-memory interleaved buffer; `None` for zero channels or an absurd rate.
+pub fn analyze_samples(samples_interleaved: &[f32], rate: u32, channels: u16) -> Option<Analysis> {
+    let mut a = Analyzer::new(rate, channels)?;
+    // Block-wise, like a file, so results do not depend on how the audio arrives.
+    for block in samples_interleaved.chunks(4096 * channels as usize) {
+        a.push(block);
+    }
+    Some(a.finish())
+}
+
+/// Frames read from a file per block.
+const READ_FRAMES: usize = 8192;
+
+/// Analyses an audio file (every format the importer reads), streaming it block by block.
+pub fn analyze_file(path: &Path) -> Result<Analysis, AnalysisError> {
+    let mut src = source::Source::open(path)?;
+    let (rate, channels) = (src.sample_rate(), src.channels());
+    let mut analyzer = Analyzer::new(rate, channels).ok_or_else(|| AnalysisError::Unsupported {
+        path: path.to_path_buf(),
+        reason: format!("{channels} channel(s) at {rate} Hz cannot be measured"),
+    })?;
+    let mut buf = vec![0.0f32; READ_FRAMES * channels as usize];
+    loop {
+        let frames = src.read(&mut buf)?;
+        if frames == 0 {
+            break;
+        }
+        analyzer.push(&buf[..frames * channels as usize]);
+    }
+    Ok(analyzer.finish())
+}
+
+/// The tempo of an audio file (onsets only, cheaper than `analyze_file`).
+pub fn detect_tempo_file(path: &Path) -> Result<Option<TempoEstimate>, AnalysisError> {
+    let mut src = source::Source::open(path)?;
+    let channels = src.channels();
+    let mut onsets = OnsetDetector::new(src.sample_rate(), channels);
+    let mut buf = vec![0.0f32; READ_FRAMES * channels as usize];
+    loop {
+        let frames = src.read(&mut buf)?;
+        if frames == 0 {
+            break;
+        }
+        onsets.push(&buf[..frames * channels as usize]);
+    }
+    Ok(onsets.tempo())
+}
+
+mod source;

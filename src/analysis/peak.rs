@@ -1,0 +1,310 @@
+//! Sample peak, true peak (ITU-R BS.1770-4 Annex 2) and RMS, measured in one streaming pass.
+//!
+//! True peak is found by 4x oversampling at every sample rate (the Annex asks for at least
+//! 4x at 48 kHz; doing 4x everywhere keeps higher rates at least as accurate) with a
+//! 64-tap Kaiser-windowed sinc interpolator, split into four 16-tap polyphase branches.
+//! Blocks whose samples cannot reach the running maximum, even after the worst-case gain
+//! of the interpolator, are skipped: the result is exactly what the full computation gives.
+//! Nothing here allocates after construction.
+
+/// Oversampling factor for true peak.
+pub const OVERSAMPLING: usize = 4;
+/// Taps per polyphase branch.
+const TAPS: usize = 16;
+/// Frames interpolated per inner block; also the granularity of the skip test.
+const BLOCK: usize = 256;
+
+/// The polyphase interpolator coefficients, `[tap][phase]` so one input sample feeds all four
+/// output phases with a single 4-lane multiply-add.
+fn design_interpolator() -> [[f32; OVERSAMPLING]; TAPS] {
+    let n = TAPS * OVERSAMPLING;
+    let beta = 6.0_f64;
+    let center = (n - 1) as f64 / 2.0;
+    let mut h = vec![0.0_f64; n];
+    for (i, v) in h.iter_mut().enumerate() {
+        let t = (i as f64 - center) / OVERSAMPLING as f64;
+        let sinc = if t.abs() < 1e-12 {
+            1.0
+        } else {
+            (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)
+        };
+        let r = (i as f64 - center) / center;
+        let w = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta);
+        *v = sinc * w;
+    }
+    let mut out = [[0.0_f32; OVERSAMPLING]; TAPS];
+    for p in 0..OVERSAMPLING {
+        // Each branch is normalised to unity DC gain, so DC reads the same in both peaks.
+        let sum: f64 = (0..TAPS).map(|k| h[k * OVERSAMPLING + p]).sum();
+        for (k, row) in out.iter_mut().enumerate() {
+            row[p] = (h[k * OVERSAMPLING + p] / sum) as f32;
+        }
+    }
+    out
+}
+
+/// Modified Bessel function of the first kind, order 0 (power series; converges fast for the
+/// small arguments of a Kaiser window).
+fn bessel_i0(x: f64) -> f64 {
+    let mut sum = 1.0;
+    let mut term = 1.0;
+    let q = x * x / 4.0;
+    for k in 1..50 {
+        term *= q / (k * k) as f64;
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    sum
+}
+
+/// Streaming sample-peak, true-peak and RMS meter over interleaved f32 audio.
+#[derive(Debug, Clone)]
+pub struct PeakMeter {
+    channels: usize,
+    coefs: [[f32; OVERSAMPLING]; TAPS],
+    /// Upper bound of |output| / max|input window| of any branch.
+    worst_gain: f32,
+    /// Per channel: the last TAPS-1 input samples followed by the block being processed.
+    scratch: Vec<Vec<f32>>,
+    sample_peak: Vec<f32>,
+    true_peak: Vec<f32>,
+    sum_squares: f64,
+    samples: u64,
+    frames: u64,
+    /// Last sample of each channel (the edge held at the end).
+    last: Vec<f32>,
+}
+
+impl PeakMeter {
+    /// A meter for `channels` interleaved channels (at least 1).
+    pub fn new(channels: usize) -> Self {
+        let channels = channels.max(1);
+        let coefs = design_interpolator();
+        let worst_gain = (0..OVERSAMPLING)
+            .map(|p| coefs.iter().map(|row| row[p].abs()).sum::<f32>())
+            .fold(1.0_f32, f32::max);
+        PeakMeter {
+            channels,
+            coefs,
+            worst_gain,
+            scratch: vec![vec![0.0; TAPS - 1 + BLOCK]; channels],
+            sample_peak: vec![0.0; channels],
+            true_peak: vec![0.0; channels],
+            sum_squares: 0.0,
+            samples: 0,
+            frames: 0,
+            last: vec![0.0; channels],
+        }
+    }
+
+    /// Feeds interleaved samples (a whole number of frames; a trailing partial frame is
+    /// ignored).
+    pub fn push(&mut self, interleaved: &[f32]) {
+        let ch = self.channels;
+        let frames = interleaved.len() / ch;
+        if frames == 0 {
+            return;
+        }
+        if self.frames == 0 {
+            // The signal before the start is unknown; holding the first sample avoids
+            // measuring the overshoot of a step that is not in the audio.
+            for (buf, first) in self.scratch.iter_mut().zip(&interleaved[..ch]) {
+                buf[..TAPS - 1].fill(*first);
+            }
+        }
+        let mut sumsq = 0.0_f64;
+        for block in interleaved[..frames * ch].chunks(BLOCK * ch) {
+            let n = block.len() / ch;
+            for c in 0..ch {
+                let mut peak = 0.0_f32;
+                let mut sq = 0.0_f32;
+                {
+                    let dst = &mut self.scratch[c][TAPS - 1..TAPS - 1 + n];
+                    for (d, frame) in dst.iter_mut().zip(block.chunks_exact(ch)) {
+                        let x = frame[c];
+                        *d = x;
+                        peak = peak.max(x.abs());
+                        sq += x * x;
+                    }
+                }
+                sumsq += f64::from(sq);
+                if peak > self.sample_peak[c] {
+                    self.sample_peak[c] = peak;
+                }
+                self.interpolate(c, n, peak);
+            }
+        }
+        let tail = &interleaved[(frames - 1) * ch..frames * ch];
+        self.last.copy_from_slice(tail);
+        self.sum_squares += sumsq;
+        self.samples += (frames * ch) as u64;
+        self.frames += frames as u64;
+    }
+
+    /// Runs the interpolator over the `n` new samples of channel `c` (already in scratch)
+    /// unless they cannot raise its true peak, then keeps the last TAPS-1 samples as history.
+    fn interpolate(&mut self, c: usize, n: usize, block_peak: f32) {
+        let buf = &mut self.scratch[c];
+        let history_peak = buf[..TAPS - 1].iter().fold(0.0_f32, |m, x| m.max(x.abs()));
+        let reach = block_peak.max(history_peak) * self.worst_gain;
+        if reach > self.true_peak[c] {
+            let mut tp = self.true_peak[c];
+            for i in 0..n {
+                let window = &buf[i..i + TAPS];
+                let mut acc = [0.0_f32; OVERSAMPLING];
+                // The window runs oldest→newest; coefficient k multiplies the k-th newest.
+                for (k, row) in self.coefs.iter().enumerate() {
+                    let x = window[TAPS - 1 - k];
+                    for p in 0..OVERSAMPLING {
+                        acc[p] += row[p] * x;
+                    }
+                }
+                for a in acc {
+                    tp = tp.max(a.abs());
+                }
+            }
+            self.true_peak[c] = tp;
+        }
+        buf.copy_within(n..n + TAPS - 1, 0);
+    }
+
+    /// Flushes the interpolator so the last samples are measured too. Call once at the end.
+    pub fn finish(&mut self) {
+        // Holding the last sample carries the final samples through the filter's centre
+        // without adding a step to silence that is not in the audio.
+        if self.frames == 0 {
+            return;
+        }
+        for c in 0..self.channels {
+            let last = self.last[c];
+            self.scratch[c][TAPS - 1..2 * (TAPS - 1)].fill(last);
+            self.interpolate(c, TAPS - 1, last.abs());
+        }
+    }
+
+    /// Largest |sample| over every channel (linear), 0 for silence.
+    pub fn sample_peak(&self) -> f32 {
+        self.sample_peak.iter().copied().fold(0.0, f32::max)
+    }
+
+    /// Largest |sample| of one channel (linear).
+    pub fn channel_sample_peak(&self, channel: usize) -> f32 {
+        self.sample_peak.get(channel).copied().unwrap_or(0.0)
+    }
+
+    /// Largest interpolated peak over every channel (linear, never below the sample peak).
+    pub fn true_peak(&self) -> f32 {
+        self.true_peak
+            .iter()
+            .copied()
+            .fold(self.sample_peak(), f32::max)
+    }
+
+    /// Largest interpolated peak of one channel (linear).
+    pub fn channel_true_peak(&self, channel: usize) -> f32 {
+        self.true_peak
+            .get(channel)
+            .copied()
+            .unwrap_or(0.0)
+            .max(self.channel_sample_peak(channel))
+    }
+
+    /// Root mean square of every sample of every channel (linear); 0 before any input.
+    pub fn rms(&self) -> f64 {
+        if self.samples == 0 {
+            0.0
+        } else {
+            (self.sum_squares / self.samples as f64).sqrt()
+        }
+    }
+
+    /// Frames fed so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+}
+
+/// Linear amplitude to dB, or `None` for silence (no -inf in results).
+pub fn amplitude_db(linear: f64) -> Option<f64> {
+    if linear > 0.0 && linear.is_finite() {
+        Some(20.0 * linear.log10())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branches_have_unity_dc_gain_and_modest_worst_gain() {
+        let c = design_interpolator();
+        for p in 0..OVERSAMPLING {
+            let s: f32 = c.iter().map(|r| r[p]).sum();
+            assert!((s - 1.0).abs() < 1e-5, "branch {p} sums to {s}");
+        }
+        let m = PeakMeter::new(1);
+        assert!(m.worst_gain > 1.0 && m.worst_gain < 2.0, "{}", m.worst_gain);
+    }
+
+    #[test]
+    fn dc_reads_the_same_sample_and_true_peak() {
+        let mut m = PeakMeter::new(2);
+        m.push(&vec![0.5; 2 * 4800]);
+        m.finish();
+        assert!((m.sample_peak() - 0.5).abs() < 1e-6);
+        assert!((m.true_peak() - 0.5).abs() < 1e-4, "{}", m.true_peak());
+        assert!((m.rms() - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn quarter_rate_sine_at_45_degrees_shows_the_intersample_peak() {
+        // Samples sit at ±0.7071·A; the waveform itself reaches A (+3.01 dB).
+        let x: Vec<f32> = (0..48_000)
+            .map(|n| {
+                (std::f64::consts::FRAC_PI_2 * n as f64 + std::f64::consts::FRAC_PI_4).sin() as f32
+                    * 0.5
+            })
+            .collect();
+        let mut m = PeakMeter::new(1);
+        m.push(&x);
+        m.finish();
+        let sp = amplitude_db(m.sample_peak() as f64).unwrap();
+        let tp = amplitude_db(m.true_peak() as f64).unwrap();
+        assert!((sp - (-9.03)).abs() < 0.02, "sample peak {sp}");
+        assert!((tp - (-6.02)).abs() < 0.2, "true peak {tp}");
+    }
+
+    #[test]
+    fn skipping_does_not_change_the_result() {
+        // A loud burst followed by quiet material: the quiet blocks are skipped, and the
+        // result must equal a meter that saw only the burst.
+        let burst: Vec<f32> = (0..1000).map(|n| (n as f32 * 0.9).sin() * 0.8).collect();
+        let mut quiet = burst.clone();
+        quiet.extend((0..100_000).map(|n| (n as f32 * 0.3).sin() * 0.01));
+        let mut a = PeakMeter::new(1);
+        a.push(&burst);
+        a.push(
+            &(0..64)
+                .map(|n| (n as f32 * 0.3).sin() * 0.01)
+                .collect::<Vec<_>>(),
+        );
+        a.finish();
+        let mut b = PeakMeter::new(1);
+        b.push(&quiet);
+        b.finish();
+        assert!((a.true_peak() - b.true_peak()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn silence_has_no_db() {
+        let mut m = PeakMeter::new(1);
+        m.push(&[0.0; 1000]);
+        m.finish();
+        assert_eq!(amplitude_db(m.true_peak() as f64), None);
+        assert_eq!(amplitude_db(m.rms()), None);
+    }
+}

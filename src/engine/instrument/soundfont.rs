@@ -1,0 +1,172 @@
+//! The General MIDI SoundFont player: one rustysynth `Synthesizer` per track instrument, its
+//! channels set to the track's GM program (drums: channel 10, bank 128).
+//!
+//! Timing precision: rustysynth renders in internal blocks of [`SOUNDFONT_BLOCK`] frames and
+//! starts or stops a voice only at the start of one. The player renders up to each event's
+//! frame and applies it there, so a note sounds at the first internal block boundary at or
+//! after its frame: at most `SOUNDFONT_BLOCK − 1` frames late (0.17 ms at 48 kHz), never
+//! early, and always by the same rule, so renders stay bit-identical. The built-in synth is
+//! exact to the frame.
+//!
+//! rustysynth preallocates its voices (polyphony [`SOUNDFONT_POLYPHONY`]) and, as the tests
+//! prove with `assert_no_alloc`, neither `note_on` nor `render` allocates.
+
+use super::{split_at_events, Instrument, InstrumentError, NoteEvent};
+use rustysynth::{SoundFont, Synthesizer, SynthesizerSettings};
+use std::sync::Arc;
+
+/// rustysynth's internal block size: the quantum of note timing (its default is 64). 8 is its
+/// minimum; the benchmark shows the cost of per-block work at this size is small.
+pub const SOUNDFONT_BLOCK: usize = 8;
+/// Voices per SoundFont instrument.
+pub const SOUNDFONT_POLYPHONY: usize = 64;
+/// Output below this (about −100 dBFS) counts as silence when deciding whether a tail rings.
+const SILENCE: f32 = 1.0e-5;
+/// After the last audible sample, the tail is over once this many silent frames followed.
+const TAIL_SILENT_FRAMES: u64 = 2048;
+const DRUM_CHANNEL: u8 = 9;
+
+/// A GM SoundFont instrument for one track.
+pub struct SoundFontPlayer {
+    synth: Synthesizer,
+    program: u8,
+    drums: bool,
+    /// Keys held per channel (bit per key), to count sounding notes.
+    held: [u128; 16],
+    /// Consecutive silent frames in the output (starts "long silent").
+    silent_frames: u64,
+}
+
+impl SoundFontPlayer {
+    /// A player of GM `program` (or the drum kit) on `soundfont`. Not for the audio thread.
+    pub fn new(
+        soundfont: &Arc<SoundFont>,
+        sample_rate: u32,
+        program: u8,
+        drums: bool,
+    ) -> Result<SoundFontPlayer, InstrumentError> {
+        let mut settings = SynthesizerSettings::new(sample_rate as i32);
+        settings.block_size = SOUNDFONT_BLOCK;
+        settings.maximum_polyphony = SOUNDFONT_POLYPHONY;
+        settings.enable_reverb_and_chorus = true;
+        let synth = Synthesizer::new(soundfont, &settings)
+            .map_err(|e| InstrumentError::Synth(e.to_string()))?;
+        let mut player = SoundFontPlayer {
+            synth,
+            program: program & 0x7f,
+            drums,
+            held: [0; 16],
+            silent_frames: TAIL_SILENT_FRAMES,
+        };
+        player.select_program();
+        Ok(player)
+    }
+
+    /// Program change on every melodic channel: notes keep their own channel (so equal keys
+    /// on two channels stay two notes) and all play the track's program. The drum channel
+    /// keeps bank 128, program 0 (the standard kit).
+    fn select_program(&mut self) {
+        for ch in 0..16 {
+            if ch != DRUM_CHANNEL as i32 {
+                self.synth
+                    .process_midi_message(ch, 0xC0, self.program as i32, 0);
+            }
+        }
+    }
+
+    /// The synthesizer channel a note of `channel` plays on: the drum channel for a drum
+    /// track; otherwise its own, with GM channel 10 (always percussion in rustysynth) moved
+    /// to channel 1.
+    fn route(&self, channel: u8) -> u8 {
+        if self.drums {
+            DRUM_CHANNEL
+        } else if channel & 0x0f == DRUM_CHANNEL {
+            0
+        } else {
+            channel & 0x0f
+        }
+    }
+
+    fn apply(&mut self, ev: &NoteEvent) {
+        match *ev {
+            NoteEvent::On {
+                channel,
+                pitch,
+                velocity,
+                ..
+            } => {
+                let ch = self.route(channel);
+                let key = pitch & 0x7f;
+                if velocity == 0 {
+                    self.held[ch as usize] &= !(1u128 << key);
+                    self.synth.note_off(ch as i32, key as i32);
+                } else {
+                    self.held[ch as usize] |= 1u128 << key;
+                    self.silent_frames = 0;
+                    self.synth
+                        .note_on(ch as i32, key as i32, velocity.min(127) as i32);
+                }
+            }
+            NoteEvent::Off { channel, pitch, .. } => {
+                let ch = self.route(channel);
+                let key = pitch & 0x7f;
+                self.held[ch as usize] &= !(1u128 << key);
+                self.synth.note_off(ch as i32, key as i32);
+            }
+            NoteEvent::AllNotesOff { .. } => {
+                self.held = [0; 16];
+                self.synth.note_off_all(false);
+            }
+        }
+    }
+
+    fn held_count(&self) -> usize {
+        self.held.iter().map(|h| h.count_ones() as usize).sum()
+    }
+}
+
+impl Instrument for SoundFontPlayer {
+    fn process(&mut self, events: &[NoteEvent], left: &mut [f32], right: &mut [f32]) {
+        let len = left.len().min(right.len());
+        split_at_events(
+            self,
+            events,
+            len,
+            |s, start, end| {
+                s.synth
+                    .render(&mut left[start..end], &mut right[start..end])
+            },
+            |s, ev| s.apply(ev),
+        );
+        left[len..].fill(0.0);
+        right[len..].fill(0.0);
+        // Track the tail: the frames since the last audible sample.
+        let last_loud = left[..len]
+            .iter()
+            .zip(&right[..len])
+            .rposition(|(l, r)| l.abs() > SILENCE || r.abs() > SILENCE);
+        self.silent_frames = match last_loud {
+            Some(i) => (len - 1 - i) as u64,
+            None => self.silent_frames.saturating_add(len as u64),
+        };
+    }
+
+    fn reset(&mut self) {
+        self.synth.reset();
+        // reset() also forgot the programs; set them again (plain fields, no allocation).
+        self.select_program();
+        self.held = [0; 16];
+        self.silent_frames = TAIL_SILENT_FRAMES;
+    }
+
+    /// Held notes, or 1 while a released tail (or the reverb) is still audible. rustysynth
+    /// does not expose its voice count, so the tail is judged from the output itself.
+    fn active_voices(&self) -> usize {
+        let held = self.held_count();
+        if held == 0 && self.silent_frames < TAIL_SILENT_FRAMES {
+            1
+        } else {
+            held
+        }
+    }
+}

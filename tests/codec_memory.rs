@@ -1,0 +1,78 @@
+//! Memory stays bounded whatever a header claims: a counting allocator measures the peak heap
+//! use while decoding a WAV whose data chunk claims 4 GB.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
+            PEAK.fetch_max(now, Ordering::SeqCst);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+#[test]
+fn four_gb_claim_decodes_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims4gb.wav");
+    let mut v = Vec::new();
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&u32::MAX.to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    for x in [1u16, 2] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.extend_from_slice(&44_100u32.to_le_bytes());
+    v.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
+    for x in [4u16, 16] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&(u32::MAX - 64).to_le_bytes());
+    v.resize(v.len() + 400_000, 0);
+    std::fs::write(&path, &v).unwrap();
+    drop(v);
+
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let result = tdaw::codec::read_all(&path);
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let e = result.unwrap_err();
+    assert!(e.to_string().contains("truncated"), "{e}");
+    // 100k frames decoded to f32 are 0.8 MB; the claim would be 8 GB of f32.
+    assert!(peak < 16 << 20, "peak heap {peak} bytes");
+    println!(
+        "peak heap while decoding the 4 GB claim: {} KiB",
+        peak / 1024
+    );
+
+    // Streaming through the reader stays small too.
+    PEAK.store(CURRENT.load(Ordering::SeqCst), Ordering::SeqCst);
+    let base = CURRENT.load(Ordering::SeqCst);
+    let mut r = tdaw::codec::AudioReader::open(&path).unwrap();
+    let mut buf = vec![0.0f32; 8192];
+    while let Ok(n) = r.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+    }
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    assert!(peak < 2 << 20, "streaming peak heap {peak} bytes");
+}

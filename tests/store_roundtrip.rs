@@ -1,0 +1,291 @@
+//! Property test: any valid Project → save → load gives back an equal project, and the text
+//! keeps its promises (one note per line, nothing else changed by a second save).
+
+use proptest::collection::{btree_map, vec};
+use proptest::prelude::*;
+use tdaw::model::*;
+
+const MAX_BEAT: f64 = 80_000.0;
+
+fn text() -> impl Strategy<Value = String> {
+    // Quotes, backslashes, non-ASCII and TOML-looking text, but no control characters.
+    "[a-zA-Z0-9 _\\-\"'\\\\#=\\[\\]{}.éü漢🎹]{0,24}"
+}
+
+fn gain() -> impl Strategy<Value = f32> {
+    prop_oneof![Just(0.0f32), -144.0f32..24.0f32]
+}
+
+fn key() -> impl Strategy<Value = Option<Key>> {
+    let names = [
+        "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb",
+        "B",
+    ];
+    let all: Vec<String> = names
+        .iter()
+        .flat_map(|n| [n.to_string(), format!("{n}m")])
+        .collect();
+    proptest::option::of(proptest::sample::select(all))
+        .prop_map(|s| s.map(|s| s.parse::<Key>().unwrap()))
+}
+
+fn tempo() -> impl Strategy<Value = TempoMap> {
+    (1.0f64..999.0, vec((0.001f64..1000.0, 1.0f64..999.0), 0..4)).prop_map(|(first, rest)| {
+        let mut changes = vec![TempoChange {
+            beat: 0.0,
+            bpm: first,
+        }];
+        let mut beat = 0.0;
+        for (step, bpm) in rest {
+            beat += step;
+            changes.push(TempoChange { beat, bpm });
+        }
+        TempoMap::from_changes(changes)
+    })
+}
+
+fn param() -> impl Strategy<Value = ParamValue> {
+    prop_oneof![
+        any::<bool>().prop_map(ParamValue::Bool),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(ParamValue::Number),
+        text().prop_map(ParamValue::Text),
+    ]
+}
+
+fn effect() -> impl Strategy<Value = Effect> {
+    (
+        "[a-z_]{1,10}",
+        any::<bool>(),
+        btree_map("[a-z_][a-z0-9_ ]{0,8}", param(), 0..4),
+    )
+        .prop_map(|(kind, bypass, params)| Effect {
+            kind,
+            bypass,
+            params,
+        })
+}
+
+fn note() -> impl Strategy<Value = Note> {
+    (
+        0u8..=127,
+        0.0f64..MAX_BEAT,
+        prop_oneof![Just(0.25), 1e-9f64..64.0],
+        1u8..=127,
+        0u8..=15,
+    )
+        .prop_map(|(pitch, start, length, velocity, channel)| Note {
+            pitch,
+            start,
+            length,
+            velocity,
+            channel,
+        })
+}
+
+fn audio_clip() -> impl Strategy<Value = ClipContent> {
+    (
+        "audio/[a-zA-Z0-9 _é-]{1,12}\\.(wav|flac)",
+        0.0f64..1e6,
+        1e-6f64..1e6,
+        gain(),
+        0.0f64..=1.0,
+        0.0f64..=1.0,
+    )
+        .prop_map(|(file, offset, length, gain_db, fi, fo)| {
+            ClipContent::Audio(AudioClip {
+                file,
+                offset,
+                length,
+                gain_db,
+                fade_in: fi * length,
+                fade_out: fo * length,
+            })
+        })
+}
+
+fn midi_clip() -> impl Strategy<Value = ClipContent> {
+    (1e-6f64..MAX_BEAT, vec(note(), 0..20))
+        .prop_map(|(length, notes)| ClipContent::Midi(MidiClip { length, notes }))
+}
+
+/// A track without ids (assigned later, so they are unique) and without sends (which need to
+/// know the buses).
+fn track() -> impl Strategy<Value = Track> {
+    let kind = prop_oneof![
+        Just(TrackKind::Audio),
+        Just(TrackKind::Midi),
+        Just(TrackKind::Bus)
+    ];
+    (kind, text(), gain(), -1.0f32..=1.0, any::<[bool; 3]>())
+        .prop_flat_map(|(kind, name, gain_db, pan, [mute, solo, arm])| {
+            let clips = match kind {
+                TrackKind::Audio => vec((0.0f64..MAX_BEAT, text(), audio_clip()), 0..4).boxed(),
+                TrackKind::Midi => vec((0.0f64..MAX_BEAT, text(), midi_clip()), 0..4).boxed(),
+                TrackKind::Bus => Just(Vec::new()).boxed(),
+            };
+            let instrument = match kind {
+                TrackKind::Midi => prop_oneof![
+                    (0u8..=127, any::<bool>()).prop_map(|(program, drums)| Some(
+                        Instrument::GeneralMidi { program, drums }
+                    )),
+                    "[a-z]{1,8}".prop_map(|preset| Some(Instrument::Synth { preset })),
+                ]
+                .boxed(),
+                _ => Just(None).boxed(),
+            };
+            let color =
+                proptest::option::of(any::<(u8, u8, u8)>().prop_map(|(r, g, b)| Color(r, g, b)));
+            let automation = vec(
+                (
+                    prop_oneof![
+                        Just(AutomationTarget::Gain),
+                        Just(AutomationTarget::Pan),
+                        (0usize..4, "[a-z]{1,6}")
+                            .prop_map(|(i, p)| AutomationTarget::EffectParam(i, p)),
+                    ],
+                    any::<bool>(),
+                    vec((0.0f64..MAX_BEAT, -100.0f64..100.0), 0..5),
+                )
+                    .prop_map(|(target, enabled, points)| AutomationLane {
+                        target,
+                        enabled,
+                        points,
+                    }),
+                0..3,
+            );
+            (
+                Just((kind, name, gain_db, pan, mute, solo, arm)),
+                clips,
+                instrument,
+                color,
+                vec(effect(), 0..3),
+                automation,
+            )
+        })
+        .prop_map(
+            |(
+                (kind, name, gain_db, pan, mute, solo, arm),
+                clips,
+                instrument,
+                color,
+                effects,
+                automation,
+            )| {
+                let mut t = Track::new(TrackId(0), name, kind);
+                t.gain_db = gain_db;
+                t.pan = pan;
+                t.mute = mute;
+                t.solo = solo;
+                t.arm = arm;
+                t.color = color;
+                t.instrument = instrument;
+                t.effects = effects;
+                t.automation = automation;
+                t.clips = clips
+                    .into_iter()
+                    .map(|(start, name, content)| Clip {
+                        id: ClipId(0),
+                        name,
+                        start,
+                        content,
+                    })
+                    .collect();
+                t
+            },
+        )
+}
+
+prop_compose! {
+    fn project()(
+        name in text(),
+        sample_rate in 8_000u32..=384_000,
+        tempo in tempo(),
+        numerator in 1u8..=64,
+        denominator in proptest::sample::select(vec![1u8, 2, 4, 8, 16, 32]),
+        key in key(),
+        master_gain in gain(),
+        master_effects in vec(effect(), 0..2),
+        loop_region in proptest::option::of((0.0f64..MAX_BEAT / 2.0, 1e-3f64..MAX_BEAT / 2.0, any::<bool>())),
+        markers in vec((0.0f64..MAX_BEAT, text()), 0..4),
+        mut tracks in vec(track(), 0..6),
+        sends in vec((any::<proptest::sample::Index>(), -144.0f32..24.0, any::<bool>()), 0..4),
+        id_base in 1u64..1_000_000,
+    ) -> Project {
+        let mut p = Project::new(name, sample_rate, 120.0);
+        p.tempo = tempo;
+        p.time_signature = TimeSignature { numerator, denominator };
+        p.key = key;
+        p.master = Master { gain_db: master_gain, effects: master_effects };
+        p.loop_region = loop_region.map(|(start, len, enabled)| LoopRegion { start, end: start + len, enabled });
+        p.markers = markers.into_iter().map(|(beat, name)| Marker { beat, name }).collect();
+        let mut clip_id = id_base;
+        for (i, t) in tracks.iter_mut().enumerate() {
+            t.id = TrackId(id_base + i as u64 * 3);
+            for c in &mut t.clips {
+                c.id = ClipId(clip_id);
+                clip_id += 1;
+            }
+        }
+        // Sends go from non-bus tracks to buses only, so they can never form a loop.
+        let buses: Vec<TrackId> = tracks.iter().filter(|t| t.kind == TrackKind::Bus).map(|t| t.id).collect();
+        if !buses.is_empty() {
+            let senders: Vec<usize> = (0..tracks.len()).filter(|&i| tracks[i].kind != TrackKind::Bus).collect();
+            if !senders.is_empty() {
+                for (which, level_db, pre_fader) in sends {
+                    let from = senders[which.index(senders.len())];
+                    let to = buses[which.index(buses.len())];
+                    tracks[from].sends.push(Send { to, level_db, pre_fader });
+                    tracks[from].automation.push(AutomationLane {
+                        target: AutomationTarget::Send(to),
+                        enabled: true,
+                        points: vec![(0.0, level_db as f64)],
+                    });
+                }
+            }
+        }
+        p.tracks = tracks;
+        p
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The text form alone, many cases (no disk).
+    #[test]
+    fn text_round_trip(p in project()) {
+        p.validate().unwrap();
+        let text = tdaw::store::format::to_toml(&p).unwrap();
+        let back = tdaw::store::format::from_str(&text).unwrap();
+        prop_assert_eq!(&back, &p);
+        // Writing what was read gives the same bytes (diff-friendly: no churn).
+        prop_assert_eq!(tdaw::store::format::to_toml(&back).unwrap(), text.clone());
+        // One note per line.
+        let notes: usize = p.tracks.iter().map(|t| t.note_count()).sum();
+        let note_lines = text.lines().filter(|l| {
+            let l = l.trim();
+            l.starts_with('[') && !l.starts_with("[[") && l.ends_with("],") && l.matches(',').count() == 5
+        }).count();
+        prop_assert!(note_lines >= notes, "{} note lines for {} notes", note_lines, notes);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Through the real save (atomic write, backups) and load.
+    #[test]
+    fn save_load_round_trip(p in project()) {
+        let dir = tempfile::tempdir().unwrap();
+        tdaw::store::write_project(dir.path(), &p).unwrap();
+        let back = tdaw::store::read_project_file(dir.path()).unwrap();
+        prop_assert_eq!(&back, &p);
+        // A second save of the same project leaves the file and the backups alone.
+        let before = std::fs::read(dir.path().join("project.toml")).unwrap();
+        tdaw::store::write_project(dir.path(), &back).unwrap();
+        prop_assert_eq!(std::fs::read(dir.path().join("project.toml")).unwrap(), before);
+        prop_assert!(!dir.path().join(".tdaw/backups").exists());
+    }
+}
