@@ -460,3 +460,37 @@ fn autosave_is_offered_for_recovery() {
     let app = tdaw::ui::open_app(dir.path()).unwrap();
     assert!(app.popups.is_empty());
 }
+
+#[test]
+fn import_and_export_midi_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let wav = src.path().join("tone.wav");
+    ui_support::write_wav(&wav, 2.0, 48_000);
+    let mut app = demo_app(dir.path());
+    press(&mut app, &format!(":import {}<ret>", wav.display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    let t = app.project.tracks.last().unwrap();
+    assert_eq!((t.kind, t.clips.len()), (TrackKind::Audio, 1));
+    assert_eq!(app.arrange.track, 4, "the new track is selected");
+    // The waveform overview is computed from the copy in audio/ and cached in .tdaw/peaks.
+    app.peaks.wait();
+    let ClipContent::Audio(a) = &t.clips[0].content else {
+        panic!()
+    };
+    let rel = a.file.clone();
+    assert!(app.peaks.get(&rel).is_some());
+    assert!(tdaw::ui::peaks::cache_path(dir.path(), &rel).is_file());
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks.len(), 4, "import is undoable");
+    press(&mut app, ":import /no/such/file.wav<ret>");
+    assert!(app.status.error && app.status.text.contains("/no/such/file.wav"));
+
+    let out = dir.path().join("song.mid");
+    press(&mut app, &format!(":export-midi {}<ret>", out.display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..4], b"MThd");
+    press(&mut app, ":export-midi /no/such/dir/x.mid<ret>");
+    assert!(app.status.error && app.status.text.contains("/no/such/dir/x.mid"));
+}

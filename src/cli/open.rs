@@ -22,7 +22,9 @@ pub fn run(dir: Option<PathBuf>) -> anyhow::Result<()> {
 
 /// The most recently used project that still exists (from the store's index).
 fn most_recent() -> Option<PathBuf> {
-    None
+    crate::store::index::Index::open()
+        .ok()?
+        .most_recent_project()
 }
 
 fn offer_to_create(dir: &Path) -> anyhow::Result<()> {

@@ -367,11 +367,24 @@ pub fn save(app: &mut App) -> Result<(), String> {
     Ok(())
 }
 
-fn import(_app: &mut App, file: &Path) -> Result<(), String> {
-    Err(format!(
-        "cannot import '{}': importing has not landed in this build",
-        file.display()
-    ))
+fn import(app: &mut App, file: &Path) -> Result<(), String> {
+    let imported = crate::store::import::import_file(&app.dir, &app.project, file)
+        .map_err(|e| e.to_string())?;
+    let before = app.project.tracks.len();
+    if app.apply(imported.edit, "import") {
+        app.info(imported.summary);
+        // Select the first new track.
+        if app.project.tracks.len() > before {
+            app.arrange.track = before;
+        }
+        Ok(())
+    } else {
+        // The edit did not apply: take the copied files away again.
+        for f in imported.copied {
+            let _ = std::fs::remove_file(f);
+        }
+        Err(std::mem::take(&mut app.status.text))
+    }
 }
 
 fn render(_app: &mut App, file: &Path) -> Result<(), String> {
@@ -381,11 +394,25 @@ fn render(_app: &mut App, file: &Path) -> Result<(), String> {
     ))
 }
 
-fn export_midi(_app: &mut App, file: &Path) -> Result<(), String> {
-    Err(format!(
-        "cannot write '{}': MIDI export has not landed in this build",
-        file.display()
-    ))
+fn export_midi(app: &mut App, file: &Path) -> Result<(), String> {
+    let midi_tracks = app
+        .project
+        .tracks
+        .iter()
+        .filter(|t| t.kind == TrackKind::Midi)
+        .count();
+    if midi_tracks == 0 {
+        return Err("the project has no MIDI tracks to export".into());
+    }
+    let bytes = crate::midi::smf::export_smf(&app.project);
+    std::fs::write(file, &bytes)
+        .map_err(|e| format!("could not write '{}': {e}", file.display()))?;
+    app.info(format!(
+        "Wrote {} ({midi_tracks} MIDI tracks, {} bytes)",
+        file.display(),
+        bytes.len()
+    ));
+    Ok(())
 }
 
 /// `1/16` → 0.25 beats, `1/4` → 1, `1` → 4, `0.5` → 0.5 beats.

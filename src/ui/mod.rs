@@ -27,6 +27,7 @@ pub use update::{press, update};
 
 use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -44,10 +45,33 @@ pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
 /// How long the loop sleeps when nothing happens (ticks check autosave and the engine).
 pub const IDLE_TICK: Duration = Duration::from_millis(500);
 
+/// Warnings from the store (a backup or index update that failed while the save worked),
+/// waiting to be shown in the status line instead of being printed over the screen.
+static WARNINGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Sends the store's warnings to the status line (first call wins; later calls do nothing).
+pub fn install_warning_sink() {
+    crate::store::set_warning_sink(|line| {
+        if let Ok(mut w) = WARNINGS.lock() {
+            w.push(line.to_string());
+        }
+    });
+}
+
+/// Takes the warnings collected since the last call.
+pub fn take_warnings() -> Vec<String> {
+    WARNINGS
+        .lock()
+        .map(|mut w| std::mem::take(&mut *w))
+        .unwrap_or_default()
+}
+
 /// Loads a project folder into a new App with the user's keymap, theme and config; offers a
 /// newer autosave for recovery. Problems with the user's files are shown in the status line.
 pub fn open_app(dir: &Path) -> Result<App, String> {
-    let project = crate::store::load_project(dir).map_err(|e| e.to_string())?;
+    // Missing audio files do not stop the TUI: their clips stay silent and the status says so.
+    let (project, missing) =
+        crate::store::load_project_allow_missing(dir).map_err(|e| e.to_string())?;
     let (keymap, keymap_err) = keymap::Keymap::load_user();
     let (config, config_err) = match crate::config::Config::load() {
         Ok(c) => (c, None),
@@ -61,7 +85,17 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
     };
     let mut app = App::new(project, dir, keymap, theme);
     app.color_depth = depth;
-    if let Some(e) = keymap_err.or(config_err).or(theme_err) {
+    let missing_err = missing.first().map(|m| {
+        format!(
+            "{}: {} names '{}', which is missing ({} missing file{}; those clips stay silent)",
+            dir.join(crate::store::PROJECT_FILE).display(),
+            m.field,
+            m.file,
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        )
+    });
+    if let Some(e) = missing_err.or(keymap_err).or(config_err).or(theme_err) {
         app.error(e);
     }
     if let Some(recovered) = autosave::check(dir, &app.project) {
@@ -87,16 +121,24 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
 
 /// Runs the TUI on a project folder until the user quits.
 pub fn run(dir: &Path) -> Result<(), UiError> {
+    install_warning_sink();
     let mut app = open_app(dir).map_err(UiError::Open)?;
+    // The index is a cache: a session that cannot be recorded is not worth stopping for.
+    let session = crate::store::index::Index::open()
+        .and_then(|mut i| i.session_start(&app.dir).map(|id| (i, id)))
+        .ok();
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);
-    event_loop(&mut app, &mut guard.terminal)?;
+    let result = event_loop(&mut app, &mut guard.terminal);
+    drop(guard);
     if !app.unsaved() {
         autosave::discard(&app.dir);
     }
-    drop(guard);
-    Ok(())
+    if let Some((mut index, id)) = session {
+        let _ = index.session_end(id);
+    }
+    result
 }
 
 fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {

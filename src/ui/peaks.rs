@@ -191,64 +191,11 @@ pub fn load_or_compute(root: &Path, rel: &str) -> Result<Peaks, String> {
     Ok(peaks)
 }
 
-/// Decodes a file and builds its peaks.
+/// Decodes a file (any format the codec reads) and builds its peaks.
 fn compute_file(path: &Path) -> Result<Peaks, String> {
-    decode::compute(path)
-}
-
-mod decode {
-    use super::Peaks;
-    use std::path::Path;
-
-    /// Decodes with hound (WAV) until the shared decoder lands.
-    pub fn compute(path: &Path) -> Result<Peaks, String> {
-        let mut r =
-            hound::WavReader::open(path).map_err(|e| format!("'{}': {e}", path.display()))?;
-        let spec = r.spec();
-        let ch = spec.channels;
-        let rate = spec.sample_rate;
-        let scale = match spec.sample_format {
-            hound::SampleFormat::Float => 1.0,
-            hound::SampleFormat::Int => 1.0 / (1u64 << (spec.bits_per_sample.max(1) - 1)) as f32,
-        };
-        match spec.sample_format {
-            hound::SampleFormat::Float => {
-                let mut it = r.samples::<f32>();
-                Peaks::compute(rate, ch, |buf| fill(buf, &mut it, 1.0))
-            }
-            hound::SampleFormat::Int => {
-                let mut it = r.samples::<i32>().map(|s| s.map(|v| v as f32));
-                Peaks::compute(rate, ch, |buf| fill(buf, &mut it, scale))
-            }
-        }
-        .map_err(|e| format!("'{}': {e}", path.display()))
-        .and_then(|p| {
-            if ch == 0 {
-                Err("no channels".into())
-            } else {
-                Ok(p)
-            }
-        })
-    }
-
-    fn fill<E: std::fmt::Display>(
-        buf: &mut [f32],
-        it: &mut impl Iterator<Item = Result<f32, E>>,
-        scale: f32,
-    ) -> Result<usize, String> {
-        let mut n = 0;
-        for slot in buf.iter_mut() {
-            match it.next() {
-                Some(Ok(v)) => {
-                    *slot = v * scale;
-                    n += 1;
-                }
-                Some(Err(e)) => return Err(e.to_string()),
-                None => break,
-            }
-        }
-        Ok(n)
-    }
+    let mut r = crate::codec::AudioReader::open(path).map_err(|e| e.to_string())?;
+    let (rate, ch) = (r.sample_rate(), r.channels());
+    Peaks::compute(rate, ch, |buf| r.read(buf).map_err(|e| e.to_string()))
 }
 
 /// The peaks the arrange view can draw, and the jobs computing the others.

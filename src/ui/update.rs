@@ -589,6 +589,10 @@ fn ensure_visible(app: &mut App) {
 /// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.
 fn tick(app: &mut App) -> bool {
     let mut changed = app.peaks.poll();
+    if let Some(w) = super::take_warnings().pop() {
+        app.error(format!("warning: {w}"));
+        changed = true;
+    }
     let (errors, transport, meters) = app.engine.poll();
     if let Some(e) = errors.into_iter().last() {
         app.error(e);
