@@ -190,3 +190,80 @@ fn tdaw_refuses_a_terminal_that_is_too_small_with_a_message() {
     tmux.keys(&[":q", "Enter"]);
     tmux.wait_for("EXITED:0", Duration::from_secs(2));
 }
+
+/// Replays the key sequence of demo.tape (everything after `Show`) in tmux: VHS's `Type`,
+/// `Enter`, `Escape`, `Space`, `Tab`, `Ctrl+X` and `Sleep` (shortened) are understood.
+#[test]
+fn demo_tape_key_sequence_works() {
+    if !tmux_available() {
+        println!("note: tmux is not installed; skipping the demo.tape replay");
+        return;
+    }
+    let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape")).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_tdaw");
+    let script = format!(
+        "TDAW_HOME='{}' '{bin}' demo; echo EXITED:$?; sleep 30",
+        home.path().display()
+    );
+    let tmux = Tmux {
+        socket: format!("tdaw-e2e-tape-{}", std::process::id()),
+    };
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "140",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("Chords", Duration::from_secs(10));
+    let mut shown = false;
+    for line in tape.lines().map(str::trim) {
+        if line == "Show" {
+            shown = true;
+            continue;
+        }
+        if !shown || line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (cmd, arg) = line.split_once(' ').unwrap_or((line, ""));
+        match cmd {
+            "Type" => {
+                let text = arg.trim_matches('"');
+                tmux.cmd(&["send-keys", "-t", "e2e", "-l", text]);
+            }
+            "Enter" | "Escape" | "Space" | "Tab" => {
+                tmux.keys(&[cmd]);
+            }
+            "Ctrl+R" => tmux.keys(&["C-r"]),
+            "Sleep" => {}
+            other => panic!("demo.tape uses '{other}', which this replay does not know"),
+        }
+        // Keys must not merge (Escape + key would read as Alt-key): pace them a little.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    tmux.wait_for("EXITED:0", Duration::from_secs(3));
+    let p = tdaw::store::load_project(&home.path().join("demo")).unwrap();
+    let lead = p.tracks.iter().find(|t| t.name == "Lead").unwrap();
+    let new_clip = lead
+        .clips
+        .iter()
+        .find(|c| c.start == 64.0)
+        .expect("the tour's new clip");
+    let tdaw::model::ClipContent::Midi(m) = &new_clip.content else {
+        panic!()
+    };
+    let pitches: Vec<u8> = m.notes.iter().map(|n| n.pitch).collect();
+    assert_eq!(pitches, vec![57, 60, 64, 67, 85]);
+    let last = m.notes[4];
+    assert_eq!((last.length, last.velocity), (0.5, 84));
+    let bass = p.tracks.iter().find(|t| t.name == "Bass").unwrap();
+    assert_eq!(bass.gain_db, -7.0);
+    assert!((bass.pan - 0.2).abs() < 1e-6);
+}
