@@ -15,7 +15,7 @@ base=(pkg-config libasound2-dev timgm6mb-soundfont)
 # Extra packages for the test suite and benchmarks (tmux end-to-end test, reference tools).
 extra=()
 if [ "${1:-}" = "--tests" ]; then
-  extra=(tmux sox ffmpeg fluidsynth)
+  extra=(tmux sox ffmpeg fluidsynth time)
 fi
 
 missing=()

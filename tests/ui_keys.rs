@@ -494,3 +494,54 @@ fn import_and_export_midi_from_the_command_line() {
     press(&mut app, ":export-midi /no/such/dir/x.mid<ret>");
     assert!(app.status.error && app.status.text.contains("/no/such/dir/x.mid"));
 }
+
+#[test]
+fn render_runs_in_the_background_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = tdaw::cli::demo::demo_project();
+    // Two bars of bass are enough to hear that it rendered.
+    p.tracks.retain(|t| t.name == "Bass");
+    p.tracks[0].clips.truncate(1);
+    if let ClipContent::Midi(m) = &mut p.tracks[0].clips[0].content {
+        m.length = 8.0;
+        m.notes.retain(|n| n.start < 8.0);
+    }
+    p.tracks[0].clips[0].start = 0.0;
+    let mut app = ui_support::app_with(p, dir.path());
+    let out = dir.path().join("mix.wav");
+    press(&mut app, &format!(":render {}<ret>", out.display()));
+    assert!(app.render.is_some(), "{:?}", app.status);
+    press(&mut app, ":render again.wav<ret>");
+    assert!(app.status.error && app.status.text.contains("already running"));
+    let start = std::time::Instant::now();
+    while app.render.is_some() {
+        assert!(start.elapsed().as_secs() < 60, "render did not finish");
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!app.status.error, "{:?}", app.status);
+    assert!(app.status.text.starts_with("Rendered"), "{:?}", app.status);
+    let r = hound::WavReader::open(&out).unwrap();
+    let secs = r.duration() as f64 / r.spec().sample_rate as f64;
+    assert!(secs > 3.7 && secs < 8.0, "{secs}");
+    // A folder that does not exist is an error in the status line, not a crash.
+    press(&mut app, ":render /no/such/dir/x.wav<ret>");
+    while app.render.is_some() {
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        app.status.error && app.status.text.contains("/no/such/dir/x.wav"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn transport_without_an_engine_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "<space>");
+    assert!(app.status.error && app.status.text.contains("no audio engine"));
+    assert!(!app.transport.playing);
+}

@@ -113,8 +113,7 @@ impl Analyzer {
     }
 
     /// Every measurement of what was fed.
-    pub fn finish(mut self) -> Analysis {
-        self.peaks.finish();
+    pub fn finish(self) -> Analysis {
         let l = self.loudness.finish();
         let tempo = self.onsets.tempo();
         let round = |v: Option<f64>, digits: i32| {

@@ -12,7 +12,7 @@ pub const OVERSAMPLING: usize = 4;
 /// Taps per polyphase branch.
 const TAPS: usize = 16;
 /// Frames interpolated per inner block; also the granularity of the skip test.
-const BLOCK: usize = 256;
+const BLOCK: usize = 1024;
 
 /// The polyphase interpolator coefficients, `[tap][phase]` so one input sample feeds all four
 /// output phases with a single 4-lane multiply-add.
@@ -59,22 +59,63 @@ fn bessel_i0(x: f64) -> f64 {
     sum
 }
 
+/// Outputs computed together in `branch_peak`: enough independent sums to hide the
+/// latency of the multiply-adds, few enough to stay in registers.
+const LANES: usize = 8;
+
+/// Largest |output| of one polyphase branch over the windows of `buf` starting at `from`
+/// and later, or `peak` if larger. `buf` holds TAPS-1 samples of history then the block.
+fn branch_peak(buf: &[f32], branch: &[f32; TAPS], from: usize, peak: f32) -> f32 {
+    let outputs = buf.len() + 1 - TAPS;
+    let mut lane_max = [peak; LANES];
+    let mut i = from;
+    while i + LANES <= outputs {
+        // One bounds check per chunk; every index below is then provably in range.
+        let w = &buf[i..i + TAPS + LANES - 1];
+        let mut acc = [0.0f32; LANES];
+        for (j, coef) in branch.iter().enumerate() {
+            for (l, a) in acc.iter_mut().enumerate() {
+                *a += coef * w[j + l];
+            }
+        }
+        for (m, a) in lane_max.iter_mut().zip(acc) {
+            let a = a.abs();
+            // Written as a comparison (not f32::max) so it compiles to a vector max.
+            *m = if a > *m { a } else { *m };
+        }
+        i += LANES;
+    }
+    let mut best = lane_max.iter().copied().fold(peak, f32::max);
+    while i < outputs {
+        let y: f32 = branch
+            .iter()
+            .zip(&buf[i..i + TAPS])
+            .map(|(c, x)| c * x)
+            .sum();
+        best = best.max(y.abs());
+        i += 1;
+    }
+    best
+}
+
 /// Streaming sample-peak, true-peak and RMS meter over interleaved f32 audio.
 #[derive(Debug, Clone)]
 pub struct PeakMeter {
     channels: usize,
-    coefs: [[f32; OVERSAMPLING]; TAPS],
     /// Upper bound of |output| / max|input window| of any branch.
     worst_gain: f32,
     /// Per channel: the last TAPS-1 input samples followed by the block being processed.
     scratch: Vec<Vec<f32>>,
+    /// The polyphase branches as dot-product kernels over a window, oldest sample first.
+    branches: [[f32; TAPS]; OVERSAMPLING],
     sample_peak: Vec<f32>,
     true_peak: Vec<f32>,
     sum_squares: f64,
     samples: u64,
     frames: u64,
-    /// Last sample of each channel (the edge held at the end).
-    last: Vec<f32>,
+    /// Window positions still reaching before the first sample: their outputs would
+    /// measure a step from silence that is not in the audio, so they are not computed.
+    warmup: usize,
 }
 
 impl PeakMeter {
@@ -82,20 +123,26 @@ impl PeakMeter {
     pub fn new(channels: usize) -> Self {
         let channels = channels.max(1);
         let coefs = design_interpolator();
+        let mut branches = [[0.0; TAPS]; OVERSAMPLING];
+        for (p, branch) in branches.iter_mut().enumerate() {
+            for (j, v) in branch.iter_mut().enumerate() {
+                *v = coefs[TAPS - 1 - j][p];
+            }
+        }
         let worst_gain = (0..OVERSAMPLING)
             .map(|p| coefs.iter().map(|row| row[p].abs()).sum::<f32>())
             .fold(1.0_f32, f32::max);
         PeakMeter {
             channels,
-            coefs,
             worst_gain,
             scratch: vec![vec![0.0; TAPS - 1 + BLOCK]; channels],
+            branches,
             sample_peak: vec![0.0; channels],
             true_peak: vec![0.0; channels],
             sum_squares: 0.0,
             samples: 0,
             frames: 0,
-            last: vec![0.0; channels],
+            warmup: TAPS - 1,
         }
     }
 
@@ -104,16 +151,6 @@ impl PeakMeter {
     pub fn push(&mut self, interleaved: &[f32]) {
         let ch = self.channels;
         let frames = interleaved.len() / ch;
-        if frames == 0 {
-            return;
-        }
-        if self.frames == 0 {
-            // The signal before the start is unknown; holding the first sample avoids
-            // measuring the overshoot of a step that is not in the audio.
-            for (buf, first) in self.scratch.iter_mut().zip(&interleaved[..ch]) {
-                buf[..TAPS - 1].fill(*first);
-            }
-        }
         let mut sumsq = 0.0_f64;
         for block in interleaved[..frames * ch].chunks(BLOCK * ch) {
             let n = block.len() / ch;
@@ -135,9 +172,8 @@ impl PeakMeter {
                 }
                 self.interpolate(c, n, peak);
             }
+            self.warmup = self.warmup.saturating_sub(n);
         }
-        let tail = &interleaved[(frames - 1) * ch..frames * ch];
-        self.last.copy_from_slice(tail);
         self.sum_squares += sumsq;
         self.samples += (frames * ch) as u64;
         self.frames += frames as u64;
@@ -150,38 +186,14 @@ impl PeakMeter {
         let history_peak = buf[..TAPS - 1].iter().fold(0.0_f32, |m, x| m.max(x.abs()));
         let reach = block_peak.max(history_peak) * self.worst_gain;
         if reach > self.true_peak[c] {
+            let from = self.warmup.min(n);
             let mut tp = self.true_peak[c];
-            for i in 0..n {
-                let window = &buf[i..i + TAPS];
-                let mut acc = [0.0_f32; OVERSAMPLING];
-                // The window runs oldest→newest; coefficient k multiplies the k-th newest.
-                for (k, row) in self.coefs.iter().enumerate() {
-                    let x = window[TAPS - 1 - k];
-                    for p in 0..OVERSAMPLING {
-                        acc[p] += row[p] * x;
-                    }
-                }
-                for a in acc {
-                    tp = tp.max(a.abs());
-                }
+            for branch in &self.branches {
+                tp = branch_peak(&buf[..TAPS - 1 + n], branch, from, tp);
             }
             self.true_peak[c] = tp;
         }
         buf.copy_within(n..n + TAPS - 1, 0);
-    }
-
-    /// Flushes the interpolator so the last samples are measured too. Call once at the end.
-    pub fn finish(&mut self) {
-        // Holding the last sample carries the final samples through the filter's centre
-        // without adding a step to silence that is not in the audio.
-        if self.frames == 0 {
-            return;
-        }
-        for c in 0..self.channels {
-            let last = self.last[c];
-            self.scratch[c][TAPS - 1..2 * (TAPS - 1)].fill(last);
-            self.interpolate(c, TAPS - 1, last.abs());
-        }
     }
 
     /// Largest |sample| over every channel (linear), 0 for silence.
@@ -254,7 +266,6 @@ mod tests {
     fn dc_reads_the_same_sample_and_true_peak() {
         let mut m = PeakMeter::new(2);
         m.push(&vec![0.5; 2 * 4800]);
-        m.finish();
         assert!((m.sample_peak() - 0.5).abs() < 1e-6);
         assert!((m.true_peak() - 0.5).abs() < 1e-4, "{}", m.true_peak());
         assert!((m.rms() - 0.5).abs() < 1e-6);
@@ -271,7 +282,6 @@ mod tests {
             .collect();
         let mut m = PeakMeter::new(1);
         m.push(&x);
-        m.finish();
         let sp = amplitude_db(m.sample_peak() as f64).unwrap();
         let tp = amplitude_db(m.true_peak() as f64).unwrap();
         assert!((sp - (-9.03)).abs() < 0.02, "sample peak {sp}");
@@ -292,10 +302,8 @@ mod tests {
                 .map(|n| (n as f32 * 0.3).sin() * 0.01)
                 .collect::<Vec<_>>(),
         );
-        a.finish();
         let mut b = PeakMeter::new(1);
         b.push(&quiet);
-        b.finish();
         assert!((a.true_peak() - b.true_peak()).abs() < 1e-6);
     }
 
@@ -303,7 +311,6 @@ mod tests {
     fn silence_has_no_db() {
         let mut m = PeakMeter::new(1);
         m.push(&[0.0; 1000]);
-        m.finish();
         assert_eq!(amplitude_db(m.true_peak() as f64), None);
         assert_eq!(amplitude_db(m.rms()), None);
     }

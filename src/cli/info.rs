@@ -57,6 +57,11 @@ pub fn to_json(p: &Project, path: &Path) -> Value {
                         ClipContent::Midi(_) => None,
                     })
                     .collect();
+                // The tempo detected in the track's audio (cached in .tdaw/tempo.toml).
+                let tempo = files
+                    .first()
+                    .and_then(|f| crate::store::tempo_cache::detected_tempo(path, f));
+                o["detected_bpm"] = json!(tempo.map(|t| (t.bpm * 10.0).round() / 10.0));
                 o["files"] = json!(files);
             }
             o
@@ -156,6 +161,29 @@ pub fn to_text(p: &Project, path: &Path) -> String {
         );
         out += row.trim_end();
         out.push('\n');
+    }
+    // Detected tempo of the audio clips' files (cached, so this is cheap after the first time).
+    let mut detected = Vec::new();
+    for t in p.tracks.iter().filter(|t| t.kind == TrackKind::Audio) {
+        for c in &t.clips {
+            if let ClipContent::Audio(a) = &c.content {
+                if let Some(e) = crate::store::tempo_cache::detected_tempo(path, &a.file) {
+                    detected.push(format!(
+                        "  {:<24} {:.1} BPM (confidence {:.2})",
+                        clip_str(&a.file, 24),
+                        e.bpm,
+                        e.confidence
+                    ));
+                }
+            }
+        }
+    }
+    if !detected.is_empty() {
+        out += "\n  detected tempo of audio files\n";
+        for line in detected {
+            out += &line;
+            out.push('\n');
+        }
     }
     out
 }

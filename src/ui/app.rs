@@ -187,6 +187,10 @@ pub struct App {
     pub audition_off: Option<(Instant, TrackId, u8)>,
     /// When the session started (for the index).
     pub opened_at: std::time::SystemTime,
+    /// A `:render` in progress.
+    pub render: Option<super::engine_link::RenderJob>,
+    /// The General MIDI SoundFont renders use (from the config, or found on the system).
+    pub soundfont: Option<PathBuf>,
 }
 
 impl App {
@@ -247,6 +251,8 @@ impl App {
             needs_redraw: true,
             audition_off: None,
             opened_at: std::time::SystemTime::now(),
+            render: None,
+            soundfont: None,
         };
         app.status = Status {
             text: format!("{} — press ? for help, :q to quit", app.project.name),

@@ -387,11 +387,15 @@ fn import(app: &mut App, file: &Path) -> Result<(), String> {
     }
 }
 
-fn render(_app: &mut App, file: &Path) -> Result<(), String> {
-    Err(format!(
-        "cannot render '{}': the engine has not landed in this build",
-        file.display()
-    ))
+fn render(app: &mut App, file: &Path) -> Result<(), String> {
+    if app.render.is_some() {
+        return Err("a render is already running".into());
+    }
+    let job =
+        super::engine_link::RenderJob::start(&app.project, &app.dir, file, app.soundfont.clone())?;
+    app.render = Some(job);
+    app.info(format!("Rendering {} …", file.display()));
+    Ok(())
 }
 
 fn export_midi(app: &mut App, file: &Path) -> Result<(), String> {

@@ -85,6 +85,7 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
     };
     let mut app = App::new(project, dir, keymap, theme);
     app.color_depth = depth;
+    app.soundfont = crate::engine::instrument::find_soundfont(config.soundfont.as_deref());
     let missing_err = missing.first().map(|m| {
         format!(
             "{}: {} names '{}', which is missing ({} missing file{}; those clips stay silent)",
@@ -123,6 +124,16 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
 pub fn run(dir: &Path) -> Result<(), UiError> {
     install_warning_sink();
     let mut app = open_app(dir).map_err(UiError::Open)?;
+    // The engine falls back to a silent null backend without a sound card; it only fails when
+    // its thread cannot start, and then the TUI still edits (the status line says why).
+    let config = crate::config::Config::load().unwrap_or_default();
+    match engine_link::EngineLink::start(&config) {
+        Ok(engine) => {
+            app.engine = engine;
+            app.engine.load_project(&app.project, &app.dir);
+        }
+        Err(e) => app.error(format!("audio engine: {e}")),
+    }
     // The index is a cache: a session that cannot be recorded is not worth stopping for.
     let session = crate::store::index::Index::open()
         .and_then(|mut i| i.session_start(&app.dir).map(|id| (i, id)))
@@ -143,17 +154,39 @@ pub fn run(dir: &Path) -> Result<(), UiError> {
 
 fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
     let mut last_tick = Instant::now();
+    // The last frame sent: a frame identical to it is not sent at all, so a screen whose state
+    // changed below what it shows (a meter decaying under its floor) writes zero bytes.
+    let mut shown: Option<(ratatui::buffer::Buffer, Option<(u16, u16)>)> = None;
     loop {
         if app.needs_redraw {
-            term.draw(|f| views::draw(app, f))?;
             app.needs_redraw = false;
+            let size = term.size()?;
+            let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            let cursor = views::draw_buffer(app, &mut buf, area);
+            let same = shown
+                .as_ref()
+                .is_some_and(|(b, c)| *b == buf && *c == cursor);
+            if !same {
+                term.draw(|f| {
+                    if f.area() == buf.area {
+                        f.buffer_mut().content.clone_from(&buf.content);
+                    } else {
+                        views::draw(app, f);
+                    }
+                    if let Some(c) = cursor {
+                        f.set_cursor_position(c);
+                    }
+                })?;
+                shown = Some((buf, cursor));
+            }
         }
         if app.quit {
             return Ok(());
         }
         let period = if app.transport.playing {
             PLAYING_FRAME
-        } else if app.peaks.busy() || app.audition_off.is_some() {
+        } else if app.peaks.busy() || app.audition_off.is_some() || app.render.is_some() {
             Duration::from_millis(50)
         } else {
             IDLE_TICK

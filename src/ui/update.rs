@@ -593,7 +593,12 @@ fn tick(app: &mut App) -> bool {
         app.error(format!("warning: {w}"));
         changed = true;
     }
-    let (errors, transport, meters) = app.engine.poll();
+    let (errors, mut transport, meters) = app.engine.poll();
+    // While stopped the load figure would flicker with idle work; holding the last value keeps
+    // an idle screen still (zero bytes to the terminal).
+    if !transport.playing && !app.transport.playing {
+        transport.dsp_load = app.transport.dsp_load;
+    }
     if let Some(e) = errors.into_iter().last() {
         app.error(e);
         changed = true;
@@ -617,6 +622,25 @@ fn tick(app: &mut App) -> bool {
     if meters != app.meters {
         app.meters = meters;
         changed = true;
+    }
+    if let Some(job) = &app.render {
+        match job.poll() {
+            super::engine_link::RenderState::Running(pct) => {
+                let text = format!("Rendering {} … {pct}%", job.out.display());
+                if app.status.text != text {
+                    app.info(text);
+                    changed = true;
+                }
+            }
+            super::engine_link::RenderState::Done(r) => {
+                app.render = None;
+                match r {
+                    Ok(summary) => app.info(summary),
+                    Err(e) => app.error(e),
+                }
+                changed = true;
+            }
+        }
     }
     if let Some((when, track, pitch)) = app.audition_off {
         if std::time::Instant::now() >= when {
