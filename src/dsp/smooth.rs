@@ -6,6 +6,9 @@
 pub struct Smoothed {
     current: f32,
     target: f32,
+    /// Where the running ramp started; values are computed from it, not accumulated, so a
+    /// long ramp cannot drift outside start..=target.
+    start: f32,
     step: f32,
     remaining: u32,
     ramp_len: u32,
@@ -19,6 +22,7 @@ impl Smoothed {
         Smoothed {
             current: value,
             target: value,
+            start: value,
             step: 0.0,
             remaining: 0,
             ramp_len,
@@ -36,6 +40,7 @@ impl Smoothed {
             return;
         }
         self.remaining = self.ramp_len;
+        self.start = self.current;
         self.step = (target - self.current) / self.ramp_len as f32;
     }
 
@@ -56,7 +61,14 @@ impl Smoothed {
             if self.remaining == 0 {
                 self.current = self.target;
             } else {
-                self.current += self.step;
+                let done = (self.ramp_len - self.remaining) as f32;
+                let v = self.start + self.step * done;
+                let (lo, hi) = if self.start <= self.target {
+                    (self.start, self.target)
+                } else {
+                    (self.target, self.start)
+                };
+                self.current = v.clamp(lo, hi);
             }
         }
         self.current
