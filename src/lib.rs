@@ -12,3 +12,4 @@ pub mod engine;
 pub mod midi;
 pub mod model;
 pub mod store;
+pub mod ui;

@@ -39,6 +39,8 @@ enum Command {
     Play(cli::play::Args),
     /// List audio devices and MIDI ports.
     Devices(cli::devices::Args),
+    /// Create (if needed) and open the bundled demo song.
+    Demo(cli::demo::Args),
     /// Ask the assistant one question.
     Ai(cli::ai::Args),
     /// Print a shell completion script.
@@ -60,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Play(a)) => cli::play::run(a),
         Some(Command::Devices(a)) => cli::devices::run(a),
         Some(Command::Ai(a)) => cli::ai::run(a),
+        Some(Command::Demo(a)) => cli::demo::run(a),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "tdaw", &mut std::io::stdout());
             Ok(())

@@ -1,14 +1,71 @@
-//! `tdaw devices`.
+//! `tdaw devices`: the audio outputs and inputs and the MIDI inputs tdaw can use. Probing is
+//! quiet (alsa-lib's stderr messages are hidden).
+
+use crate::engine::backend::{list_devices, QuietStderr};
 
 /// Arguments of `tdaw devices`.
 #[derive(clap::Args)]
-#[command(disable_help_flag = false, trailing_var_arg = true)]
 pub struct Args {
-    /// Arguments (reserved until the audio engine lands).
-    #[arg(allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    Err(super::not_available("devices", "the audio engine"))
+fn midi_inputs() -> Result<Vec<String>, String> {
+    let _quiet = QuietStderr::new();
+    let input = midir::MidiInput::new("tdaw").map_err(|e| e.to_string())?;
+    Ok(input
+        .ports()
+        .iter()
+        .filter_map(|p| input.port_name(p).ok())
+        .collect())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let devices = list_devices();
+    let midi = midi_inputs();
+    if args.json {
+        let audio: Vec<_> = devices
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "id": d.id, "name": d.name, "output": d.output, "input": d.input,
+                    "default": d.is_default,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "audio": audio,
+            "null_backend": true,
+            "midi_inputs": midi.clone().unwrap_or_default(),
+            "midi_error": midi.as_ref().err(),
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("Audio devices:");
+    if devices.is_empty() {
+        println!("  (none usable — tdaw plays silently with its null backend)");
+    }
+    for d in &devices {
+        let dir = match (d.output, d.input) {
+            (true, true) => "in/out",
+            (true, false) => "out",
+            _ => "in",
+        };
+        let default = if d.is_default { "  (default)" } else { "" };
+        if d.name == d.id {
+            println!("  {:<7} {}{default}", dir, d.id);
+        } else {
+            println!("  {:<7} {}  — {}{default}", dir, d.id, d.name);
+        }
+    }
+    println!("  out     null  — no device, silent at real-time pace (always available)");
+    println!("MIDI inputs:");
+    match midi {
+        Ok(ports) if ports.is_empty() => println!("  (none)"),
+        Ok(ports) => ports.iter().for_each(|p| println!("  {p}")),
+        Err(e) => println!("  (none: {e})"),
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod analyze;
+pub mod demo;
 pub mod devices;
 pub mod export_midi;
 pub mod import;

@@ -4,9 +4,10 @@
 //! Timing precision: rustysynth renders in internal blocks of [`SOUNDFONT_BLOCK`] frames and
 //! starts or stops a voice only at the start of one. The player renders up to each event's
 //! frame and applies it there, so a note sounds at the first internal block boundary at or
-//! after its frame: at most `SOUNDFONT_BLOCK − 1` frames late (0.17 ms at 48 kHz), never
-//! early, and always by the same rule, so renders stay bit-identical. The built-in synth is
-//! exact to the frame.
+//! after its frame (boundaries fall every `SOUNDFONT_BLOCK` frames counted from the player's
+//! creation or last reset): at most `SOUNDFONT_BLOCK − 1` frames late (0.31 ms at 48 kHz),
+//! never early, and always by the same rule, so renders stay bit-identical. The built-in synth
+//! is exact to the frame.
 //!
 //! rustysynth preallocates its voices (polyphony [`SOUNDFONT_POLYPHONY`]) and, as the tests
 //! prove with `assert_no_alloc`, neither `note_on` nor `render` allocates.
@@ -15,9 +16,12 @@ use super::{split_at_events, Instrument, InstrumentError, NoteEvent};
 use rustysynth::{SoundFont, Synthesizer, SynthesizerSettings};
 use std::sync::Arc;
 
-/// rustysynth's internal block size: the quantum of note timing (its default is 64). 8 is its
-/// minimum; the benchmark shows the cost of per-block work at this size is small.
-pub const SOUNDFONT_BLOCK: usize = 8;
+/// rustysynth's internal block size: the quantum of note timing. Its default is 64 (1.3 ms);
+/// its minimum, 8, costs about 1.5× the CPU of 16 (per-voice envelope, LFO and filter updates
+/// run once per block; `benches/instrument_voices.rs`: 32 voices at 128 frames ≈ 9 % of a
+/// core at 8, 6 % at 16, 4.7 % at 64). 16 frames (0.33 ms at 48 kHz) is far below audible
+/// timing jitter.
+pub const SOUNDFONT_BLOCK: usize = 16;
 /// Voices per SoundFont instrument.
 pub const SOUNDFONT_POLYPHONY: usize = 64;
 /// Output below this (about −100 dBFS) counts as silence when deciding whether a tail rings.
@@ -25,6 +29,10 @@ const SILENCE: f32 = 1.0e-5;
 /// After the last audible sample, the tail is over once this many silent frames followed.
 const TAIL_SILENT_FRAMES: u64 = 2048;
 const DRUM_CHANNEL: u8 = 9;
+/// rustysynth's default is 0.5, made for a whole 16-channel song in one synthesizer; here each
+/// track has its own, so +6 dB brings a mezzo-forte note nearer the built-in synth's level
+/// (about −20 dBFS for one piano note) while leaving headroom for chords and the fader.
+const MASTER_VOLUME: f32 = 1.0;
 
 /// A GM SoundFont instrument for one track.
 pub struct SoundFontPlayer {
@@ -45,12 +53,25 @@ impl SoundFontPlayer {
         program: u8,
         drums: bool,
     ) -> Result<SoundFontPlayer, InstrumentError> {
+        Self::with_block_size(soundfont, sample_rate, program, drums, SOUNDFONT_BLOCK)
+    }
+
+    /// [`SoundFontPlayer::new`] with another internal block size (8–1024; the note-timing
+    /// quantum), for measuring its cost. Not for the audio thread.
+    pub fn with_block_size(
+        soundfont: &Arc<SoundFont>,
+        sample_rate: u32,
+        program: u8,
+        drums: bool,
+        block_size: usize,
+    ) -> Result<SoundFontPlayer, InstrumentError> {
         let mut settings = SynthesizerSettings::new(sample_rate as i32);
-        settings.block_size = SOUNDFONT_BLOCK;
+        settings.block_size = block_size;
         settings.maximum_polyphony = SOUNDFONT_POLYPHONY;
         settings.enable_reverb_and_chorus = true;
-        let synth = Synthesizer::new(soundfont, &settings)
+        let mut synth = Synthesizer::new(soundfont, &settings)
             .map_err(|e| InstrumentError::Synth(e.to_string()))?;
+        synth.set_master_volume(MASTER_VOLUME);
         let mut player = SoundFontPlayer {
             synth,
             program: program & 0x7f,

@@ -1,0 +1,285 @@
+//! `tdaw demo`: writes the bundled demo song (if it is not there yet) into the data dir and
+//! opens it in the TUI. The song is ~30 s in A minor at 128 BPM: drums, bass, chords and a lead,
+//! as MIDI tracks playing General MIDI instruments (the SoundFont when one is found, otherwise
+//! the built-in synth's closest presets).
+
+use crate::model::{
+    Clip, ClipContent, ClipId, Instrument, Marker, MidiClip, Note, Project, TempoMap, Track,
+    TrackId, TrackKind,
+};
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// `tdaw demo` takes no arguments.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    let dir = ensure_demo()?;
+    crate::ui::run(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+}
+
+/// The folder of the demo song.
+pub fn demo_dir() -> PathBuf {
+    crate::config::data_dir().join("demo")
+}
+
+/// Writes the demo song when it is missing; returns its folder. An existing demo (perhaps
+/// edited by the user) is left as it is.
+pub fn ensure_demo() -> anyhow::Result<PathBuf> {
+    let dir = demo_dir();
+    if dir.join(crate::store::PROJECT_FILE).is_file() {
+        return Ok(dir);
+    }
+    crate::store::create_project(&dir, 48_000, 128.0)
+        .with_context(|| format!("creating the demo song in {}", dir.display()))?;
+    crate::store::save_project(&dir, &demo_project())
+        .with_context(|| format!("writing the demo song in {}", dir.display()))?;
+    Ok(dir)
+}
+
+const BAR: f64 = 4.0;
+
+fn note(pitch: u8, start: f64, length: f64, velocity: u8, channel: u8) -> Note {
+    Note {
+        pitch,
+        start,
+        length,
+        velocity,
+        channel,
+    }
+}
+
+fn clip(id: u64, name: &str, bar: u32, bars: u32, notes: Vec<Note>) -> Clip {
+    Clip {
+        id: ClipId(id),
+        name: name.into(),
+        start: bar as f64 * BAR,
+        content: ClipContent::Midi(MidiClip {
+            length: bars as f64 * BAR,
+            notes,
+        }),
+    }
+}
+
+fn midi_track(id: u64, name: &str, instrument: Instrument, gain_db: f32, pan: f32) -> Track {
+    let mut t = Track::new(TrackId(id), name, TrackKind::Midi);
+    t.instrument = Some(instrument);
+    t.gain_db = gain_db;
+    t.pan = pan;
+    t
+}
+
+/// Roots of the progression Am – F – C – G, one chord per bar (bass octave).
+const ROOTS: [u8; 4] = [45, 41, 48, 43];
+/// Close voicings of the same chords.
+const CHORDS: [[u8; 3]; 4] = [[57, 60, 64], [57, 60, 65], [55, 60, 64], [55, 59, 62]];
+
+fn drums(bars: u32, full: bool) -> Vec<Note> {
+    let mut n = Vec::new();
+    for bar in 0..bars {
+        let b = bar as f64 * BAR;
+        for e in 0..8 {
+            let open = full && bar % 4 == 3 && e == 7;
+            n.push(note(
+                if open { 46 } else { 42 },
+                b + e as f64 * 0.5,
+                0.25,
+                if e % 2 == 0 { 84 } else { 64 },
+                9,
+            ));
+        }
+        n.push(note(36, b, 0.5, 110, 9));
+        if full {
+            n.push(note(36, b + 2.0, 0.5, 104, 9));
+            n.push(note(36, b + 2.5, 0.5, 80, 9));
+            n.push(note(38, b + 1.0, 0.5, 100, 9));
+            n.push(note(38, b + 3.0, 0.5, 104, 9));
+        }
+        if bar == 0 && full {
+            n.push(note(49, b, 1.0, 100, 9));
+        }
+    }
+    n
+}
+
+fn bass(bars: u32) -> Vec<Note> {
+    let mut n = Vec::new();
+    for bar in 0..bars {
+        let root = ROOTS[bar as usize % 4];
+        let b = bar as f64 * BAR;
+        for (i, (off, len, up)) in [
+            (0.0, 0.75, 0),
+            (1.0, 0.5, 0),
+            (1.5, 0.5, 12),
+            (2.0, 0.75, 0),
+            (3.0, 0.5, 7),
+            (3.5, 0.5, 12),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            n.push(note(
+                root + up,
+                b + off,
+                len,
+                if i == 0 { 110 } else { 92 },
+                0,
+            ));
+        }
+    }
+    n
+}
+
+fn chords(bars: u32) -> Vec<Note> {
+    let mut n = Vec::new();
+    for bar in 0..bars {
+        for p in CHORDS[bar as usize % 4] {
+            n.push(note(p, bar as f64 * BAR, BAR, 72, 0));
+        }
+    }
+    n
+}
+
+/// The lead melody over four bars of the progression; `answer` varies the last two bars.
+fn lead(answer: bool) -> Vec<Note> {
+    let phrase: &[(f64, f64, u8)] = &[
+        (0.0, 1.0, 76),
+        (1.0, 0.5, 74),
+        (1.5, 0.5, 72),
+        (2.0, 1.5, 69),
+        (3.5, 0.5, 72),
+        (4.0, 1.0, 72),
+        (5.0, 0.5, 69),
+        (5.5, 0.5, 67),
+        (6.0, 2.0, 65),
+        (8.0, 1.0, 67),
+        (9.0, 0.5, 72),
+        (9.5, 0.5, 76),
+        (10.0, 2.0, 79),
+    ];
+    let ending: &[(f64, f64, u8)] = if answer {
+        &[(12.0, 1.0, 76), (13.0, 1.0, 74), (14.0, 2.0, 69)]
+    } else {
+        &[
+            (12.0, 0.5, 79),
+            (12.5, 0.5, 76),
+            (13.0, 1.0, 74),
+            (14.0, 1.0, 71),
+            (15.0, 1.0, 74),
+        ]
+    };
+    phrase
+        .iter()
+        .chain(ending)
+        .map(|&(s, l, p)| note(p, s, l, 100, 0))
+        .collect()
+}
+
+/// The demo song: 16 bars (30 s at 128 BPM) with intro, groove, lead and answer sections.
+pub fn demo_project() -> Project {
+    let mut p = Project::new("tdaw demo", 48_000, 128.0);
+    p.tempo = TempoMap::constant(128.0);
+    p.key = "Am".parse().ok();
+    p.markers = vec![
+        Marker {
+            beat: 0.0,
+            name: "Intro".into(),
+        },
+        Marker {
+            beat: 16.0,
+            name: "Groove".into(),
+        },
+        Marker {
+            beat: 32.0,
+            name: "Lead".into(),
+        },
+        Marker {
+            beat: 48.0,
+            name: "Answer".into(),
+        },
+    ];
+    let mut d = midi_track(
+        1,
+        "Drums",
+        Instrument::GeneralMidi {
+            program: 0,
+            drums: true,
+        },
+        -3.0,
+        0.0,
+    );
+    d.clips = vec![
+        clip(1, "Hats", 0, 4, drums(4, false)),
+        clip(2, "Beat", 4, 4, drums(4, true)),
+        clip(3, "Beat", 8, 4, drums(4, true)),
+        clip(4, "Beat", 12, 4, drums(4, true)),
+    ];
+    let mut b = midi_track(
+        2,
+        "Bass",
+        Instrument::GeneralMidi {
+            program: 33,
+            drums: false,
+        },
+        -4.0,
+        0.0,
+    );
+    b.clips = vec![
+        clip(5, "Bass", 4, 8, bass(8)),
+        clip(6, "Bass", 12, 4, bass(4)),
+    ];
+    let mut c = midi_track(
+        3,
+        "Chords",
+        Instrument::GeneralMidi {
+            program: 89,
+            drums: false,
+        },
+        -8.0,
+        -0.2,
+    );
+    c.clips = vec![clip(7, "Chords", 0, 16, chords(16))];
+    let mut l = midi_track(
+        4,
+        "Lead",
+        Instrument::GeneralMidi {
+            program: 81,
+            drums: false,
+        },
+        -7.0,
+        0.15,
+    );
+    l.clips = vec![
+        clip(8, "Lead", 8, 4, lead(false)),
+        clip(9, "Answer", 12, 4, lead(true)),
+    ];
+    p.tracks = vec![d, b, c, l];
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_valid_thirty_seconds_with_four_parts() {
+        let p = demo_project();
+        p.validate().unwrap();
+        assert!((p.end_seconds() - 30.0).abs() < 0.01, "{}", p.end_seconds());
+        let names: Vec<&str> = p.tracks.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Drums", "Bass", "Chords", "Lead"]);
+        let key = p.key.unwrap();
+        // Every pitched note is in A minor.
+        for t in &p.tracks[1..] {
+            for c in &t.clips {
+                if let ClipContent::Midi(m) = &c.content {
+                    for n in &m.notes {
+                        assert!(key.contains(n.pitch), "{} {}", t.name, n.pitch);
+                        assert!(n.end() <= m.length + 1e-9);
+                    }
+                }
+            }
+        }
+    }
+}

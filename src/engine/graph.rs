@@ -1,0 +1,786 @@
+//! The compiled processing graph: tracks (clips or an instrument) → fader and pan → sends to
+//! bus tracks → master. Compiled from a project snapshot on the engine thread (opening files,
+//! building instruments, scheduling notes in samples), then processed block by block — by the
+//! audio callback for live playback and by `render_to_wav` offline. This is the only mixing
+//! code: both paths call [`Graph::process`]. Processing never allocates, locks or does I/O,
+//! except [`Source::Clips`] (offline only), which reads its files.
+
+use super::clips::{ClipLayer, LayerSignature};
+use super::instrument::{build_instrument, Instrument, NoteEvent};
+use super::meters::{MeterAtomics, MeterBank};
+use super::mixer::{balance, constant_power, db_to_gain, Ramp};
+use super::stream::StreamConsumer;
+use super::transport::TempoGrid;
+use super::EngineError;
+use crate::model::{ClipContent, Project, TrackId, TrackKind};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The largest block processed at once; callers split longer buffers.
+pub const MAX_BLOCK: usize = 4096;
+/// Note events one track can take in one block; a denser block is shortened.
+pub const EVENT_CAPACITY: usize = 1024;
+/// Auditions and note-offs queued between blocks, per track.
+const LIVE_CAPACITY: usize = 64;
+/// Fader and pan moves glide over 10 ms.
+const RAMP_S: f32 = 0.01;
+
+/// A note on or off at a timeline sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScheduledNote {
+    pub sample: u64,
+    /// false = off. Offs sort before ons at the same sample, so a repeated note retriggers.
+    pub on: bool,
+    pub channel: u8,
+    pub pitch: u8,
+    pub velocity: u8,
+}
+
+/// Where a track's signal comes from.
+pub enum Source {
+    /// A bus: what other tracks send to it.
+    Bus { slot: usize },
+    /// Audio clips read straight from disk (offline render).
+    Clips(ClipLayer),
+    /// Audio clips streamed by the engine thread (live). `None` while it lives in another graph.
+    Stream {
+        consumer: Option<StreamConsumer>,
+        mono: bool,
+    },
+    /// A MIDI track: its instrument and its notes in samples.
+    Instrument {
+        instrument: Option<Box<dyn Instrument>>,
+        schedule: Vec<ScheduledNote>,
+        cursor: usize,
+    },
+    /// A track with nothing to play.
+    Silent,
+}
+
+/// What a node of a new graph takes over from the node at `from` in the running graph.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inherit {
+    pub from: Option<usize>,
+    pub stream: bool,
+    pub instrument: bool,
+    /// The notes changed: release whatever the inherited instrument holds.
+    pub notes_changed: bool,
+}
+
+/// A send, compiled.
+#[derive(Clone, Copy, Debug)]
+pub struct SendNode {
+    pub slot: usize,
+    pub gain: f32,
+    pub pre_fader: bool,
+}
+
+/// One track of the graph.
+pub struct TrackNode {
+    pub id: TrackId,
+    pub name: String,
+    pub kind: TrackKind,
+    pub source: Source,
+    /// Mono source: constant-power pan of the left buffer.
+    mono: bool,
+    gain: Ramp,
+    pan_l: Ramp,
+    pan_r: Ramp,
+    /// Not muted and not silenced by another track's solo.
+    audible: bool,
+    sends: Vec<SendNode>,
+    pre: [Vec<f32>; 2],
+    post: [Vec<f32>; 2],
+    live: [NoteEvent; LIVE_CAPACITY],
+    live_len: usize,
+    events: Vec<NoteEvent>,
+    pub inherit: Inherit,
+    meter: usize,
+    /// Set when a streamed clip had no data in the last block.
+    pub underrun: bool,
+}
+
+impl TrackNode {
+    fn new(id: TrackId, name: &str, kind: TrackKind, source: Source, rate: u32) -> TrackNode {
+        let ramp = (RAMP_S * rate as f32) as u32;
+        TrackNode {
+            id,
+            name: name.to_string(),
+            kind,
+            source,
+            mono: false,
+            gain: Ramp::new(1.0, ramp),
+            pan_l: Ramp::new(1.0, ramp),
+            pan_r: Ramp::new(1.0, ramp),
+            audible: true,
+            sends: Vec::new(),
+            pre: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
+            post: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
+            live: [NoteEvent::AllNotesOff { frame: 0 }; LIVE_CAPACITY],
+            live_len: 0,
+            events: Vec::with_capacity(EVENT_CAPACITY + LIVE_CAPACITY),
+            inherit: Inherit::default(),
+            meter: 0,
+            underrun: false,
+        }
+    }
+
+    /// Queues an event for frame 0 of the next block (dropped when the queue is full).
+    /// Called on the audio thread.
+    pub fn queue_live(&mut self, e: NoteEvent) {
+        if self.live_len < LIVE_CAPACITY {
+            self.live[self.live_len] = e;
+            self.live_len += 1;
+        }
+    }
+
+    /// The post-fader output of the last block (what the track adds to the master).
+    pub fn output(&self, n: usize) -> (&[f32], &[f32]) {
+        (&self.post[0][..n], &self.post[1][..n])
+    }
+
+    /// Frames of the block starting at `pos` this track can take without overflowing its
+    /// event buffer.
+    fn event_limit(&self, pos: u64, n: usize, playing: bool) -> usize {
+        if let Source::Instrument {
+            schedule, cursor, ..
+        } = &self.source
+        {
+            if playing {
+                if let Some(e) = schedule.get(cursor + EVENT_CAPACITY) {
+                    if e.sample < pos + n as u64 {
+                        return ((e.sample - pos) as usize).max(1);
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    /// Renders the source into `pre` and applies fader and pan into `post`.
+    fn process_own(&mut self, pos: u64, n: usize, playing: bool) -> Result<(), EngineError> {
+        let [pl, pr] = &mut self.pre;
+        let (pl, pr) = (&mut pl[..n], &mut pr[..n]);
+        match &mut self.source {
+            Source::Bus { .. } => return Ok(()),
+            Source::Silent => {
+                pl.fill(0.0);
+                pr.fill(0.0);
+            }
+            Source::Clips(layer) => {
+                if playing {
+                    layer.render(pos, pl, pr)?;
+                } else {
+                    pl.fill(0.0);
+                    pr.fill(0.0);
+                }
+            }
+            Source::Stream { consumer, .. } => match consumer {
+                Some(c) if playing => self.underrun = !c.read(pos, pl, pr),
+                _ => {
+                    pl.fill(0.0);
+                    pr.fill(0.0);
+                }
+            },
+            Source::Instrument {
+                instrument,
+                schedule,
+                cursor,
+            } => {
+                self.events.clear();
+                self.events.extend_from_slice(&self.live[..self.live_len]);
+                self.live_len = 0;
+                if playing {
+                    let end = pos + n as u64;
+                    while let Some(e) = schedule.get(*cursor) {
+                        if e.sample >= end || self.events.len() >= self.events.capacity() {
+                            break;
+                        }
+                        if e.sample >= pos {
+                            let frame = (e.sample - pos) as u32;
+                            self.events.push(if e.on {
+                                NoteEvent::On {
+                                    frame,
+                                    channel: e.channel,
+                                    pitch: e.pitch,
+                                    velocity: e.velocity,
+                                }
+                            } else {
+                                NoteEvent::Off {
+                                    frame,
+                                    channel: e.channel,
+                                    pitch: e.pitch,
+                                }
+                            });
+                        }
+                        *cursor += 1;
+                    }
+                }
+                match instrument {
+                    Some(inst) => inst.process(&self.events, pl, pr),
+                    None => {
+                        pl.fill(0.0);
+                        pr.fill(0.0);
+                    }
+                }
+            }
+        }
+        if self.mono {
+            pr.copy_from_slice(pl);
+        }
+        self.fader(n);
+        Ok(())
+    }
+
+    /// `post` = `pre` × gain × pan.
+    fn fader(&mut self, n: usize) {
+        let [pl, pr] = &self.pre;
+        let [ol, or] = &mut self.post;
+        let steady = self.gain.is_steady() && self.pan_l.is_steady() && self.pan_r.is_steady();
+        if steady {
+            let g = self.gain.tick();
+            let (gl, gr) = (g * self.pan_l.tick(), g * self.pan_r.tick());
+            for (o, p) in ol[..n].iter_mut().zip(&pl[..n]) {
+                *o = p * gl;
+            }
+            for (o, p) in or[..n].iter_mut().zip(&pr[..n]) {
+                *o = p * gr;
+            }
+        } else {
+            for i in 0..n {
+                let g = self.gain.tick();
+                ol[i] = pl[i] * g * self.pan_l.tick();
+                or[i] = pr[i] * g * self.pan_r.tick();
+            }
+        }
+    }
+
+    /// Sets the fader targets from dB and pan.
+    fn set_mix(&mut self, gain_db: f32, pan: f32, now: bool) {
+        let g = if self.audible {
+            db_to_gain(gain_db)
+        } else {
+            0.0
+        };
+        let (l, r) = if self.mono {
+            constant_power(pan)
+        } else {
+            balance(pan)
+        };
+        for (ramp, v) in [
+            (&mut self.gain, g),
+            (&mut self.pan_l, l),
+            (&mut self.pan_r, r),
+        ] {
+            if now {
+                ramp.set_now(v);
+            } else {
+                ramp.set_target(v);
+            }
+        }
+    }
+
+    /// Instrument voices still sounding.
+    fn active_voices(&self) -> usize {
+        match &self.source {
+            Source::Instrument {
+                instrument: Some(i),
+                ..
+            } => i.active_voices(),
+            _ => 0,
+        }
+    }
+}
+
+/// A compiled project.
+pub struct Graph {
+    pub rate: u32,
+    /// Sources first (project order), then buses in an order where every send points forward.
+    pub tracks: Vec<TrackNode>,
+    bus_in: Vec<[Vec<f32>; 2]>,
+    master: [Vec<f32>; 2],
+    master_gain: Ramp,
+    pub meters: Arc<MeterBank>,
+    /// Update the track meters while processing (off for offline render: nobody watches).
+    pub metering: bool,
+    pub grid: TempoGrid,
+    /// Loop region in samples, when enabled.
+    pub loop_region: Option<(u64, u64)>,
+    /// Where the last clip or note ends.
+    pub end: u64,
+    /// Indices into `tracks` in project order (stems are named and numbered by it).
+    pub project_order: Vec<usize>,
+}
+
+/// How clips are read.
+pub enum ClipMode {
+    /// Read directly (offline render).
+    Direct,
+    /// Streamed: the caller turns each layer into a stream (live playback).
+    Streamed,
+}
+
+/// The result of compiling: the graph, the clip layers to stream (live) and problems found.
+pub struct Compiled {
+    pub graph: Graph,
+    /// (index in `graph.tracks`, layer) for every audio track, in `ClipMode::Streamed`.
+    pub layers: Vec<(usize, ClipLayer)>,
+    /// Tracks that could not be built (live mode keeps going without them).
+    pub problems: Vec<EngineError>,
+    /// One entry per node of `graph.tracks`.
+    pub layout: Vec<NodeLayout>,
+}
+
+impl Graph {
+    /// Compiles `project` at `rate` (engine or render thread; opens files, builds
+    /// instruments). With `strict`, the first problem is an error; otherwise a track that
+    /// fails is left silent and the problem reported.
+    pub fn compile(
+        project: &Project,
+        root: &Path,
+        rate: u32,
+        mode: ClipMode,
+        soundfont: Option<&Arc<rustysynth::SoundFont>>,
+        strict: bool,
+    ) -> Result<Compiled, EngineError> {
+        let mut problems = Vec::new();
+        let mut layers = Vec::new();
+        // Order: sources in project order, then buses sorted so every bus→bus send points
+        // forward (a cycle's backward sends are dropped).
+        let mut order: Vec<usize> = (0..project.tracks.len())
+            .filter(|&i| project.tracks[i].kind != TrackKind::Bus)
+            .collect();
+        let mut buses: Vec<usize> = (0..project.tracks.len())
+            .filter(|&i| project.tracks[i].kind == TrackKind::Bus)
+            .collect();
+        let mut placed: Vec<usize> = Vec::new();
+        while !buses.is_empty() {
+            // A bus whose every feeding bus is placed goes next.
+            let ready = buses.iter().position(|&b| {
+                let id = project.tracks[b].id;
+                buses
+                    .iter()
+                    .all(|&o| o == b || !project.tracks[o].sends.iter().any(|s| s.to == id))
+            });
+            let b = buses.remove(ready.unwrap_or(0));
+            placed.push(b);
+        }
+        order.extend(placed.iter().copied());
+        let slot_of = |id: TrackId| -> Option<usize> {
+            placed.iter().position(|&b| project.tracks[b].id == id)
+        };
+
+        let any_solo = project.tracks.iter().any(|t| t.solo);
+        let soloed_buses: Vec<TrackId> = project
+            .tracks
+            .iter()
+            .filter(|t| t.solo && t.kind == TrackKind::Bus)
+            .map(|t| t.id)
+            .collect();
+
+        let mut tracks = Vec::with_capacity(order.len());
+        let mut end = 0u64;
+        let mut layout = Vec::with_capacity(order.len());
+        for (node_index, &ti) in order.iter().enumerate() {
+            let t = &project.tracks[ti];
+            let mut mono = false;
+            let mut entry = NodeLayout {
+                id: t.id,
+                layer: None,
+                instrument: None,
+                schedule: Vec::new(),
+            };
+            let source = match t.kind {
+                TrackKind::Bus => Source::Bus {
+                    slot: slot_of(t.id).unwrap_or(0),
+                },
+                TrackKind::Audio => match ClipLayer::compile(project, t, root, rate) {
+                    Ok(layer) => {
+                        end = end.max(layer.end());
+                        entry.layer = Some(layer.signature());
+                        mono = layer.mono;
+                        match mode {
+                            ClipMode::Direct => Source::Clips(layer),
+                            ClipMode::Streamed => {
+                                layers.push((node_index, layer));
+                                Source::Stream {
+                                    consumer: None,
+                                    mono,
+                                }
+                            }
+                        }
+                    }
+                    Err(e) if strict => return Err(e),
+                    Err(e) => {
+                        problems.push(e);
+                        Source::Silent
+                    }
+                },
+                TrackKind::Midi => {
+                    let schedule = schedule_notes(project, t, rate);
+                    end = end.max(schedule.last().map_or(0, |e| e.sample));
+                    for c in &t.clips {
+                        if let ClipContent::Midi(m) = &c.content {
+                            if !m.notes.is_empty() {
+                                end =
+                                    end.max(project.tempo.beat_to_sample(c.start + m.length, rate));
+                            }
+                        }
+                    }
+                    let spec = t.instrument.clone().unwrap_or_default();
+                    entry.instrument = Some(spec.clone());
+                    entry.schedule = schedule.clone();
+                    Source::Instrument {
+                        instrument: Some(build_instrument(&spec, rate, soundfont)),
+                        schedule,
+                        cursor: 0,
+                    }
+                }
+            };
+            let mut node = TrackNode::new(t.id, &t.name, t.kind, source, rate);
+            node.mono = mono;
+            node.audible = !t.mute
+                && (t.kind == TrackKind::Bus
+                    || !any_solo
+                    || t.solo
+                    || t.sends.iter().any(|s| soloed_buses.contains(&s.to)));
+            node.set_mix(t.gain_db, t.pan, true);
+            let my_slot = slot_of(t.id);
+            node.sends = t
+                .sends
+                .iter()
+                .filter_map(|s| {
+                    let slot = slot_of(s.to)?;
+                    // Buses may only send forward (no feedback loops).
+                    if my_slot.is_some_and(|m| slot <= m) {
+                        return None;
+                    }
+                    Some(SendNode {
+                        slot,
+                        gain: db_to_gain(s.level_db),
+                        pre_fader: s.pre_fader,
+                    })
+                })
+                .collect();
+            tracks.push(node);
+            layout.push(entry);
+        }
+        let mut project_order: Vec<usize> = (0..order.len()).collect();
+        project_order.sort_by_key(|&i| order[i]);
+        // Meters in project order, too.
+        let mut meters = MeterBank::default();
+        for (k, &i) in project_order.iter().enumerate() {
+            let id = tracks[i].id;
+            tracks[i].meter = k;
+            meters.tracks.push((id, MeterAtomics::default()));
+        }
+        let ramp = (RAMP_S * rate as f32) as u32;
+        let loop_region = project
+            .loop_region
+            .filter(|l| l.enabled && l.end > l.start)
+            .map(|l| {
+                (
+                    project.tempo.beat_to_sample(l.start.max(0.0), rate),
+                    project.tempo.beat_to_sample(l.end, rate),
+                )
+            })
+            .filter(|(s, e)| e > s);
+        let graph = Graph {
+            rate,
+            bus_in: (0..placed.len())
+                .map(|_| [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]])
+                .collect(),
+            tracks,
+            master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
+            master_gain: Ramp::new(db_to_gain(project.master.gain_db), ramp),
+            meters: Arc::new(meters),
+            metering: true,
+            grid: TempoGrid::new(&project.tempo, project.time_signature, rate),
+            loop_region,
+            end,
+            project_order,
+        };
+        Ok(Compiled {
+            graph,
+            layers,
+            problems,
+            layout,
+        })
+    }
+
+    /// Processes up to `n` frames (≤ MAX_BLOCK) of the timeline from `pos`; returns the frames
+    /// done (fewer when a note storm fills an event buffer). The mix is then in
+    /// [`Graph::master`]. With `parallel`, the tracks are rendered on two threads (offline
+    /// only: it spawns). Called on the audio thread (with `parallel` false).
+    pub fn process(
+        &mut self,
+        pos: u64,
+        n: usize,
+        playing: bool,
+        parallel: bool,
+    ) -> Result<usize, EngineError> {
+        let mut n = n.min(MAX_BLOCK);
+        for t in &self.tracks {
+            n = n.min(t.event_limit(pos, n, playing));
+        }
+        let sources = self
+            .tracks
+            .iter()
+            .position(|t| t.kind == TrackKind::Bus)
+            .unwrap_or(self.tracks.len());
+        if parallel && sources > 1 {
+            let (a, b) = self.tracks[..sources].split_at_mut(sources / 2);
+            std::thread::scope(|s| {
+                let h = s.spawn(move || -> Result<(), EngineError> {
+                    for t in a {
+                        t.process_own(pos, n, playing)?;
+                    }
+                    Ok(())
+                });
+                let mine = b
+                    .iter_mut()
+                    .try_for_each(|t| t.process_own(pos, n, playing));
+                let theirs = h.join().unwrap_or_else(|_| {
+                    Err(EngineError::Internal("a render thread panicked".into()))
+                });
+                mine.and(theirs)
+            })?;
+        } else {
+            for t in &mut self.tracks[..sources] {
+                t.process_own(pos, n, playing)?;
+            }
+        }
+        let [ml, mr] = &mut self.master;
+        ml[..n].fill(0.0);
+        mr[..n].fill(0.0);
+        for b in &mut self.bus_in {
+            b[0][..n].fill(0.0);
+            b[1][..n].fill(0.0);
+        }
+        for t in &mut self.tracks {
+            if let Source::Bus { slot } = t.source {
+                let [il, ir] = &self.bus_in[slot];
+                t.pre[0][..n].copy_from_slice(&il[..n]);
+                t.pre[1][..n].copy_from_slice(&ir[..n]);
+                t.fader(n);
+            }
+            let [ol, or] = &t.post;
+            add(&mut ml[..n], &ol[..n], 1.0);
+            add(&mut mr[..n], &or[..n], 1.0);
+            for s in &t.sends {
+                if s.pre_fader && !t.audible {
+                    continue;
+                }
+                let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
+                let [bl, br] = &mut self.bus_in[s.slot];
+                add(&mut bl[..n], &sl[..n], s.gain);
+                add(&mut br[..n], &sr[..n], s.gain);
+            }
+            if self.metering {
+                if let Some((_, m)) = self.meters.tracks.get(t.meter) {
+                    m.update(&ol[..n], &or[..n], self.rate);
+                }
+            }
+        }
+        if !(self.master_gain.is_steady() && self.master_gain.target() == 1.0) {
+            for i in 0..n {
+                let g = self.master_gain.tick();
+                ml[i] *= g;
+                mr[i] *= g;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The mix of the last block.
+    pub fn master(&self, n: usize) -> (&[f32], &[f32]) {
+        (&self.master[0][..n], &self.master[1][..n])
+    }
+
+    /// Moves every source to `pos` after a seek or loop wrap. A `hard` jump (seek) silences
+    /// instruments and re-requests streams; a loop wrap releases held notes and trusts the
+    /// streams' prediction. Called on the audio thread.
+    pub fn jump(&mut self, pos: u64, hard: bool) {
+        for t in &mut self.tracks {
+            match &mut t.source {
+                Source::Stream {
+                    consumer: Some(c), ..
+                } if hard => c.seek(pos),
+                Source::Instrument {
+                    instrument,
+                    schedule,
+                    cursor,
+                } => {
+                    *cursor = schedule.partition_point(|e| e.sample < pos);
+                    if hard {
+                        if let Some(i) = instrument {
+                            i.reset();
+                        }
+                    } else {
+                        t.queue_live(NoteEvent::AllNotesOff { frame: 0 });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Releases every note (transport stop). Called on the audio thread.
+    pub fn all_notes_off(&mut self) {
+        for t in &mut self.tracks {
+            if matches!(t.source, Source::Instrument { .. }) {
+                t.queue_live(NoteEvent::AllNotesOff { frame: 0 });
+            }
+        }
+    }
+
+    /// Plays or releases a note on a track's instrument now. Called on the audio thread.
+    pub fn audition(&mut self, track: TrackId, pitch: u8, velocity: u8, on: bool) {
+        if let Some(t) = self.tracks.iter_mut().find(|t| t.id == track) {
+            let e = if on {
+                NoteEvent::On {
+                    frame: 0,
+                    channel: 0,
+                    pitch,
+                    velocity,
+                }
+            } else {
+                NoteEvent::Off {
+                    frame: 0,
+                    channel: 0,
+                    pitch,
+                }
+            };
+            t.queue_live(e);
+        }
+    }
+
+    /// Voices still sounding in all instruments (the render's tail runs until this is 0).
+    pub fn active_voices(&self) -> usize {
+        self.tracks.iter().map(TrackNode::active_voices).sum()
+    }
+
+    /// Takes over the running state of `old` as `inherit` says: streams, instruments, and the
+    /// fader positions (so the new targets glide). Called on the audio thread; only moves
+    /// boxes and values, so it never allocates.
+    pub fn inherit_from(&mut self, old: &mut Graph, pos: u64) {
+        for t in &mut self.tracks {
+            let Some(j) = t.inherit.from else { continue };
+            let Some(o) = old.tracks.get_mut(j) else {
+                continue;
+            };
+            for (mine, theirs) in [
+                (&mut t.gain, &o.gain),
+                (&mut t.pan_l, &o.pan_l),
+                (&mut t.pan_r, &o.pan_r),
+            ] {
+                let target = mine.target();
+                mine.set_now(theirs.current());
+                mine.set_target(target);
+            }
+            match (&mut t.source, &mut o.source) {
+                (Source::Stream { consumer: a, .. }, Source::Stream { consumer: b, .. })
+                    if t.inherit.stream =>
+                {
+                    std::mem::swap(a, b);
+                }
+                (
+                    Source::Instrument { instrument: a, .. },
+                    Source::Instrument { instrument: b, .. },
+                ) if t.inherit.instrument => {
+                    std::mem::swap(a, b);
+                    if t.inherit.notes_changed {
+                        t.queue_live(NoteEvent::AllNotesOff { frame: 0 });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let target = self.master_gain.target();
+        self.master_gain.set_now(old.master_gain.current());
+        self.master_gain.set_target(target);
+        for t in &mut self.tracks {
+            if let Source::Instrument {
+                schedule, cursor, ..
+            } = &mut t.source
+            {
+                *cursor = schedule.partition_point(|e| e.sample < pos);
+            }
+        }
+    }
+
+    /// Gives the audio node at `index` its stream (engine thread, before sending the graph).
+    pub fn set_stream(&mut self, index: usize, consumer: StreamConsumer) {
+        if let Some(TrackNode {
+            source: Source::Stream { consumer: c, .. },
+            ..
+        }) = self.tracks.get_mut(index)
+        {
+            *c = Some(consumer);
+        }
+    }
+}
+
+/// `dst += src × gain` (a plain sum when the gain is 1, so unity stays bit-exact).
+#[inline]
+fn add(dst: &mut [f32], src: &[f32], gain: f32) {
+    if gain == 1.0 {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d += s;
+        }
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d += s * gain;
+        }
+    }
+}
+
+/// The notes of a MIDI track in samples, sorted (offs before ons at the same sample). Notes
+/// are cut at the end of their clip.
+pub fn schedule_notes(
+    project: &Project,
+    track: &crate::model::Track,
+    rate: u32,
+) -> Vec<ScheduledNote> {
+    let mut out = Vec::new();
+    for c in &track.clips {
+        let ClipContent::Midi(m) = &c.content else {
+            continue;
+        };
+        for n in &m.notes {
+            if n.start >= m.length || n.length <= 0.0 {
+                continue;
+            }
+            let on = project.tempo.beat_to_sample(c.start + n.start, rate);
+            let off = project
+                .tempo
+                .beat_to_sample(c.start + n.end().min(m.length), rate)
+                .max(on + 1);
+            out.push(ScheduledNote {
+                sample: on,
+                on: true,
+                channel: n.channel,
+                pitch: n.pitch,
+                velocity: n.velocity,
+            });
+            out.push(ScheduledNote {
+                sample: off,
+                on: false,
+                channel: n.channel,
+                pitch: n.pitch,
+                velocity: 0,
+            });
+        }
+    }
+    out.sort_by_key(|e| (e.sample, e.on));
+    out
+}
+
+/// What the engine remembers of a graph it sent, to decide what the next one inherits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeLayout {
+    pub id: TrackId,
+    pub layer: Option<LayerSignature>,
+    pub instrument: Option<crate::model::Instrument>,
+    pub schedule: Vec<ScheduledNote>,
+}

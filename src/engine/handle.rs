@@ -1,0 +1,543 @@
+//! The UI's side of the engine and the engine thread behind it. The handle sends project
+//! snapshots and commands over a channel; the engine thread compiles graphs (opening files,
+//! building instruments) and swaps them in, keeps the clip streams filled ahead of the
+//! playhead, frees what the callback hands back, and reports events. Status and meters are
+//! read straight from atomics.
+
+use super::backend::{self, Backend};
+use super::graph::{ClipMode, Graph, Inherit, NodeLayout};
+use super::instrument::{find_soundfont, load_soundfont};
+use super::messages::{FromAudio, ToAudio};
+use super::meters::{ChannelMeter, MeterBank, SharedStatus};
+use super::processor::Link;
+use super::stream::{stream_pair, StreamProducer};
+use super::EngineError;
+use crate::analysis::LiveMeter;
+use crate::model::{Project, TempoMap, TrackId};
+use ringbuf::traits::{Consumer, Producer};
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How to start the engine.
+#[derive(Clone, Debug, Default)]
+pub struct EngineConfig {
+    /// Output device (as `tdaw devices` lists it); the default device when absent.
+    pub device: Option<String>,
+    /// Buffer size in frames; the device's default when absent.
+    pub buffer_frames: Option<u32>,
+    /// A General MIDI SoundFont; found the usual way (TDAW_SOUNDFONT, system paths) when absent.
+    pub soundfont: Option<PathBuf>,
+    /// Use the null backend even when a device works.
+    pub force_null: bool,
+}
+
+/// What the UI asks of the transport.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineCommand {
+    Play,
+    Pause,
+    TogglePlay,
+    /// Stop and return to where playback started (at the start when already stopped).
+    Stop,
+    Seek {
+        beat: f64,
+    },
+    SetMetronome(bool),
+    SetCountIn(bool),
+    /// Audition a note on a track's instrument (piano roll).
+    Audition {
+        track: TrackId,
+        pitch: u8,
+        velocity: u8,
+        on: bool,
+    },
+}
+
+/// What happened in the engine since the last [`EngineHandle::update`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineEvent {
+    /// A project snapshot was compiled and is playing.
+    Loaded,
+    /// Something went wrong (a missing file, a device that went away); one sentence.
+    Error(String),
+    /// The transport stopped.
+    Stopped,
+}
+
+/// The transport as the UI shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransportStatus {
+    pub playing: bool,
+    pub position_samples: u64,
+    pub position_beats: f64,
+    pub sample_rate: u32,
+    /// Time spent in the callback over the buffer's duration (0..1).
+    pub dsp_load: f32,
+    pub xruns: u64,
+    pub device: String,
+    /// True with the null backend: "no audio device — silent".
+    pub silent: bool,
+}
+
+/// Every meter at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meters {
+    pub tracks: Vec<(TrackId, ChannelMeter)>,
+    pub master: ChannelMeter,
+    pub momentary_lufs: Option<f64>,
+    pub short_term_lufs: Option<f64>,
+}
+
+/// Messages from the handle to the engine thread.
+enum Msg {
+    Load(Box<Project>, PathBuf),
+    Command(EngineCommand),
+    Shutdown,
+}
+
+/// What the handle and the engine thread share (none of it touched by the callback, except
+/// the status atomics).
+struct Shared {
+    status: Arc<SharedStatus>,
+    meters: Mutex<Arc<MeterBank>>,
+    device: Mutex<String>,
+    silent: std::sync::atomic::AtomicBool,
+    tempo: Mutex<TempoMap>,
+    loudness: Mutex<(Option<f64>, Option<f64>)>,
+}
+
+/// The engine, as the UI holds it. Dropping it stops playback and the engine thread.
+pub struct EngineHandle {
+    tx: Sender<Msg>,
+    events: Receiver<EngineEvent>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Sample rate used until a project says otherwise.
+const DEFAULT_RATE: u32 = 48_000;
+/// Seconds of audio each track stream holds ahead of the playhead.
+const STREAM_SECONDS: f64 = 1.0;
+
+impl EngineHandle {
+    /// Starts the engine thread and the audio backend; falls back to the null backend
+    /// (real-time pace, no device) when no device works — never fails for lack of a sound card.
+    pub fn start(config: EngineConfig) -> Result<EngineHandle, EngineError> {
+        let status = Arc::new(SharedStatus::default());
+        let opened = backend::open(
+            config.device.as_deref(),
+            config.buffer_frames,
+            DEFAULT_RATE,
+            config.force_null,
+            status.clone(),
+        );
+        let shared = Arc::new(Shared {
+            status,
+            meters: Mutex::new(Arc::new(MeterBank::default())),
+            device: Mutex::new(opened.device.clone()),
+            silent: std::sync::atomic::AtomicBool::new(opened.silent),
+            tempo: Mutex::new(TempoMap::default()),
+            loudness: Mutex::new((None, None)),
+        });
+        let (tx, rx) = mpsc::channel();
+        let (etx, erx) = mpsc::channel();
+        if let (Some(reason), Some(_)) = (&opened.fallback_reason, &config.device) {
+            let _ = etx.send(EngineEvent::Error(format!(
+                "audio device not available ({reason}); playing silently"
+            )));
+        }
+        let mut engine = EngineThread {
+            config,
+            shared: shared.clone(),
+            backend: Some(opened.backend),
+            link: opened.link,
+            pending: VecDeque::new(),
+            rate: DEFAULT_RATE,
+            layout: Vec::new(),
+            producers: HashMap::new(),
+            soundfont: None,
+            events: etx,
+            project: None,
+            loudness: LiveMeter::new(DEFAULT_RATE, 2),
+        };
+        let thread = std::thread::Builder::new()
+            .name("tdaw-engine".into())
+            .spawn(move || engine.run(rx))
+            .map_err(|e| {
+                EngineError::Internal(format!("could not start the engine thread: {e}"))
+            })?;
+        Ok(EngineHandle {
+            tx,
+            events: erx,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Gives the engine a new snapshot of the project (after every edit); the engine thread
+    /// compiles it (decoding, instruments) and swaps it in without stopping playback.
+    pub fn load_project(&mut self, project: &Project, root: &Path) {
+        if let Ok(mut t) = self.shared.tempo.lock() {
+            *t = project.tempo.clone();
+        }
+        let _ = self
+            .tx
+            .send(Msg::Load(Box::new(project.clone()), root.to_path_buf()));
+    }
+
+    /// Sends a transport or audition command.
+    pub fn send(&mut self, cmd: EngineCommand) {
+        let _ = self.tx.send(Msg::Command(cmd));
+    }
+
+    /// Call once per UI tick: returns what happened since the last call. (Garbage from the
+    /// callback is freed continuously on the engine thread.)
+    pub fn update(&mut self) -> Vec<EngineEvent> {
+        self.events.try_iter().collect()
+    }
+
+    /// The transport, read from atomics.
+    pub fn status(&self) -> TransportStatus {
+        let s = &self.shared.status;
+        let rate = s.sample_rate.load(Relaxed).max(1);
+        let pos = s.position.load(Relaxed);
+        let beats = self
+            .shared
+            .tempo
+            .lock()
+            .map(|t| t.sample_to_beat(pos, rate))
+            .unwrap_or(0.0);
+        TransportStatus {
+            playing: s.playing.load(Relaxed),
+            position_samples: pos,
+            position_beats: beats,
+            sample_rate: rate,
+            dsp_load: s.dsp_load.load(),
+            xruns: s.xruns.load(Relaxed),
+            device: self
+                .shared
+                .device
+                .lock()
+                .map(|d| d.clone())
+                .unwrap_or_default(),
+            silent: self.shared.silent.load(Relaxed),
+        }
+    }
+
+    /// Every meter, read from atomics.
+    pub fn meters(&self) -> Meters {
+        let bank = self
+            .shared
+            .meters
+            .lock()
+            .map(|b| b.clone())
+            .unwrap_or_default();
+        let (m, s) = self
+            .shared
+            .loudness
+            .lock()
+            .map(|l| *l)
+            .unwrap_or((None, None));
+        Meters {
+            tracks: bank.tracks.iter().map(|(id, m)| (*id, m.read())).collect(),
+            master: self.shared.status.master.read(),
+            momentary_lufs: m,
+            short_term_lufs: s,
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Shutdown);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The engine thread's state.
+struct EngineThread {
+    config: EngineConfig,
+    shared: Arc<Shared>,
+    backend: Option<Backend>,
+    link: Link,
+    /// Messages the audio queue had no room for yet.
+    pending: VecDeque<ToAudio>,
+    rate: u32,
+    /// The nodes of the last graph sent (what the next one may inherit from).
+    layout: Vec<NodeLayout>,
+    producers: HashMap<TrackId, StreamProducer>,
+    soundfont: Option<(PathBuf, Arc<rustysynth::SoundFont>)>,
+    events: Sender<EngineEvent>,
+    project: Option<(Box<Project>, PathBuf)>,
+    /// Momentary and short-term loudness of the master output.
+    loudness: LiveMeter,
+}
+
+/// How often the engine thread wakes up to refill streams.
+const TICK: Duration = Duration::from_millis(5);
+
+impl EngineThread {
+    fn run(&mut self, rx: Receiver<Msg>) {
+        loop {
+            match rx.recv_timeout(TICK) {
+                Ok(Msg::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(msg) => self.handle(msg),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            // Take everything else that is waiting, collapsing project loads to the newest.
+            let mut latest_load = None;
+            loop {
+                match rx.try_recv() {
+                    Ok(Msg::Shutdown) => return self.shutdown(),
+                    Ok(Msg::Load(p, r)) => latest_load = Some(Msg::Load(p, r)),
+                    Ok(m) => self.handle(m),
+                    Err(_) => break,
+                }
+            }
+            if let Some(m) = latest_load {
+                self.handle(m);
+            }
+            self.service();
+        }
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        // Stop the callback first, then free everything on this thread.
+        self.backend = None;
+        self.producers.clear();
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Load(project, root) => {
+                if project.sample_rate != self.rate {
+                    self.restart(project.sample_rate);
+                }
+                self.project = Some((project, root));
+                self.compile();
+            }
+            Msg::Command(cmd) => {
+                let m = match cmd {
+                    EngineCommand::Play => ToAudio::Play,
+                    EngineCommand::Pause => ToAudio::Pause,
+                    EngineCommand::TogglePlay => {
+                        if self.shared.status.playing.load(Relaxed) {
+                            ToAudio::Pause
+                        } else {
+                            ToAudio::Play
+                        }
+                    }
+                    EngineCommand::Stop => ToAudio::Stop,
+                    EngineCommand::Seek { beat } => {
+                        let s = match &self.project {
+                            Some((p, _)) => p.tempo.beat_to_sample(beat.max(0.0), self.rate),
+                            None => TempoMap::default().beat_to_sample(beat.max(0.0), self.rate),
+                        };
+                        ToAudio::Seek(s)
+                    }
+                    EngineCommand::SetMetronome(on) => ToAudio::SetMetronome(on),
+                    EngineCommand::SetCountIn(on) => ToAudio::SetCountIn(on),
+                    EngineCommand::Audition {
+                        track,
+                        pitch,
+                        velocity,
+                        on,
+                    } => ToAudio::Audition {
+                        track,
+                        pitch: pitch.min(127),
+                        velocity: velocity.min(127),
+                        on,
+                    },
+                };
+                self.pending.push_back(m);
+            }
+            Msg::Shutdown => {}
+        }
+    }
+
+    /// Restarts the backend at a new rate (the graph and streams are rebuilt after).
+    fn restart(&mut self, rate: u32) {
+        self.backend = None;
+        self.pending.clear();
+        self.layout.clear();
+        self.producers.clear();
+        self.rate = rate;
+        self.loudness = LiveMeter::new(rate, 2);
+        self.shared.status.position.store(0, Relaxed);
+        let opened = backend::open(
+            self.config.device.as_deref(),
+            self.config.buffer_frames,
+            rate,
+            self.config.force_null,
+            self.shared.status.clone(),
+        );
+        if let Ok(mut d) = self.shared.device.lock() {
+            *d = opened.device.clone();
+        }
+        self.shared.silent.store(opened.silent, Relaxed);
+        self.backend = Some(opened.backend);
+        self.link = opened.link;
+    }
+
+    fn soundfont(&mut self) -> Option<Arc<rustysynth::SoundFont>> {
+        let path = find_soundfont(self.config.soundfont.as_deref())?;
+        if let Some((p, sf)) = &self.soundfont {
+            if *p == path {
+                return Some(sf.clone());
+            }
+        }
+        match load_soundfont(&path) {
+            Ok(sf) => {
+                self.soundfont = Some((path, sf.clone()));
+                Some(sf)
+            }
+            Err(e) => {
+                let _ = self.events.send(EngineEvent::Error(e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn compile(&mut self) {
+        let Some((project, root)) = self.project.take() else {
+            return;
+        };
+        let sf = self.soundfont();
+        let result = Graph::compile(
+            &project,
+            &root,
+            self.rate,
+            ClipMode::Streamed,
+            sf.as_ref(),
+            false,
+        );
+        self.project = Some((project, root));
+        let compiled = match result {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = self.events.send(EngineEvent::Error(e.to_string()));
+                return;
+            }
+        };
+        for p in &compiled.problems {
+            let _ = self.events.send(EngineEvent::Error(p.to_string()));
+        }
+        let mut graph = compiled.graph;
+        let playhead = self.shared.status.position.load(Relaxed);
+        let playing = self.shared.status.playing.load(Relaxed);
+        // A new stream starts a little ahead of a moving playhead so it is ready in time.
+        let start = if playing {
+            playhead + self.rate as u64 / 20
+        } else {
+            playhead
+        };
+        let mut layers: HashMap<usize, _> = compiled.layers.into_iter().collect();
+        let mut producers = HashMap::new();
+        for (i, entry) in compiled.layout.iter().enumerate() {
+            let old = self.layout.iter().position(|o| o.id == entry.id);
+            let mut inherit = Inherit {
+                from: old,
+                ..Inherit::default()
+            };
+            if let Some(j) = old {
+                let o = &self.layout[j];
+                inherit.stream = entry.layer.is_some() && entry.layer == o.layer;
+                inherit.instrument = entry.instrument.is_some() && entry.instrument == o.instrument;
+                inherit.notes_changed = entry.schedule != o.schedule;
+            }
+            if inherit.stream {
+                if let Some(p) = self.producers.remove(&entry.id) {
+                    producers.insert(entry.id, p);
+                }
+            } else if let Some(layer) = layers.remove(&i) {
+                let (p, c) = stream_pair(
+                    layer,
+                    self.rate,
+                    STREAM_SECONDS,
+                    start,
+                    super::graph::MAX_BLOCK,
+                );
+                graph.set_stream(i, c);
+                producers.insert(entry.id, p);
+            }
+            graph.tracks[i].inherit = inherit;
+        }
+        self.producers = producers;
+        self.layout = compiled.layout;
+        if let Ok(mut m) = self.shared.meters.lock() {
+            *m = graph.meters.clone();
+        }
+        // Fill the new streams before the graph goes in.
+        self.fill();
+        self.pending
+            .push_back(ToAudio::InstallGraph(Box::new(graph)));
+    }
+
+    /// Routine work: messages both ways, garbage, streams, the loudness tap.
+    fn service(&mut self) {
+        while let Some(m) = self.link.from_audio.try_pop() {
+            match m {
+                FromAudio::OldGraph(g) => drop(g),
+                FromAudio::Installed => {
+                    let _ = self.events.send(EngineEvent::Loaded);
+                }
+                FromAudio::Stopped => {
+                    let _ = self.events.send(EngineEvent::Stopped);
+                }
+            }
+        }
+        while let Some(m) = self.pending.pop_front() {
+            if let Err(m) = self.link.to_audio.try_push(m) {
+                self.pending.push_front(m);
+                break;
+            }
+        }
+        self.fill();
+        self.drain_tap();
+        if self.backend.as_ref().is_some_and(Backend::failed) {
+            let _ = self.events.send(EngineEvent::Error(
+                "the audio device went away; playing silently".into(),
+            ));
+            self.config.force_null = true;
+            let rate = self.rate;
+            self.restart(rate);
+            self.compile();
+        }
+    }
+
+    fn fill(&mut self) {
+        let mut failed = Vec::new();
+        for (id, p) in self.producers.iter_mut() {
+            if let Err(e) = p.fill(&self.shared.status) {
+                let _ = self.events.send(EngineEvent::Error(e.to_string()));
+                failed.push(*id);
+            }
+        }
+        for id in failed {
+            self.producers.remove(&id);
+        }
+    }
+
+    /// Feeds the callback's copy of the master output to the loudness meter.
+    fn drain_tap(&mut self) {
+        let mut buf = [0.0f32; 4096];
+        loop {
+            let n = self.link.tap.pop_slice(&mut buf);
+            if n == 0 {
+                break;
+            }
+            self.loudness.push(&buf[..n]);
+        }
+        if let Ok(mut l) = self.shared.loudness.lock() {
+            *l = (self.loudness.momentary(), self.loudness.short_term());
+        }
+    }
+}

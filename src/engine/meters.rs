@@ -1,0 +1,101 @@
+//! Numbers the audio thread publishes for the UI: the playhead, transport flags, DSP load and
+//! per-channel peak/RMS meters, all as atomics (a flood of messages would not keep up, and a
+//! lock could block the callback). f32 values travel as their bits in `AtomicU32`.
+
+use crate::model::TrackId;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+
+/// An f32 stored as bits.
+#[derive(Debug, Default)]
+pub struct AtomicF32(AtomicU32);
+
+impl AtomicF32 {
+    pub fn new(v: f32) -> Self {
+        AtomicF32(AtomicU32::new(v.to_bits()))
+    }
+    pub fn load(&self) -> f32 {
+        f32::from_bits(self.0.load(Relaxed))
+    }
+    pub fn store(&self, v: f32) {
+        self.0.store(v.to_bits(), Relaxed)
+    }
+}
+
+/// Peak and RMS of one stereo strip, linear, decaying.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChannelMeter {
+    pub peak: [f32; 2],
+    pub rms: [f32; 2],
+}
+
+/// The audio thread's side of a [`ChannelMeter`].
+#[derive(Debug, Default)]
+pub struct MeterAtomics {
+    peak: [AtomicF32; 2],
+    mean_square: [AtomicF32; 2],
+}
+
+/// Peak falls by 20 dB per second; the RMS window is about 300 ms.
+const PEAK_FALL_DB_PER_S: f32 = 20.0;
+const RMS_TIME_S: f32 = 0.3;
+
+impl MeterAtomics {
+    /// Folds one block into the meter. Called on the audio thread.
+    pub fn update(&self, left: &[f32], right: &[f32], rate: u32) {
+        let n = left.len();
+        if n == 0 {
+            return;
+        }
+        let dt = n as f32 / rate.max(1) as f32;
+        let fall = 10f32.powf(-PEAK_FALL_DB_PER_S * dt / 20.0);
+        let alpha = 1.0 - (-dt / RMS_TIME_S).exp();
+        for (ch, buf) in [left, right].into_iter().enumerate() {
+            let mut peak = 0f32;
+            let mut sum = 0f32;
+            for &x in buf {
+                peak = peak.max(x.abs());
+                sum += x * x;
+            }
+            let held = (self.peak[ch].load() * fall).max(peak);
+            self.peak[ch].store(if held < 1e-7 { 0.0 } else { held });
+            let ms = self.mean_square[ch].load();
+            let ms = ms + alpha * (sum / n as f32 - ms);
+            self.mean_square[ch].store(if ms < 1e-14 { 0.0 } else { ms });
+        }
+    }
+
+    /// The current values.
+    pub fn read(&self) -> ChannelMeter {
+        ChannelMeter {
+            peak: [self.peak[0].load(), self.peak[1].load()],
+            rms: [
+                self.mean_square[0].load().sqrt(),
+                self.mean_square[1].load().sqrt(),
+            ],
+        }
+    }
+}
+
+/// The meters of one compiled graph, one per track in project order.
+#[derive(Debug, Default)]
+pub struct MeterBank {
+    pub tracks: Vec<(TrackId, MeterAtomics)>,
+}
+
+/// Transport and backend figures shared by the audio thread, the engine thread and the UI.
+#[derive(Debug, Default)]
+pub struct SharedStatus {
+    pub playing: AtomicBool,
+    pub position: AtomicU64,
+    pub sample_rate: AtomicU32,
+    /// Time in process() over the buffer's duration, smoothed.
+    pub dsp_load: AtomicF32,
+    pub xruns: AtomicU64,
+    /// Blocks where a streamed clip had no data ready (disk too slow).
+    pub disk_underruns: AtomicU64,
+    /// The loop the callback is following (the disk streamer predicts wraps from it).
+    pub loop_enabled: AtomicBool,
+    pub loop_start: AtomicU64,
+    pub loop_end: AtomicU64,
+    pub master: MeterAtomics,
+}

@@ -1,0 +1,205 @@
+//! The action registry: every command the keys can run has a name and a one-line doc.
+//!
+//! Keymaps bind names, the `?` help is generated from this table, so help can never drift from
+//! the keys (helix `static_commands!`). The reducer in `update.rs` is the only place that gives
+//! a command its effect; nothing here touches the App.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+/// Where a command means something. Keymap sections for a view may only bind commands that
+/// apply to that view; help for a view lists the commands that apply to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Every view.
+    Global,
+    Arrange,
+    Mixer,
+    PianoRoll,
+}
+
+macro_rules! commands {
+    ($( $variant:ident = $name:literal, [$($scope:ident),*], $repeat:literal, $doc:literal; )*) => {
+        /// A command of the registry. Keymaps refer to it by [`Cmd::name`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Cmd { $( #[doc = $doc] $variant, )* }
+
+        impl Cmd {
+            /// Every command, in registry order (the order help lists them in).
+            pub const ALL: &'static [Cmd] = &[$(Cmd::$variant,)*];
+
+            /// The name keymaps use, e.g. `transport_toggle`.
+            pub fn name(self) -> &'static str {
+                match self { $(Cmd::$variant => $name,)* }
+            }
+
+            /// One line saying what the command does.
+            pub fn doc(self) -> &'static str {
+                match self { $(Cmd::$variant => $doc,)* }
+            }
+
+            /// The views where the command applies.
+            pub fn scopes(self) -> &'static [Scope] {
+                match self { $(Cmd::$variant => &[$(Scope::$scope),*],)* }
+            }
+
+            /// Whether `.` repeats it (edits do; movement and view changes do not).
+            pub fn repeatable(self) -> bool {
+                match self { $(Cmd::$variant => $repeat,)* }
+            }
+        }
+    };
+}
+
+commands! {
+    NoOp = "no_op", [Global], false, "Do nothing (binding a key to it unbinds the key)";
+    TransportToggle = "transport_toggle", [Global], false, "Play from the cursor, or pause";
+    TransportStop = "transport_stop", [Global], false, "Stop and put the playhead at the start";
+    Help = "help", [Global], false, "Show the keys of this view";
+    CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
+    NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";
+    VisualMode = "visual_mode", [Arrange, PianoRoll], false, "Select a range (then delete, yank, move)";
+    InsertMode = "insert_mode", [PianoRoll], false, "Enter notes by letter (c d e f g a b)";
+    Undo = "undo", [Global], false, "Undo the last edit";
+    Redo = "redo", [Global], false, "Redo the last undone edit";
+    RepeatLast = "repeat_last", [Global], false, "Repeat the last edit";
+    Save = "save", [Global], false, "Save the project";
+    Quit = "quit", [Global], false, "Quit (asks when there are unsaved changes)";
+    NextView = "next_view", [Global], false, "Next view (arrange, mixer, piano roll)";
+    PrevView = "prev_view", [Global], false, "Previous view";
+    ViewArrange = "view_arrange", [Global], false, "Show the arrange view";
+    ViewMixer = "view_mixer", [Global], false, "Show the mixer";
+    ViewPianoRoll = "view_piano_roll", [Global], false, "Show the piano roll of the selected MIDI clip";
+    GotoStart = "goto_start", [Global], false, "Cursor and playhead to the start";
+    GotoEnd = "goto_end", [Global], false, "Cursor to the end of the song";
+    MoveLeft = "move_left", [Global], false, "Cursor left: earlier in time, previous strip";
+    MoveRight = "move_right", [Global], false, "Cursor right: later in time, next strip";
+    MoveUp = "move_up", [Global], false, "Cursor up: previous track, higher pitch, previous value";
+    MoveDown = "move_down", [Global], false, "Cursor down: next track, lower pitch, next value";
+    NextItem = "next_item", [Arrange, PianoRoll], false, "Cursor to the start of the next clip or note";
+    PrevItem = "prev_item", [Arrange, PianoRoll], false, "Cursor to the start of the previous clip or note";
+    ZoomIn = "zoom_in", [Arrange, PianoRoll], false, "Zoom in (more columns per beat)";
+    ZoomOut = "zoom_out", [Arrange, PianoRoll], false, "Zoom out";
+    GridFiner = "grid_finer", [Arrange, PianoRoll], false, "Halve the grid step";
+    GridCoarser = "grid_coarser", [Arrange, PianoRoll], false, "Double the grid step";
+    Delete = "delete", [Arrange, PianoRoll], true, "Delete the clip or note under the cursor (or the selection), keeping a copy";
+    Yank = "yank", [Arrange, PianoRoll], false, "Copy the clip or note under the cursor (or the selection)";
+    Paste = "paste", [Arrange, PianoRoll], true, "Paste at the cursor";
+    Duplicate = "duplicate", [Arrange, PianoRoll], true, "Duplicate the clip or notes right after themselves";
+    ShiftLeft = "shift_left", [Arrange, PianoRoll], true, "Move the clip or notes one grid step earlier";
+    ShiftRight = "shift_right", [Arrange, PianoRoll], true, "Move the clip or notes one grid step later";
+    ShiftUp = "shift_up", [Arrange, PianoRoll], true, "Move the clip to the track above; notes up a semitone";
+    ShiftDown = "shift_down", [Arrange, PianoRoll], true, "Move the clip to the track below; notes down a semitone";
+    Shorten = "shorten", [Arrange, PianoRoll], true, "Shorten the clip or notes by one grid step (trim the end)";
+    Lengthen = "lengthen", [Arrange, PianoRoll], true, "Lengthen the clip or notes by one grid step";
+    TrimStartLater = "trim_start_later", [Arrange], true, "Trim the clip's start one grid step later";
+    TrimStartEarlier = "trim_start_earlier", [Arrange], true, "Extend the clip's start one grid step earlier";
+    ClipSplit = "clip_split", [Arrange], true, "Split the clip at the cursor";
+    ClipNew = "clip_new", [Arrange], true, "New empty MIDI clip (one bar) at the cursor";
+    OpenPianoRoll = "open_piano_roll", [Arrange], false, "Edit the MIDI clip under the cursor in the piano roll";
+    TrackAddMidi = "track_add_midi", [Arrange, Mixer], true, "Add a MIDI track below the selected one";
+    TrackAddAudio = "track_add_audio", [Arrange, Mixer], true, "Add an audio track below the selected one";
+    TrackAddBus = "track_add_bus", [Arrange, Mixer], true, "Add a bus track below the selected one";
+    TrackRename = "track_rename", [Arrange, Mixer], false, "Rename the selected track";
+    TrackDelete = "track_delete", [Arrange, Mixer], true, "Delete the selected track";
+    TrackMoveUp = "track_move_up", [Arrange, Mixer], true, "Move the selected track up (left in the mixer)";
+    TrackMoveDown = "track_move_down", [Arrange, Mixer], true, "Move the selected track down (right in the mixer)";
+    TrackMute = "track_mute", [Arrange, Mixer], true, "Mute or unmute the selected track";
+    TrackSolo = "track_solo", [Arrange, Mixer], true, "Solo or unsolo the selected track";
+    TrackArm = "track_arm", [Arrange, Mixer], true, "Arm or disarm the selected track for recording";
+    LoopToggle = "loop_toggle", [Arrange], true, "Turn the loop region on or off";
+    LoopSet = "loop_set", [Arrange], true, "Loop the selected range (or the bar under the cursor)";
+    MarkerAdd = "marker_add", [Arrange], true, "Add a marker at the cursor";
+    ValueUp = "value_up", [Mixer, PianoRoll], true, "Raise the selected value (fader +1 dB, pan right, send, velocity +8)";
+    ValueDown = "value_down", [Mixer, PianoRoll], true, "Lower the selected value";
+    ValueReset = "value_reset", [Mixer], true, "Reset the selected value (0 dB, centre)";
+    NoteInsert = "note_insert", [PianoRoll], true, "Insert a note at the cursor, one grid step long";
+    Quantize = "quantize", [PianoRoll], true, "Snap the selected notes (or all) to the grid";
+    Audition = "audition", [PianoRoll], false, "Play the pitch under the cursor";
+    NoteC = "note_c", [PianoRoll], false, "Insert mode: enter a C and step on";
+    NoteCs = "note_c_sharp", [PianoRoll], false, "Insert mode: enter a C# and step on";
+    NoteD = "note_d", [PianoRoll], false, "Insert mode: enter a D and step on";
+    NoteDs = "note_d_sharp", [PianoRoll], false, "Insert mode: enter a D# and step on";
+    NoteE = "note_e", [PianoRoll], false, "Insert mode: enter an E and step on";
+    NoteF = "note_f", [PianoRoll], false, "Insert mode: enter an F and step on";
+    NoteFs = "note_f_sharp", [PianoRoll], false, "Insert mode: enter an F# and step on";
+    NoteG = "note_g", [PianoRoll], false, "Insert mode: enter a G and step on";
+    NoteGs = "note_g_sharp", [PianoRoll], false, "Insert mode: enter a G# and step on";
+    NoteA = "note_a", [PianoRoll], false, "Insert mode: enter an A and step on";
+    NoteAs = "note_a_sharp", [PianoRoll], false, "Insert mode: enter an A# and step on";
+    NoteB = "note_b", [PianoRoll], false, "Insert mode: enter a B and step on";
+    Rest = "rest", [PianoRoll], false, "Insert mode: step on without a note";
+    OctaveUp = "octave_up", [PianoRoll], false, "Insert mode: entered notes one octave higher";
+    OctaveDown = "octave_down", [PianoRoll], false, "Insert mode: entered notes one octave lower";
+    DeleteBack = "delete_back", [PianoRoll], false, "Insert mode: remove the note before the cursor and step back";
+}
+
+impl Cmd {
+    /// Looks a command up by its keymap name.
+    pub fn from_name(name: &str) -> Option<Cmd> {
+        Cmd::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Whether the command applies in `scope` (global commands apply everywhere).
+    pub fn applies_to(self, scope: Scope) -> bool {
+        let s = self.scopes();
+        s.contains(&Scope::Global) || s.contains(&scope)
+    }
+
+    /// The pitch class (0 = C) a note-entry command enters.
+    pub fn note_class(self) -> Option<u8> {
+        Some(match self {
+            Cmd::NoteC => 0,
+            Cmd::NoteCs => 1,
+            Cmd::NoteD => 2,
+            Cmd::NoteDs => 3,
+            Cmd::NoteE => 4,
+            Cmd::NoteF => 5,
+            Cmd::NoteFs => 6,
+            Cmd::NoteG => 7,
+            Cmd::NoteGs => 8,
+            Cmd::NoteA => 9,
+            Cmd::NoteAs => 10,
+            Cmd::NoteB => 11,
+            _ => return None,
+        })
+    }
+}
+
+/// Everything that can change the App: the input of the one reducer, `update(&mut App, Action)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A key press; resolved through the keymap of the current view and mode.
+    Key(KeyEvent),
+    /// A mouse event (clicks and drags in the piano roll and arrange view).
+    Mouse(MouseEvent),
+    /// Text pasted by the terminal (bracketed paste) into the command line.
+    Paste(String),
+    /// The terminal changed size.
+    Resize(u16, u16),
+    /// Time passed: poll the engine, meters, peak jobs and autosave.
+    Tick,
+    /// Run a registry command `count` times (1 when no count was typed).
+    Run(Cmd, usize),
+    /// Run a command line, as typed after `:` (e.g. `bpm 120`).
+    Ex(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_snake_case_and_documented() {
+        let mut seen = HashSet::new();
+        for c in Cmd::ALL {
+            assert!(seen.insert(c.name()), "duplicate name {}", c.name());
+            assert!(c
+                .name()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!(!c.doc().is_empty() && !c.doc().ends_with('.'));
+            assert_eq!(Cmd::from_name(c.name()), Some(*c));
+        }
+    }
+}

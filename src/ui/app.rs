@@ -1,0 +1,336 @@
+//! The one state of the TUI: the project and its history, the view state, the mode, the
+//! status line and the popups. Only `update::update` changes it; views only read it.
+
+use super::action::Cmd;
+use super::engine_link::{EngineLink, MeterView, TransportView};
+use super::keymap::{Key, Keymap, Mode, ViewKind};
+use super::peaks::PeakStore;
+use super::theme::{ColorDepth, Theme};
+use crate::model::{Clip, ClipContent, ClipId, Edit, History, Note, Project, TrackId};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The smallest terminal the screen is laid out for.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Arrange view zoom levels, columns per beat.
+pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
+/// Piano roll zoom levels, columns per beat.
+pub const PIANO_ZOOMS: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+
+/// State of the arrange view.
+#[derive(Clone, Debug)]
+pub struct ArrangeState {
+    /// Index of the selected track.
+    pub track: usize,
+    /// Edit cursor in beats.
+    pub cursor: f64,
+    /// Grid step in beats (cursor moves and clip moves snap to it).
+    pub grid: f64,
+    /// Index into [`ARRANGE_ZOOMS`].
+    pub zoom: usize,
+    /// First visible beat.
+    pub scroll_beat: f64,
+    /// First visible track.
+    pub scroll_track: usize,
+    /// Where visual mode started: (track, beat).
+    pub anchor: Option<(usize, f64)>,
+}
+
+impl ArrangeState {
+    /// Columns per beat.
+    pub fn cols_per_beat(&self) -> f64 {
+        ARRANGE_ZOOMS[self.zoom.min(ARRANGE_ZOOMS.len() - 1)]
+    }
+}
+
+/// Which value of a mixer strip the keys change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MixerParam {
+    Fader,
+    Pan,
+    /// The n-th send of the track.
+    Send(usize),
+}
+
+/// State of the mixer view.
+#[derive(Clone, Debug)]
+pub struct MixerState {
+    /// Selected strip: a track index, or the number of tracks for the master strip.
+    pub strip: usize,
+    pub param: MixerParam,
+    /// First visible strip.
+    pub scroll: usize,
+}
+
+/// State of the piano roll.
+#[derive(Clone, Debug)]
+pub struct PianoState {
+    /// The clip being edited.
+    pub clip: Option<ClipId>,
+    /// Cursor time in beats from the clip start.
+    pub cursor: f64,
+    /// Cursor pitch.
+    pub pitch: u8,
+    /// Grid step in beats.
+    pub grid: f64,
+    /// Index into [`PIANO_ZOOMS`].
+    pub zoom: usize,
+    /// First visible beat (clip-relative).
+    pub scroll_beat: f64,
+    /// Highest visible pitch.
+    pub top_pitch: u8,
+    /// Where visual mode started: (beat, pitch).
+    pub anchor: Option<(f64, u8)>,
+    /// Velocity given to new notes.
+    pub velocity: u8,
+    /// A note being dragged with the mouse: its index and the grab offset in beats.
+    pub drag: Option<(usize, f64)>,
+}
+
+impl PianoState {
+    /// Columns per beat.
+    pub fn cols_per_beat(&self) -> f64 {
+        PIANO_ZOOMS[self.zoom.min(PIANO_ZOOMS.len() - 1)]
+    }
+}
+
+/// What `y` and `x` keep for `p`.
+#[derive(Clone, Debug, Default)]
+pub struct Clipboard {
+    /// Clips with the offset of their track from the first copied track.
+    pub clips: Vec<(usize, Clip)>,
+    /// Notes with clip-relative starts.
+    pub notes: Vec<Note>,
+}
+
+/// The status line message.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The `:` command line.
+#[derive(Clone, Debug, Default)]
+pub struct CmdLine {
+    pub text: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+    /// Earlier command lines, oldest first.
+    pub history: Vec<String>,
+    /// Position while browsing the history with up/down.
+    pub history_pos: Option<usize>,
+    /// Tab completion candidates and the one shown.
+    pub completions: Vec<String>,
+    pub completion_index: usize,
+    /// The text before the completed word, while cycling.
+    pub completion_base: String,
+}
+
+/// A popup over the main view. They stack; the top one takes the keys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Popup {
+    /// The keys of the current view, generated from the keymap and the registry.
+    Help { scroll: u16 },
+    /// `:q` with unsaved changes.
+    ConfirmQuit,
+    /// An autosave newer than the project was found on open.
+    Recover { autosave: Box<Project> },
+}
+
+/// Keys typed so far that are a count or a prefix.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    pub count: Option<usize>,
+    pub keys: Vec<Key>,
+}
+
+/// The whole TUI state.
+pub struct App {
+    pub project: Project,
+    /// The project folder.
+    pub dir: PathBuf,
+    pub history: History,
+    /// History revision at the last save; `None` when the project on screen was never saved
+    /// as it is (e.g. recovered from an autosave).
+    pub saved_revision: Option<u64>,
+    /// History revision at the last autosave.
+    pub autosaved_revision: u64,
+    pub last_autosave: Instant,
+    pub view: ViewKind,
+    pub mode: Mode,
+    pub arrange: ArrangeState,
+    pub mixer: MixerState,
+    pub piano: PianoState,
+    pub status: Status,
+    pub cmdline: CmdLine,
+    pub popups: Vec<Popup>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub color_depth: ColorDepth,
+    pub pending: Pending,
+    /// The last repeatable command and its count, for `.`.
+    pub last_repeat: Option<(Cmd, usize)>,
+    pub clipboard: Clipboard,
+    pub engine: EngineLink,
+    pub transport: TransportView,
+    pub meters: MeterView,
+    pub peaks: PeakStore,
+    /// Terminal size in cells.
+    pub size: (u16, u16),
+    /// Set when the user quits; the event loop ends.
+    pub quit: bool,
+    /// Set by `update` when the screen must be drawn again.
+    pub needs_redraw: bool,
+    /// A note being auditioned and when to release it.
+    pub audition_off: Option<(Instant, TrackId, u8)>,
+    /// When the session started (for the index).
+    pub opened_at: std::time::SystemTime,
+    /// A `:render` in progress.
+    pub render: Option<super::engine_link::RenderJob>,
+    /// The General MIDI SoundFont renders use (from the config, or found on the system).
+    pub soundfont: Option<PathBuf>,
+}
+
+impl App {
+    /// A TUI state for a project in `dir`, with no engine (silent) and the given keymap and
+    /// theme. `App::open` is the usual way in; tests use this directly.
+    pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
+        let depth = ColorDepth::detect();
+        let mut app = App {
+            project,
+            dir: dir.to_path_buf(),
+            history: History::default(),
+            saved_revision: Some(0),
+            autosaved_revision: 0,
+            last_autosave: Instant::now(),
+            view: ViewKind::Arrange,
+            mode: Mode::Normal,
+            arrange: ArrangeState {
+                track: 0,
+                cursor: 0.0,
+                grid: 1.0,
+                zoom: 3,
+                scroll_beat: 0.0,
+                scroll_track: 0,
+                anchor: None,
+            },
+            mixer: MixerState {
+                strip: 0,
+                param: MixerParam::Fader,
+                scroll: 0,
+            },
+            piano: PianoState {
+                clip: None,
+                cursor: 0.0,
+                pitch: 60,
+                grid: 0.25,
+                zoom: 2,
+                scroll_beat: 0.0,
+                top_pitch: 72,
+                anchor: None,
+                velocity: 100,
+                drag: None,
+            },
+            status: Status::default(),
+            cmdline: CmdLine::default(),
+            popups: Vec::new(),
+            keymap,
+            theme,
+            color_depth: depth,
+            pending: Pending::default(),
+            last_repeat: None,
+            clipboard: Clipboard::default(),
+            engine: EngineLink::none(),
+            transport: TransportView::default(),
+            meters: MeterView::default(),
+            peaks: PeakStore::new(dir),
+            size: MIN_SIZE,
+            quit: false,
+            needs_redraw: true,
+            audition_off: None,
+            opened_at: std::time::SystemTime::now(),
+            render: None,
+            soundfont: None,
+        };
+        app.status = Status {
+            text: format!("{} — press ? for help, :q to quit", app.project.name),
+            error: false,
+        };
+        app.peaks.request_all(&app.project);
+        app
+    }
+
+    /// Whether there are changes that are not saved to `project.toml`.
+    pub fn unsaved(&self) -> bool {
+        self.saved_revision != Some(self.history.revision())
+    }
+
+    /// Shows a message in the status line.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: false,
+        };
+    }
+
+    /// Shows an error in the status line (the TUI keeps running).
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: true,
+        };
+    }
+
+    /// Applies an edit through the history (so it can be undone) and tells the engine.
+    /// Returns false (with the error in the status line) when the edit does not apply.
+    pub fn apply(&mut self, edit: Edit, label: &str) -> bool {
+        match self.history.apply(&mut self.project, edit, label) {
+            Ok(()) => {
+                self.project_changed();
+                true
+            }
+            Err(e) => {
+                self.error(format!("{label}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// After any change of the project: keep selections valid, hand the engine the new
+    /// snapshot, and start peak jobs for new audio files.
+    pub fn project_changed(&mut self) {
+        let n = self.project.tracks.len();
+        self.arrange.track = self.arrange.track.min(n.saturating_sub(1));
+        self.mixer.strip = self.mixer.strip.min(n);
+        if let Some(id) = self.piano.clip {
+            if self.project.find_clip(id).is_none() {
+                self.piano.clip = None;
+            }
+        }
+        self.engine.load_project(&self.project, &self.dir);
+        self.peaks.request_all(&self.project);
+    }
+
+    /// The selected track's id.
+    pub fn selected_track(&self) -> Option<TrackId> {
+        self.project.tracks.get(self.arrange.track).map(|t| t.id)
+    }
+
+    /// The clip being edited in the piano roll: (track index, clip index).
+    pub fn piano_clip(&self) -> Option<(usize, usize)> {
+        let id = self.piano.clip?;
+        let (ti, ci) = self.project.find_clip(id)?;
+        matches!(
+            self.project.tracks[ti].clips[ci].content,
+            ClipContent::Midi(_)
+        )
+        .then_some((ti, ci))
+    }
+
+    /// The area the main view gets (below the top bar, above the status and command lines).
+    pub fn main_area(&self) -> ratatui::layout::Rect {
+        super::views::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
+    }
+}

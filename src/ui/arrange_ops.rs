@@ -1,0 +1,568 @@
+//! What the registry commands do in the arrange view: cursor, clips and tracks. Every change
+//! of the project is an `Edit` through the history, so it can be undone.
+
+use super::action::Cmd;
+use super::app::{App, ARRANGE_ZOOMS};
+use super::keymap::Mode;
+use super::views::arrange as view;
+use crate::model::{Clip, ClipContent, Edit, LoopRegion, TrackKind};
+
+/// The index of the clip on track `ti` that covers `beat`.
+pub fn clip_at(app: &App, ti: usize, beat: f64) -> Option<usize> {
+    let t = app.project.tracks.get(ti)?;
+    t.clips
+        .iter()
+        .rposition(|c| c.start <= beat + 1e-9 && app.project.clip_end_beat(c) > beat + 1e-9)
+}
+
+/// Rounds down to the grid.
+pub fn floor_to(v: f64, grid: f64) -> f64 {
+    ((v + 1e-9) / grid).floor() * grid
+}
+
+/// Moves the cursor `steps` grid steps (negative: left), snapping to the grid.
+pub fn step(cursor: f64, grid: f64, steps: i64) -> f64 {
+    let base = if steps < 0 {
+        ((cursor - 1e-9) / grid).ceil()
+    } else {
+        ((cursor + 1e-9) / grid).floor()
+    };
+    ((base + steps as f64) * grid).max(0.0)
+}
+
+pub fn run(app: &mut App, cmd: Cmd, n: usize) {
+    let ni = n as i64;
+    let g = app.arrange.grid;
+    match cmd {
+        Cmd::MoveLeft => app.arrange.cursor = step(app.arrange.cursor, g, -ni),
+        Cmd::MoveRight => app.arrange.cursor = step(app.arrange.cursor, g, ni),
+        Cmd::MoveUp => app.arrange.track = app.arrange.track.saturating_sub(n),
+        Cmd::MoveDown => {
+            let last = app.project.tracks.len().saturating_sub(1);
+            app.arrange.track = (app.arrange.track + n).min(last);
+        }
+        Cmd::NextItem | Cmd::PrevItem => {
+            let Some(t) = app.project.tracks.get(app.arrange.track) else {
+                return;
+            };
+            let cur = app.arrange.cursor;
+            let mut starts: Vec<f64> = t.clips.iter().map(|c| c.start).collect();
+            starts.sort_by(f64::total_cmp);
+            let mut pos = cur;
+            for _ in 0..n {
+                let next = if cmd == Cmd::NextItem {
+                    starts.iter().copied().find(|s| *s > pos + 1e-9)
+                } else {
+                    starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
+                };
+                match next {
+                    Some(s) => pos = s,
+                    None => break,
+                }
+            }
+            app.arrange.cursor = pos;
+        }
+        Cmd::ZoomIn => app.arrange.zoom = (app.arrange.zoom + n).min(ARRANGE_ZOOMS.len() - 1),
+        Cmd::ZoomOut => app.arrange.zoom = app.arrange.zoom.saturating_sub(n),
+        Cmd::GridFiner => app.arrange.grid = (g / 2f64.powi(n as i32)).max(1.0 / 16.0),
+        Cmd::GridCoarser => app.arrange.grid = (g * 2f64.powi(n as i32)).min(64.0),
+        Cmd::Delete => delete(app, true),
+        Cmd::Yank => delete(app, false),
+        Cmd::Paste => paste(app, n),
+        Cmd::Duplicate => duplicate(app, n),
+        Cmd::ShiftLeft | Cmd::ShiftRight => {
+            shift_time(app, if cmd == Cmd::ShiftLeft { -ni } else { ni })
+        }
+        Cmd::ShiftUp | Cmd::ShiftDown => {
+            shift_track(app, if cmd == Cmd::ShiftUp { -ni } else { ni })
+        }
+        Cmd::Shorten | Cmd::Lengthen => {
+            let d = g * n as f64 * if cmd == Cmd::Shorten { -1.0 } else { 1.0 };
+            resize_end(app, d)
+        }
+        Cmd::TrimStartLater | Cmd::TrimStartEarlier => {
+            let d = g
+                * n as f64
+                * if cmd == Cmd::TrimStartEarlier {
+                    -1.0
+                } else {
+                    1.0
+                };
+            trim_start(app, d)
+        }
+        Cmd::ClipSplit => split(app),
+        Cmd::ClipNew => new_clip(app),
+        Cmd::OpenPianoRoll => open_piano_roll(app),
+        Cmd::LoopToggle => loop_toggle(app),
+        Cmd::LoopSet => loop_set(app),
+        Cmd::MarkerAdd => {
+            let name = format!("M{}", app.project.markers.len() + 1);
+            super::update::add_marker(app, name)
+        }
+        _ => {}
+    }
+}
+
+/// The clips a command acts on: the visual selection, or the clip under the cursor.
+/// (track index, clip) pairs.
+fn targets(app: &App) -> Vec<(usize, Clip)> {
+    if let Some((t0, t1, b0, b1)) = view::selection(app) {
+        let mut out = Vec::new();
+        for ti in t0..=t1.min(app.project.tracks.len().saturating_sub(1)) {
+            for c in &app.project.tracks[ti].clips {
+                if c.start < b1 && app.project.clip_end_beat(c) > b0 {
+                    out.push((ti, c.clone()));
+                }
+            }
+        }
+        return out;
+    }
+    let ti = app.arrange.track;
+    clip_at(app, ti, app.arrange.cursor)
+        .map(|ci| vec![(ti, app.project.tracks[ti].clips[ci].clone())])
+        .unwrap_or_default()
+}
+
+fn delete(app: &mut App, remove: bool) {
+    let t = targets(app);
+    if t.is_empty() {
+        app.error("no clip under the cursor");
+        return;
+    }
+    let first = t.iter().map(|(ti, _)| *ti).min().unwrap_or(0);
+    app.clipboard.clips = t.iter().map(|(ti, c)| (ti - first, c.clone())).collect();
+    app.clipboard.notes.clear();
+    let n = t.len();
+    if remove {
+        let edits = t
+            .into_iter()
+            .map(|(_, c)| Edit::RemoveClip { id: c.id })
+            .collect();
+        if app.apply(Edit::Batch(edits), "delete clips") {
+            app.info(format!("Deleted {n} clip{}", plural(n)));
+        }
+    } else {
+        app.info(format!("Copied {n} clip{}", plural(n)));
+    }
+    if app.mode == Mode::Visual {
+        app.mode = Mode::Normal;
+        app.arrange.anchor = None;
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn kind_fits(kind: TrackKind, c: &Clip) -> bool {
+    matches!(
+        (kind, &c.content),
+        (TrackKind::Audio, ClipContent::Audio(_)) | (TrackKind::Midi, ClipContent::Midi(_))
+    )
+}
+
+fn paste(app: &mut App, n: usize) {
+    if app.clipboard.clips.is_empty() {
+        app.error("nothing to paste: y or x a clip first");
+        return;
+    }
+    let min_start = app
+        .clipboard
+        .clips
+        .iter()
+        .map(|(_, c)| c.start)
+        .fold(f64::MAX, f64::min);
+    let span = app
+        .clipboard
+        .clips
+        .iter()
+        .map(|(_, c)| app.project.clip_end_beat(c))
+        .fold(0.0, f64::max)
+        - min_start;
+    let span = span.max(app.arrange.grid);
+    let mut next_id = app.project.next_clip_id().0;
+    let mut edits = Vec::new();
+    for k in 0..n {
+        for (off, c) in &app.clipboard.clips {
+            let ti = app.arrange.track + off;
+            let Some(track) = app.project.tracks.get(ti) else {
+                app.error("not enough tracks below the cursor to paste into");
+                return;
+            };
+            if !kind_fits(track.kind, c) {
+                app.error(format!(
+                    "cannot paste a {} clip on the {} track '{}'",
+                    if matches!(c.content, ClipContent::Audio(_)) {
+                        "audio"
+                    } else {
+                        "MIDI"
+                    },
+                    track.kind.as_str(),
+                    track.name
+                ));
+                return;
+            }
+            let mut clip = c.clone();
+            clip.id = crate::model::ClipId(next_id);
+            next_id += 1;
+            clip.start = app.arrange.cursor + (c.start - min_start) + span * k as f64;
+            edits.push(Edit::AddClip {
+                track: track.id,
+                clip: Box::new(clip),
+            });
+        }
+    }
+    app.apply(Edit::Batch(edits), "paste clips");
+}
+
+fn duplicate(app: &mut App, n: usize) {
+    let t = targets(app);
+    if t.is_empty() {
+        app.error("no clip under the cursor");
+        return;
+    }
+    let mut next_id = app.project.next_clip_id().0;
+    let mut edits = Vec::new();
+    for (ti, c) in &t {
+        let len = app.project.clip_end_beat(c) - c.start;
+        let track = app.project.tracks[*ti].id;
+        for k in 1..=n {
+            let mut d = c.clone();
+            d.id = crate::model::ClipId(next_id);
+            next_id += 1;
+            d.start = c.start + len * k as f64;
+            edits.push(Edit::AddClip {
+                track,
+                clip: Box::new(d),
+            });
+        }
+    }
+    app.apply(Edit::Batch(edits), "duplicate clips");
+}
+
+fn shift_time(app: &mut App, steps: i64) {
+    let ti = app.arrange.track;
+    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let track = app.project.tracks[ti].id;
+    let mut c = app.project.tracks[ti].clips[ci].clone();
+    let old = c.start;
+    c.start = (c.start + steps as f64 * app.arrange.grid).max(0.0);
+    let delta = c.start - old;
+    if delta == 0.0 {
+        return;
+    }
+    if app.apply(
+        Edit::ReplaceClip {
+            track,
+            clip: Box::new(c),
+        },
+        "move clip",
+    ) {
+        app.arrange.cursor = (app.arrange.cursor + delta).max(0.0);
+    }
+}
+
+fn shift_track(app: &mut App, steps: i64) {
+    let ti = app.arrange.track;
+    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let to = ti as i64 + steps;
+    let Some(dest) = usize::try_from(to)
+        .ok()
+        .and_then(|i| app.project.tracks.get(i))
+    else {
+        app.error("no track there");
+        return;
+    };
+    let c = app.project.tracks[ti].clips[ci].clone();
+    if !kind_fits(dest.kind, &c) {
+        app.error(format!(
+            "cannot move this clip to the {} track '{}'",
+            dest.kind.as_str(),
+            dest.name
+        ));
+        return;
+    }
+    let dest_id = dest.id;
+    if app.apply(
+        Edit::ReplaceClip {
+            track: dest_id,
+            clip: Box::new(c),
+        },
+        "move clip",
+    ) {
+        app.arrange.track = to as usize;
+    }
+}
+
+fn resize_end(app: &mut App, delta_beats: f64) {
+    let ti = app.arrange.track;
+    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let p = &app.project;
+    let track = p.tracks[ti].id;
+    let mut c = p.tracks[ti].clips[ci].clone();
+    let grid = app.arrange.grid;
+    let end = p.clip_end_beat(&c) + delta_beats;
+    match &mut c.content {
+        ClipContent::Midi(m) => m.length = (m.length + delta_beats).max(grid.min(m.length)),
+        ClipContent::Audio(a) => {
+            let s0 = p.tempo.beat_to_seconds(c.start);
+            let mut len = p.tempo.beat_to_seconds(end.max(c.start)) - s0;
+            if let Some(pk) = app.peaks.get(&a.file) {
+                len = len.min(pk.seconds() - a.offset);
+            }
+            let min = p.tempo.beat_to_seconds(c.start + grid) - s0;
+            a.length = len.max(min.min(a.length));
+        }
+    }
+    let label = if delta_beats < 0.0 {
+        "shorten clip"
+    } else {
+        "lengthen clip"
+    };
+    app.apply(
+        Edit::ReplaceClip {
+            track,
+            clip: Box::new(c),
+        },
+        label,
+    );
+}
+
+fn trim_start(app: &mut App, delta: f64) {
+    let ti = app.arrange.track;
+    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let p = &app.project;
+    let track = p.tracks[ti].id;
+    let mut c = p.tracks[ti].clips[ci].clone();
+    let end = p.clip_end_beat(&c);
+    let new_start = (c.start + delta).max(0.0);
+    if new_start >= end - 1e-9 {
+        app.error("the clip would be empty");
+        return;
+    }
+    let d = new_start - c.start;
+    match &mut c.content {
+        ClipContent::Midi(m) => {
+            m.length -= d;
+            m.notes.retain(|n| n.start - d >= -1e-9);
+            for n in &mut m.notes {
+                n.start = (n.start - d).max(0.0);
+            }
+        }
+        ClipContent::Audio(a) => {
+            let ds = p.tempo.beat_to_seconds(new_start) - p.tempo.beat_to_seconds(c.start);
+            if a.offset + ds < 0.0 {
+                app.error("the clip already starts at the beginning of its file");
+                return;
+            }
+            a.offset += ds;
+            a.length -= ds;
+        }
+    }
+    c.start = new_start;
+    app.apply(
+        Edit::ReplaceClip {
+            track,
+            clip: Box::new(c),
+        },
+        "trim clip",
+    );
+}
+
+fn split(app: &mut App) {
+    let ti = app.arrange.track;
+    let at = app.arrange.cursor;
+    let Some(ci) = clip_at(app, ti, at) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let p = &app.project;
+    let track = p.tracks[ti].id;
+    let c = p.tracks[ti].clips[ci].clone();
+    if at <= c.start + 1e-9 {
+        app.error("the cursor is at the start of the clip: move it inside to split");
+        return;
+    }
+    let mut left = c.clone();
+    let mut right = c.clone();
+    right.id = p.next_clip_id();
+    right.start = at;
+    let rel = at - c.start;
+    match (&mut left.content, &mut right.content) {
+        (ClipContent::Midi(l), ClipContent::Midi(r)) => {
+            l.length = rel;
+            l.notes.retain(|n| n.start < rel - 1e-9);
+            for n in &mut l.notes {
+                n.length = n.length.min(rel - n.start);
+            }
+            r.length -= rel;
+            r.notes.retain(|n| n.start >= rel - 1e-9);
+            for n in &mut r.notes {
+                n.start = (n.start - rel).max(0.0);
+            }
+        }
+        (ClipContent::Audio(l), ClipContent::Audio(r)) => {
+            let secs = p.tempo.beat_to_seconds(at) - p.tempo.beat_to_seconds(c.start);
+            l.length = secs;
+            l.fade_out = 0.0;
+            r.offset += secs;
+            r.length -= secs;
+            r.fade_in = 0.0;
+        }
+        _ => return,
+    }
+    app.apply(
+        Edit::Batch(vec![
+            Edit::ReplaceClip {
+                track,
+                clip: Box::new(left),
+            },
+            Edit::AddClip {
+                track,
+                clip: Box::new(right),
+            },
+        ]),
+        "split clip",
+    );
+}
+
+fn new_clip(app: &mut App) {
+    let ti = app.arrange.track;
+    let Some(t) = app.project.tracks.get(ti) else {
+        app.error("there is no track: t a adds one");
+        return;
+    };
+    if t.kind != TrackKind::Midi {
+        app.error(format!(
+            "'{}' is an {} track: new clips go on MIDI tracks (audio comes in with :import FILE)",
+            t.name,
+            t.kind.as_str()
+        ));
+        return;
+    }
+    if clip_at(app, ti, app.arrange.cursor).is_some() {
+        app.error("there is already a clip under the cursor");
+        return;
+    }
+    let track = t.id;
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let id = app.project.next_clip_id();
+    let clip = Clip {
+        id,
+        name: String::new(),
+        start: app.arrange.cursor,
+        content: ClipContent::Midi(crate::model::MidiClip {
+            length: qpb,
+            notes: Vec::new(),
+        }),
+    };
+    if app.apply(
+        Edit::AddClip {
+            track,
+            clip: Box::new(clip),
+        },
+        "new clip",
+    ) {
+        app.info("New MIDI clip: Enter edits it in the piano roll");
+    }
+}
+
+/// Opens the MIDI clip under the cursor in the piano roll.
+pub fn open_piano_roll(app: &mut App) {
+    let ti = app.arrange.track;
+    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+        app.error("no clip under the cursor");
+        return;
+    };
+    let c = &app.project.tracks[ti].clips[ci];
+    let ClipContent::Midi(m) = &c.content else {
+        app.error("that is an audio clip: the piano roll edits MIDI clips");
+        return;
+    };
+    let id = c.id;
+    let rel = app.arrange.cursor - c.start;
+    let mut pitches: Vec<u8> = m.notes.iter().map(|n| n.pitch).collect();
+    pitches.sort_unstable();
+    let pitch = pitches.get(pitches.len() / 2).copied().unwrap_or(60);
+    super::piano_ops::open(app, id, rel, pitch);
+}
+
+fn loop_toggle(app: &mut App) {
+    match app.project.loop_region {
+        Some(mut l) => {
+            l.enabled = !l.enabled;
+            let on = l.enabled;
+            if app.apply(Edit::SetLoop(Some(l)), "toggle loop") {
+                app.info(if on { "Loop on" } else { "Loop off" });
+            }
+        }
+        None => loop_set(app),
+    }
+}
+
+fn loop_set(app: &mut App) {
+    let (start, end) = match view::selection(app) {
+        Some((_, _, b0, b1)) => (b0, b1),
+        None => {
+            let qpb = app.project.time_signature.quarters_per_bar();
+            let s = floor_to(app.arrange.cursor, qpb);
+            (s, s + qpb)
+        }
+    };
+    if app.apply(
+        Edit::SetLoop(Some(LoopRegion {
+            start,
+            end,
+            enabled: true,
+        })),
+        "set loop",
+    ) {
+        app.info(format!(
+            "Loop {} – {}",
+            super::views::bars_beats(app, start),
+            super::views::bars_beats(app, end)
+        ));
+    }
+    if app.mode == Mode::Visual {
+        app.mode = Mode::Normal;
+        app.arrange.anchor = None;
+    }
+}
+
+/// Keeps the cursor and the selected track on screen.
+pub fn ensure_visible(app: &mut App) {
+    let main = app.main_area();
+    let cols = view::timeline_cols(main).max(1) as f64;
+    let cpb = app.arrange.cols_per_beat();
+    let span = cols / cpb;
+    let st = &mut app.arrange;
+    if st.cursor < st.scroll_beat {
+        st.scroll_beat = floor_to(st.cursor, (span / 4.0).max(st.grid.min(span)));
+    } else if st.cursor >= st.scroll_beat + span - 1.0 / cpb {
+        st.scroll_beat = (st.cursor - span * 0.75).max(0.0);
+    }
+    let n = view::visible_tracks(main).max(1);
+    if st.track < st.scroll_track {
+        st.scroll_track = st.track;
+    } else if st.track >= st.scroll_track + n {
+        st.scroll_track = st.track + 1 - n;
+    }
+    let tracks = app.project.tracks.len();
+    st.scroll_track = st.scroll_track.min(tracks.saturating_sub(n.min(tracks)));
+}

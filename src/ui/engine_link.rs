@@ -1,0 +1,262 @@
+//! Every contact between the TUI and the audio engine, in one place.
+//!
+//! The TUI owns the project; after each edit it hands the engine a snapshot. Once per tick it
+//! reads the transport position and the meters (cheap atomics on the engine side) into plain
+//! values the views draw. With no engine the project is shown as "no audio device — silent".
+
+use crate::engine::{EngineCommand, EngineConfig, EngineEvent, EngineHandle};
+use crate::model::{Project, TrackId};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What the top bar shows about the transport.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransportView {
+    pub playing: bool,
+    /// Playhead in beats.
+    pub beat: f64,
+    /// Share of the audio period spent processing, 0..1.
+    pub dsp_load: f32,
+    pub xruns: u64,
+    /// The output device; `None` when there is no engine at all.
+    pub device: Option<String>,
+    /// True when no device plays (the null backend keeps time silently).
+    pub silent: bool,
+}
+
+/// Peak and RMS of one channel strip, linear.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Level {
+    pub peak: [f32; 2],
+    pub rms: [f32; 2],
+}
+
+/// What the meters show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeterView {
+    pub tracks: HashMap<TrackId, Level>,
+    pub master: Level,
+    pub momentary_lufs: Option<f64>,
+    pub short_term_lufs: Option<f64>,
+}
+
+/// A transport request from the UI.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Transport {
+    /// Start playing from a beat.
+    PlayFrom(f64),
+    Pause,
+    /// Stop and put the playhead at the start.
+    Stop,
+    Seek(f64),
+    /// Sound (or release) a pitch on a track's instrument.
+    Audition {
+        track: TrackId,
+        pitch: u8,
+        velocity: u8,
+        on: bool,
+    },
+}
+
+/// The TUI's handle on the engine: absent when no engine was started (tests, benchmarks).
+#[derive(Default)]
+pub struct EngineLink {
+    handle: Option<EngineHandle>,
+}
+
+impl EngineLink {
+    /// No engine: nothing plays, the top bar says so.
+    pub fn none() -> EngineLink {
+        EngineLink { handle: None }
+    }
+
+    /// Starts the engine with the user's audio settings. It falls back to the null backend
+    /// (silent, real-time pace) when no device works, so this fails only when the engine thread
+    /// cannot start at all.
+    pub fn start(config: &crate::config::Config) -> Result<EngineLink, String> {
+        let handle = EngineHandle::start(EngineConfig {
+            device: config.audio.device.clone(),
+            buffer_frames: config.audio.buffer_frames,
+            soundfont: config.soundfont.clone(),
+            force_null: false,
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(EngineLink {
+            handle: Some(handle),
+        })
+    }
+
+    /// Whether an engine is running.
+    pub fn is_running(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// Hands the engine a new snapshot of the project (after every edit).
+    pub fn load_project(&mut self, project: &Project, root: &Path) {
+        if let Some(h) = &mut self.handle {
+            h.load_project(project, root);
+        }
+    }
+
+    /// Sends a transport request. Returns an error sentence when nothing can play.
+    pub fn transport(&mut self, t: Transport) -> Result<(), String> {
+        let Some(h) = &mut self.handle else {
+            return Err("no audio engine is running: nothing can play".into());
+        };
+        match t {
+            Transport::PlayFrom(beat) => {
+                h.send(EngineCommand::Seek { beat });
+                h.send(EngineCommand::Play);
+            }
+            Transport::Pause => h.send(EngineCommand::Pause),
+            Transport::Stop => {
+                h.send(EngineCommand::Pause);
+                h.send(EngineCommand::Seek { beat: 0.0 });
+            }
+            Transport::Seek(beat) => h.send(EngineCommand::Seek { beat }),
+            Transport::Audition {
+                track,
+                pitch,
+                velocity,
+                on,
+            } => h.send(EngineCommand::Audition {
+                track,
+                pitch,
+                velocity,
+                on,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Called once per UI tick: the engine's news (errors to show) and its current state.
+    pub fn poll(&mut self) -> (Vec<String>, TransportView, MeterView) {
+        let Some(h) = &mut self.handle else {
+            return (Vec::new(), TransportView::default(), MeterView::default());
+        };
+        let errors = h
+            .update()
+            .into_iter()
+            .filter_map(|e| match e {
+                EngineEvent::Error(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        let s = h.status();
+        let transport = TransportView {
+            playing: s.playing,
+            beat: s.position_beats,
+            // Shown as a whole percentage; rounding keeps an idle screen from redrawing.
+            dsp_load: (s.dsp_load * 100.0).round() / 100.0,
+            xruns: s.xruns,
+            device: Some(s.device),
+            silent: s.silent,
+        };
+        let m = h.meters();
+        let level = |c: &crate::engine::ChannelMeter| Level {
+            peak: c.peak.map(quantize),
+            rms: c.rms.map(quantize),
+        };
+        let meters = MeterView {
+            tracks: m.tracks.iter().map(|(id, c)| (*id, level(c))).collect(),
+            master: level(&m.master),
+            momentary_lufs: m.momentary_lufs.map(|v| (v * 10.0).round() / 10.0),
+            short_term_lufs: m.short_term_lufs.map(|v| (v * 10.0).round() / 10.0),
+        };
+        (errors, transport, meters)
+    }
+}
+
+/// Meter levels to 0.5 dB steps (finer than a meter cell shows), and silence below -60 dB
+/// (the bottom of every meter), so that decaying meters stop changing — and the screen stops
+/// redrawing — once quiet.
+fn quantize(v: f32) -> f32 {
+    if v.is_nan() || v < 0.001 {
+        return 0.0;
+    }
+    let db = (20.0 * v.log10() * 2.0).round() / 2.0;
+    10f32.powf(db / 20.0)
+}
+
+/// An offline render running on its own thread (`:render FILE`), so the TUI stays responsive.
+pub struct RenderJob {
+    /// Where the mix goes.
+    pub out: std::path::PathBuf,
+    progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    rx: std::sync::mpsc::Receiver<Result<String, String>>,
+}
+
+/// Where a render job is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RenderState {
+    /// Percent done.
+    Running(u32),
+    /// The summary line, or the error sentence.
+    Done(Result<String, String>),
+}
+
+impl RenderJob {
+    /// Starts rendering a snapshot of the project to `out` (24-bit WAV at the project rate).
+    pub fn start(
+        project: &Project,
+        root: &Path,
+        out: &Path,
+        soundfont: Option<std::path::PathBuf>,
+    ) -> Result<RenderJob, String> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let progress = std::sync::Arc::new(AtomicU32::new(0));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (project, root, out_path) = (project.clone(), root.to_path_buf(), out.to_path_buf());
+        let p = progress.clone();
+        std::thread::Builder::new()
+            .name("tdaw-render".into())
+            .spawn(move || {
+                let opts = crate::engine::RenderOptions {
+                    soundfont,
+                    ..Default::default()
+                };
+                let r = crate::engine::render_to_wav(&project, &root, &out_path, &opts, &mut |f| {
+                    p.store((f.clamp(0.0, 1.0) * 100.0) as u32, Ordering::Relaxed)
+                })
+                .map(|r| {
+                    format!(
+                        "Rendered {} ({:.1} s, peak {:.1} dBFS{}{})",
+                        r.path.display(),
+                        r.seconds,
+                        r.peak_dbfs,
+                        r.integrated_lufs
+                            .map_or(String::new(), |l| format!(", {l:.1} LUFS")),
+                        if r.clipped { ", CLIPPED" } else { "" }
+                    )
+                })
+                .map_err(|e| format!("render to '{}' failed: {e}", out_path.display()));
+                let _ = tx.send(r);
+            })
+            .map_err(|e| format!("could not start the render: {e}"))?;
+        Ok(RenderJob {
+            out: out.to_path_buf(),
+            progress,
+            rx,
+        })
+    }
+
+    /// How far the render is.
+    pub fn poll(&self) -> RenderState {
+        match self.rx.try_recv() {
+            Ok(r) => RenderState::Done(r),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                RenderState::Done(Err("the render stopped unexpectedly".into()))
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                RenderState::Running(self.progress.load(std::sync::atomic::Ordering::Relaxed))
+            }
+        }
+    }
+
+    /// Waits for the render to finish (tests).
+    pub fn wait(&self) -> Result<String, String> {
+        self.rx
+            .recv()
+            .unwrap_or_else(|_| Err("the render stopped unexpectedly".into()))
+    }
+}

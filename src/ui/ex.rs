@@ -1,0 +1,702 @@
+//! The `:` command line: the commands, their parsing and effect, and Tab completion of
+//! command names, arguments and paths. Errors go to the status line; the TUI keeps running.
+
+use super::app::{App, Popup};
+use super::keymap::Mode;
+use crate::model::{Edit, Key, TempoMap, TimeSignature, Track, TrackKind};
+use std::path::{Path, PathBuf};
+
+/// A `:` command for help and completion.
+pub struct ExCommand {
+    pub name: &'static str,
+    /// Argument synopsis.
+    pub args: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every `:` command.
+pub const EX_COMMANDS: &[ExCommand] = &[
+    ExCommand {
+        name: "w",
+        args: "",
+        doc: "Save the project",
+    },
+    ExCommand {
+        name: "q",
+        args: "",
+        doc: "Quit (asks when there are unsaved changes)",
+    },
+    ExCommand {
+        name: "q!",
+        args: "",
+        doc: "Quit without saving",
+    },
+    ExCommand {
+        name: "wq",
+        args: "",
+        doc: "Save and quit",
+    },
+    ExCommand {
+        name: "e",
+        args: "DIR",
+        doc: "Open another project (e! drops unsaved changes)",
+    },
+    ExCommand {
+        name: "bpm",
+        args: "N",
+        doc: "Set the tempo",
+    },
+    ExCommand {
+        name: "key",
+        args: "KEY",
+        doc: "Set the key (Am, F#, Bb minor; none clears it)",
+    },
+    ExCommand {
+        name: "timesig",
+        args: "N/D",
+        doc: "Set the time signature (3/4, 6/8)",
+    },
+    ExCommand {
+        name: "track",
+        args: "add [midi|audio|bus] [NAME] | rm",
+        doc: "Add a track below the selected one, or remove the selected track",
+    },
+    ExCommand {
+        name: "rename",
+        args: "NAME",
+        doc: "Rename the selected track",
+    },
+    ExCommand {
+        name: "import",
+        args: "FILE",
+        doc: "Import audio (wav, flac, mp3, ogg) or MIDI (.mid) as new tracks",
+    },
+    ExCommand {
+        name: "render",
+        args: "FILE",
+        doc: "Render the project to a WAV file",
+    },
+    ExCommand {
+        name: "export-midi",
+        args: "FILE",
+        doc: "Write the MIDI tracks as a Standard MIDI File",
+    },
+    ExCommand {
+        name: "undo",
+        args: "",
+        doc: "Undo the last edit",
+    },
+    ExCommand {
+        name: "redo",
+        args: "",
+        doc: "Redo the last undone edit",
+    },
+    ExCommand {
+        name: "grid",
+        args: "1/16",
+        doc: "Set the grid of the current view",
+    },
+    ExCommand {
+        name: "transpose",
+        args: "N",
+        doc: "Piano roll: move the selected notes (or all) by N semitones",
+    },
+    ExCommand {
+        name: "quantize",
+        args: "",
+        doc: "Piano roll: snap the selected notes (or all) to the grid",
+    },
+    ExCommand {
+        name: "loop",
+        args: "START END | off",
+        doc: "Loop bars START..END (from 1, END included), or turn the loop off",
+    },
+    ExCommand {
+        name: "marker",
+        args: "NAME",
+        doc: "Add a marker at the cursor",
+    },
+    ExCommand {
+        name: "theme",
+        args: "NAME",
+        doc: "Switch theme (dark, light, high-contrast, or your own)",
+    },
+    ExCommand {
+        name: "help",
+        args: "",
+        doc: "Show the keys of this view and these commands",
+    },
+];
+
+/// Runs a command line (without the leading `:`).
+pub fn execute(app: &mut App, line: &str) {
+    let line = line.trim();
+    if line.is_empty() {
+        return;
+    }
+    let (cmd, rest) = match line.split_once(char::is_whitespace) {
+        Some((c, r)) => (c, r.trim()),
+        None => (line, ""),
+    };
+    let result = run(app, cmd, rest);
+    if let Err(e) = result {
+        app.error(e);
+    }
+}
+
+fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
+    match cmd {
+        "w" | "write" => save(app).map(|_| ()),
+        "q" | "quit" => {
+            if app.unsaved() {
+                app.popups.push(Popup::ConfirmQuit);
+            } else {
+                app.quit = true;
+            }
+            Ok(())
+        }
+        "q!" | "quit!" => {
+            app.quit = true;
+            Ok(())
+        }
+        "wq" | "x" => {
+            save(app)?;
+            app.quit = true;
+            Ok(())
+        }
+        "e" | "edit" | "e!" | "edit!" => {
+            if arg.is_empty() {
+                return Err(format!(
+                    ":{cmd} needs a project folder, e.g. :e ~/songs/demo"
+                ));
+            }
+            if app.unsaved() && !cmd.ends_with('!') {
+                return Err("there are unsaved changes: :w first, or :e! DIR to drop them".into());
+            }
+            let dir = expand(arg);
+            super::reopen(app, &dir)
+        }
+        "bpm" | "tempo" => {
+            let bpm: f64 = arg
+                .parse()
+                .map_err(|_| format!(":bpm needs a number, not '{arg}'"))?;
+            if !(crate::model::MIN_BPM..=crate::model::MAX_BPM).contains(&bpm) {
+                return Err(format!(
+                    "{bpm} BPM is outside {}..={}",
+                    crate::model::MIN_BPM,
+                    crate::model::MAX_BPM
+                ));
+            }
+            if app.apply(Edit::SetTempo(TempoMap::constant(bpm)), "tempo") {
+                app.info(format!(
+                    "Tempo {} BPM",
+                    super::views::top_bar::trim_float(bpm)
+                ));
+            }
+            Ok(())
+        }
+        "key" => {
+            let key = if arg.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(arg.parse::<Key>()?)
+            };
+            if app.apply(Edit::SetKey(key), "key") {
+                app.info(match key {
+                    Some(k) => format!("Key {k}"),
+                    None => "No key".into(),
+                });
+            }
+            Ok(())
+        }
+        "timesig" => {
+            let bad = || format!("'{arg}' is not a time signature (try 4/4, 3/4, 6/8)");
+            let (n, d) = arg.split_once('/').ok_or_else(bad)?;
+            let numerator: u8 = n.trim().parse().map_err(|_| bad())?;
+            let denominator: u8 = d.trim().parse().map_err(|_| bad())?;
+            if numerator == 0 || numerator > 32 || ![1, 2, 4, 8, 16, 32].contains(&denominator) {
+                return Err(bad());
+            }
+            app.apply(
+                Edit::SetTimeSignature(TimeSignature {
+                    numerator,
+                    denominator,
+                }),
+                "time signature",
+            );
+            Ok(())
+        }
+        "track" => {
+            let mut words = arg.split_whitespace();
+            match words.next() {
+                Some("add") => {
+                    let rest: Vec<&str> = words.collect();
+                    let (kind, name) = match rest.first().copied() {
+                        Some("midi") => (TrackKind::Midi, rest[1..].join(" ")),
+                        Some("audio") => (TrackKind::Audio, rest[1..].join(" ")),
+                        Some("bus") => (TrackKind::Bus, rest[1..].join(" ")),
+                        _ => (TrackKind::Midi, rest.join(" ")),
+                    };
+                    super::update::add_track(app, kind, (!name.is_empty()).then_some(name));
+                    Ok(())
+                }
+                Some("rm") | Some("remove") | Some("delete") => {
+                    super::update::delete_track(app);
+                    Ok(())
+                }
+                _ => Err(":track add [midi|audio|bus] [NAME], or :track rm".into()),
+            }
+        }
+        "rename" => {
+            if arg.is_empty() {
+                return Err(":rename needs a name".into());
+            }
+            let id = app.selected_track().ok_or("there is no track to rename")?;
+            app.apply(
+                Edit::SetTrack {
+                    id,
+                    field: crate::model::TrackField::Name(arg.to_string()),
+                },
+                "rename track",
+            );
+            Ok(())
+        }
+        "import" => {
+            if arg.is_empty() {
+                return Err(":import needs a file".into());
+            }
+            import(app, &expand(arg))
+        }
+        "render" => {
+            if arg.is_empty() {
+                return Err(":render needs an output file, e.g. :render mix.wav".into());
+            }
+            render(app, &expand(arg))
+        }
+        "export-midi" => {
+            if arg.is_empty() {
+                return Err(":export-midi needs an output file, e.g. :export-midi song.mid".into());
+            }
+            export_midi(app, &expand(arg))
+        }
+        "undo" => {
+            super::update::run(app, super::action::Cmd::Undo, 1);
+            Ok(())
+        }
+        "redo" => {
+            super::update::run(app, super::action::Cmd::Redo, 1);
+            Ok(())
+        }
+        "grid" => {
+            let g = parse_grid(arg)?;
+            match app.view {
+                super::keymap::ViewKind::PianoRoll => app.piano.grid = g,
+                _ => app.arrange.grid = g,
+            }
+            app.info(format!("Grid {}", super::views::status::grid_name(g)));
+            Ok(())
+        }
+        "transpose" => {
+            let n: i32 = arg
+                .parse()
+                .map_err(|_| format!(":transpose needs a number of semitones, not '{arg}'"))?;
+            super::update::piano_transpose(app, n)
+        }
+        "quantize" => {
+            super::update::run(app, super::action::Cmd::Quantize, 1);
+            Ok(())
+        }
+        "loop" => {
+            if arg == "off" {
+                if let Some(mut l) = app.project.loop_region {
+                    l.enabled = false;
+                    app.apply(Edit::SetLoop(Some(l)), "loop off");
+                }
+                return Ok(());
+            }
+            let bad = || format!("'{arg}' is not a bar range (try :loop 1 4, or :loop off)");
+            let mut it = arg.split_whitespace().map(|w| w.parse::<u32>());
+            let (Some(Ok(a)), Some(Ok(b))) = (it.next(), it.next()) else {
+                return Err(bad());
+            };
+            if a == 0 || b < a {
+                return Err(bad());
+            }
+            let qpb = app.project.time_signature.quarters_per_bar();
+            let l = crate::model::LoopRegion {
+                start: (a - 1) as f64 * qpb,
+                end: b as f64 * qpb,
+                enabled: true,
+            };
+            app.apply(Edit::SetLoop(Some(l)), "loop");
+            Ok(())
+        }
+        "marker" => {
+            let name = if arg.is_empty() {
+                format!("M{}", app.project.markers.len() + 1)
+            } else {
+                arg.to_string()
+            };
+            super::update::add_marker(app, name);
+            Ok(())
+        }
+        "theme" => {
+            let t = super::theme::Theme::load(arg, app.color_depth).map_err(|e| e.to_string())?;
+            app.theme = t;
+            app.info(format!("Theme {arg}"));
+            Ok(())
+        }
+        "help" | "h" => {
+            app.popups.push(Popup::Help { scroll: 0 });
+            Ok(())
+        }
+        other => Err(format!("unknown command ':{other}' (:help lists them)")),
+    }
+}
+
+/// Saves the project; on success removes the autosave and records the revision.
+pub fn save(app: &mut App) -> Result<(), String> {
+    crate::store::save_project(&app.dir, &app.project).map_err(|e| e.to_string())?;
+    app.saved_revision = Some(app.history.revision());
+    super::autosave::discard(&app.dir);
+    app.info(format!(
+        "Saved {} ({} tracks)",
+        app.dir.join(crate::store::PROJECT_FILE).display(),
+        app.project.tracks.len()
+    ));
+    Ok(())
+}
+
+fn import(app: &mut App, file: &Path) -> Result<(), String> {
+    let imported = crate::store::import::import_file(&app.dir, &app.project, file)
+        .map_err(|e| e.to_string())?;
+    let before = app.project.tracks.len();
+    if app.apply(imported.edit, "import") {
+        app.info(imported.summary);
+        // Select the first new track.
+        if app.project.tracks.len() > before {
+            app.arrange.track = before;
+        }
+        Ok(())
+    } else {
+        // The edit did not apply: take the copied files away again.
+        for f in imported.copied {
+            let _ = std::fs::remove_file(f);
+        }
+        Err(std::mem::take(&mut app.status.text))
+    }
+}
+
+fn render(app: &mut App, file: &Path) -> Result<(), String> {
+    if app.render.is_some() {
+        return Err("a render is already running".into());
+    }
+    let job =
+        super::engine_link::RenderJob::start(&app.project, &app.dir, file, app.soundfont.clone())?;
+    app.render = Some(job);
+    app.info(format!("Rendering {} …", file.display()));
+    Ok(())
+}
+
+fn export_midi(app: &mut App, file: &Path) -> Result<(), String> {
+    let midi_tracks = app
+        .project
+        .tracks
+        .iter()
+        .filter(|t| t.kind == TrackKind::Midi)
+        .count();
+    if midi_tracks == 0 {
+        return Err("the project has no MIDI tracks to export".into());
+    }
+    let bytes = crate::midi::smf::export_smf(&app.project);
+    std::fs::write(file, &bytes)
+        .map_err(|e| format!("could not write '{}': {e}", file.display()))?;
+    app.info(format!(
+        "Wrote {} ({midi_tracks} MIDI tracks, {} bytes)",
+        file.display(),
+        bytes.len()
+    ));
+    Ok(())
+}
+
+/// `1/16` → 0.25 beats, `1/4` → 1, `1` → 4, `0.5` → 0.5 beats.
+pub fn parse_grid(s: &str) -> Result<f64, String> {
+    let bad = || format!("'{s}' is not a grid (try 1/16, 1/8, 1/4, 1/1)");
+    let g = if let Some((a, b)) = s.split_once('/') {
+        let a: f64 = a.trim().parse().map_err(|_| bad())?;
+        let b: f64 = b.trim().parse().map_err(|_| bad())?;
+        if b <= 0.0 {
+            return Err(bad());
+        }
+        4.0 * a / b
+    } else {
+        let v: f64 = s.trim().parse().map_err(|_| bad())?;
+        if v >= 1.0 && v.fract() == 0.0 {
+            4.0 / v
+        } else {
+            v
+        }
+    };
+    if !(1.0 / 64.0..=64.0).contains(&g) {
+        return Err(bad());
+    }
+    Ok(g)
+}
+
+/// `~/x` → home/x; relative paths stay relative to the working directory.
+pub fn expand(s: &str) -> PathBuf {
+    if let Some(rest) = s.strip_prefix("~/") {
+        if let Some(home) = std::env::var_os("HOME") {
+            return PathBuf::from(home).join(rest);
+        }
+    }
+    PathBuf::from(s)
+}
+
+/// Completion candidates for a command line: (the text before the completed word, candidates
+/// for the word).
+pub fn complete(line: &str) -> (String, Vec<String>) {
+    let Some((cmd, rest)) = line.split_once(' ') else {
+        let mut names: Vec<String> = EX_COMMANDS
+            .iter()
+            .map(|c| c.name.to_string())
+            .filter(|n| n.starts_with(line))
+            .collect();
+        names.dedup();
+        return (String::new(), names);
+    };
+    let base = format!("{cmd} ");
+    match cmd {
+        "import" | "render" | "export-midi" | "e" | "e!" => {
+            (base, complete_path(rest, cmd.starts_with('e')))
+        }
+        "theme" => (
+            base,
+            super::theme::theme_names()
+                .into_iter()
+                .filter(|n| n.starts_with(rest))
+                .collect(),
+        ),
+        "track" => {
+            if let Some(kind) = rest.strip_prefix("add ") {
+                (
+                    format!("{base}add "),
+                    ["midi", "audio", "bus"]
+                        .iter()
+                        .filter(|k| k.starts_with(kind))
+                        .map(|k| k.to_string())
+                        .collect(),
+                )
+            } else {
+                (
+                    base,
+                    ["add", "rm"]
+                        .iter()
+                        .filter(|k| k.starts_with(rest))
+                        .map(|k| k.to_string())
+                        .collect(),
+                )
+            }
+        }
+        "key" => (
+            base,
+            [
+                "C", "Am", "G", "Em", "D", "Bm", "F", "Dm", "Bb", "Gm", "none",
+            ]
+            .iter()
+            .filter(|k| k.starts_with(rest))
+            .map(|k| k.to_string())
+            .collect(),
+        ),
+        _ => (base, Vec::new()),
+    }
+}
+
+/// Entries of the folder named by `partial` whose names start with its last part; folders end
+/// with `/`. Hidden entries only when the part starts with a dot.
+pub fn complete_path(partial: &str, dirs_only: bool) -> Vec<String> {
+    let (dir_part, prefix) = match partial.rfind('/') {
+        Some(i) => (&partial[..=i], &partial[i + 1..]),
+        None => ("", partial),
+    };
+    let dir = if dir_part.is_empty() {
+        PathBuf::from(".")
+    } else {
+        expand(dir_part)
+    };
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = rd
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            if dirs_only && !is_dir {
+                return None;
+            }
+            Some(format!("{dir_part}{name}{}", if is_dir { "/" } else { "" }))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Handles a key while the command line is open.
+pub fn on_key(app: &mut App, key: crossterm::event::KeyEvent) {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let cl = &mut app.cmdline;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if key.code != KeyCode::Tab && key.code != KeyCode::BackTab {
+        cl.completions.clear();
+    }
+    match key.code {
+        KeyCode::Esc => {
+            cl.text.clear();
+            cl.cursor = 0;
+            app.mode = Mode::Normal;
+        }
+        KeyCode::Char('c') if ctrl => {
+            cl.text.clear();
+            cl.cursor = 0;
+            app.mode = Mode::Normal;
+        }
+        KeyCode::Enter => {
+            let line = std::mem::take(&mut cl.text);
+            cl.cursor = 0;
+            cl.history_pos = None;
+            if !line.trim().is_empty() && cl.history.last() != Some(&line) {
+                cl.history.push(line.clone());
+            }
+            app.mode = Mode::Normal;
+            execute(app, &line);
+        }
+        KeyCode::Backspace => {
+            if cl.cursor == 0 {
+                if cl.text.is_empty() {
+                    app.mode = Mode::Normal;
+                }
+                return;
+            }
+            let at = byte_index(&cl.text, cl.cursor - 1);
+            cl.text.remove(at);
+            cl.cursor -= 1;
+        }
+        KeyCode::Delete if cl.cursor < cl.text.chars().count() => {
+            let at = byte_index(&cl.text, cl.cursor);
+            cl.text.remove(at);
+        }
+        KeyCode::Left => cl.cursor = cl.cursor.saturating_sub(1),
+        KeyCode::Right => cl.cursor = (cl.cursor + 1).min(cl.text.chars().count()),
+        KeyCode::Home => cl.cursor = 0,
+        KeyCode::Char('a') if ctrl => cl.cursor = 0,
+        KeyCode::End => cl.cursor = cl.text.chars().count(),
+        KeyCode::Char('e') if ctrl => cl.cursor = cl.text.chars().count(),
+        KeyCode::Char('u') if ctrl => {
+            let at = byte_index(&cl.text, cl.cursor);
+            cl.text.drain(..at);
+            cl.cursor = 0;
+        }
+        KeyCode::Up | KeyCode::Down => {
+            if cl.history.is_empty() {
+                return;
+            }
+            let last = cl.history.len() - 1;
+            let pos = match (cl.history_pos, key.code) {
+                (None, KeyCode::Up) => Some(last),
+                (Some(p), KeyCode::Up) => Some(p.saturating_sub(1)),
+                (Some(p), KeyCode::Down) if p < last => Some(p + 1),
+                _ => None,
+            };
+            cl.history_pos = pos;
+            cl.text = pos.map(|p| cl.history[p].clone()).unwrap_or_default();
+            cl.cursor = cl.text.chars().count();
+        }
+        KeyCode::Tab | KeyCode::BackTab => {
+            if cl.completions.len() > 1 {
+                let n = cl.completions.len();
+                cl.completion_index = if key.code == KeyCode::BackTab {
+                    (cl.completion_index + n - 1) % n
+                } else {
+                    (cl.completion_index + 1) % n
+                };
+            } else {
+                let (base, cands) = complete(&cl.text);
+                if cands.is_empty() {
+                    return;
+                }
+                cl.completion_base = base;
+                cl.completion_index = 0;
+                cl.completions = if cands.len() > 1 {
+                    cands.clone()
+                } else {
+                    Vec::new()
+                };
+                cl.text = format!("{}{}", cl.completion_base, cands[0]);
+                cl.cursor = cl.text.chars().count();
+                return;
+            }
+            cl.text = format!(
+                "{}{}",
+                cl.completion_base, cl.completions[cl.completion_index]
+            );
+            cl.cursor = cl.text.chars().count();
+        }
+        KeyCode::Char(c) if !ctrl => {
+            let at = byte_index(&cl.text, cl.cursor);
+            cl.text.insert(at, c);
+            cl.cursor += 1;
+        }
+        _ => {}
+    }
+}
+
+fn byte_index(s: &str, chars: usize) -> usize {
+    s.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len())
+}
+
+/// A new track named after its kind and number, e.g. "MIDI 3".
+pub fn default_track_name(app: &App, kind: TrackKind) -> String {
+    let base = match kind {
+        TrackKind::Midi => "MIDI",
+        TrackKind::Audio => "Audio",
+        TrackKind::Bus => "Bus",
+    };
+    let n = app.project.tracks.iter().filter(|t| t.kind == kind).count() + 1;
+    format!("{base} {n}")
+}
+
+/// A fresh track of a kind (MIDI tracks get the default instrument).
+pub fn new_track(app: &App, kind: TrackKind, name: String) -> Track {
+    Track::new(app.project.next_track_id(), name, kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_parse() {
+        assert_eq!(parse_grid("1/16"), Ok(0.25));
+        assert_eq!(parse_grid("1/4"), Ok(1.0));
+        assert_eq!(parse_grid("1"), Ok(4.0));
+        assert_eq!(parse_grid("0.5"), Ok(0.5));
+        assert!(parse_grid("0").is_err() && parse_grid("x").is_err());
+    }
+
+    #[test]
+    fn command_names_complete() {
+        assert_eq!(complete("ex").1, vec!["export-midi"]);
+        let (base, c) = complete("track add m");
+        assert_eq!((base.as_str(), c), ("track add ", vec!["midi".to_string()]));
+        assert!(complete("theme hi")
+            .1
+            .contains(&"high-contrast".to_string()));
+    }
+}

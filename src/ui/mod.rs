@@ -1,0 +1,223 @@
+//! The terminal user interface: one `App` state, one reducer (`update::update`), pure views.
+//!
+//! Keys resolve through keymaps (TOML tries, `keymaps/vim.toml` compiled in) to commands of the
+//! registry (`action.rs`); every change of the project is an `Edit` through the history. The
+//! event loop draws only when something changed, blocks on input when idle, and redraws meters
+//! at ~25 fps while playing. This module is the only one that knows the terminal; it never
+//! touches audio itself (everything goes through `engine_link`).
+
+pub mod action;
+pub mod app;
+mod arrange_ops;
+pub mod autosave;
+pub mod engine_link;
+pub mod ex;
+pub mod keymap;
+mod mixer_ops;
+pub mod peaks;
+mod piano_ops;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod views;
+
+pub use action::{Action, Cmd};
+pub use app::App;
+pub use update::{press, update};
+
+use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// Why the TUI could not run.
+#[derive(Debug, Error)]
+pub enum UiError {
+    #[error("{0}")]
+    Open(String),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Frame period while playing (meters and playhead move).
+pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
+/// How long the loop sleeps when nothing happens (ticks check autosave and the engine).
+pub const IDLE_TICK: Duration = Duration::from_millis(500);
+
+/// Warnings from the store (a backup or index update that failed while the save worked),
+/// waiting to be shown in the status line instead of being printed over the screen.
+static WARNINGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Sends the store's warnings to the status line (first call wins; later calls do nothing).
+pub fn install_warning_sink() {
+    crate::store::set_warning_sink(|line| {
+        if let Ok(mut w) = WARNINGS.lock() {
+            w.push(line.to_string());
+        }
+    });
+}
+
+/// Takes the warnings collected since the last call.
+pub fn take_warnings() -> Vec<String> {
+    WARNINGS
+        .lock()
+        .map(|mut w| std::mem::take(&mut *w))
+        .unwrap_or_default()
+}
+
+/// Loads a project folder into a new App with the user's keymap, theme and config; offers a
+/// newer autosave for recovery. Problems with the user's files are shown in the status line.
+pub fn open_app(dir: &Path) -> Result<App, String> {
+    // Missing audio files do not stop the TUI: their clips stay silent and the status says so.
+    let (project, missing) =
+        crate::store::load_project_allow_missing(dir).map_err(|e| e.to_string())?;
+    let (keymap, keymap_err) = keymap::Keymap::load_user();
+    let (config, config_err) = match crate::config::Config::load() {
+        Ok(c) => (c, None),
+        Err(e) => (crate::config::Config::default(), Some(e)),
+    };
+    let depth = theme::ColorDepth::detect();
+    let name = config.theme.clone().unwrap_or_else(|| "dark".into());
+    let (theme, theme_err) = match theme::Theme::load(&name, depth) {
+        Ok(t) => (t, None),
+        Err(e) => (theme::Theme::fallback(depth), Some(e.to_string())),
+    };
+    let mut app = App::new(project, dir, keymap, theme);
+    app.color_depth = depth;
+    app.soundfont = crate::engine::instrument::find_soundfont(config.soundfont.as_deref());
+    let missing_err = missing.first().map(|m| {
+        format!(
+            "{}: {} names '{}', which is missing ({} missing file{}; those clips stay silent)",
+            dir.join(crate::store::PROJECT_FILE).display(),
+            m.field,
+            m.file,
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        )
+    });
+    if let Some(e) = missing_err.or(keymap_err).or(config_err).or(theme_err) {
+        app.error(e);
+    }
+    if let Some(recovered) = autosave::check(dir, &app.project) {
+        app.popups.push(app::Popup::Recover {
+            autosave: Box::new(recovered),
+        });
+    }
+    Ok(app)
+}
+
+/// `:e DIR`: replaces the App's project with another, keeping the engine and the screen size.
+pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
+    let mut fresh = open_app(dir)?;
+    fresh.size = app.size;
+    fresh.engine = std::mem::take(&mut app.engine);
+    fresh.theme = app.theme.clone();
+    fresh.cmdline.history = std::mem::take(&mut app.cmdline.history);
+    *app = fresh;
+    app.engine.load_project(&app.project, &app.dir);
+    app.info(format!("Opened {}", app.dir.display()));
+    Ok(())
+}
+
+/// Runs the TUI on a project folder until the user quits.
+pub fn run(dir: &Path) -> Result<(), UiError> {
+    install_warning_sink();
+    let mut app = open_app(dir).map_err(UiError::Open)?;
+    // The engine falls back to a silent null backend without a sound card; it only fails when
+    // its thread cannot start, and then the TUI still edits (the status line says why).
+    let config = crate::config::Config::load().unwrap_or_default();
+    match engine_link::EngineLink::start(&config) {
+        Ok(engine) => {
+            app.engine = engine;
+            app.engine.load_project(&app.project, &app.dir);
+        }
+        Err(e) => app.error(format!("audio engine: {e}")),
+    }
+    // The index is a cache: a session that cannot be recorded is not worth stopping for.
+    let session = crate::store::index::Index::open()
+        .and_then(|mut i| i.session_start(&app.dir).map(|id| (i, id)))
+        .ok();
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    let result = event_loop(&mut app, &mut guard.terminal);
+    drop(guard);
+    if !app.unsaved() {
+        autosave::discard(&app.dir);
+    }
+    if let Some((mut index, id)) = session {
+        let _ = index.session_end(id);
+    }
+    result
+}
+
+fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
+    let mut last_tick = Instant::now();
+    // The last frame sent: a frame identical to it is not sent at all, so a screen whose state
+    // changed below what it shows (a meter decaying under its floor) writes zero bytes.
+    let mut shown: Option<(ratatui::buffer::Buffer, Option<(u16, u16)>)> = None;
+    loop {
+        if app.needs_redraw {
+            app.needs_redraw = false;
+            let size = term.size()?;
+            let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            let cursor = views::draw_buffer(app, &mut buf, area);
+            let same = shown
+                .as_ref()
+                .is_some_and(|(b, c)| *b == buf && *c == cursor);
+            if !same {
+                term.draw(|f| {
+                    if f.area() == buf.area {
+                        f.buffer_mut().content.clone_from(&buf.content);
+                    } else {
+                        views::draw(app, f);
+                    }
+                    if let Some(c) = cursor {
+                        f.set_cursor_position(c);
+                    }
+                })?;
+                shown = Some((buf, cursor));
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let period = if app.transport.playing {
+            PLAYING_FRAME
+        } else if app.peaks.busy() || app.audition_off.is_some() || app.render.is_some() {
+            Duration::from_millis(50)
+        } else {
+            IDLE_TICK
+        };
+        let wait = period.saturating_sub(last_tick.elapsed());
+        if event::poll(wait)? {
+            // Take everything that is queued before drawing again (key repeat, paste).
+            loop {
+                let ev = event::read()?;
+                if let Some(action) = to_action(ev) {
+                    update(app, action);
+                }
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if last_tick.elapsed() >= period {
+            last_tick = Instant::now();
+            update(app, Action::Tick);
+        }
+    }
+}
+
+/// The action a terminal event becomes (mouse motion without a button is dropped).
+pub fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Mouse(m) if m.kind != MouseEventKind::Moved => Some(Action::Mouse(m)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}

@@ -1,0 +1,613 @@
+//! What the registry commands do in the piano roll: the cursor, note editing, note entry in
+//! insert mode, and auditioning. Notes change through `Edit::ReplaceClip` so every change is one
+//! undo step.
+
+use super::action::Cmd;
+use super::app::{App, PIANO_ZOOMS};
+use super::engine_link::Transport;
+use super::keymap::Mode;
+use super::views::piano_roll as view;
+use crate::model::{Clip, ClipContent, ClipId, Edit, Note};
+use std::time::{Duration, Instant};
+
+/// How long an auditioned note sounds.
+const AUDITION: Duration = Duration::from_millis(300);
+
+/// Shows a clip in the piano roll with the cursor at (beat, pitch).
+pub fn open(app: &mut App, clip: ClipId, beat: f64, pitch: u8) {
+    app.piano.clip = Some(clip);
+    app.piano.cursor = super::arrange_ops::floor_to(beat.max(0.0), app.piano.grid);
+    app.piano.pitch = pitch.min(127);
+    app.piano.scroll_beat = 0.0;
+    app.piano.anchor = None;
+    let rows = view::grid_rows(app.main_area()).max(1) as u8;
+    app.piano.top_pitch = pitch
+        .saturating_add(rows / 2)
+        .clamp(rows.saturating_sub(1), 127);
+    app.view = super::keymap::ViewKind::PianoRoll;
+    app.mode = Mode::Normal;
+    ensure_visible(app);
+}
+
+fn clip(app: &App) -> Option<(crate::model::TrackId, Clip)> {
+    let (ti, ci) = app.piano_clip()?;
+    Some((
+        app.project.tracks[ti].id,
+        app.project.tracks[ti].clips[ci].clone(),
+    ))
+}
+
+/// The notes of a clip (none for audio; `piano_clip()` only yields MIDI clips).
+fn notes_of(c: &Clip) -> &[Note] {
+    match &c.content {
+        ClipContent::Midi(m) => &m.notes,
+        ClipContent::Audio(_) => &[],
+    }
+}
+
+/// Replaces the clip's notes (and length) as one undoable edit.
+fn commit(
+    app: &mut App,
+    track: crate::model::TrackId,
+    mut c: Clip,
+    notes: Vec<Note>,
+    length: Option<f64>,
+    label: &str,
+) -> bool {
+    if let ClipContent::Midi(m) = &mut c.content {
+        let mut notes = notes;
+        notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.pitch.cmp(&b.pitch)));
+        m.notes = notes;
+        if let Some(l) = length {
+            m.length = l;
+        }
+    }
+    app.apply(
+        Edit::ReplaceClip {
+            track,
+            clip: Box::new(c),
+        },
+        label,
+    )
+}
+
+/// Indices of the notes a command acts on: the visual selection, or the note under the cursor.
+fn targets(app: &App, notes: &[Note]) -> Vec<usize> {
+    if let Some(sel) = view::selection(app) {
+        return (0..notes.len())
+            .filter(|&i| view::selected(sel, &notes[i]))
+            .collect();
+    }
+    note_at(notes, app.piano.cursor, app.piano.pitch)
+        .into_iter()
+        .collect()
+}
+
+/// The note at a pitch covering a beat (the last one started, when several do).
+pub fn note_at(notes: &[Note], beat: f64, pitch: u8) -> Option<usize> {
+    notes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.pitch == pitch && n.start <= beat + 1e-9 && n.end() > beat + 1e-9)
+        .max_by(|a, b| a.1.start.total_cmp(&b.1.start))
+        .map(|(i, _)| i)
+}
+
+/// Starts a short audition of a pitch on the clip's track (note-off follows on a tick).
+pub fn audition(app: &mut App, pitch: u8, velocity: u8) {
+    let Some((ti, _)) = app.piano_clip() else {
+        return;
+    };
+    let track = app.project.tracks[ti].id;
+    if let Some((_, t, p)) = app.audition_off.take() {
+        let _ = app.engine.transport(Transport::Audition {
+            track: t,
+            pitch: p,
+            velocity: 0,
+            on: false,
+        });
+    }
+    // Without an engine there is nothing to hear; editing goes on silently.
+    if app
+        .engine
+        .transport(Transport::Audition {
+            track,
+            pitch,
+            velocity,
+            on: true,
+        })
+        .is_ok()
+    {
+        app.audition_off = Some((Instant::now() + AUDITION, track, pitch));
+    }
+}
+
+pub fn run(app: &mut App, cmd: Cmd, n: usize) {
+    let ni = n as i64;
+    let g = app.piano.grid;
+    match cmd {
+        Cmd::MoveLeft => app.piano.cursor = super::arrange_ops::step(app.piano.cursor, g, -ni),
+        Cmd::MoveRight => app.piano.cursor = super::arrange_ops::step(app.piano.cursor, g, ni),
+        Cmd::MoveUp => app.piano.pitch = (app.piano.pitch as usize + n).min(127) as u8,
+        Cmd::MoveDown => app.piano.pitch = app.piano.pitch.saturating_sub(n.min(127) as u8),
+        Cmd::ZoomIn => app.piano.zoom = (app.piano.zoom + n).min(PIANO_ZOOMS.len() - 1),
+        Cmd::ZoomOut => app.piano.zoom = app.piano.zoom.saturating_sub(n),
+        Cmd::GridFiner => app.piano.grid = (g / 2f64.powi(n as i32)).max(1.0 / 32.0),
+        Cmd::GridCoarser => app.piano.grid = (g * 2f64.powi(n as i32)).min(16.0),
+        Cmd::GotoStart => app.piano.cursor = 0.0,
+        Cmd::GotoEnd => {
+            if let Some((_, c)) = clip(app) {
+                if let ClipContent::Midi(m) = &c.content {
+                    app.piano.cursor = super::arrange_ops::floor_to((m.length - g).max(0.0), g);
+                }
+            }
+        }
+        Cmd::NextItem | Cmd::PrevItem => {
+            let Some((_, c)) = clip(app) else { return };
+            let mut starts: Vec<f64> = notes_of(&c).iter().map(|n| n.start).collect();
+            starts.sort_by(f64::total_cmp);
+            starts.dedup();
+            let mut pos = app.piano.cursor;
+            for _ in 0..n {
+                let next = if cmd == Cmd::NextItem {
+                    starts.iter().copied().find(|s| *s > pos + 1e-9)
+                } else {
+                    starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
+                };
+                match next {
+                    Some(s) => pos = s,
+                    None => break,
+                }
+            }
+            app.piano.cursor = pos;
+            // Land on the note: its pitch nearest the cursor's.
+            let cur = app.piano.pitch;
+            if let Some(nn) = notes_of(&c)
+                .iter()
+                .filter(|nn| (nn.start - pos).abs() < 1e-9)
+                .min_by_key(|nn| (nn.pitch as i32 - cur as i32).abs())
+            {
+                app.piano.pitch = nn.pitch;
+            }
+        }
+        Cmd::Audition => audition(app, app.piano.pitch, app.piano.velocity),
+        Cmd::NoteInsert => {
+            let (beat, pitch) = (app.piano.cursor, app.piano.pitch);
+            for k in 0..n {
+                insert_note(app, beat + k as f64 * g, pitch);
+            }
+        }
+        Cmd::Delete => delete(app, true),
+        Cmd::Yank => delete(app, false),
+        Cmd::Paste => paste(app, n),
+        Cmd::Duplicate => duplicate(app, n),
+        Cmd::ShiftLeft | Cmd::ShiftRight => {
+            let d = g * n as f64 * if cmd == Cmd::ShiftLeft { -1.0 } else { 1.0 };
+            move_notes(app, d, 0)
+        }
+        Cmd::ShiftUp | Cmd::ShiftDown => {
+            move_notes(app, 0.0, if cmd == Cmd::ShiftUp { ni } else { -ni })
+        }
+        Cmd::Shorten | Cmd::Lengthen => {
+            let d = g * n as f64 * if cmd == Cmd::Shorten { -1.0 } else { 1.0 };
+            resize(app, d)
+        }
+        Cmd::ValueUp | Cmd::ValueDown => {
+            let d = 8 * ni * if cmd == Cmd::ValueDown { -1 } else { 1 };
+            velocity(app, d)
+        }
+        Cmd::Quantize => quantize(app),
+        Cmd::Rest => app.piano.cursor += g * n as f64,
+        Cmd::OctaveUp => app.piano.pitch = (app.piano.pitch as usize + 12 * n).min(127) as u8,
+        Cmd::OctaveDown => {
+            app.piano.pitch = app.piano.pitch.saturating_sub((12 * n).min(127) as u8)
+        }
+        Cmd::DeleteBack => delete_back(app),
+        c if c.note_class().is_some() => {
+            let class = c.note_class().unwrap_or(0);
+            for _ in 0..n {
+                enter_note(app, class);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Inserts a note of one grid step at (beat, pitch), growing the clip when it ends later.
+fn insert_note(app: &mut App, beat: f64, pitch: u8) -> bool {
+    let Some((track, c)) = clip(app) else {
+        app.error("no MIDI clip in the piano roll");
+        return false;
+    };
+    let g = app.piano.grid;
+    let mut notes = notes_of(&c).to_vec();
+    if note_at(&notes, beat, pitch).is_some() {
+        app.error("there is already a note there");
+        return false;
+    }
+    let channel = notes.first().map(|n| n.channel).unwrap_or_else(|| {
+        let drums = app
+            .project
+            .track(track)
+            .and_then(|t| t.instrument.as_ref())
+            .is_some_and(|i| {
+                matches!(i, crate::model::Instrument::GeneralMidi { drums: true, .. })
+            });
+        if drums {
+            9
+        } else {
+            0
+        }
+    });
+    let vel = app.piano.velocity;
+    notes.push(Note {
+        pitch,
+        start: beat,
+        length: g,
+        velocity: vel,
+        channel,
+    });
+    let length = match &c.content {
+        ClipContent::Midi(m) if beat + g > m.length + 1e-9 => {
+            let qpb = app.project.time_signature.quarters_per_bar();
+            Some(((beat + g) / qpb).ceil() * qpb)
+        }
+        _ => None,
+    };
+    let ok = commit(app, track, c, notes, length, "insert note");
+    if ok {
+        audition(app, pitch, vel);
+    }
+    ok
+}
+
+/// Insert mode: enters a note of a pitch class nearest the cursor pitch and steps on.
+fn enter_note(app: &mut App, class: u8) {
+    let cur = app.piano.pitch as i32;
+    let base = cur - cur.rem_euclid(12) + class as i32;
+    let pitch = [base - 12, base, base + 12]
+        .into_iter()
+        .filter(|p| (0..=127).contains(p))
+        .min_by_key(|p| (p - cur).abs())
+        .unwrap_or(60) as u8;
+    let beat = app.piano.cursor;
+    if insert_note(app, beat, pitch) {
+        app.piano.pitch = pitch;
+        app.piano.cursor = beat + app.piano.grid;
+    }
+}
+
+fn delete_back(app: &mut App) {
+    let Some((track, c)) = clip(app) else { return };
+    let g = app.piano.grid;
+    let at = (app.piano.cursor - g).max(0.0);
+    let notes: Vec<Note> = notes_of(&c).to_vec();
+    let keep: Vec<Note> = notes
+        .iter()
+        .copied()
+        .filter(|n| (n.start - at).abs() >= 1e-9)
+        .collect();
+    app.piano.cursor = at;
+    if keep.len() != notes.len() {
+        commit(app, track, c, keep, None, "delete note");
+    }
+}
+
+fn delete(app: &mut App, remove: bool) {
+    let Some((track, c)) = clip(app) else {
+        app.error("no MIDI clip in the piano roll");
+        return;
+    };
+    let notes = notes_of(&c).to_vec();
+    let t = targets(app, &notes);
+    if t.is_empty() {
+        app.error("no note under the cursor");
+        return;
+    }
+    app.clipboard.notes = t.iter().map(|&i| notes[i]).collect();
+    app.clipboard.clips.clear();
+    let n = t.len();
+    if remove {
+        let keep = notes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !t.contains(i))
+            .map(|(_, n)| *n)
+            .collect();
+        commit(app, track, c, keep, None, "delete notes");
+        app.info(format!("Deleted {n} note{}", if n == 1 { "" } else { "s" }));
+    } else {
+        app.info(format!("Copied {n} note{}", if n == 1 { "" } else { "s" }));
+    }
+    if app.mode == Mode::Visual {
+        app.mode = Mode::Normal;
+        app.piano.anchor = None;
+    }
+}
+
+fn paste(app: &mut App, n: usize) {
+    if app.clipboard.notes.is_empty() {
+        app.error("nothing to paste: y or x notes first");
+        return;
+    }
+    let Some((track, c)) = clip(app) else {
+        app.error("no MIDI clip in the piano roll");
+        return;
+    };
+    let min = app
+        .clipboard
+        .notes
+        .iter()
+        .map(|n| n.start)
+        .fold(f64::MAX, f64::min);
+    let end = app
+        .clipboard
+        .notes
+        .iter()
+        .map(|n| n.end())
+        .fold(0.0, f64::max);
+    let g = app.piano.grid;
+    let span = ((end - min) / g).ceil().max(1.0) * g;
+    let mut notes = notes_of(&c).to_vec();
+    let mut last_end: f64 = 0.0;
+    for k in 0..n {
+        for nn in &app.clipboard.notes {
+            let mut x = *nn;
+            x.start = app.piano.cursor + (nn.start - min) + span * k as f64;
+            last_end = last_end.max(x.end());
+            notes.push(x);
+        }
+    }
+    let length = match &c.content {
+        ClipContent::Midi(m) if last_end > m.length + 1e-9 => {
+            let qpb = app.project.time_signature.quarters_per_bar();
+            Some((last_end / qpb).ceil() * qpb)
+        }
+        _ => None,
+    };
+    commit(app, track, c, notes, length, "paste notes");
+}
+
+fn duplicate(app: &mut App, n: usize) {
+    let Some((track, c)) = clip(app) else { return };
+    let notes = notes_of(&c).to_vec();
+    let t = targets(app, &notes);
+    if t.is_empty() {
+        app.error("no note under the cursor");
+        return;
+    }
+    let min = t.iter().map(|&i| notes[i].start).fold(f64::MAX, f64::min);
+    let max = t.iter().map(|&i| notes[i].end()).fold(0.0, f64::max);
+    let g = app.piano.grid;
+    let span = ((max - min) / g).ceil().max(1.0) * g;
+    let mut out = notes.clone();
+    let mut last_end: f64 = 0.0;
+    for k in 1..=n {
+        for &i in &t {
+            let mut x = notes[i];
+            x.start += span * k as f64;
+            last_end = last_end.max(x.end());
+            out.push(x);
+        }
+    }
+    let length = match &c.content {
+        ClipContent::Midi(m) if last_end > m.length + 1e-9 => {
+            let qpb = app.project.time_signature.quarters_per_bar();
+            Some((last_end / qpb).ceil() * qpb)
+        }
+        _ => None,
+    };
+    commit(app, track, c, out, length, "duplicate notes");
+}
+
+fn move_notes(app: &mut App, dbeat: f64, dpitch: i64) {
+    let Some((track, c)) = clip(app) else { return };
+    let mut notes = notes_of(&c).to_vec();
+    let t = targets(app, &notes);
+    if t.is_empty() {
+        app.error("no note under the cursor");
+        return;
+    }
+    // Clamp the move so no note leaves 0.. in time or 0..=127 in pitch.
+    let min_start = t.iter().map(|&i| notes[i].start).fold(f64::MAX, f64::min);
+    let dbeat = dbeat.max(-min_start);
+    let lo = t.iter().map(|&i| notes[i].pitch).min().unwrap_or(0) as i64;
+    let hi = t.iter().map(|&i| notes[i].pitch).max().unwrap_or(127) as i64;
+    let dpitch = dpitch.clamp(-lo, 127 - hi);
+    if dbeat == 0.0 && dpitch == 0 {
+        return;
+    }
+    for &i in &t {
+        notes[i].start += dbeat;
+        notes[i].pitch = (notes[i].pitch as i64 + dpitch) as u8;
+    }
+    let first = notes[t[0]];
+    let label = if dpitch != 0 {
+        "transpose notes"
+    } else {
+        "move notes"
+    };
+    if commit(app, track, c, notes, None, label) {
+        app.piano.cursor = (app.piano.cursor + dbeat).max(0.0);
+        app.piano.pitch = (app.piano.pitch as i64 + dpitch).clamp(0, 127) as u8;
+        if let Some((ab, ap)) = app.piano.anchor {
+            app.piano.anchor = Some((
+                (ab + dbeat).max(0.0),
+                (ap as i64 + dpitch).clamp(0, 127) as u8,
+            ));
+        }
+        if dpitch != 0 {
+            audition(app, first.pitch, first.velocity);
+        }
+    }
+}
+
+/// `:transpose N`: the selection (or every note of the clip) by N semitones.
+pub fn transpose(app: &mut App, semis: i32) -> Result<(), String> {
+    let (track, c) = clip(app).ok_or("no MIDI clip in the piano roll")?;
+    let mut notes = notes_of(&c).to_vec();
+    let sel = view::selection(app);
+    let idx: Vec<usize> = (0..notes.len())
+        .filter(|&i| sel.is_none_or(|s| view::selected(s, &notes[i])))
+        .collect();
+    if idx.is_empty() {
+        return Err("no notes to transpose".into());
+    }
+    for &i in &idx {
+        let p = notes[i].pitch as i32 + semis;
+        if !(0..=127).contains(&p) {
+            return Err(format!(
+                "transposing by {semis} takes a note outside 0..=127"
+            ));
+        }
+        notes[i].pitch = p as u8;
+    }
+    commit(app, track, c, notes, None, "transpose notes");
+    Ok(())
+}
+
+fn resize(app: &mut App, d: f64) {
+    let Some((track, c)) = clip(app) else { return };
+    let mut notes = notes_of(&c).to_vec();
+    let t = targets(app, &notes);
+    if t.is_empty() {
+        app.error("no note under the cursor");
+        return;
+    }
+    let g = app.piano.grid;
+    for &i in &t {
+        notes[i].length = (notes[i].length + d).max(g.min(notes[i].length));
+    }
+    let label = if d < 0.0 {
+        "shorten notes"
+    } else {
+        "lengthen notes"
+    };
+    commit(app, track, c, notes, None, label);
+}
+
+fn velocity(app: &mut App, d: i64) {
+    let Some((track, c)) = clip(app) else { return };
+    let mut notes = notes_of(&c).to_vec();
+    let t = targets(app, &notes);
+    if t.is_empty() {
+        app.error("no note under the cursor");
+        return;
+    }
+    for &i in &t {
+        notes[i].velocity = (notes[i].velocity as i64 + d).clamp(1, 127) as u8;
+    }
+    let v = notes[t[0]].velocity;
+    app.piano.velocity = v;
+    if commit(app, track, c, notes, None, "velocity") {
+        app.info(format!("Velocity {v}"));
+    }
+}
+
+fn quantize(app: &mut App) {
+    let Some((track, c)) = clip(app) else {
+        app.error("no MIDI clip in the piano roll");
+        return;
+    };
+    let mut notes = notes_of(&c).to_vec();
+    let sel = view::selection(app);
+    let g = app.piano.grid;
+    let mut changed = 0;
+    for n in notes.iter_mut() {
+        if sel.is_some_and(|s| !view::selected(s, n)) {
+            continue;
+        }
+        let start = (n.start / g).round() * g;
+        let length = ((n.length / g).round() * g).max(g);
+        if start != n.start || length != n.length {
+            changed += 1;
+        }
+        n.start = start.max(0.0);
+        n.length = length;
+    }
+    if changed == 0 {
+        app.info("Already on the grid");
+        return;
+    }
+    if commit(app, track, c, notes, None, "quantize") {
+        app.info(format!(
+            "Quantized {changed} note{} to {}",
+            if changed == 1 { "" } else { "s" },
+            super::views::status::grid_name(g)
+        ));
+    }
+}
+
+/// A mouse click at (beat, pitch): select the note there, or insert one.
+pub fn click(app: &mut App, beat: f64, pitch: u8) {
+    let Some((_, c)) = clip(app) else { return };
+    let notes = notes_of(&c);
+    app.piano.pitch = pitch;
+    if let Some(i) = note_at(notes, beat, pitch) {
+        app.piano.cursor = notes[i].start;
+        app.piano.drag = Some((i, beat - notes[i].start));
+        audition(app, pitch, notes[i].velocity);
+    } else {
+        let b = super::arrange_ops::floor_to(beat.max(0.0), app.piano.grid);
+        app.piano.cursor = b;
+        insert_note(app, b, pitch);
+        app.piano.drag = None;
+    }
+}
+
+/// Mouse button released at (beat, pitch): finishes a drag by moving the note there.
+pub fn release(app: &mut App, beat: f64, pitch: u8) {
+    let Some((i, grab)) = app.piano.drag.take() else {
+        return;
+    };
+    let Some((track, c)) = clip(app) else { return };
+    let mut notes = notes_of(&c).to_vec();
+    let Some(n) = notes.get(i).copied() else {
+        return;
+    };
+    let start = super::arrange_ops::floor_to(
+        (beat - grab).max(0.0) + app.piano.grid / 2.0,
+        app.piano.grid,
+    );
+    if (start - n.start).abs() < 1e-9 && pitch == n.pitch {
+        return;
+    }
+    notes[i].start = start;
+    notes[i].pitch = pitch;
+    if commit(app, track, c, notes, None, "move note") {
+        app.piano.cursor = start;
+        app.piano.pitch = pitch;
+    }
+}
+
+/// A right click at (beat, pitch): deletes the note there.
+pub fn right_click(app: &mut App, beat: f64, pitch: u8) {
+    let Some((track, c)) = clip(app) else { return };
+    let mut notes = notes_of(&c).to_vec();
+    if let Some(i) = note_at(&notes, beat, pitch) {
+        notes.remove(i);
+        commit(app, track, c, notes, None, "delete note");
+    }
+}
+
+/// Keeps the cursor on screen.
+pub fn ensure_visible(app: &mut App) {
+    let main = app.main_area();
+    let cols = view::grid_cols(main).max(1) as f64;
+    let rows = view::grid_rows(main).max(1) as u8;
+    let cpb = app.piano.cols_per_beat();
+    let span = cols / cpb;
+    let st = &mut app.piano;
+    if st.cursor < st.scroll_beat {
+        st.scroll_beat =
+            super::arrange_ops::floor_to(st.cursor, (span / 4.0).max(st.grid.min(span)));
+    } else if st.cursor + st.grid > st.scroll_beat + span {
+        st.scroll_beat = (st.cursor - span * 0.75).max(0.0);
+    }
+    if st.pitch > st.top_pitch {
+        st.top_pitch = st.pitch;
+    } else if st.pitch + rows <= st.top_pitch {
+        st.top_pitch = st.pitch + rows - 1;
+    }
+    st.top_pitch = st.top_pitch.clamp(rows.saturating_sub(1).min(127), 127);
+}

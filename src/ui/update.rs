@@ -1,0 +1,661 @@
+//! The one reducer: `update(&mut App, Action)` is the only place the App changes. Keys are
+//! resolved through the keymap (counts, prefixes, which-key), registry commands get their
+//! effect here or in the view's ops module, and ticks poll the engine and autosave.
+
+use super::action::{Action, Cmd};
+use super::app::{App, MixerParam, Popup};
+use super::engine_link::Transport;
+use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
+use super::views;
+use super::{arrange_ops, autosave, ex, mixer_ops, piano_ops};
+use crate::model::{Edit, Marker, TrackField, TrackKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+/// Applies one action to the App.
+pub fn update(app: &mut App, action: Action) {
+    match action {
+        Action::Tick => {
+            if tick(app) {
+                app.needs_redraw = true;
+            }
+            return;
+        }
+        Action::Key(k) => on_key(app, k),
+        Action::Mouse(m) => on_mouse(app, m),
+        Action::Paste(text) => {
+            if app.mode == Mode::Command {
+                let line: String = text.chars().filter(|c| !c.is_control()).collect();
+                let at = app
+                    .cmdline
+                    .text
+                    .char_indices()
+                    .nth(app.cmdline.cursor)
+                    .map(|(i, _)| i)
+                    .unwrap_or(app.cmdline.text.len());
+                app.cmdline.text.insert_str(at, &line);
+                app.cmdline.cursor += line.chars().count();
+            }
+        }
+        Action::Resize(w, h) => app.size = (w, h),
+        Action::Run(cmd, n) => dispatch(app, cmd, Some(n)),
+        Action::Ex(line) => ex::execute(app, &line),
+    }
+    ensure_visible(app);
+    app.needs_redraw = true;
+}
+
+/// Feeds a key sequence written like `":w<ret>"` or `"3j"` through the reducer (tests, demos).
+pub fn press(app: &mut App, keys: &str) -> Result<(), String> {
+    for ev in super::keymap::parse_key_events(keys)? {
+        update(app, Action::Key(ev));
+    }
+    Ok(())
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) {
+    if ev.kind == KeyEventKind::Release {
+        return;
+    }
+    if !app.popups.is_empty() {
+        popup_key(app, ev);
+        return;
+    }
+    if app.mode == Mode::Command {
+        ex::on_key(app, ev);
+        return;
+    }
+    let Some(key) = Key::from_event(&ev) else {
+        return;
+    };
+    // Esc cancels a half-typed count or prefix before anything else.
+    if key == Key::plain(KeyCodeOrd::Esc)
+        && (!app.pending.keys.is_empty() || app.pending.count.is_some())
+    {
+        app.pending = Default::default();
+        return;
+    }
+    if app.pending.keys.is_empty() && app.mode != Mode::Insert && !key.ctrl && !key.alt {
+        if let KeyCodeOrd::Char(c @ '0'..='9') = key.code {
+            if c != '0' || app.pending.count.is_some() {
+                let d = c as usize - '0' as usize;
+                app.pending.count = Some((app.pending.count.unwrap_or(0) * 10 + d).min(9999));
+                return;
+            }
+        }
+    }
+    app.pending.keys.push(key);
+    enum Found {
+        Cmd(Cmd),
+        Prefix,
+        Nothing,
+    }
+    let found = match app
+        .keymap
+        .trie(app.view, app.mode)
+        .and_then(|t| t.walk(&app.pending.keys))
+    {
+        Some(KeyTrie::Command(c)) => Found::Cmd(*c),
+        Some(KeyTrie::Prefix(_)) => Found::Prefix,
+        None => Found::Nothing,
+    };
+    match found {
+        Found::Prefix => {}
+        Found::Cmd(c) => {
+            let count = app.pending.count.take();
+            app.pending.keys.clear();
+            dispatch(app, c, count);
+        }
+        Found::Nothing => {
+            let keys = fmt_keys(&app.pending.keys);
+            app.pending = Default::default();
+            app.error(format!(
+                "{keys} does nothing in {} mode here (? lists the keys)",
+                app.mode.name()
+            ));
+        }
+    }
+}
+
+/// Runs a command from a key, keeping `.` up to date.
+fn dispatch(app: &mut App, cmd: Cmd, count: Option<usize>) {
+    if cmd == Cmd::RepeatLast {
+        match app.last_repeat {
+            Some((c, n)) => run(app, c, count.unwrap_or(n)),
+            None => app.info("nothing to repeat yet"),
+        }
+        return;
+    }
+    let n = count.unwrap_or(1);
+    let before = app.history.revision();
+    run(app, cmd, n);
+    if cmd.repeatable() && app.history.revision() != before {
+        app.last_repeat = Some((cmd, n));
+    }
+}
+
+fn popup_key(app: &mut App, ev: KeyEvent) {
+    let Some(top) = app.popups.last().cloned() else {
+        return;
+    };
+    let page = views::popup::help_page(app.main_area());
+    match top {
+        Popup::Help { scroll } => {
+            let total = views::help::lines(app).len() as u16;
+            let max = total.saturating_sub(page);
+            let new = match ev.code {
+                KeyCode::Char('j') | KeyCode::Down => Some(scroll.saturating_add(1).min(max)),
+                KeyCode::Char('k') | KeyCode::Up => Some(scroll.saturating_sub(1)),
+                KeyCode::PageDown | KeyCode::Char(' ') => {
+                    Some(scroll.saturating_add(page).min(max))
+                }
+                KeyCode::Char('d')
+                    if ev
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    Some(scroll.saturating_add(page / 2).min(max))
+                }
+                KeyCode::PageUp => Some(scroll.saturating_sub(page)),
+                KeyCode::Char('u')
+                    if ev
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    Some(scroll.saturating_sub(page / 2))
+                }
+                KeyCode::Char('g') | KeyCode::Home => Some(0),
+                KeyCode::Char('G') | KeyCode::End => Some(max),
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                    app.popups.pop();
+                    None
+                }
+                _ => None,
+            };
+            if let (Some(s), Some(Popup::Help { scroll })) = (new, app.popups.last_mut()) {
+                *scroll = s;
+            }
+        }
+        Popup::ConfirmQuit => match ev.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                app.popups.pop();
+                match ex::save(app) {
+                    Ok(()) => app.quit = true,
+                    Err(e) => app.error(e),
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') => {
+                app.popups.pop();
+                autosave::discard(&app.dir);
+                app.quit = true;
+            }
+            KeyCode::Esc | KeyCode::Char('c') => {
+                app.popups.pop();
+                app.info("Quit cancelled");
+            }
+            _ => {}
+        },
+        Popup::Recover {
+            autosave: recovered,
+        } => match ev.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                app.popups.pop();
+                app.project = *recovered;
+                app.history = Default::default();
+                app.saved_revision = None;
+                app.project_changed();
+                app.info("Recovered the autosave: :w keeps it");
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                app.popups.pop();
+                autosave::discard(&app.dir);
+                app.info("Autosave discarded");
+            }
+            _ => {}
+        },
+    }
+}
+
+/// Runs a registry command `n` times (or with count `n`).
+pub fn run(app: &mut App, cmd: Cmd, n: usize) {
+    let n = n.clamp(1, 9999);
+    match cmd {
+        Cmd::NoOp | Cmd::RepeatLast => {}
+        Cmd::TransportToggle => {
+            let r = if app.transport.playing {
+                app.engine.transport(Transport::Pause)
+            } else {
+                let from = cursor_beat(app);
+                app.engine.transport(Transport::PlayFrom(from))
+            };
+            if let Err(e) = r {
+                app.error(e);
+            }
+        }
+        Cmd::TransportStop => {
+            if let Err(e) = app.engine.transport(Transport::Stop) {
+                app.error(e);
+            }
+        }
+        Cmd::Help => app.popups.push(Popup::Help { scroll: 0 }),
+        Cmd::CommandMode => {
+            app.mode = Mode::Command;
+            app.cmdline.text.clear();
+            app.cmdline.cursor = 0;
+            app.cmdline.completions.clear();
+        }
+        Cmd::NormalMode => {
+            app.mode = Mode::Normal;
+            app.arrange.anchor = None;
+            app.piano.anchor = None;
+        }
+        Cmd::VisualMode => match app.view {
+            ViewKind::Arrange if !app.project.tracks.is_empty() => {
+                app.arrange.anchor = Some((app.arrange.track, app.arrange.cursor));
+                app.mode = Mode::Visual;
+            }
+            ViewKind::PianoRoll if app.piano_clip().is_some() => {
+                app.piano.anchor = Some((app.piano.cursor, app.piano.pitch));
+                app.mode = Mode::Visual;
+            }
+            _ => app.error("nothing to select here"),
+        },
+        Cmd::InsertMode => {
+            if app.piano_clip().is_some() {
+                app.mode = Mode::Insert;
+                app.info(
+                    "Note entry: c d e f g a b (upper case: sharp), < > octave, r rest, esc ends",
+                );
+            } else {
+                app.error("no MIDI clip in the piano roll");
+            }
+        }
+        Cmd::Undo | Cmd::Redo => {
+            let mut last = None;
+            for _ in 0..n {
+                let r = if cmd == Cmd::Undo {
+                    app.history.undo(&mut app.project)
+                } else {
+                    app.history.redo(&mut app.project)
+                };
+                match r {
+                    Ok(Some(label)) => last = Some(label),
+                    Ok(None) => break,
+                    Err(e) => {
+                        app.error(format!("cannot {}: {e}", cmd.name()));
+                        break;
+                    }
+                }
+            }
+            match last {
+                Some(l) => {
+                    app.project_changed();
+                    let verb = if cmd == Cmd::Undo { "Undid" } else { "Redid" };
+                    app.info(format!("{verb} {l}"));
+                }
+                None if !app.status.error => app.info(if cmd == Cmd::Undo {
+                    "Nothing to undo"
+                } else {
+                    "Nothing to redo"
+                }),
+                None => {}
+            }
+        }
+        Cmd::Save => {
+            if let Err(e) = ex::save(app) {
+                app.error(e);
+            }
+        }
+        Cmd::Quit => ex::execute(app, "q"),
+        Cmd::NextView | Cmd::PrevView => {
+            let all = ViewKind::ALL;
+            let i = all.iter().position(|v| *v == app.view).unwrap_or(0);
+            let step = if cmd == Cmd::NextView {
+                n
+            } else {
+                all.len() * n - n
+            };
+            set_view(app, all[(i + step) % all.len()]);
+        }
+        Cmd::ViewArrange => set_view(app, ViewKind::Arrange),
+        Cmd::ViewMixer => set_view(app, ViewKind::Mixer),
+        Cmd::ViewPianoRoll => set_view(app, ViewKind::PianoRoll),
+        Cmd::GotoStart => {
+            app.arrange.cursor = 0.0;
+            if app.view == ViewKind::PianoRoll {
+                piano_ops::run(app, cmd, n);
+            }
+            let _ = app.engine.transport(Transport::Seek(0.0));
+        }
+        Cmd::GotoEnd => match app.view {
+            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
+            _ => {
+                let end = app.project.end_beat();
+                app.arrange.cursor = arrange_ops::floor_to(end, app.arrange.grid);
+            }
+        },
+        Cmd::TrackAddMidi => add_track(app, TrackKind::Midi, None),
+        Cmd::TrackAddAudio => add_track(app, TrackKind::Audio, None),
+        Cmd::TrackAddBus => add_track(app, TrackKind::Bus, None),
+        Cmd::TrackDelete => delete_track(app),
+        Cmd::TrackRename => {
+            if let Some(t) = app.project.tracks.get(current_track(app)) {
+                app.mode = Mode::Command;
+                app.cmdline.text = format!("rename {}", t.name);
+                app.cmdline.cursor = app.cmdline.text.chars().count();
+                app.cmdline.completions.clear();
+            } else {
+                app.error("there is no track to rename");
+            }
+        }
+        Cmd::TrackMoveUp | Cmd::TrackMoveDown => {
+            let ti = current_track(app);
+            let Some(t) = app.project.tracks.get(ti) else {
+                return;
+            };
+            let to = if cmd == Cmd::TrackMoveUp {
+                ti.saturating_sub(n)
+            } else {
+                (ti + n).min(app.project.tracks.len() - 1)
+            };
+            if to != ti && app.apply(Edit::MoveTrack { id: t.id, to }, "move track") {
+                select_track(app, to);
+            }
+        }
+        Cmd::TrackMute | Cmd::TrackSolo | Cmd::TrackArm => {
+            let Some(t) = app.project.tracks.get(current_track(app)) else {
+                app.error("there is no track");
+                return;
+            };
+            let (field, what, on) = match cmd {
+                Cmd::TrackMute => (TrackField::Mute(!t.mute), "muted", !t.mute),
+                Cmd::TrackSolo => (TrackField::Solo(!t.solo), "soloed", !t.solo),
+                _ => (TrackField::Arm(!t.arm), "armed", !t.arm),
+            };
+            let name = t.name.clone();
+            let id = t.id;
+            if app.apply(Edit::SetTrack { id, field }, cmd.name()) {
+                app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
+            }
+        }
+        _ => match app.view {
+            ViewKind::Arrange => arrange_ops::run(app, cmd, n),
+            ViewKind::Mixer => mixer_ops::run(app, cmd, n),
+            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
+        },
+    }
+}
+
+/// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
+fn current_track(app: &App) -> usize {
+    if app.view == ViewKind::Mixer {
+        app.mixer.strip
+    } else {
+        app.arrange.track
+    }
+}
+
+fn select_track(app: &mut App, i: usize) {
+    app.arrange.track = i;
+    app.mixer.strip = i;
+}
+
+fn set_view(app: &mut App, v: ViewKind) {
+    if app.mode == Mode::Visual || app.mode == Mode::Insert {
+        app.mode = Mode::Normal;
+        app.arrange.anchor = None;
+        app.piano.anchor = None;
+    }
+    if v == ViewKind::PianoRoll && app.piano_clip().is_none() {
+        let ti = app.arrange.track;
+        if let Some(ci) = arrange_ops::clip_at(app, ti, app.arrange.cursor) {
+            if matches!(
+                app.project.tracks[ti].clips[ci].content,
+                crate::model::ClipContent::Midi(_)
+            ) {
+                arrange_ops::open_piano_roll(app);
+                return;
+            }
+        }
+    }
+    if v == ViewKind::Mixer {
+        app.mixer.strip = app.arrange.track.min(app.project.tracks.len());
+        if app.mixer.param != MixerParam::Fader && app.mixer.strip >= app.project.tracks.len() {
+            app.mixer.param = MixerParam::Fader;
+        }
+    }
+    app.view = v;
+}
+
+/// Where playback starts: the edit cursor of the view.
+fn cursor_beat(app: &App) -> f64 {
+    match app.view {
+        ViewKind::Arrange => app.arrange.cursor,
+        ViewKind::PianoRoll => app
+            .piano_clip()
+            .map(|(ti, ci)| app.project.tracks[ti].clips[ci].start + app.piano.cursor)
+            .unwrap_or(app.transport.beat),
+        ViewKind::Mixer => app.transport.beat,
+    }
+}
+
+/// Adds a track below the selected one and selects it.
+pub fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
+    let name = name.unwrap_or_else(|| ex::default_track_name(app, kind));
+    let track = ex::new_track(app, kind, name.clone());
+    let index = if app.project.tracks.is_empty() {
+        0
+    } else {
+        (current_track(app) + 1).min(app.project.tracks.len())
+    };
+    if app.apply(
+        Edit::AddTrack {
+            index,
+            track: Box::new(track),
+        },
+        "add track",
+    ) {
+        select_track(app, index);
+        app.info(format!("Added {} track '{name}'", kind.as_str()));
+    }
+}
+
+/// Deletes the selected track.
+pub fn delete_track(app: &mut App) {
+    let Some(t) = app.project.tracks.get(current_track(app)) else {
+        app.error("there is no track to delete");
+        return;
+    };
+    let (id, name) = (t.id, t.name.clone());
+    if app.apply(Edit::RemoveTrack { id }, "delete track") {
+        app.info(format!("Deleted track '{name}' (u brings it back)"));
+    }
+}
+
+/// Adds a marker at the arrange cursor.
+pub fn add_marker(app: &mut App, name: String) {
+    let mut markers = app.project.markers.clone();
+    markers.push(Marker {
+        beat: app.arrange.cursor,
+        name: name.clone(),
+    });
+    markers.sort_by(|a, b| a.beat.total_cmp(&b.beat));
+    if app.apply(Edit::SetMarkers(markers), "add marker") {
+        app.info(format!("Marker '{name}'"));
+    }
+}
+
+/// `:transpose N` in the piano roll.
+pub fn piano_transpose(app: &mut App, n: i32) -> Result<(), String> {
+    piano_ops::transpose(app, n)
+}
+
+fn on_mouse(app: &mut App, m: MouseEvent) {
+    let main = app.main_area();
+    let inside = m.column >= main.x
+        && m.column < main.x + main.width
+        && m.row >= main.y
+        && m.row < main.y + main.height;
+    if !inside || !app.popups.is_empty() {
+        return;
+    }
+    match app.view {
+        ViewKind::Arrange => {
+            use views::arrange::{HEADER_W, ROWS};
+            match m.kind {
+                MouseEventKind::ScrollDown => run(app, Cmd::MoveDown, 1),
+                MouseEventKind::ScrollUp => run(app, Cmd::MoveUp, 1),
+                MouseEventKind::Down(MouseButton::Left) => {
+                    if m.row == main.y {
+                        return;
+                    }
+                    let ti = app.arrange.scroll_track + ((m.row - main.y - 1) / ROWS) as usize;
+                    if ti < app.project.tracks.len() {
+                        select_track(app, ti);
+                    }
+                    if m.column >= main.x + HEADER_W {
+                        let col = (m.column - main.x - HEADER_W) as f64;
+                        let beat = app.arrange.scroll_beat + col / app.arrange.cols_per_beat();
+                        app.arrange.cursor = arrange_ops::floor_to(beat, app.arrange.grid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ViewKind::PianoRoll => {
+            use views::piano_roll::{grid_rows, KEYS_W};
+            match m.kind {
+                MouseEventKind::ScrollDown => run(app, Cmd::MoveDown, 3),
+                MouseEventKind::ScrollUp => run(app, Cmd::MoveUp, 3),
+                MouseEventKind::Down(_) | MouseEventKind::Up(_) | MouseEventKind::Drag(_) => {
+                    let rows = grid_rows(main);
+                    if m.row <= main.y || m.row > main.y + rows || m.column < main.x + KEYS_W {
+                        return;
+                    }
+                    let pitch = app.piano.top_pitch as i32 - (m.row - main.y - 1) as i32;
+                    let Ok(pitch) = u8::try_from(pitch) else {
+                        return;
+                    };
+                    let col = (m.column - main.x - KEYS_W) as f64;
+                    let beat = app.piano.scroll_beat + col / app.piano.cols_per_beat();
+                    match m.kind {
+                        MouseEventKind::Down(MouseButton::Left) => {
+                            piano_ops::click(app, beat, pitch)
+                        }
+                        MouseEventKind::Down(MouseButton::Right) => {
+                            piano_ops::right_click(app, beat, pitch)
+                        }
+                        MouseEventKind::Drag(MouseButton::Left) => {
+                            app.piano.pitch = pitch;
+                        }
+                        MouseEventKind::Up(MouseButton::Left) => {
+                            piano_ops::release(app, beat, pitch)
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        ViewKind::Mixer => {
+            if let MouseEventKind::Down(MouseButton::Left) = m.kind {
+                let w = views::mixer::STRIP_W;
+                let master_x = main.x + main.width - w;
+                let strip = if m.column >= master_x {
+                    app.project.tracks.len()
+                } else {
+                    app.mixer.scroll + ((m.column - main.x) / w) as usize
+                };
+                if strip <= app.project.tracks.len() {
+                    app.mixer.strip = strip;
+                    if strip < app.project.tracks.len() {
+                        app.arrange.track = strip;
+                    } else {
+                        app.mixer.param = MixerParam::Fader;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ensure_visible(app: &mut App) {
+    match app.view {
+        ViewKind::Arrange => arrange_ops::ensure_visible(app),
+        ViewKind::Mixer => mixer_ops::ensure_visible(app),
+        ViewKind::PianoRoll => piano_ops::ensure_visible(app),
+    }
+}
+
+/// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.
+fn tick(app: &mut App) -> bool {
+    let mut changed = app.peaks.poll();
+    if let Some(w) = super::take_warnings().pop() {
+        app.error(format!("warning: {w}"));
+        changed = true;
+    }
+    let (errors, mut transport, meters) = app.engine.poll();
+    // While stopped the load figure would flicker with idle work; holding the last value keeps
+    // an idle screen still (zero bytes to the terminal).
+    if !transport.playing && !app.transport.playing {
+        transport.dsp_load = app.transport.dsp_load;
+    }
+    if let Some(e) = errors.into_iter().last() {
+        app.error(e);
+        changed = true;
+    }
+    if transport != app.transport {
+        // Follow the playhead in the arrange view while playing.
+        if transport.playing && app.view == ViewKind::Arrange {
+            let main = app.main_area();
+            let span = views::arrange::timeline_cols(main) as f64 / app.arrange.cols_per_beat();
+            let st = &mut app.arrange;
+            if transport.beat >= st.scroll_beat + span || transport.beat < st.scroll_beat {
+                st.scroll_beat = arrange_ops::floor_to(
+                    transport.beat,
+                    app.project.time_signature.quarters_per_bar(),
+                );
+            }
+        }
+        app.transport = transport;
+        changed = true;
+    }
+    if meters != app.meters {
+        app.meters = meters;
+        changed = true;
+    }
+    if let Some(job) = &app.render {
+        match job.poll() {
+            super::engine_link::RenderState::Running(pct) => {
+                let text = format!("Rendering {} … {pct}%", job.out.display());
+                if app.status.text != text {
+                    app.info(text);
+                    changed = true;
+                }
+            }
+            super::engine_link::RenderState::Done(r) => {
+                app.render = None;
+                match r {
+                    Ok(summary) => app.info(summary),
+                    Err(e) => app.error(e),
+                }
+                changed = true;
+            }
+        }
+    }
+    if let Some((when, track, pitch)) = app.audition_off {
+        if std::time::Instant::now() >= when {
+            app.audition_off = None;
+            let _ = app.engine.transport(Transport::Audition {
+                track,
+                pitch,
+                velocity: 0,
+                on: false,
+            });
+        }
+    }
+    if let Some(e) = autosave::tick(app) {
+        app.error(e);
+        changed = true;
+    }
+    changed
+}

@@ -1,0 +1,298 @@
+//! The mixer: a strip per track and bus (name, inserts, sends, peak/RMS meters with the fader,
+//! fader value, pan, mute/solo/arm) and the master strip with momentary and short-term LUFS.
+//! The inserts section lists a track's effects; it takes no rows when no track has any.
+
+use super::{db, fill, fit, meter_scope, put, set, EIGHTHS_UP};
+use crate::model::{Track, TrackKind};
+use crate::ui::app::{App, MixerParam};
+use crate::ui::engine_link::Level;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+/// Width of a strip, including the gap.
+pub const STRIP_W: u16 = 12;
+/// Meter range in dB (bottom, top).
+const METER_DB: (f32, f32) = (-60.0, 6.0);
+
+/// How many track strips fit next to the master strip.
+pub fn visible_strips(main: Rect) -> usize {
+    (main.width.saturating_sub(STRIP_W + 1) / STRIP_W) as usize
+}
+
+pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
+    let th = &app.theme;
+    fill(buf, area, th.get("mixer"));
+    let p = &app.project;
+    let inserts = p.tracks.iter().map(|t| t.effects.len()).max().unwrap_or(0);
+    let sends = p.tracks.iter().map(|t| t.sends.len()).max().unwrap_or(0);
+    let n = visible_strips(area);
+    for (i, ti) in (app.mixer.scroll..p.tracks.len()).take(n).enumerate() {
+        let r = Rect::new(
+            area.x + i as u16 * STRIP_W,
+            area.y,
+            STRIP_W - 1,
+            area.height,
+        );
+        strip(app, buf, r, Some(ti), inserts, sends);
+    }
+    let mx = area.x + area.width - STRIP_W;
+    strip(
+        app,
+        buf,
+        Rect::new(mx, area.y, STRIP_W, area.height),
+        None,
+        inserts,
+        sends,
+    );
+    if p.tracks.len() > n {
+        let more = format!(
+            "◀ {}–{} of {} ▶",
+            app.mixer.scroll + 1,
+            (app.mixer.scroll + n).min(p.tracks.len()),
+            p.tracks.len()
+        );
+        put(
+            buf,
+            area.x,
+            area.y + area.height - 1,
+            &more,
+            mx,
+            th.get("ui.text.dim"),
+        );
+    }
+}
+
+/// One strip; `ti` None is the master.
+fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize, sends: usize) {
+    let th = &app.theme;
+    let p = &app.project;
+    let index = ti.unwrap_or(p.tracks.len());
+    let selected = app.mixer.strip == index;
+    let base = match (ti, selected) {
+        (_, true) => th.get("mixer.strip.selected"),
+        (None, false) => th.get("mixer.master"),
+        (Some(_), false) => th.get("mixer.strip"),
+    };
+    fill(buf, r, base);
+    let right = r.x + r.width;
+    let w = r.width as usize;
+    let track: Option<&Track> = ti.map(|i| &p.tracks[i]);
+    let value_style = |param: MixerParam| -> Style {
+        if selected && app.mixer.param == param {
+            th.get("mixer.value.selected")
+        } else {
+            base
+        }
+    };
+    let mut y = r.y;
+    let bottom = r.y + r.height;
+    let name = track.map(|t| t.name.as_str()).unwrap_or("Master");
+    let name_style = if selected {
+        base.add_modifier(ratatui::style::Modifier::BOLD)
+    } else {
+        base
+    };
+    put(buf, r.x, y, &center(name, w), right, name_style);
+    y += 1;
+    let kind = match track.map(|t| t.kind) {
+        Some(TrackKind::Audio) => "audio",
+        Some(TrackKind::Midi) => "MIDI",
+        Some(TrackKind::Bus) => "bus",
+        None => "out",
+    };
+    put(
+        buf,
+        r.x,
+        y,
+        &center(kind, w),
+        right,
+        th.get("ui.text.dim").bg(base.bg.unwrap_or_default()),
+    );
+    y += 1;
+    // Inserts, then sends: as many rows as the strip that has the most.
+    let effects = match track {
+        Some(t) => &t.effects,
+        None => &p.master.effects,
+    };
+    for i in 0..inserts {
+        if let Some(e) = effects.get(i) {
+            let label = format!("{}{}", if e.bypass { "○ " } else { "● " }, e.kind);
+            put(buf, r.x, y, &fit(&label, w), right, base);
+        }
+        y += 1;
+    }
+    for i in 0..sends {
+        if let Some(s) = track.and_then(|t| t.sends.get(i)) {
+            let to = p.track(s.to).map(|t| t.name.as_str()).unwrap_or("?");
+            let label = format!(
+                "→{} {:+.0}",
+                fit(to, w.saturating_sub(5)).trim_end(),
+                s.level_db
+            );
+            put(
+                buf,
+                r.x,
+                y,
+                &fit(&label, w),
+                right,
+                value_style(MixerParam::Send(i)),
+            );
+        }
+        y += 1;
+    }
+    let lufs_rows = if ti.is_none() { 2 } else { 0 };
+    let below = 3 + lufs_rows;
+    let meter_h = bottom.saturating_sub(y + below);
+    let level = match track {
+        Some(t) => app.meters.tracks.get(&t.id).copied().unwrap_or_default(),
+        None => app.meters.master,
+    };
+    let gain = track.map(|t| t.gain_db).unwrap_or(p.master.gain_db);
+    if meter_h >= 2 {
+        meter(
+            app,
+            buf,
+            Rect::new(r.x, y, r.width, meter_h),
+            level,
+            gain,
+            base,
+        );
+    }
+    y += meter_h;
+    let fader = if gain <= -96.0 {
+        "-inf dB".to_string()
+    } else {
+        format!("{gain:+.1} dB")
+    };
+    put(
+        buf,
+        r.x,
+        y,
+        &center(&fader, w),
+        right,
+        value_style(MixerParam::Fader),
+    );
+    y += 1;
+    if let Some(t) = track {
+        put(
+            buf,
+            r.x,
+            y,
+            &center(&pan_label(t.pan), w),
+            right,
+            value_style(MixerParam::Pan),
+        );
+        y += 1;
+        let flags = [
+            ('M', t.mute, "arrange.track.mute"),
+            ('S', t.solo, "arrange.track.solo"),
+            ('R', t.arm, "arrange.track.arm"),
+        ];
+        let mut x = r.x + (r.width.saturating_sub(5)) / 2;
+        for (c, on, scope) in flags {
+            let st = if on {
+                th.get(scope).bg(base.bg.unwrap_or_default())
+            } else {
+                th.get("ui.text.dim").bg(base.bg.unwrap_or_default())
+            };
+            set(buf, x, y, if on { c } else { c.to_ascii_lowercase() }, st);
+            x += 2;
+        }
+    } else {
+        let lufs = |v: Option<f64>| v.map_or("  -- ".to_string(), |v| format!("{v:5.1}"));
+        y += 1;
+        put(
+            buf,
+            r.x,
+            y,
+            &fit(&format!(" M {} LU", lufs(app.meters.momentary_lufs)), w),
+            right,
+            base,
+        );
+        y += 1;
+        put(
+            buf,
+            r.x,
+            y,
+            &fit(&format!(" S {} LU", lufs(app.meters.short_term_lufs)), w),
+            right,
+            base,
+        );
+    }
+}
+
+/// Two vertical bars (left, right peak; the RMS shown as the brighter body) with a dB scale
+/// and the fader position.
+fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base: Style) {
+    let th = &app.theme;
+    let h = r.height as f32;
+    let to_rows = |d: f32| ((d - METER_DB.0) / (METER_DB.1 - METER_DB.0)).clamp(0.0, 1.0) * h;
+    let bg = base.bg.unwrap_or_default();
+    for (i, ch) in [0usize, 1].iter().enumerate() {
+        let x = r.x + 2 + i as u16 * 2;
+        let peak_rows = to_rows(db(level.peak[*ch]));
+        let rms_rows = to_rows(db(level.rms[*ch]));
+        for row in 0..r.height {
+            let y = r.y + r.height - 1 - row;
+            let row_db = METER_DB.0 + (row as f32 + 0.5) / h * (METER_DB.1 - METER_DB.0);
+            let fill_eighths = ((peak_rows - row as f32) * 8.0).round().clamp(0.0, 8.0) as usize;
+            let in_rms = (row as f32) < rms_rows.floor();
+            let style = if in_rms {
+                th.get("mixer.meter.rms").bg(bg)
+            } else {
+                th.get(meter_scope(row_db)).bg(bg)
+            };
+            let ch = if fill_eighths == 0 {
+                '·'
+            } else {
+                EIGHTHS_UP[fill_eighths]
+            };
+            let style = if fill_eighths == 0 {
+                th.get("ui.text.dim").bg(bg)
+            } else {
+                style
+            };
+            set(buf, x, y, ch, style);
+        }
+    }
+    // dB scale and the fader mark.
+    let right = r.x + r.width;
+    for d in [6.0f32, 0.0, -12.0, -24.0, -48.0] {
+        let row = (to_rows(d) - 0.5).round().clamp(0.0, h - 1.0) as u16;
+        let y = r.y + r.height - 1 - row;
+        put(
+            buf,
+            r.x + 6,
+            y,
+            &format!("{:>3}", d as i32),
+            right,
+            th.get("ui.text.dim").bg(bg),
+        );
+    }
+    let row = (to_rows(gain_db) - 0.5).round().clamp(0.0, h - 1.0) as u16;
+    set(
+        buf,
+        r.x + 5,
+        r.y + r.height - 1 - row,
+        '◀',
+        th.get("mixer.fader").bg(bg),
+    );
+}
+
+/// `C`, `L25`, `R100`.
+pub fn pan_label(pan: f32) -> String {
+    let v = (pan * 100.0).round() as i32;
+    match v {
+        0 => "C".into(),
+        v if v < 0 => format!("L{}", -v),
+        v => format!("R{v}"),
+    }
+}
+
+fn center(s: &str, w: usize) -> String {
+    let s: String = s.chars().take(w).collect();
+    let n = s.chars().count();
+    let left = (w - n) / 2;
+    format!("{}{}{}", " ".repeat(left), s, " ".repeat(w - n - left))
+}

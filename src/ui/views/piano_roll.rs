@@ -1,0 +1,287 @@
+//! The piano roll: the selected MIDI clip on a pitch × time grid, a keyboard on the left, the
+//! project key's scale shaded, the cursor and visual selection, and a velocity lane below.
+
+use super::{fill, put, restyle, set, EIGHTHS_UP};
+use crate::model::{pitch_name, ClipContent, Key, Note};
+use crate::ui::app::App;
+use crate::ui::keymap::Mode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+/// Width of the keyboard column.
+pub const KEYS_W: u16 = 5;
+/// Rows of the velocity lane (with its separator).
+pub const VEL_H: u16 = 4;
+
+/// Pitch rows that fit in the main area.
+pub fn grid_rows(main: Rect) -> u16 {
+    main.height.saturating_sub(1 + VEL_H)
+}
+
+/// Time columns in the main area.
+pub fn grid_cols(main: Rect) -> u16 {
+    main.width.saturating_sub(KEYS_W)
+}
+
+/// Whether a pitch is a black key.
+pub fn is_black(pitch: u8) -> bool {
+    matches!(pitch % 12, 1 | 3 | 6 | 8 | 10)
+}
+
+/// Whether a pitch belongs to the project key's scale (C major without a key).
+pub fn in_scale(key: Option<Key>, pitch: u8) -> bool {
+    match key {
+        Some(k) => k.contains(pitch),
+        None => !is_black(pitch),
+    }
+}
+
+/// The selection rectangle of visual mode: beats [b0, b1), pitches [p0, p1].
+pub fn selection(app: &App) -> Option<(f64, f64, u8, u8)> {
+    if app.mode != Mode::Visual {
+        return None;
+    }
+    let (ab, ap) = app.piano.anchor?;
+    let (cb, cp) = (app.piano.cursor, app.piano.pitch);
+    Some((
+        ab.min(cb),
+        ab.max(cb) + app.piano.grid,
+        ap.min(cp),
+        ap.max(cp),
+    ))
+}
+
+/// Whether a note is inside a selection rectangle.
+pub fn selected(sel: (f64, f64, u8, u8), n: &Note) -> bool {
+    n.start >= sel.0 - 1e-9 && n.start < sel.1 - 1e-9 && n.pitch >= sel.2 && n.pitch <= sel.3
+}
+
+pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
+    let th = &app.theme;
+    fill(buf, area, th.get("piano"));
+    let right = area.x + area.width;
+    let Some((ti, ci)) = app.piano_clip() else {
+        put(
+            buf,
+            area.x + 2,
+            area.y + 1,
+            "No MIDI clip here: put the arrange cursor on a MIDI clip and press Enter",
+            right,
+            th.get("ui.text.dim"),
+        );
+        put(
+            buf,
+            area.x + 2,
+            area.y + 2,
+            "(c in the arrange view creates one on a MIDI track).",
+            right,
+            th.get("ui.text.dim"),
+        );
+        return;
+    };
+    let p = &app.project;
+    let clip = &p.tracks[ti].clips[ci];
+    let ClipContent::Midi(m) = &clip.content else {
+        return;
+    };
+    let st = &app.piano;
+    let cpb = st.cols_per_beat();
+    let gx = area.x + KEYS_W;
+    let cols = grid_cols(area);
+    let rows = grid_rows(area);
+    let beat_of = |col: u16| st.scroll_beat + col as f64 / cpb;
+    let col_of = |beat: f64| -> Option<u16> {
+        let c = ((beat - st.scroll_beat) * cpb + 1e-9).floor();
+        (c >= 0.0 && c < cols as f64).then_some(c as u16)
+    };
+    let qpb = p.time_signature.quarters_per_bar();
+
+    // Ruler: bar.beat labels relative to the project, clip name in the key column.
+    put(
+        buf,
+        area.x,
+        area.y,
+        &super::fit(&pitch_name(st.pitch), KEYS_W as usize),
+        gx,
+        th.get("ui.text.dim"),
+    );
+    let mut next_free = 0u16;
+    for col in 0..cols {
+        let b = clip.start + beat_of(col);
+        let b_next = clip.start + beat_of(col + 1);
+        let beat_start = b.ceil();
+        if beat_start < b_next - 1e-9 && col >= next_free {
+            let (bar, beat, _) = p.time_signature.bars_beats(beat_start);
+            let label = if beat == 1 {
+                format!("{bar}")
+            } else {
+                format!("·{beat}")
+            };
+            let style = if beat == 1 {
+                th.get("arrange.ruler.bar")
+            } else {
+                th.get("arrange.ruler")
+            };
+            put(buf, gx + col, area.y, &label, right, style);
+            next_free = col + label.chars().count() as u16 + 1;
+        }
+    }
+
+    // Grid rows.
+    let sel = selection(app);
+    let white = th.get("piano.key.white");
+    let black = th.get("piano.key.black");
+    let scale_row = th.get("piano.row.scale");
+    let out_row = th.get("piano.row.out");
+    let bar_line = th.get("piano.grid.bar");
+    let dim = th.get("ui.text.dim");
+    for row in 0..rows {
+        let Some(pitch) = st.top_pitch.checked_sub(row as u8) else {
+            break;
+        };
+        let y = area.y + 1 + row;
+        let key_style = if is_black(pitch) { black } else { white };
+        let label = if pitch % 12 == 0 || pitch == st.pitch {
+            pitch_name(pitch)
+        } else {
+            String::new()
+        };
+        put(
+            buf,
+            area.x,
+            y,
+            &super::fit(&label, KEYS_W as usize - 1),
+            gx,
+            key_style,
+        );
+        set(buf, gx - 1, y, '▕', key_style);
+        let row_style = if in_scale(p.key, pitch) {
+            scale_row
+        } else {
+            out_row
+        };
+        for col in 0..cols {
+            let b0 = beat_of(col);
+            let b1 = beat_of(col + 1);
+            let style = row_style;
+            let ch = if b0 >= m.length - 1e-9 {
+                '·'
+            } else if ((b0 + clip.start) / qpb).ceil() * qpb < b1 + clip.start - 1e-9 {
+                '│'
+            } else if b0.ceil() < b1 - 1e-9 {
+                '┊'
+            } else {
+                ' '
+            };
+            let style = if b0 >= m.length - 1e-9 {
+                dim.bg(row_style.bg.unwrap_or_default())
+            } else if ch == '│' {
+                bar_line.bg(row_style.bg.unwrap_or_default())
+            } else {
+                style
+            };
+            set(buf, gx + col, y, ch, style);
+        }
+        if let Some(s) = sel {
+            if pitch >= s.2 && pitch <= s.3 {
+                for col in 0..cols {
+                    let b = beat_of(col);
+                    if b >= s.0 - 1e-9 && b < s.1 - 1e-9 {
+                        restyle(buf, gx + col, y, th.get("ui.selection"));
+                    }
+                }
+            }
+        }
+    }
+
+    // Notes.
+    let note_style = th.get("piano.note");
+    let sel_style = th.get("piano.note.selected");
+    let bottom_pitch = st.top_pitch.saturating_sub(rows.saturating_sub(1) as u8);
+    for n in &m.notes {
+        if n.pitch > st.top_pitch || n.pitch < bottom_pitch {
+            continue;
+        }
+        let y = area.y + 1 + (st.top_pitch - n.pitch) as u16;
+        let c0 = ((n.start - st.scroll_beat) * cpb + 1e-9).floor();
+        let c1 = ((n.end() - st.scroll_beat) * cpb - 1e-9).ceil();
+        if c1 <= 0.0 || c0 >= cols as f64 {
+            continue;
+        }
+        let is_sel = sel.is_some_and(|s| selected(s, n));
+        let (style, body) = if is_sel {
+            (sel_style, '▓')
+        } else {
+            (note_style, '█')
+        };
+        let first = c0.max(0.0) as u16;
+        let last = (c1.max(c0 + 1.0) as u16).min(cols);
+        for col in first..last {
+            // A start mark separates repeated notes; one-column notes are solid.
+            let ch = if col as f64 == c0 && c1 - c0 >= 2.0 {
+                '▐'
+            } else {
+                body
+            };
+            set(buf, gx + col, y, ch, style);
+        }
+    }
+
+    // Playhead and cursor.
+    let ph = app.transport.beat - clip.start;
+    if let Some(c) = col_of(ph) {
+        for row in 0..rows {
+            let y = area.y + 1 + row;
+            if buf
+                .cell((gx + c, y))
+                .is_some_and(|cell| cell.symbol() != "█")
+            {
+                set(buf, gx + c, y, '│', th.get("arrange.playhead"));
+            }
+        }
+    }
+    if st.pitch <= st.top_pitch && st.pitch >= bottom_pitch {
+        if let Some(c) = col_of(st.cursor) {
+            let y = area.y + 1 + (st.top_pitch - st.pitch) as u16;
+            let w = ((st.grid * cpb).round() as u16).max(1);
+            for dx in 0..w {
+                if c + dx < cols {
+                    restyle(buf, gx + c + dx, y, th.get("piano.cursor"));
+                }
+            }
+        }
+    }
+
+    // Velocity lane.
+    let ly = area.y + 1 + rows;
+    put(
+        buf,
+        area.x,
+        ly,
+        &super::fit("vel", KEYS_W as usize),
+        gx,
+        dim,
+    );
+    for col in 0..cols {
+        set(buf, gx + col, ly, '─', dim);
+    }
+    let lane_h = VEL_H - 1;
+    let vel_style = th.get("piano.velocity");
+    for n in &m.notes {
+        let Some(c) = col_of(n.start) else { continue };
+        let eighths = (n.velocity as f32 / 127.0 * lane_h as f32 * 8.0).round() as usize;
+        let style = if sel.is_some_and(|s| selected(s, n)) {
+            sel_style
+        } else {
+            vel_style
+        };
+        for r in 0..lane_h {
+            let e = eighths.saturating_sub(r as usize * 8).min(8);
+            let y = ly + lane_h - r;
+            if e > 0 {
+                set(buf, gx + c, y, EIGHTHS_UP[e], style);
+            }
+        }
+    }
+    let _ = right;
+}

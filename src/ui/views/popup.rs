@@ -1,0 +1,190 @@
+//! Popups over the main view: help, which-key, and the confirmations (quit with unsaved
+//! changes, recover an autosave).
+
+use super::help::{self, HelpLine};
+use super::{fill, fit, put};
+use crate::ui::app::{App, Popup};
+use crate::ui::keymap::fmt_keys;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+/// The rows the help popup shows at once in an area (for scrolling).
+pub fn help_page(main: Rect) -> u16 {
+    help_rect(main).height.saturating_sub(3)
+}
+
+fn help_rect(main: Rect) -> Rect {
+    let w = main.width.saturating_sub(4).min(110);
+    let h = main.height.saturating_sub(1);
+    Rect::new(main.x + (main.width - w) / 2, main.y, w, h)
+}
+
+pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
+    for p in &app.popups {
+        match p {
+            Popup::Help { scroll } => draw_help(app, buf, main, *scroll),
+            Popup::ConfirmQuit => draw_box(
+                app,
+                buf,
+                main,
+                "Unsaved changes",
+                &[
+                    format!("'{}' has changes that are not saved.", app.project.name),
+                    String::new(),
+                    "y  save, then quit".into(),
+                    "n  quit without saving".into(),
+                    "esc  keep working".into(),
+                ],
+            ),
+            Popup::Recover { autosave } => draw_box(
+                app,
+                buf,
+                main,
+                "Recover?",
+                &[
+                    "An autosave newer than project.toml was found".into(),
+                    format!("(.tdaw/autosave.toml, {} tracks).", autosave.tracks.len()),
+                    String::new(),
+                    "y  recover it (then :w to keep it)".into(),
+                    "n  discard it and open project.toml".into(),
+                ],
+            ),
+        }
+    }
+    if app.popups.is_empty() {
+        if let Some(items) = help::which_key(app) {
+            let title = fmt_keys(&app.pending.keys);
+            let lines: Vec<String> = items.iter().map(|(k, l)| format!("{k:>5}  {l}")).collect();
+            let w = lines
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(10)
+                .min(main.width as usize - 4) as u16
+                + 4;
+            let h = (lines.len() as u16 + 2).min(main.height);
+            let r = Rect::new(main.x + main.width - w - 1, main.y + main.height - h, w, h);
+            frame(app, buf, r, &title);
+            for (i, l) in lines.iter().enumerate().take(h as usize - 2) {
+                put(
+                    buf,
+                    r.x + 2,
+                    r.y + 1 + i as u16,
+                    l,
+                    r.x + r.width - 1,
+                    app.theme.get("ui.popup"),
+                );
+            }
+        }
+    }
+}
+
+fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
+    let st = app.theme.get("ui.popup");
+    fill(buf, r, st);
+    let right = r.x + r.width;
+    let horiz = "─".repeat(r.width.saturating_sub(2) as usize);
+    put(buf, r.x, r.y, &format!("┌{horiz}┐"), right, st);
+    put(
+        buf,
+        r.x,
+        r.y + r.height - 1,
+        &format!("└{horiz}┘"),
+        right,
+        st,
+    );
+    for y in r.y + 1..r.y + r.height - 1 {
+        put(buf, r.x, y, "│", right, st);
+        put(buf, right - 1, y, "│", right, st);
+    }
+    put(
+        buf,
+        r.x + 2,
+        r.y,
+        &format!(" {title} "),
+        right - 1,
+        app.theme.get("ui.popup.title"),
+    );
+}
+
+fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[String]) {
+    let w =
+        (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 6).min(main.width);
+    let h = (lines.len() as u16 + 2).min(main.height);
+    let r = Rect::new(
+        main.x + (main.width - w) / 2,
+        main.y + (main.height - h) / 2,
+        w,
+        h,
+    );
+    frame(app, buf, r, title);
+    for (i, l) in lines.iter().enumerate().take(h as usize - 2) {
+        put(
+            buf,
+            r.x + 3,
+            r.y + 1 + i as u16,
+            l,
+            r.x + r.width - 1,
+            app.theme.get("ui.popup"),
+        );
+    }
+}
+
+fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
+    let r = help_rect(main);
+    frame(app, buf, r, "Help — j/k scroll, esc closes");
+    let lines = help::lines(app);
+    let right = r.x + r.width - 1;
+    let inner_w = r.width.saturating_sub(4) as usize;
+    let page = help_page(main) as usize;
+    let popup = app.theme.get("ui.popup");
+    let key_style: Style = app.theme.get("ui.popup.key");
+    let title = app.theme.get("ui.popup.title");
+    let keys_w = 16usize;
+    for (i, line) in lines
+        .iter()
+        .skip(scroll as usize)
+        .take(page + 1)
+        .enumerate()
+    {
+        let y = r.y + 1 + i as u16;
+        let x = r.x + 2;
+        match line {
+            HelpLine::Heading(h) => {
+                put(buf, x, y, &fit(h, inner_w), right, title);
+            }
+            HelpLine::Blank => {}
+            HelpLine::Binding { keys, name, doc } => {
+                let nx = put(buf, x, y, &fit(keys, keys_w), right, key_style);
+                // The command name goes after the doc when the line has room for it.
+                let room = inner_w.saturating_sub(keys_w);
+                let text = if name.is_empty() || doc.chars().count() + name.len() + 5 > room {
+                    format!(" {doc}")
+                } else {
+                    format!(" {doc}  ({name})")
+                };
+                put(
+                    buf,
+                    nx,
+                    y,
+                    &fit(&text, inner_w.saturating_sub(keys_w)),
+                    right,
+                    popup,
+                );
+            }
+        }
+    }
+    let total = lines.len();
+    if total > page {
+        let more = format!(" {}/{} ", (scroll as usize + page).min(total), total);
+        put(
+            buf,
+            right.saturating_sub(more.len() as u16 + 1),
+            r.y + r.height - 1,
+            &more,
+            right,
+            popup,
+        );
+    }
+}

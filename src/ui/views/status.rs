@@ -1,0 +1,138 @@
+//! The status row (mode, message side info) and the command row (the `:` line, or the last
+//! message, as in vim).
+
+use super::{fill, fit, put};
+use crate::ui::app::App;
+use crate::ui::keymap::{fmt_keys, Mode};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+/// Draws both rows; returns the terminal cursor position while typing a command.
+pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<(u16, u16)> {
+    let bar = app.theme.get("ui.statusline");
+    fill(buf, status, bar);
+    let right = status.x + status.width;
+    let (label, scope) = match app.mode {
+        Mode::Normal => ("NORMAL", "ui.statusline.mode.normal"),
+        Mode::Insert => ("INSERT", "ui.statusline.mode.insert"),
+        Mode::Visual => ("VISUAL", "ui.statusline.mode.visual"),
+        Mode::Command => ("COMMAND", "ui.statusline.mode.command"),
+    };
+    let mut x = put(
+        buf,
+        status.x,
+        status.y,
+        &format!(" {label} "),
+        right,
+        app.theme.get(scope),
+    );
+    x = put(buf, x, status.y, " ", right, bar);
+    let context = context_line(app);
+    put(buf, x, status.y, &context, right, bar);
+    let mut pending = String::new();
+    if let Some(n) = app.pending.count {
+        pending.push_str(&n.to_string());
+    }
+    pending.push_str(&fmt_keys(&app.pending.keys).replace(' ', ""));
+    let side = format!(
+        "{}{} ",
+        if pending.is_empty() {
+            String::new()
+        } else {
+            format!("{pending}  ")
+        },
+        if app.unsaved() { "unsaved" } else { "saved" }
+    );
+    let w = side.chars().count() as u16;
+    put(buf, right.saturating_sub(w), status.y, &side, right, bar);
+
+    if command.height == 0 {
+        return None;
+    }
+    let line = app.theme.get("ui.commandline");
+    fill(buf, command, line);
+    let cright = command.x + command.width;
+    if app.mode == Mode::Command {
+        let text = format!(":{}", app.cmdline.text);
+        // Keep the cursor visible on a long line by showing its tail.
+        let cur = app.cmdline.cursor + 1;
+        let w = command.width as usize;
+        let skip = cur.saturating_sub(w.saturating_sub(1));
+        let shown: String = text.chars().skip(skip).collect();
+        put(buf, command.x, command.y, &shown, cright, line);
+        if app.cmdline.completions.len() > 1 {
+            let list = app.cmdline.completions.join("  ");
+            let tail = format!("   [{}]", fit(&list, 60).trim_end());
+            let after = command.x + shown.chars().count() as u16;
+            put(
+                buf,
+                after,
+                command.y,
+                &tail,
+                cright,
+                app.theme.get("ui.text.dim"),
+            );
+        }
+        return Some((command.x + (cur - skip) as u16, command.y));
+    }
+    let st = if app.status.error {
+        app.theme.get("ui.statusline.error")
+    } else {
+        line
+    };
+    put(buf, command.x, command.y, &app.status.text, cright, st);
+    None
+}
+
+fn context_line(app: &App) -> String {
+    use crate::ui::keymap::ViewKind;
+    let p = &app.project;
+    match app.view {
+        ViewKind::Arrange => {
+            let track = p
+                .tracks
+                .get(app.arrange.track)
+                .map(|t| t.name.as_str())
+                .unwrap_or("no tracks — t a adds one");
+            format!(
+                "{track}  @ {}  grid {}",
+                super::bars_beats(app, app.arrange.cursor),
+                grid_name(app.arrange.grid)
+            )
+        }
+        ViewKind::Mixer => {
+            let name = p
+                .tracks
+                .get(app.mixer.strip)
+                .map(|t| t.name.as_str())
+                .unwrap_or("Master");
+            format!("{name}  {:?}", app.mixer.param)
+                .replace("Send(", "send ")
+                .replace(')', "")
+        }
+        ViewKind::PianoRoll => match app.piano_clip() {
+            Some((ti, ci)) => {
+                let c = &p.tracks[ti].clips[ci];
+                format!(
+                    "{} / {}  {}  @ {}  grid {}",
+                    p.tracks[ti].name,
+                    if c.name.is_empty() { "clip" } else { &c.name },
+                    crate::model::pitch_name(app.piano.pitch),
+                    super::bars_beats(app, c.start + app.piano.cursor),
+                    grid_name(app.piano.grid)
+                )
+            }
+            None => "no MIDI clip — select one in the arrange view and press Enter".into(),
+        },
+    }
+}
+
+/// A grid step in beats as a note value: 1 → 1/4, 0.25 → 1/16, 4 → 1/1.
+pub fn grid_name(beats: f64) -> String {
+    let denom = 4.0 / beats;
+    if denom >= 1.0 && (denom - denom.round()).abs() < 1e-9 {
+        format!("1/{}", denom.round() as u64)
+    } else {
+        format!("{} beats", super::top_bar::trim_float(beats))
+    }
+}

@@ -1,0 +1,547 @@
+//! Key-sequence tests: the TUI driven the way a user types, in every mode.
+
+mod ui_support;
+
+use tdaw::model::{ClipContent, Note, TrackKind};
+use tdaw::ui::app::Popup;
+use tdaw::ui::keymap::{Mode, ViewKind};
+use tdaw::ui::App;
+use ui_support::{demo_app, press};
+
+fn notes(app: &App) -> Vec<Note> {
+    let (ti, ci) = app.piano_clip().expect("a clip in the piano roll");
+    match &app.project.tracks[ti].clips[ci].content {
+        ClipContent::Midi(m) => m.notes.clone(),
+        ClipContent::Audio(_) => panic!("audio clip"),
+    }
+}
+
+#[test]
+fn colon_w_saves_and_colon_q_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":bpm 90<ret>");
+    assert_eq!(app.project.tempo.initial_bpm(), 90.0);
+    assert!(app.unsaved());
+    press(&mut app, ":w<ret>");
+    assert!(!app.unsaved(), "{:?}", app.status);
+    assert!(app.status.text.starts_with("Saved"), "{:?}", app.status);
+    let on_disk = tdaw::store::load_project(dir.path()).unwrap();
+    assert_eq!(on_disk.tempo.initial_bpm(), 90.0);
+    press(&mut app, ":q<ret>");
+    assert!(app.quit);
+}
+
+#[test]
+fn quit_with_unsaved_changes_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "m:q<ret>");
+    assert!(!app.quit);
+    assert_eq!(app.popups, vec![Popup::ConfirmQuit]);
+    press(&mut app, "<esc>");
+    assert!(app.popups.is_empty() && !app.quit);
+    // y saves, then quits.
+    press(&mut app, ":q<ret>y");
+    assert!(app.quit && !app.unsaved());
+    assert!(tdaw::store::load_project(dir.path()).unwrap().tracks[0].mute);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "m:q!<ret>");
+    assert!(app.quit);
+    assert!(!tdaw::store::load_project(dir.path()).unwrap().tracks[0].mute);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "m:wq<ret>");
+    assert!(app.quit && !app.unsaved());
+}
+
+#[test]
+fn counts_move_and_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "3j");
+    assert_eq!(app.arrange.track, 3);
+    press(&mut app, "k12l");
+    assert_eq!((app.arrange.track, app.arrange.cursor), (2, 12.0));
+    press(&mut app, "99j");
+    assert_eq!(app.arrange.track, 3, "clamped to the last track");
+    press(&mut app, "gg");
+    assert_eq!(app.arrange.cursor, 0.0);
+    press(&mut app, "G");
+    assert_eq!(app.arrange.cursor, 64.0);
+    // `.` repeats the last edit with its count; a new count replaces it.
+    press(&mut app, "gm");
+    assert_eq!(app.view, ViewKind::Mixer);
+    assert_eq!(
+        app.mixer.strip, 3,
+        "the mixer selects the arrange view's track"
+    );
+    let before = app.project.tracks[3].gain_db;
+    press(&mut app, "2-.");
+    assert_eq!(app.project.tracks[3].gain_db, before - 4.0);
+    press(&mut app, "3.");
+    assert_eq!(app.project.tracks[3].gain_db, before - 7.0);
+}
+
+#[test]
+fn undo_and_redo_walk_every_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let original = app.project.clone();
+    press(&mut app, ":bpm 100<ret>:key Em<ret>mSta");
+    assert_eq!(app.project.tracks.len(), 5);
+    press(&mut app, "5u");
+    assert_eq!(app.project, original);
+    press(&mut app, "<C-r><C-r>");
+    assert_eq!(app.project.tempo.initial_bpm(), 100.0);
+    assert_eq!(app.project.key.unwrap().to_string(), "Em");
+    press(&mut app, ":undo<ret>:redo<ret>:undo<ret>");
+    assert_eq!(app.project.key.unwrap().to_string(), "Am");
+}
+
+#[test]
+fn arrange_clip_editing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Lead track (3): Lead clip at beats 32..48, Answer at 48..64.
+    press(&mut app, "3j32l");
+    let lead_clips = |a: &App| {
+        a.project.tracks[3]
+            .clips
+            .iter()
+            .map(|c| c.start)
+            .collect::<Vec<_>>()
+    };
+    press(&mut app, "8ls");
+    assert_eq!(lead_clips(&app), vec![32.0, 40.0, 48.0], "split at 40");
+    press(&mut app, "x");
+    assert_eq!(
+        lead_clips(&app),
+        vec![32.0, 48.0],
+        "x deletes the clip under the cursor"
+    );
+    press(&mut app, "p");
+    assert_eq!(
+        lead_clips(&app),
+        vec![32.0, 40.0, 48.0],
+        "p pastes it back at the cursor"
+    );
+    press(&mut app, "u");
+    press(&mut app, "8hH");
+    assert_eq!(
+        lead_clips(&app),
+        vec![31.0, 48.0],
+        "H moves the clip a grid step earlier"
+    );
+    assert_eq!(app.arrange.cursor, 31.0, "the cursor follows the clip");
+    press(&mut app, "<lt><lt>");
+    let c = &app.project.tracks[3].clips[0];
+    // (u took the pasted clip away again: the Lead clip is 32..40, moved to 31..39.)
+    assert_eq!(
+        app.project.clip_end_beat(c),
+        37.0,
+        "< shortens by a grid step"
+    );
+    press(&mut app, "D");
+    assert_eq!(
+        lead_clips(&app),
+        vec![31.0, 37.0, 48.0],
+        "D duplicates right after"
+    );
+    // K moves the clip to the MIDI track above; an audio track refuses it.
+    press(&mut app, "K");
+    assert_eq!(app.arrange.track, 2);
+    assert!(app.project.tracks[2].clips.iter().any(|c| c.start == 31.0));
+    // A new empty clip on an empty spot, opened in the piano roll.
+    press(&mut app, "gg3j");
+    press(&mut app, "c");
+    assert_eq!(app.project.tracks[3].clips[0].start, 0.0);
+    press(&mut app, "<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    assert!(notes(&app).is_empty());
+}
+
+#[test]
+fn visual_mode_in_the_arrange_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Select the first 20 beats of Drums and Bass: Hats (0..16), Beat (16..32), Bass (16..48).
+    press(&mut app, "v19lj");
+    assert_eq!(app.mode, Mode::Visual);
+    press(&mut app, "d");
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.project.tracks[0].clips.len(), 2);
+    assert!(app.project.tracks[1].clips.len() == 1);
+    assert_eq!(app.clipboard.clips.len(), 3);
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks[0].clips.len(), 4);
+    // | loops the selection.
+    press(&mut app, "gg4lv3l|");
+    let l = app.project.loop_region.unwrap();
+    assert_eq!((l.start, l.end, l.enabled), (4.0, 8.0, true));
+    press(&mut app, "\\");
+    assert!(!app.project.loop_region.unwrap().enabled);
+}
+
+#[test]
+fn track_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "ta");
+    assert_eq!(app.project.tracks[1].name, "MIDI 5");
+    assert_eq!(app.arrange.track, 1);
+    press(&mut app, "tr");
+    assert_eq!(app.mode, Mode::Command);
+    press(&mut app, "<C-u>rename Strings<ret>");
+    assert_eq!(app.project.tracks[1].name, "Strings");
+    press(&mut app, "tk");
+    assert_eq!(app.project.tracks[0].name, "Strings");
+    press(&mut app, "tA:track add bus FX<ret>");
+    assert_eq!(app.project.tracks[1].kind, TrackKind::Audio);
+    assert_eq!(app.project.tracks[2].name, "FX");
+    assert_eq!(app.project.tracks[2].kind, TrackKind::Bus);
+    press(&mut app, "td:track rm<ret>");
+    assert_eq!(app.project.tracks.len(), 5);
+    press(&mut app, "mSR");
+    let t = &app.project.tracks[app.arrange.track];
+    assert!(t.mute && t.solo && t.arm);
+}
+
+#[test]
+fn piano_roll_normal_mode_editing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Lead clip (track 3, beats 32..48): first note E5 (76) at 0 for 1 beat.
+    press(&mut app, "3j32l<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    assert_eq!(app.piano.cursor, 0.0);
+    let before = notes(&app);
+    app.piano.pitch = 76;
+    press(&mut app, "K");
+    assert_eq!(notes(&app)[0].pitch, 77, "K moves the note up a semitone");
+    assert_eq!(app.piano.pitch, 77, "the cursor follows");
+    press(&mut app, "J>");
+    assert_eq!(notes(&app)[0].length, 1.25, "> lengthens by a grid step");
+    press(&mut app, "2-");
+    assert_eq!(
+        notes(&app)[0].velocity,
+        84,
+        "- lowers velocity by 8 per count"
+    );
+    press(&mut app, "x");
+    assert_eq!(notes(&app).len(), before.len() - 1);
+    press(&mut app, "16lp");
+    let n = notes(&app);
+    assert!(
+        n.iter().any(|x| x.start == 4.0 && x.pitch == 76),
+        "p pastes at the cursor"
+    );
+    // a inserts a note one grid step long at the cursor.
+    press(&mut app, "gg");
+    app.piano.pitch = 40;
+    press(&mut app, "a");
+    assert!(notes(&app)
+        .iter()
+        .any(|x| x.pitch == 40 && x.start == 0.0 && x.length == 0.25));
+    // Quantize: put a note off the grid, then q snaps it.
+    let (ti, ci) = app.piano_clip().unwrap();
+    let mut clip = app.project.tracks[ti].clips[ci].clone();
+    if let ClipContent::Midi(m) = &mut clip.content {
+        m.notes.push(Note {
+            pitch: 50,
+            start: 1.1,
+            length: 0.3,
+            velocity: 90,
+            channel: 0,
+        });
+    }
+    let track = app.project.tracks[ti].id;
+    app.apply(
+        tdaw::model::Edit::ReplaceClip {
+            track,
+            clip: Box::new(clip),
+        },
+        "test",
+    );
+    press(&mut app, "q");
+    let q = notes(&app).into_iter().find(|x| x.pitch == 50).unwrap();
+    assert_eq!((q.start, q.length), (1.0, 0.25));
+}
+
+#[test]
+fn piano_roll_insert_mode_enters_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "3jc<ret>");
+    app.piano.pitch = 60;
+    press(&mut app, "i");
+    assert_eq!(app.mode, Mode::Insert);
+    press(&mut app, "cegC>cr<lt>b<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+    let got: Vec<(u8, f64)> = notes(&app).iter().map(|n| (n.pitch, n.start)).collect();
+    // c e g nearest upwards, C# (upper case), octave up then c, a rest, octave down then b.
+    assert_eq!(
+        got,
+        vec![
+            (60, 0.0),
+            (64, 0.25),
+            (67, 0.5),
+            (61, 0.75),
+            (72, 1.0),
+            (59, 1.5)
+        ]
+    );
+    // Backspace in insert mode removes the last entered note and steps back.
+    // a enters A3 (nearest B3) at 1.75; two backspaces take it and the B3 back out.
+    press(&mut app, "ia");
+    assert!(notes(&app).contains(&Note {
+        pitch: 57,
+        start: 1.75,
+        length: 0.25,
+        velocity: 100,
+        channel: 0
+    }));
+    press(&mut app, "<backspace><backspace><esc>");
+    assert_eq!(notes(&app).len(), 5);
+    assert_eq!(app.piano.cursor, 1.5);
+}
+
+#[test]
+fn piano_roll_visual_mode_transposes_a_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Chords clip: three-note chords every bar.
+    press(&mut app, "2j<ret>");
+    app.piano.pitch = 66;
+    press(&mut app, "v15l10j");
+    assert_eq!(app.mode, Mode::Visual);
+    press(&mut app, "J");
+    let n = notes(&app);
+    let first_bar: Vec<u8> = n
+        .iter()
+        .filter(|x| x.start == 0.0)
+        .map(|x| x.pitch)
+        .collect();
+    assert_eq!(first_bar, vec![56, 59, 63]);
+    // Other bars are untouched.
+    assert!(n.iter().any(|x| x.start == 4.0 && x.pitch == 57));
+    press(&mut app, "<esc>:transpose 12<ret>");
+    assert!(notes(&app).iter().all(|x| x.pitch >= 67));
+    press(&mut app, ":transpose 100<ret>");
+    assert!(app.status.error, "out of range is refused");
+}
+
+#[test]
+fn mixer_values_edit_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "gml6+");
+    assert_eq!(app.project.tracks[1].gain_db, 2.0);
+    press(&mut app, "j4+");
+    assert!((app.project.tracks[1].pan - 0.2).abs() < 1e-6);
+    press(&mut app, "r");
+    assert_eq!(app.project.tracks[1].pan, 0.0);
+    // The master strip is right of the last track.
+    press(&mut app, "9l3-");
+    assert_eq!(app.project.master.gain_db, -3.0);
+    press(&mut app, "uuuu");
+    assert_eq!(app.project, tdaw::cli::demo::demo_project());
+}
+
+#[test]
+fn command_line_completes_and_reports_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":bp<tab>");
+    assert_eq!(app.cmdline.text, "bpm");
+    press(&mut app, " 140<ret>");
+    assert_eq!(app.project.tempo.initial_bpm(), 140.0);
+    press(&mut app, ":theme hi<tab><ret>");
+    assert_eq!(app.theme.name, "high-contrast");
+    press(&mut app, ":bpm fast<ret>");
+    assert!(
+        app.status.error && app.status.text.contains("fast"),
+        "{:?}",
+        app.status
+    );
+    press(&mut app, ":frobnicate<ret>");
+    assert!(app.status.text.contains("unknown command ':frobnicate'"));
+    press(&mut app, ":key H<ret>");
+    assert!(app.status.error && app.status.text.contains("'H' is not a key"));
+    press(&mut app, ":e /nonexistent/place<ret>");
+    assert!(app.status.error, "{:?}", app.status);
+    assert!(!app.quit);
+    // Up recalls the history.
+    press(&mut app, ":<up><up>");
+    assert_eq!(app.cmdline.text, "key H");
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn paths_complete_in_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("drums-loop.wav"), b"x").unwrap();
+    std::fs::create_dir(dir.path().join("drafts")).unwrap();
+    let prefix = format!("{}/dr", dir.path().display());
+    let got = tdaw::ui::ex::complete_path(&prefix, false);
+    assert_eq!(
+        got,
+        vec![
+            format!("{}/drafts/", dir.path().display()),
+            format!("{}/drums-loop.wav", dir.path().display())
+        ]
+    );
+    let (_, c) = tdaw::ui::ex::complete(&format!("import {prefix}u"));
+    assert_eq!(c, vec![format!("{}/drums-loop.wav", dir.path().display())]);
+}
+
+#[test]
+fn help_which_key_and_unbound_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "?");
+    assert_eq!(app.popups, vec![Popup::Help { scroll: 0 }]);
+    press(&mut app, "jj");
+    assert_eq!(app.popups, vec![Popup::Help { scroll: 2 }]);
+    press(&mut app, "<esc>");
+    assert!(app.popups.is_empty());
+    press(&mut app, "g");
+    let wk = tdaw::ui::views::help::which_key(&app).unwrap();
+    assert!(wk
+        .iter()
+        .any(|(k, l)| k == "g" && l.starts_with("goto_start")));
+    press(&mut app, "<esc>");
+    assert!(app.pending.keys.is_empty());
+    press(&mut app, "Z");
+    assert!(app.status.error && app.status.text.starts_with("Z does nothing"));
+}
+
+#[test]
+fn help_lists_every_key_of_the_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    for view in ["ga", "gm", "gp"] {
+        press(&mut app, view);
+        let lines = tdaw::ui::views::help::lines(&app);
+        let trie = app.keymap.trie(app.view, Mode::Normal).unwrap();
+        for (keys, cmd) in trie.bindings() {
+            let k = tdaw::ui::keymap::fmt_keys(&keys);
+            let found = lines.iter().any(|l| match l {
+                tdaw::ui::views::help::HelpLine::Binding { keys, name, .. } => {
+                    name == cmd.name() && keys.split(", ").any(|x| x == k)
+                }
+                _ => false,
+            });
+            assert!(found, "{view}: {k} → {} missing from help", cmd.name());
+        }
+    }
+}
+
+#[test]
+fn autosave_is_offered_for_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":bpm 77<ret>");
+    tdaw::ui::autosave::write(&app.dir, &app.project).unwrap();
+    drop(app);
+    let mut app = tdaw::ui::open_app(dir.path()).unwrap();
+    assert!(matches!(app.popups.as_slice(), [Popup::Recover { .. }]));
+    press(&mut app, "y");
+    assert_eq!(app.project.tempo.initial_bpm(), 77.0);
+    assert!(app.unsaved());
+    press(&mut app, ":w<ret>");
+    assert!(
+        !tdaw::ui::autosave::path(dir.path()).exists(),
+        "saving removes the autosave"
+    );
+    let app = tdaw::ui::open_app(dir.path()).unwrap();
+    assert!(app.popups.is_empty());
+}
+
+#[test]
+fn import_and_export_midi_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let wav = src.path().join("tone.wav");
+    ui_support::write_wav(&wav, 2.0, 48_000);
+    let mut app = demo_app(dir.path());
+    press(&mut app, &format!(":import {}<ret>", wav.display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    let t = app.project.tracks.last().unwrap();
+    assert_eq!((t.kind, t.clips.len()), (TrackKind::Audio, 1));
+    assert_eq!(app.arrange.track, 4, "the new track is selected");
+    // The waveform overview is computed from the copy in audio/ and cached in .tdaw/peaks.
+    app.peaks.wait();
+    let ClipContent::Audio(a) = &t.clips[0].content else {
+        panic!()
+    };
+    let rel = a.file.clone();
+    assert!(app.peaks.get(&rel).is_some());
+    assert!(tdaw::ui::peaks::cache_path(dir.path(), &rel).is_file());
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks.len(), 4, "import is undoable");
+    press(&mut app, ":import /no/such/file.wav<ret>");
+    assert!(app.status.error && app.status.text.contains("/no/such/file.wav"));
+
+    let out = dir.path().join("song.mid");
+    press(&mut app, &format!(":export-midi {}<ret>", out.display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..4], b"MThd");
+    press(&mut app, ":export-midi /no/such/dir/x.mid<ret>");
+    assert!(app.status.error && app.status.text.contains("/no/such/dir/x.mid"));
+}
+
+#[test]
+fn render_runs_in_the_background_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = tdaw::cli::demo::demo_project();
+    // Two bars of bass are enough to hear that it rendered.
+    p.tracks.retain(|t| t.name == "Bass");
+    p.tracks[0].clips.truncate(1);
+    if let ClipContent::Midi(m) = &mut p.tracks[0].clips[0].content {
+        m.length = 8.0;
+        m.notes.retain(|n| n.start < 8.0);
+    }
+    p.tracks[0].clips[0].start = 0.0;
+    let mut app = ui_support::app_with(p, dir.path());
+    let out = dir.path().join("mix.wav");
+    press(&mut app, &format!(":render {}<ret>", out.display()));
+    assert!(app.render.is_some(), "{:?}", app.status);
+    press(&mut app, ":render again.wav<ret>");
+    assert!(app.status.error && app.status.text.contains("already running"));
+    let start = std::time::Instant::now();
+    while app.render.is_some() {
+        assert!(start.elapsed().as_secs() < 60, "render did not finish");
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!app.status.error, "{:?}", app.status);
+    assert!(app.status.text.starts_with("Rendered"), "{:?}", app.status);
+    let r = hound::WavReader::open(&out).unwrap();
+    let secs = r.duration() as f64 / r.spec().sample_rate as f64;
+    assert!(secs > 3.7 && secs < 8.0, "{secs}");
+    // A folder that does not exist is an error in the status line, not a crash.
+    press(&mut app, ":render /no/such/dir/x.wav<ret>");
+    while app.render.is_some() {
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        app.status.error && app.status.text.contains("/no/such/dir/x.wav"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn transport_without_an_engine_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "<space>");
+    assert!(app.status.error && app.status.text.contains("no audio engine"));
+    assert!(!app.transport.playing);
+}

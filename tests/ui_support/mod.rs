@@ -1,0 +1,71 @@
+//! Shared set-up for the TUI tests: a project folder in a temp dir, an App on it, and a screen.
+#![allow(dead_code)]
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::Path;
+use tdaw::model::Project;
+use tdaw::ui::keymap::Keymap;
+use tdaw::ui::theme::{ColorDepth, Theme};
+use tdaw::ui::{update, Action, App};
+
+/// A project folder holding `project`, saved, and an App on it with the default keymap.
+pub fn app_with(project: Project, dir: &Path) -> App {
+    tdaw::store::create_project(dir, project.sample_rate, 120.0).unwrap();
+    tdaw::store::save_project(dir, &project).unwrap();
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut app = App::new(project, dir, Keymap::defaults(), theme);
+    update(&mut app, Action::Resize(120, 40));
+    app
+}
+
+/// The demo song in a temp folder.
+pub fn demo_app(dir: &Path) -> App {
+    app_with(tdaw::cli::demo::demo_project(), dir)
+}
+
+/// Presses keys, panicking on a malformed key string.
+pub fn press(app: &mut App, keys: &str) {
+    tdaw::ui::press(app, keys).unwrap();
+}
+
+/// Draws the app at a size and returns the terminal (its backend displays as text).
+pub fn screen(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    update(app, Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| tdaw::ui::views::draw(app, f)).unwrap();
+    t
+}
+
+/// The screen as lines of text.
+pub fn text(app: &mut App, w: u16, h: u16) -> String {
+    let t = screen(app, w, h);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes a mono 16-bit WAV of a decaying sine into `path`.
+pub fn write_wav(path: &Path, seconds: f32, rate: u32) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let n = (seconds * rate as f32) as u32;
+    for i in 0..n {
+        let t = i as f32 / rate as f32;
+        let env = (-(t % 1.0) * 3.0).exp();
+        let v = (t * 220.0 * std::f32::consts::TAU).sin() * env * 0.8;
+        w.write_sample((v * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
