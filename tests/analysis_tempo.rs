@@ -103,3 +103,26 @@ fn no_beat_no_tempo() {
         "silence"
     );
 }
+
+/// One- and two-bar loops, as `import --set-tempo` sees them.
+#[test]
+fn short_loops() {
+    for (bpm, bars) in [
+        (120.0, 1.0),
+        (100.0, 1.0),
+        (128.0, 2.0),
+        (90.0, 2.0),
+        (140.0, 2.0),
+    ] {
+        let seconds = bars * 4.0 * 60.0 / bpm;
+        for rate in [44_100u32, 48_000] {
+            let x = drums::rock(bpm, seconds, rate);
+            let t = detect_tempo(&x, rate, 1);
+            let got = t.map(|t| t.bpm).unwrap_or(0.0);
+            assert!(
+                (got / bpm - 1.0).abs() < 0.01,
+                "{bpm} BPM, {bars} bar(s) at {rate}: {t:?}"
+            );
+        }
+    }
+}

@@ -32,7 +32,7 @@ const DOUBLE_RATIO: f64 = 0.6;
 /// Below this confidence there is no steady beat (noise reads ~0.01, a sparse part ~0.4).
 const MIN_CONFIDENCE: f64 = 0.1;
 /// Shortest envelope, in seconds, a tempo is estimated from.
-const MIN_SECONDS: f64 = 2.0;
+const MIN_SECONDS: f64 = 1.5;
 
 /// A detected tempo.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -221,7 +221,7 @@ fn mel_bands(n_fft: usize, rate: f64) -> (Vec<usize>, Vec<f32>) {
     (band_of_bin, sizes)
 }
 
-/// Estimates the tempo of interleaved audio; `None` when shorter than 2 s, silent, or
+/// Estimates the tempo of interleaved audio; `None` when shorter than 1.5 s, silent, or
 /// without onsets.
 pub fn detect_tempo(
     samples_interleaved: &[f32],
