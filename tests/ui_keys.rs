@@ -545,3 +545,49 @@ fn transport_without_an_engine_says_so() {
     assert!(app.status.error && app.status.text.contains("no audio engine"));
     assert!(!app.transport.playing);
 }
+
+#[test]
+fn mouse_in_the_piano_roll_inserts_moves_and_deletes_notes() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "3jGc<ret>");
+    assert!(notes(&app).is_empty());
+    let main = app.main_area();
+    let top = app.piano.top_pitch;
+    let at = |kind, beat: f64, pitch: u8, app: &App| MouseEvent {
+        kind,
+        column: main.x + 5 + (beat * app.piano.cols_per_beat()) as u16,
+        row: main.y + 1 + (top - pitch) as u16,
+        modifiers: KeyModifiers::NONE,
+    };
+    let mut send = |app: &mut App, ev| tdaw::ui::update(app, tdaw::ui::Action::Mouse(ev));
+    let ev = at(MouseEventKind::Down(MouseButton::Left), 1.0, 60, &app);
+    send(&mut app, ev);
+    assert_eq!(
+        notes(&app)
+            .iter()
+            .map(|n| (n.pitch, n.start))
+            .collect::<Vec<_>>(),
+        vec![(60, 1.0)]
+    );
+    // Drag it to beat 2, pitch 62.
+    let ev = at(MouseEventKind::Down(MouseButton::Left), 1.0, 60, &app);
+    send(&mut app, ev);
+    let ev = at(MouseEventKind::Drag(MouseButton::Left), 2.0, 62, &app);
+    send(&mut app, ev);
+    let ev = at(MouseEventKind::Up(MouseButton::Left), 2.0, 62, &app);
+    send(&mut app, ev);
+    assert_eq!(
+        notes(&app)
+            .iter()
+            .map(|n| (n.pitch, n.start))
+            .collect::<Vec<_>>(),
+        vec![(62, 2.0)]
+    );
+    let ev = at(MouseEventKind::Down(MouseButton::Right), 2.0, 62, &app);
+    send(&mut app, ev);
+    assert!(notes(&app).is_empty());
+    press(&mut app, "u");
+    assert_eq!(notes(&app).len(), 1, "mouse edits undo like any other");
+}
