@@ -561,7 +561,7 @@ fn mouse_in_the_piano_roll_inserts_moves_and_deletes_notes() {
         row: main.y + 1 + (top - pitch) as u16,
         modifiers: KeyModifiers::NONE,
     };
-    let mut send = |app: &mut App, ev| tdaw::ui::update(app, tdaw::ui::Action::Mouse(ev));
+    let send = |app: &mut App, ev| tdaw::ui::update(app, tdaw::ui::Action::Mouse(ev));
     let ev = at(MouseEventKind::Down(MouseButton::Left), 1.0, 60, &app);
     send(&mut app, ev);
     assert_eq!(
