@@ -2,16 +2,21 @@
 //! of libebur128): integrated loudness (gated), loudness range (EBU Tech 3342) and the
 //! momentary / short-term loudness every 100 ms for plotting.
 //!
-//! The crate does the K-weighting and the integrated gating. We read the K-weighted energy of
-//! every 100 ms slice from it and build momentary (4 slices), short-term (30 slices) and the
-//! loudness range from those, so LRA uses short-term values every 100 ms as Tech 3342 (2016)
-//! asks (the crate's own LRA samples once a second). Results that cannot be measured
+//! The crate does the K-weighting and channel weighting. We read the K-weighted energy of
+//! every 100 ms slice from it and build everything else from those slices: momentary
+//! (4 slices), short-term (30 slices), the gated integrated loudness (400 ms blocks every
+//! 100 ms, -70 LUFS absolute and -10 LU relative gates — the crate's own `Mode::I` computes
+//! the same and a test holds the two together, but it re-sums every block, which costs a
+//! tenth of the whole analysis) and the loudness range, with short-term values every 100 ms
+//! as Tech 3342 (2016) asks (the crate's own LRA samples once a second). Results that cannot be measured
 //! (silence, shorter than a gating block) are `None`, never -inf or NaN.
 
 use ebur128::{Channel, EbuR128, Mode};
 
 /// Absolute gate of BS.1770-4 and Tech 3342, in LUFS.
 const ABSOLUTE_GATE: f64 = -70.0;
+/// Relative gate of BS.1770-4 (integrated loudness), in LU.
+const INTEGRATED_RELATIVE_GATE: f64 = -10.0;
 /// Relative gate of Tech 3342 (loudness range), in LU.
 const LRA_RELATIVE_GATE: f64 = -20.0;
 
@@ -130,7 +135,7 @@ impl LoudnessAnalyzer {
         if channels == 0 || rate < 10 {
             return Err(err());
         }
-        let mut meter = EbuR128::new(u32::from(channels), rate, Mode::I).map_err(|_| err())?;
+        let mut meter = EbuR128::new(u32::from(channels), rate, Mode::M).map_err(|_| err())?;
         meter
             .set_channel_map(&channel_map(channels))
             .map_err(|_| err())?;
@@ -164,16 +169,7 @@ impl LoudnessAnalyzer {
 
     /// The measurements so far.
     pub fn finish(&self) -> LoudnessResult {
-        let integrated =
-            self.meter.loudness_global().ok().and_then(
-                |l| {
-                    if l.is_finite() {
-                        Some(l)
-                    } else {
-                        None
-                    }
-                },
-            );
+        let integrated = integrated_loudness(&self.slices);
         let momentary = windowed(&self.slices, 4);
         let short_term = windowed(&self.slices, 30);
         let max_of = |v: &[Option<f64>]| v.iter().flatten().copied().reduce(f64::max);
@@ -189,6 +185,29 @@ impl LoudnessAnalyzer {
             },
         }
     }
+}
+
+/// BS.1770-4 gated loudness from 100 ms slice energies: 400 ms blocks overlapping by 75 %,
+/// an absolute gate at -70 LUFS, then a relative gate 10 LU below the mean of what passed.
+pub fn integrated_loudness(slices: &[f64]) -> Option<f64> {
+    let blocks: Vec<f64> = slices
+        .windows(4)
+        .map(|w| w.iter().sum::<f64>() / 4.0)
+        .collect();
+    let absolute = lufs_to_energy(ABSOLUTE_GATE);
+    let mean_above = |threshold: f64| {
+        let (sum, n) = blocks
+            .iter()
+            .filter(|e| **e > threshold)
+            .fold((0.0, 0usize), |(s, n), e| (s + e, n + 1));
+        if n == 0 {
+            None
+        } else {
+            Some(sum / n as f64)
+        }
+    };
+    let relative = mean_above(absolute)? * 10f64.powf(INTEGRATED_RELATIVE_GATE / 10.0);
+    energy_to_lufs(mean_above(relative.max(absolute))?)
 }
 
 /// Loudness of the window of `n` slices ending at each slice (`None` until `n` slices exist
@@ -257,6 +276,36 @@ mod tests {
         st.extend(vec![Some(-30.0); 100]);
         let lra = loudness_range(&st).unwrap();
         assert!((lra - 10.0).abs() < 1e-9, "{lra}");
+    }
+
+    #[test]
+    fn integrated_agrees_with_the_crates_gating() {
+        // Noise bursts at levels from -80 to -10 dBFS, gated both ways.
+        let rate = 48_000;
+        let mut seed = 12345u64;
+        let mut x = Vec::new();
+        for (i, level) in [-80.0, -20.0, -45.0, -10.0, -33.0, -60.0, -25.0]
+            .iter()
+            .enumerate()
+        {
+            let a = 10f64.powf(level / 20.0) as f32;
+            for _ in 0..(rate as usize / 10 * (7 + 3 * i)) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let v = ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * a;
+                x.extend([v, v * 0.5]);
+            }
+        }
+        let mut ours = LoudnessAnalyzer::new(rate, 2).unwrap();
+        let mut crate_meter = EbuR128::new(2, rate, Mode::I).unwrap();
+        for block in x.chunks(2 * 1234) {
+            ours.push(block);
+            crate_meter.add_frames_f32(block).unwrap();
+        }
+        let a = ours.finish().integrated.unwrap();
+        let b = crate_meter.loudness_global().unwrap();
+        assert!((a - b).abs() < 0.01, "ours {a}, crate {b}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub use loudness::{LoudnessResult, LoudnessTimeline};
 pub use peak::PeakMeter;
 pub use tempo::{detect_tempo, OnsetDetector, TempoEstimate};
 
+use crate::codec::{AudioReader, CodecError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -62,14 +63,9 @@ pub struct Analysis {
 /// Why a file could not be analysed. The message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    /// The file could not be opened or decoded.
-    #[error("could not read '{}': {reason}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong, as a sentence fragment.
-        reason: String,
-    },
+    /// The file could not be opened or decoded (the decoder's message names the file).
+    #[error(transparent)]
+    Read(#[from] CodecError),
     /// The stream's format cannot be measured (no channels, absurd rate).
     #[error("cannot analyse '{}': {reason}", path.display())]
     Unsupported {
@@ -85,8 +81,20 @@ pub struct Analyzer {
     rate: u32,
     channels: u16,
     loudness: loudness::LoudnessAnalyzer,
+    side: PeaksAndOnsets,
+}
+
+/// The half of the analysis that `analyze_file` runs on a second thread.
+struct PeaksAndOnsets {
     peaks: PeakMeter,
     onsets: OnsetDetector,
+}
+
+impl PeaksAndOnsets {
+    fn push(&mut self, interleaved: &[f32]) {
+        self.peaks.push(interleaved);
+        self.onsets.push(interleaved);
+    }
 }
 
 impl Analyzer {
@@ -100,33 +108,40 @@ impl Analyzer {
             rate,
             channels,
             loudness: loudness::LoudnessAnalyzer::new(rate, channels).ok()?,
-            peaks: PeakMeter::new(channels as usize),
-            onsets: OnsetDetector::new(rate, channels),
+            side: PeaksAndOnsets {
+                peaks: PeakMeter::new(channels as usize),
+                onsets: OnsetDetector::new(rate, channels),
+            },
         })
     }
 
     /// Feeds interleaved samples; blocks need not align with anything but frames.
     pub fn push(&mut self, interleaved: &[f32]) {
         self.loudness.push(interleaved);
-        self.peaks.push(interleaved);
-        self.onsets.push(interleaved);
+        self.side.push(interleaved);
     }
 
     /// Every measurement of what was fed.
     pub fn finish(self) -> Analysis {
         let l = self.loudness.finish();
-        let tempo = self.onsets.tempo();
+        let tempo = self.side.onsets.tempo();
         let round = |v: Option<f64>, digits: i32| {
             let f = 10f64.powi(digits);
             v.filter(|x| x.is_finite()).map(|x| (x * f).round() / f)
         };
-        let frames = self.peaks.frames();
+        let frames = self.side.peaks.frames();
         Analysis {
             integrated_lufs: round(l.integrated, 2),
             loudness_range_lu: round(l.range, 2),
-            true_peak_dbtp: round(peak::amplitude_db(f64::from(self.peaks.true_peak())), 2),
-            sample_peak_dbfs: round(peak::amplitude_db(f64::from(self.peaks.sample_peak())), 2),
-            rms_dbfs: round(peak::amplitude_db(self.peaks.rms()), 2),
+            true_peak_dbtp: round(
+                peak::amplitude_db(f64::from(self.side.peaks.true_peak())),
+                2,
+            ),
+            sample_peak_dbfs: round(
+                peak::amplitude_db(f64::from(self.side.peaks.sample_peak())),
+                2,
+            ),
+            rms_dbfs: round(peak::amplitude_db(self.side.peaks.rms()), 2),
             bpm: round(tempo.map(|t| t.bpm), 2),
             duration_s: round(Some(frames as f64 / f64::from(self.rate)), 3).unwrap_or(0.0),
             sample_rate: self.rate,
@@ -153,27 +168,75 @@ pub fn analyze_samples(samples_interleaved: &[f32], rate: u32, channels: u16) ->
 const READ_FRAMES: usize = 8192;
 
 /// Analyses an audio file (every format the importer reads), streaming it block by block.
+/// Decoding and loudness run on this thread, peaks and onsets on a second one, so the two
+/// cores of a small machine share the work; at most a few blocks are in flight.
 pub fn analyze_file(path: &Path) -> Result<Analysis, AnalysisError> {
-    let mut src = source::Source::open(path)?;
+    let mut src = AudioReader::open(path)?;
     let (rate, channels) = (src.sample_rate(), src.channels());
-    let mut analyzer = Analyzer::new(rate, channels).ok_or_else(|| AnalysisError::Unsupported {
+    let unsupported = |reason: String| AnalysisError::Unsupported {
         path: path.to_path_buf(),
-        reason: format!("{channels} channel(s) at {rate} Hz cannot be measured"),
+        reason,
+    };
+    let Analyzer {
+        rate,
+        channels,
+        mut loudness,
+        side,
+    } = Analyzer::new(rate, channels).ok_or_else(|| {
+        unsupported(format!(
+            "{channels} channel(s) at {rate} Hz cannot be measured"
+        ))
     })?;
-    let mut buf = vec![0.0f32; READ_FRAMES * channels as usize];
-    loop {
-        let frames = src.read(&mut buf)?;
-        if frames == 0 {
-            break;
+    let block_len = READ_FRAMES * channels as usize;
+    let (to_side, blocks) = std::sync::mpsc::sync_channel::<Vec<f32>>(3);
+    let (recycle, spare) = std::sync::mpsc::sync_channel::<Vec<f32>>(4);
+    let (read_result, side) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let mut side = side;
+            for block in blocks {
+                side.push(&block);
+                // A full recycling queue just drops the buffer.
+                let _ = recycle.try_send(block);
+            }
+            side
+        });
+        let mut read_result = Ok(());
+        loop {
+            let mut buf = spare.try_recv().unwrap_or_default();
+            buf.resize(block_len, 0.0);
+            let frames = match src.read(&mut buf) {
+                Ok(f) => f,
+                Err(e) => {
+                    read_result = Err(AnalysisError::from(e));
+                    break;
+                }
+            };
+            if frames == 0 {
+                break;
+            }
+            buf.truncate(frames * channels as usize);
+            loudness.push(&buf);
+            if to_side.send(buf).is_err() {
+                break;
+            }
         }
-        analyzer.push(&buf[..frames * channels as usize]);
+        drop(to_side);
+        (read_result, worker.join())
+    });
+    read_result?;
+    let side = side.map_err(|_| unsupported("the analysis thread failed".to_string()))?;
+    Ok(Analyzer {
+        rate,
+        channels,
+        loudness,
+        side,
     }
-    Ok(analyzer.finish())
+    .finish())
 }
 
 /// The tempo of an audio file (onsets only, cheaper than `analyze_file`).
 pub fn detect_tempo_file(path: &Path) -> Result<Option<TempoEstimate>, AnalysisError> {
-    let mut src = source::Source::open(path)?;
+    let mut src = AudioReader::open(path)?;
     let channels = src.channels();
     let mut onsets = OnsetDetector::new(src.sample_rate(), channels);
     let mut buf = vec![0.0f32; READ_FRAMES * channels as usize];
@@ -186,5 +249,3 @@ pub fn detect_tempo_file(path: &Path) -> Result<Option<TempoEstimate>, AnalysisE
     }
     Ok(onsets.tempo())
 }
-
-mod source;

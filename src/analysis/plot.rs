@@ -83,7 +83,7 @@ pub fn loudness_chart(
     }
 
     let mut out = String::new();
-    out.push_str("LUFS   loudness over time: ░ momentary (400 ms)  ━ short-term (3 s)");
+    out.push_str("LUFS   ░ momentary (400 ms)  ━ short-term (3 s)");
     if integrated.is_some() {
         out.push_str("  ┄ integrated");
     }

@@ -342,8 +342,20 @@ fn prior(bpm: f64) -> f64 {
     (-0.5 * octaves * octaves).exp()
 }
 
+/// Longest stretch of envelope the tempo is estimated from, in seconds: enough for a precise
+/// period, and it bounds the autocorrelation's memory on hour-long files.
+const MAX_SECONDS: f64 = 600.0;
+
 /// Estimates the tempo from an onset envelope with `frame_rate` values per second.
 pub fn tempo_from_envelope(envelope: &[f32], frame_rate: f64) -> Option<TempoEstimate> {
+    let max_len = (MAX_SECONDS * frame_rate.max(0.0)) as usize;
+    let envelope = if envelope.len() > max_len {
+        // The middle of a long piece is the most representative part.
+        let start = (envelope.len() - max_len) / 2;
+        &envelope[start..start + max_len]
+    } else {
+        envelope
+    };
     if frame_rate.is_nan()
         || frame_rate <= 0.0
         || (envelope.len() as f64) < MIN_SECONDS * frame_rate

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The largest block processed at once; callers split longer buffers.
-pub const MAX_BLOCK: usize = 2048;
+pub const MAX_BLOCK: usize = 4096;
 /// Note events one track can take in one block; a denser block is shortened.
 pub const EVENT_CAPACITY: usize = 1024;
 /// Auditions and note-offs queued between blocks, per track.
@@ -240,9 +240,11 @@ impl TrackNode {
         if steady {
             let g = self.gain.tick();
             let (gl, gr) = (g * self.pan_l.tick(), g * self.pan_r.tick());
-            for i in 0..n {
-                ol[i] = pl[i] * gl;
-                or[i] = pr[i] * gr;
+            for (o, p) in ol[..n].iter_mut().zip(&pl[..n]) {
+                *o = p * gl;
+            }
+            for (o, p) in or[..n].iter_mut().zip(&pr[..n]) {
+                *o = p * gr;
             }
         } else {
             for i in 0..n {
@@ -299,6 +301,8 @@ pub struct Graph {
     master: [Vec<f32>; 2],
     master_gain: Ramp,
     pub meters: Arc<MeterBank>,
+    /// Update the track meters while processing (off for offline render: nobody watches).
+    pub metering: bool,
     pub grid: TempoGrid,
     /// Loop region in samples, when enabled.
     pub loop_region: Option<(u64, u64)>,
@@ -490,6 +494,7 @@ impl Graph {
             master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             master_gain: Ramp::new(db_to_gain(project.master.gain_db), ramp),
             meters: Arc::new(meters),
+            metering: true,
             grid: TempoGrid::new(&project.tempo, project.time_signature, rate),
             loop_region,
             end,
@@ -560,23 +565,21 @@ impl Graph {
                 t.fader(n);
             }
             let [ol, or] = &t.post;
-            for i in 0..n {
-                ml[i] += ol[i];
-                mr[i] += or[i];
-            }
+            add(&mut ml[..n], &ol[..n], 1.0);
+            add(&mut mr[..n], &or[..n], 1.0);
             for s in &t.sends {
                 if s.pre_fader && !t.audible {
                     continue;
                 }
                 let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
                 let [bl, br] = &mut self.bus_in[s.slot];
-                for i in 0..n {
-                    bl[i] += sl[i] * s.gain;
-                    br[i] += sr[i] * s.gain;
-                }
+                add(&mut bl[..n], &sl[..n], s.gain);
+                add(&mut br[..n], &sr[..n], s.gain);
             }
-            if let Some((_, m)) = self.meters.tracks.get(t.meter) {
-                m.update(&ol[..n], &or[..n], self.rate);
+            if self.metering {
+                if let Some((_, m)) = self.meters.tracks.get(t.meter) {
+                    m.update(&ol[..n], &or[..n], self.rate);
+                }
             }
         }
         if !(self.master_gain.is_steady() && self.master_gain.target() == 1.0) {
@@ -714,6 +717,20 @@ impl Graph {
         }) = self.tracks.get_mut(index)
         {
             *c = Some(consumer);
+        }
+    }
+}
+
+/// `dst += src × gain` (a plain sum when the gain is 1, so unity stays bit-exact).
+#[inline]
+fn add(dst: &mut [f32], src: &[f32], gain: f32) {
+    if gain == 1.0 {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d += s;
+        }
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d += s * gain;
         }
     }
 }

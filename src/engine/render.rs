@@ -109,62 +109,112 @@ pub fn render_to_wav(
         true,
     )?;
     let mut graph = compiled.graph;
+    graph.metering = false;
     let end = graph.end;
     if end == 0 {
         return Err(EngineError::Empty);
     }
     let mut mix = WavOut::create(out, opts.bit_depth, rate, out_rate, 1)?;
     mix.loudness = LoudnessAnalyzer::new(out_rate, 2).ok();
-    let mut stems = Vec::new();
+    // Output 0 is the mix, then one per stem (track index in the graph).
+    let mut outs = vec![mix];
+    let mut stem_tracks = Vec::new();
     if opts.stems {
         for (k, &i) in graph.project_order.iter().enumerate() {
             let path = stem_path(out, k + 1, &graph.tracks[i].name);
-            stems.push((
-                i,
-                WavOut::create(&path, opts.bit_depth, rate, out_rate, 2 + k as u64)?,
-            ));
+            outs.push(WavOut::create(
+                &path,
+                opts.bit_depth,
+                rate,
+                out_rate,
+                2 + k as u64,
+            )?);
+            stem_tracks.push(i);
         }
     }
+    let n_outs = outs.len();
     let max_end = end + (MAX_TAIL_S * rate as f64) as u64;
     let margin = (TAIL_MARGIN_S * rate as f64) as u64;
-    let mut quiet_since: Option<u64> = None;
-    let mut pos = 0u64;
-    let mut last_report = 0u64;
     progress(0.0);
-    loop {
-        let mut n = MAX_BLOCK as u64;
-        if pos < end {
-            n = n.min(end - pos);
-        } else {
-            // Past the end: run while instruments ring, then a short margin.
-            if graph.active_voices() == 0 {
-                let since = *quiet_since.get_or_insert(pos);
-                if pos == end || pos >= since + margin {
-                    break;
+    // Encoding, writing and metering run on their own thread, overlapping the next block.
+    type Block = Vec<(Vec<f32>, Vec<f32>)>;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<Block>();
+    let (outs, rendered) = std::thread::scope(|s| {
+        let writer = s.spawn(move || -> Result<Vec<WavOut>, EngineError> {
+            for block in rx {
+                for (w, (l, r)) in outs.iter_mut().zip(&block) {
+                    w.write(l, r)?;
                 }
-                n = n.min(since + margin - pos);
-            } else {
-                quiet_since = None;
+                let _ = back_tx.send(block);
             }
-            if pos >= max_end {
-                break;
+            Ok(outs)
+        });
+        let mut run = || -> Result<(), EngineError> {
+            let mut quiet_since: Option<u64> = None;
+            let mut pos = 0u64;
+            let mut last_report = 0u64;
+            loop {
+                let mut n = MAX_BLOCK as u64;
+                if pos < end {
+                    n = n.min(end - pos);
+                } else {
+                    // Past the end: run while instruments ring, then a short margin.
+                    if graph.active_voices() == 0 {
+                        let since = *quiet_since.get_or_insert(pos);
+                        if pos == end || pos >= since + margin {
+                            return Ok(());
+                        }
+                        n = n.min(since + margin - pos);
+                    } else {
+                        quiet_since = None;
+                    }
+                    if pos >= max_end {
+                        return Ok(());
+                    }
+                }
+                let done = graph.process(pos, n as usize, true, true)?;
+                let mut block = back_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| vec![(Vec::new(), Vec::new()); n_outs]);
+                let mut fill = |k: usize, (l, r): (&[f32], &[f32])| {
+                    let (bl, br) = &mut block[k];
+                    bl.clear();
+                    bl.extend_from_slice(l);
+                    br.clear();
+                    br.extend_from_slice(r);
+                };
+                fill(0, graph.master(done));
+                for (k, &i) in stem_tracks.iter().enumerate() {
+                    fill(k + 1, graph.tracks[i].output(done));
+                }
+                if tx.send(block).is_err() {
+                    // The writer stopped on an error; it reports it below.
+                    return Ok(());
+                }
+                pos += done as u64;
+                if pos - last_report >= rate as u64 {
+                    last_report = pos;
+                    progress((pos as f64 / end as f64).min(1.0) as f32);
+                }
             }
-        }
-        let done = graph.process(pos, n as usize, true, true)?;
-        let (l, r) = graph.master(done);
-        mix.write(l, r)?;
-        for (i, w) in stems.iter_mut() {
-            let (l, r) = graph.tracks[*i].output(done);
-            w.write(l, r)?;
-        }
-        pos += done as u64;
-        if pos - last_report >= rate as u64 {
-            last_report = pos;
-            progress((pos as f64 / end as f64).min(1.0) as f32);
-        }
-    }
-    let stem_paths: Vec<PathBuf> = stems.iter().map(|(_, w)| w.path.clone()).collect();
-    for (_, w) in stems {
+        };
+        let rendered = run();
+        drop(tx);
+        let outs = writer
+            .join()
+            .unwrap_or_else(|_| Err(EngineError::Internal("the WAV writer panicked".into())));
+        (outs, rendered)
+    });
+    let outs = outs?;
+    rendered?;
+    let mut outs = outs.into_iter();
+    let mix = outs
+        .next()
+        .ok_or_else(|| EngineError::Internal("no mix output".into()))?;
+    let mut stem_paths = Vec::new();
+    for w in outs {
+        stem_paths.push(w.path.clone());
         w.finish()?;
     }
     let peak = mix.peak;

@@ -1,0 +1,215 @@
+//! Callback DSP load of the whole engine: the Processor (the real audio-callback code) at 128
+//! frames, 48 kHz, playing 16 streamed stereo audio tracks plus a General MIDI SoundFont track
+//! holding 32 notes (and, for comparison, the same with the built-in synth). The streams are
+//! refilled between callbacks, outside the timed part, as the engine thread does. Besides
+//! criterion's time per callback, prints the DSP load = time per callback ÷ 2.67 ms.
+//!
+//! Run: `cargo bench --bench engine_dsp_load`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ringbuf::traits::{Consumer, Producer};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tdaw::engine::graph::{ClipMode, Graph, MAX_BLOCK};
+use tdaw::engine::messages::{FromAudio, ToAudio};
+use tdaw::engine::meters::SharedStatus;
+use tdaw::engine::processor::{processor, Link, Processor};
+use tdaw::engine::stream::{stream_pair, StreamProducer};
+use tdaw::model::{
+    AudioClip, Clip, ClipContent, ClipId, Instrument, LoopRegion, MidiClip, Note, Project, Track,
+    TrackId, TrackKind,
+};
+
+const RATE: u32 = 48_000;
+const BLOCK: usize = 128;
+const TRACKS: u64 = 16;
+const SECONDS: f64 = 8.0;
+
+fn write_track(path: &Path, seed: u32) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: RATE,
+        bits_per_sample: 24,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let mut x = seed;
+    for i in 0..(SECONDS * RATE as f64) as usize {
+        for c in 0..2 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let t = i as f32 / RATE as f32;
+            let s = 0.2 * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * 6.283).sin()
+                + 0.02 * ((x >> 8) as f32 / 16_777_216.0 - 0.5);
+            w.write_sample((s * 8_388_607.0) as i32).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+fn project(dir: &Path, instrument: Instrument) -> Project {
+    let mut p = Project::new("dsp", RATE, 120.0);
+    for i in 1..=TRACKS {
+        let file = format!("audio/t{i}.wav");
+        if !dir.join(&file).exists() {
+            write_track(&dir.join(&file), i as u32);
+        }
+        let mut t = Track::new(TrackId(i), format!("T{i}"), TrackKind::Audio);
+        t.gain_db = -12.0;
+        t.pan = (i as f32 / TRACKS as f32) * 2.0 - 1.0;
+        t.clips.push(Clip {
+            id: ClipId(i),
+            name: String::new(),
+            start: 0.0,
+            content: ClipContent::Audio(AudioClip {
+                file,
+                offset: 0.0,
+                length: SECONDS,
+                gain_db: 0.0,
+                fade_in: 0.01,
+                fade_out: 0.01,
+            }),
+        });
+        p.tracks.push(t);
+    }
+    let mut m = Track::new(TrackId(100), "Strings", TrackKind::Midi);
+    m.instrument = Some(instrument);
+    m.clips.push(Clip {
+        id: ClipId(100),
+        name: String::new(),
+        start: 0.0,
+        content: ClipContent::Midi(MidiClip {
+            length: 16.0,
+            // 32 notes held for the whole loop.
+            notes: (0..32)
+                .map(|k| Note {
+                    pitch: 36 + k * 2,
+                    start: 0.0,
+                    length: 16.0,
+                    velocity: 90,
+                    channel: 0,
+                })
+                .collect(),
+        }),
+    });
+    p.tracks.push(m);
+    p.loop_region = Some(LoopRegion {
+        start: 0.0,
+        end: 16.0,
+        enabled: true,
+    });
+    p
+}
+
+struct Rig {
+    p: Processor,
+    link: Link,
+    producers: Vec<StreamProducer>,
+    status: Arc<SharedStatus>,
+    buf: Vec<f32>,
+}
+
+fn rig(p: &Project, dir: &Path, sf: Option<&Arc<rustysynth::SoundFont>>) -> Rig {
+    let status = Arc::new(SharedStatus::default());
+    let (proc_, mut link) = processor(status.clone(), RATE);
+    let c = Graph::compile(p, dir, RATE, ClipMode::Streamed, sf, true).unwrap();
+    let mut g = Box::new(c.graph);
+    let mut producers = Vec::new();
+    for (i, layer) in c.layers {
+        let (prod, cons) = stream_pair(layer, RATE, 1.0, 0, MAX_BLOCK);
+        g.set_stream(i, cons);
+        producers.push(prod);
+    }
+    for pr in &mut producers {
+        pr.fill(&status).unwrap();
+    }
+    let _ = link.to_audio.try_push(ToAudio::InstallGraph(g));
+    let _ = link.to_audio.try_push(ToAudio::Play);
+    let mut r = Rig {
+        p: proc_,
+        link,
+        producers,
+        status,
+        buf: vec![0.0; BLOCK * 2],
+    };
+    // Let every voice start and the streams settle.
+    for _ in 0..200 {
+        r.step();
+    }
+    r
+}
+
+impl Rig {
+    /// One callback; returns its duration.
+    fn step(&mut self) -> Duration {
+        for pr in &mut self.producers {
+            pr.fill(&self.status).unwrap();
+        }
+        while let Some(m) = self.link.from_audio.try_pop() {
+            drop::<FromAudio>(m);
+        }
+        let t = Instant::now();
+        self.p.process(&mut self.buf, 2);
+        t.elapsed()
+    }
+}
+
+fn load_of(r: &mut Rig) -> f64 {
+    let mut runs: Vec<f64> = (0..5)
+        .map(|_| {
+            let mut total = Duration::ZERO;
+            for _ in 0..2_000 {
+                total += r.step();
+            }
+            total.as_secs_f64() / 2_000.0 / (BLOCK as f64 / RATE as f64)
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[2]
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join("tdaw-bench-dsp-load");
+    std::fs::create_dir_all(dir.join("audio")).unwrap();
+    let sf = tdaw::engine::instrument::find_soundfont(None)
+        .and_then(|p| tdaw::engine::instrument::load_soundfont(&p).ok());
+    let cases: Vec<(&str, Instrument, Option<&Arc<rustysynth::SoundFont>>)> = vec![
+        (
+            "16 tracks + GM SoundFont 32 notes",
+            Instrument::GeneralMidi {
+                program: 48,
+                drums: false,
+            },
+            sf.as_ref(),
+        ),
+        (
+            "16 tracks + built-in synth 32 notes",
+            Instrument::Synth {
+                preset: "pad".into(),
+            },
+            None,
+        ),
+    ];
+    if sf.is_none() {
+        eprintln!("no SoundFont found: the GM case falls back to the built-in synth");
+    }
+    for (name, inst, sf) in cases {
+        let p = project(&dir, inst);
+        let mut r = rig(&p, &dir, sf);
+        c.bench_function(&format!("callback 128 frames: {name}"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| r.step()).sum())
+        });
+        let load = load_of(&mut r);
+        println!(
+            "DSP load, {name}, 128 frames @ 48 kHz: {:.1}% of one core (median of 5 × 2000 callbacks)",
+            load * 100.0
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);
