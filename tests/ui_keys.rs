@@ -591,3 +591,31 @@ fn mouse_in_the_piano_roll_inserts_moves_and_deletes_notes() {
     press(&mut app, "u");
     assert_eq!(notes(&app).len(), 1, "mouse edits undo like any other");
 }
+
+#[test]
+fn autosave_writes_every_30_seconds_while_unsaved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let path = tdaw::ui::autosave::path(dir.path());
+    let long_ago = std::time::Instant::now() - std::time::Duration::from_secs(31);
+    app.last_autosave = long_ago;
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert!(!path.exists(), "nothing to autosave without changes");
+    press(&mut app, ":bpm 101<ret>");
+    app.last_autosave = std::time::Instant::now();
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert!(!path.exists(), "not before 30 s have passed");
+    app.last_autosave = long_ago;
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    let saved: tdaw::model::Project =
+        toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved.tempo.initial_bpm(), 101.0);
+    // project.toml itself is untouched until :w.
+    assert_eq!(
+        tdaw::store::load_project(dir.path())
+            .unwrap()
+            .tempo
+            .initial_bpm(),
+        128.0
+    );
+}
