@@ -619,3 +619,23 @@ fn autosave_writes_every_30_seconds_while_unsaved() {
         128.0
     );
 }
+
+#[test]
+fn colon_e_opens_another_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    tdaw::store::create_project(other.path(), 44_100, 90.0).unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "m");
+    press(&mut app, &format!(":e {}<ret>", other.path().display()));
+    assert!(
+        app.status.error && app.status.text.contains("unsaved"),
+        "{:?}",
+        app.status
+    );
+    press(&mut app, &format!(":e! {}<ret>", other.path().display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.dir, other.path());
+    assert_eq!(app.project.tempo.initial_bpm(), 90.0);
+    assert!(!app.unsaved() && !app.history.can_undo());
+}
