@@ -36,6 +36,40 @@ tmux -L "$SOCK" new-session -d -s m -x 120 -y 40 "exec env TDAW_HOME='$TDAW_HOME
 until tmux -L "$SOCK" capture-pane -p -t m 2>/dev/null | grep -q Chords; do sleep 0.005; done
 first=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "start to first frame (demo, 4 tracks): ${first} ms"
+# A 16-track project (MIDI, 16 clips of 16 notes each), written here, opened from the shell.
+P16="$WORK/sixteen"
+mkdir -p "$P16/audio" "$P16/renders" "$P16/.tdaw"
+/usr/bin/python3 - "$P16/project.toml" <<'PY'
+import sys
+out = ['format_version = 1', 'name = "Sixteen"', 'sample_rate = 48000', 'tempo = [{ beat = 0.0, bpm = 120.0 }]', '']
+cid = 1
+for t in range(16):
+    out += ['[[track]]', f'id = {t + 1}', f'name = "Track {t + 1}"', 'kind = "midi"', '']
+    out += ['[track.instrument]', 'type = "general_midi"', f'program = {t * 5}', '']
+    for c in range(16):
+        notes = ", ".join(f"[{48 + (n * 7 + t) % 24}, {n * 0.5}, 0.5, 100, 0]" for n in range(16))
+        out += ['[[track.clip]]', f'id = {cid}', f'start = {c * 8.0}', 'type = "midi"', 'length = 8.0', f'notes = [{notes}]', '']
+        cid += 1
+open(sys.argv[1], "w").write("\n".join(out))
+PY
+tmux -L "$SOCK" send-keys -t m ':q!' Enter
+sleep 1
+start=$(date +%s%N)
+tmux -L "$SOCK" new-session -d -s m -x 120 -y 40 "exec env TDAW_HOME='$TDAW_HOME' TERM=xterm-256color '$BIN' '$P16'"
+until tmux -L "$SOCK" capture-pane -p -t m 2>/dev/null | grep -q "Track 16"; do
+  sleep 0.005
+  if (( ($(date +%s%N) - start) / 1000000 > 10000 )); then
+    echo "error: the 16-track project showed no first frame in 10 s:" >&2
+    tmux -L "$SOCK" capture-pane -p -t m >&2
+    exit 1
+  fi
+done
+first=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "start to first frame (16 tracks, 256 clips, engine start included): ${first} ms"
+tmux -L "$SOCK" send-keys -t m ':q!' Enter
+sleep 1
+tmux -L "$SOCK" new-session -d -s m -x 120 -y 40 "exec env TDAW_HOME='$TDAW_HOME' TERM=xterm-256color '$BIN' demo"
+until tmux -L "$SOCK" capture-pane -p -t m 2>/dev/null | grep -q Chords; do sleep 0.005; done
 PID=$(tmux -L "$SOCK" display -p -t m '#{pane_pid}')
 sleep 2
 

@@ -267,3 +267,56 @@ fn demo_tape_key_sequence_works() {
     assert_eq!(bass.gain_db, -7.0);
     assert!((bass.pan - 0.2).abs() < 1e-6);
 }
+
+/// `tdaw` with no arguments opens the demo when nothing was opened before, and the most
+/// recently opened project afterwards (from the store's index).
+#[test]
+fn tdaw_without_arguments_opens_the_most_recent_project_or_the_demo() {
+    if !tmux_available() {
+        println!("note: tmux is not installed; skipping the end-to-end terminal test");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_tdaw");
+    let run = |args: &str, socket: &str| {
+        let script = format!(
+            "TDAW_HOME='{}' '{bin}' {args}; echo EXITED:$?; sleep 30",
+            home.path().display()
+        );
+        let tmux = Tmux {
+            socket: format!("{socket}-{}", std::process::id()),
+        };
+        tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &script,
+        ]);
+        tmux
+    };
+    let t = run("", "tdaw-e2e-first");
+    t.wait_for("tdaw demo", Duration::from_secs(10));
+    t.keys(&[":q", "Enter"]);
+    t.wait_for("EXITED:0", Duration::from_secs(2));
+    drop(t);
+
+    let dir = home.path().join("other song");
+    tdaw::store::create_project(&dir, 48_000, 100.0).unwrap();
+    let t = run(&format!("'{}'", dir.display()), "tdaw-e2e-other");
+    t.wait_for("other song", Duration::from_secs(10));
+    t.keys(&[":q", "Enter"]);
+    t.wait_for("EXITED:0", Duration::from_secs(2));
+    drop(t);
+
+    let t = run("", "tdaw-e2e-again");
+    t.wait_for("other song", Duration::from_secs(10));
+    t.keys(&[":q", "Enter"]);
+    t.wait_for("EXITED:0", Duration::from_secs(2));
+}

@@ -545,3 +545,97 @@ fn transport_without_an_engine_says_so() {
     assert!(app.status.error && app.status.text.contains("no audio engine"));
     assert!(!app.transport.playing);
 }
+
+#[test]
+fn mouse_in_the_piano_roll_inserts_moves_and_deletes_notes() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "3jGc<ret>");
+    assert!(notes(&app).is_empty());
+    let main = app.main_area();
+    let top = app.piano.top_pitch;
+    let at = |kind, beat: f64, pitch: u8, app: &App| MouseEvent {
+        kind,
+        column: main.x + 5 + (beat * app.piano.cols_per_beat()) as u16,
+        row: main.y + 1 + (top - pitch) as u16,
+        modifiers: KeyModifiers::NONE,
+    };
+    let send = |app: &mut App, ev| tdaw::ui::update(app, tdaw::ui::Action::Mouse(ev));
+    let ev = at(MouseEventKind::Down(MouseButton::Left), 1.0, 60, &app);
+    send(&mut app, ev);
+    assert_eq!(
+        notes(&app)
+            .iter()
+            .map(|n| (n.pitch, n.start))
+            .collect::<Vec<_>>(),
+        vec![(60, 1.0)]
+    );
+    // Drag it to beat 2, pitch 62.
+    let ev = at(MouseEventKind::Down(MouseButton::Left), 1.0, 60, &app);
+    send(&mut app, ev);
+    let ev = at(MouseEventKind::Drag(MouseButton::Left), 2.0, 62, &app);
+    send(&mut app, ev);
+    let ev = at(MouseEventKind::Up(MouseButton::Left), 2.0, 62, &app);
+    send(&mut app, ev);
+    assert_eq!(
+        notes(&app)
+            .iter()
+            .map(|n| (n.pitch, n.start))
+            .collect::<Vec<_>>(),
+        vec![(62, 2.0)]
+    );
+    let ev = at(MouseEventKind::Down(MouseButton::Right), 2.0, 62, &app);
+    send(&mut app, ev);
+    assert!(notes(&app).is_empty());
+    press(&mut app, "u");
+    assert_eq!(notes(&app).len(), 1, "mouse edits undo like any other");
+}
+
+#[test]
+fn autosave_writes_every_30_seconds_while_unsaved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let path = tdaw::ui::autosave::path(dir.path());
+    let long_ago = std::time::Instant::now() - std::time::Duration::from_secs(31);
+    app.last_autosave = long_ago;
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert!(!path.exists(), "nothing to autosave without changes");
+    press(&mut app, ":bpm 101<ret>");
+    app.last_autosave = std::time::Instant::now();
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert!(!path.exists(), "not before 30 s have passed");
+    app.last_autosave = long_ago;
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    let saved: tdaw::model::Project =
+        toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved.tempo.initial_bpm(), 101.0);
+    // project.toml itself is untouched until :w.
+    assert_eq!(
+        tdaw::store::load_project(dir.path())
+            .unwrap()
+            .tempo
+            .initial_bpm(),
+        128.0
+    );
+}
+
+#[test]
+fn colon_e_opens_another_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    tdaw::store::create_project(other.path(), 44_100, 90.0).unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "m");
+    press(&mut app, &format!(":e {}<ret>", other.path().display()));
+    assert!(
+        app.status.error && app.status.text.contains("unsaved"),
+        "{:?}",
+        app.status
+    );
+    press(&mut app, &format!(":e! {}<ret>", other.path().display()));
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.dir, other.path());
+    assert_eq!(app.project.tempo.initial_bpm(), 90.0);
+    assert!(!app.unsaved() && !app.history.can_undo());
+}

@@ -153,3 +153,26 @@ fn too_small_terminal_gets_a_message() {
     insta::assert_snapshot!("too_small_60x20", t);
     assert!(t.contains("at least 80x24"));
 }
+
+#[test]
+fn no_color_keeps_cursor_and_selection_visible() {
+    use ratatui::style::{Color, Modifier};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    app.theme = tdaw::ui::theme::Theme::load("dark", tdaw::ui::theme::ColorDepth::None).unwrap();
+    press(&mut app, "j16l");
+    let t = ui_support::screen(&mut app, 80, 24);
+    let buf = t.backend().buffer();
+    // No colour anywhere.
+    for cell in buf.content() {
+        assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset));
+    }
+    // The cursor (Bass row, beat 16 = column 24 + 16) is reversed.
+    let cursor = &buf[(24 + 16, 5)];
+    assert!(cursor.modifier.contains(Modifier::REVERSED), "{cursor:?}");
+    // A visual selection of a clip is underlined.
+    press(&mut app, "vl");
+    let t = ui_support::screen(&mut app, 80, 24);
+    let sel = &t.backend().buffer()[(24 + 20, 5)];
+    assert!(sel.modifier.contains(Modifier::UNDERLINED), "{sel:?}");
+}

@@ -136,7 +136,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let bar_line = th.get("piano.grid.bar");
     let dim = th.get("ui.text.dim");
     for row in 0..rows {
-        let Some(pitch) = st.top_pitch.checked_sub(row as u8) else {
+        let Ok(pitch) = u8::try_from(st.top_pitch as i32 - row as i32) else {
             break;
         };
         let y = area.y + 1 + row;
@@ -197,7 +197,9 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     // Notes.
     let note_style = th.get("piano.note");
     let sel_style = th.get("piano.note.selected");
-    let bottom_pitch = st.top_pitch.saturating_sub(rows.saturating_sub(1) as u8);
+    let bottom_pitch = st
+        .top_pitch
+        .saturating_sub(rows.saturating_sub(1).min(127) as u8);
     for n in &m.notes {
         if n.pitch > st.top_pitch || n.pitch < bottom_pitch {
             continue;
