@@ -39,7 +39,8 @@ fn write_track(path: &Path, seed: u32) {
         for c in 0..2 {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let t = i as f32 / RATE as f32;
-            let s = 0.2 * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * 6.283).sin()
+            let s = 0.2
+                * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * std::f32::consts::TAU).sin()
                 + 0.02 * ((x >> 8) as f32 / 16_777_216.0 - 0.5);
             w.write_sample((s * 8_388_607.0) as i32).unwrap();
         }

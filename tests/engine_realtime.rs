@@ -224,3 +224,68 @@ fn the_callback_never_allocates() {
     assert_eq!(rig.old_graphs, 2);
     assert!(!status.playing.load(Relaxed));
 }
+
+#[test]
+fn metronome_clicks_on_beats_with_bar_accents_and_count_in_holds_the_playhead() {
+    let d = project_dir();
+    let p = project(); // 120 BPM, 4/4: a beat every 24 000 samples
+    let status = Arc::new(SharedStatus::default());
+    let (proc_, link) = processor(status.clone(), 48_000);
+    let (graph, _) = compile(&p, d.path(), None);
+    let mut rig = Rig {
+        p: proc_,
+        link,
+        producers: Vec::new(),
+        status: status.clone(),
+        buf: vec![0.0; 8192 * 2],
+        old_graphs: 0,
+        loud: 0.0,
+    };
+    rig.send(ToAudio::InstallGraph(graph));
+    rig.send(ToAudio::SetMetronome(true));
+    rig.send(ToAudio::Play);
+    let record = |rig: &mut Rig, frames: usize| -> Vec<f32> {
+        let mut left = Vec::new();
+        for _ in 0..frames / 300 {
+            rig.run(1, 300);
+            left.extend(rig.buf[..600].iter().step_by(2));
+        }
+        left
+    };
+    let out = record(&mut rig, 120_000);
+    let peak = |a: usize, b: usize| out[a..b].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    for beat in 0..5usize {
+        let at = beat * 24_000;
+        assert_eq!(
+            peak(at.saturating_sub(4000), at),
+            0.0,
+            "silence before beat {beat}"
+        );
+        assert!(peak(at, at + 100) > 0.1, "click on beat {beat}");
+    }
+    // Bar accents: beats 0 and 4 are louder than beats 1-3.
+    assert!(peak(0, 2000) > peak(24_000, 26_000) * 1.4);
+    assert!(peak(96_000, 98_000) > peak(72_000, 74_000) * 1.4);
+
+    // Count-in: a bar of clicks while the playhead waits at the start.
+    rig.send(ToAudio::Stop);
+    rig.send(ToAudio::Stop);
+    rig.send(ToAudio::SetMetronome(false));
+    rig.send(ToAudio::SetCountIn(true));
+    rig.send(ToAudio::Play);
+    let out = record(&mut rig, 90_000);
+    assert_eq!(
+        status.position.load(Relaxed),
+        0,
+        "the playhead waits during the count-in"
+    );
+    assert!(status.playing.load(Relaxed));
+    for beat in 0..4 {
+        assert!(out[beat * 24_000..beat * 24_000 + 100]
+            .iter()
+            .any(|x| x.abs() > 0.1));
+    }
+    rig.run(40, 300);
+    let pos = status.position.load(Relaxed);
+    assert!(pos > 0 && pos < 12_000, "rolling after the bar: {pos}");
+}

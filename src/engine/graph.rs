@@ -529,17 +529,25 @@ impl Graph {
             .position(|t| t.kind == TrackKind::Bus)
             .unwrap_or(self.tracks.len());
         if parallel && sources > 1 {
-            let (a, b) = self.tracks[..sources].split_at_mut(sources / 2);
-            std::thread::scope(|s| {
-                let h = s.spawn(move || -> Result<(), EngineError> {
-                    for t in a {
-                        t.process_own(pos, n, playing)?;
+            // Offline only: two threads take tracks from a shared queue, so uneven tracks
+            // (a dense drum part next to a sparse pad) still keep both cores busy. Each
+            // track's result does not depend on which thread ran it.
+            let queue = std::sync::Mutex::new(self.tracks[..sources].iter_mut());
+            let work = || -> Result<(), EngineError> {
+                loop {
+                    let next = queue
+                        .lock()
+                        .map_err(|_| EngineError::Internal("a render thread panicked".into()))?
+                        .next();
+                    match next {
+                        Some(t) => t.process_own(pos, n, playing)?,
+                        None => return Ok(()),
                     }
-                    Ok(())
-                });
-                let mine = b
-                    .iter_mut()
-                    .try_for_each(|t| t.process_own(pos, n, playing));
+                }
+            };
+            std::thread::scope(|s| {
+                let h = s.spawn(work);
+                let mine = work();
                 let theirs = h.join().unwrap_or_else(|_| {
                     Err(EngineError::Internal("a render thread panicked".into()))
                 });
