@@ -12,11 +12,16 @@ fi
 
 # Packages needed to build and run (libasound2-dev for cpal/midir, a small GM SoundFont).
 base=(pkg-config libasound2-dev timgm6mb-soundfont)
-# Extra packages for the test suite and benchmarks (tmux end-to-end test, reference tools).
+# Extra packages for the test suite (tmux end-to-end test, sox/ffmpeg to make test files,
+# reference tools for the benchmark scripts).
+# With --bench also the MIDI file scripts/bench_midi_render.sh renders.
 extra=()
-if [ "${1:-}" = "--tests" ]; then
-  extra=(tmux sox ffmpeg fluidsynth time)
-fi
+case "${1:-}" in
+  --tests) extra=(tmux sox ffmpeg fluidsynth time) ;;
+  --bench) extra=(tmux sox ffmpeg fluidsynth time planetblupi-music-midi) ;;
+  "") ;;
+  *) echo "usage: setup.sh [--tests|--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${base[@]}" "${extra[@]}"; do

@@ -13,6 +13,8 @@ WORK=${2:-$(mktemp -d /tmp/tdaw-bench-midi.XXXXXX)}
 RUNS=${RUNS:-5}
 SF2=${TDAW_SOUNDFONT:-/usr/share/sounds/sf2/default-GM.sf2}
 RATE=44100
+# tdaw's SoundFont instruments are dry (reverb/chorus belong on an effects bus), so fluidsynth
+# is measured twice: as it ships (reverb and chorus on) and dry (-R 0 -C 0), the like-for-like case.
 [ -f "$MID" ] || { echo "error: no MIDI file '$MID' (apt-get install planetblupi-music-midi, or pass one)" >&2; exit 1; }
 [ -f "$SF2" ] || { echo "error: no SoundFont '$SF2' (setup.sh installs timgm6mb-soundfont)" >&2; exit 1; }
 for tool in fluidsynth /usr/bin/time; do
@@ -39,18 +41,21 @@ measure() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: > "$WORK/tdaw.txt"; : > "$WORK/fs.txt"
+: > "$WORK/tdaw.txt"; : > "$WORK/fs.txt"; : > "$WORK/fsdry.txt"
 for r in $(seq 1 "$RUNS"); do
   measure "$TDAW" render "$PROJ" -o "$WORK/tdaw.wav" --bit-depth 16 >> "$WORK/tdaw.txt"
   measure fluidsynth -ni -q -r "$RATE" -F "$WORK/fluidsynth.wav" "$SF2" "$MID" >> "$WORK/fs.txt"
-  echo "run $r: tdaw $(tail -1 "$WORK/tdaw.txt")  fluidsynth $(tail -1 "$WORK/fs.txt")  (wall s, RSS KB, CPU s)"
+  measure fluidsynth -ni -q -R 0 -C 0 -r "$RATE" -F "$WORK/fluidsynth-dry.wav" "$SF2" "$MID" >> "$WORK/fsdry.txt"
+  echo "run $r: tdaw $(tail -1 "$WORK/tdaw.txt")  fluidsynth $(tail -1 "$WORK/fs.txt")  dry $(tail -1 "$WORK/fsdry.txt")  (wall s, RSS KB, CPU s)"
 done
 T=$(awk '{print $1}' "$WORK/tdaw.txt" | median); F=$(awk '{print $1}' "$WORK/fs.txt" | median)
 TC=$(awk '{print $3}' "$WORK/tdaw.txt" | median); FC=$(awk '{print $3}' "$WORK/fs.txt" | median)
 TR=$(awk '{print $2}' "$WORK/tdaw.txt" | median); FR=$(awk '{print $2}' "$WORK/fs.txt" | median)
+D=$(awk '{print $1}' "$WORK/fsdry.txt" | median)
 echo
 echo "$(basename "$MID"): $(soxi -D "$WORK/tdaw.wav" 2>/dev/null || echo "?") s of audio, $RUNS runs alternating, median"
 echo "tdaw render : ${T} s wall  ${TC} s CPU  peak RSS $((TR / 1024)) MB"
 echo "fluidsynth  : ${F} s wall  ${FC} s CPU  peak RSS $((FR / 1024)) MB"
+echo "fluidsynth -R 0 -C 0 (dry): ${D} s wall"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-echo "ratio tdaw/fluidsynth: $(awk -v t="$T" -v f="$F" 'BEGIN { printf "%.2f", t / f }')x   (target <= 1.0x)"
+echo "ratio tdaw/fluidsynth: $(awk -v t="$T" -v f="$F" 'BEGIN { printf "%.2f", t / f }')x   (target <= 1.0x); vs dry fluidsynth: $(awk -v t="$T" -v f="$D" 'BEGIN { printf "%.2f", t / f }')x"

@@ -68,7 +68,10 @@ impl SoundFontPlayer {
         let mut settings = SynthesizerSettings::new(sample_rate as i32);
         settings.block_size = block_size;
         settings.maximum_polyphony = SOUNDFONT_POLYPHONY;
-        settings.enable_reverb_and_chorus = true;
+        // Dry, like any DAW instrument: rustysynth's reverb and chorus run once per synthesizer
+        // (one per track here) and were 57% of a MIDI render's time. Reverb belongs on a
+        // shared effects bus (the effects issue), not inside every track's instrument.
+        settings.enable_reverb_and_chorus = false;
         let mut synth = Synthesizer::new(soundfont, &settings)
             .map_err(|e| InstrumentError::Synth(e.to_string()))?;
         synth.set_master_volume(MASTER_VOLUME);
