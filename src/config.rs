@@ -43,10 +43,8 @@ pub struct Config {
 pub struct AudioConfig {
     /// Output device name (as `tdaw devices` lists it); the default device when absent.
     pub device: Option<String>,
-    /// Buffer size in frames.
+    /// Buffer size in frames. (The output runs at the project's sample rate.)
     pub buffer_frames: Option<u32>,
-    /// Output sample rate; the project's when absent.
-    pub sample_rate: Option<u32>,
 }
 
 impl Config {
