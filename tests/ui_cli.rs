@@ -56,7 +56,12 @@ fn the_demo_song_is_written_once_into_the_data_dir() {
         .failure()
         .stderr(predicate::str::contains("terminal"));
     let p = tdaw::store::load_project(&dir).unwrap();
-    assert_eq!(p, tdaw::cli::demo::demo_project());
+    // Mixed for the instruments that will play it.
+    let sound = match tdaw::engine::instrument::find_soundfont(None) {
+        Some(_) => tdaw::cli::demo::Sound::SoundFont,
+        None => tdaw::cli::demo::Sound::Synth,
+    };
+    assert_eq!(p, tdaw::cli::demo::demo_project_for(sound));
     // An edited demo is not overwritten.
     let mut edited = p.clone();
     edited.name = "my demo".into();

@@ -2,6 +2,11 @@
 //! opens it in the TUI. The song is ~30 s in A minor at 128 BPM: drums, bass, chords and a lead,
 //! as MIDI tracks playing General MIDI instruments (the SoundFont when one is found, otherwise
 //! the built-in synth's closest presets).
+//!
+//! The two instrument sources do not play a General MIDI program at the same level, so the demo
+//! is written with the track gains of the source that will play it ([`Mix`]): either way the
+//! song renders at about -15 LUFS integrated with its true peak below -1 dBTP
+//! (`tests/ui_demo_mix.rs` renders and measures both).
 
 use crate::model::{
     Clip, ClipContent, ClipId, Instrument, Marker, MidiClip, Note, Project, TempoMap, Track,
@@ -33,7 +38,14 @@ pub fn ensure_demo() -> anyhow::Result<PathBuf> {
     }
     crate::store::create_project(&dir, 48_000, 128.0)
         .with_context(|| format!("creating the demo song in {}", dir.display()))?;
-    crate::store::save_project(&dir, &demo_project())
+    let config = crate::config::Config::load().unwrap_or_default();
+    let sound = if crate::engine::instrument::find_soundfont(config.soundfont.as_deref()).is_some()
+    {
+        Sound::SoundFont
+    } else {
+        Sound::Synth
+    };
+    crate::store::save_project(&dir, &demo_project_for(sound))
         .with_context(|| format!("writing the demo song in {}", dir.display()))?;
     Ok(dir)
 }
@@ -85,19 +97,19 @@ fn drums(bars: u32, full: bool) -> Vec<Note> {
                 if open { 46 } else { 42 },
                 b + e as f64 * 0.5,
                 0.25,
-                if e % 2 == 0 { 84 } else { 64 },
+                if e % 2 == 0 { 96 } else { 72 },
                 9,
             ));
         }
-        n.push(note(36, b, 0.5, 110, 9));
+        n.push(note(36, b, 0.5, 76, 9));
         if full {
-            n.push(note(36, b + 2.0, 0.5, 104, 9));
-            n.push(note(36, b + 2.5, 0.5, 80, 9));
-            n.push(note(38, b + 1.0, 0.5, 100, 9));
-            n.push(note(38, b + 3.0, 0.5, 104, 9));
+            n.push(note(36, b + 2.0, 0.5, 72, 9));
+            n.push(note(36, b + 2.5, 0.5, 58, 9));
+            n.push(note(38, b + 1.0, 0.5, 72, 9));
+            n.push(note(38, b + 3.0, 0.5, 76, 9));
         }
         if bar == 0 && full {
-            n.push(note(49, b, 1.0, 100, 9));
+            n.push(note(49, b, 1.0, 80, 9));
         }
     }
     n
@@ -123,7 +135,7 @@ fn bass(bars: u32) -> Vec<Note> {
                 root + up,
                 b + off,
                 len,
-                if i == 0 { 110 } else { 92 },
+                if i == 0 { 96 } else { 88 },
                 0,
             ));
         }
@@ -172,12 +184,62 @@ fn lead(answer: bool) -> Vec<Note> {
     phrase
         .iter()
         .chain(ending)
-        .map(|&(s, l, p)| note(p, s, l, 100, 0))
+        .map(|&(s, l, p)| note(p, s, l, 92, 0))
         .collect()
 }
 
-/// The demo song: 16 bars (30 s at 128 BPM) with intro, groove, lead and answer sections.
+/// Which instruments will play the demo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sound {
+    /// A General MIDI SoundFont (TimGM6mb, FluidR3, ...).
+    SoundFont,
+    /// The built-in synth and drum machine.
+    Synth,
+}
+
+/// Track gains in dB: drums, bass, chords, lead.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mix {
+    pub drums: f32,
+    pub bass: f32,
+    pub chords: f32,
+    pub lead: f32,
+}
+
+impl Sound {
+    /// The gains that put the song at about -15 LUFS with this source. Measured with
+    /// TimGM6mb.sf2; FluidR3 plays within a dB or two of it.
+    pub fn mix(self) -> Mix {
+        match self {
+            Sound::SoundFont => Mix {
+                drums: MIX_SF[0],
+                bass: MIX_SF[1],
+                chords: MIX_SF[2],
+                lead: MIX_SF[3],
+            },
+            Sound::Synth => Mix {
+                drums: MIX_SYNTH[0],
+                bass: MIX_SYNTH[1],
+                chords: MIX_SYNTH[2],
+                lead: MIX_SYNTH[3],
+            },
+        }
+    }
+}
+
+const MIX_SF: [f32; 4] = [9.0, 0.0, 6.0, -0.5];
+const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
+
+/// The demo song as written where a SoundFont is installed (tests and snapshots use this one,
+/// so they do not depend on the machine).
 pub fn demo_project() -> Project {
+    demo_project_for(Sound::SoundFont)
+}
+
+/// The demo song: 16 bars (30 s at 128 BPM) with intro, groove, lead and answer sections,
+/// mixed for `sound`.
+pub fn demo_project_for(sound: Sound) -> Project {
+    let mix = sound.mix();
     let mut p = Project::new("tdaw demo", 48_000, 128.0);
     p.tempo = TempoMap::constant(128.0);
     p.key = "Am".parse().ok();
@@ -206,7 +268,7 @@ pub fn demo_project() -> Project {
             program: 0,
             drums: true,
         },
-        -3.0,
+        mix.drums,
         0.0,
     );
     d.clips = vec![
@@ -222,7 +284,7 @@ pub fn demo_project() -> Project {
             program: 33,
             drums: false,
         },
-        -4.0,
+        mix.bass,
         0.0,
     );
     b.clips = vec![
@@ -236,8 +298,8 @@ pub fn demo_project() -> Project {
             program: 89,
             drums: false,
         },
-        -8.0,
-        -0.2,
+        mix.chords,
+        -0.3,
     );
     c.clips = vec![clip(7, "Chords", 0, 16, chords(16))];
     let mut l = midi_track(
@@ -247,8 +309,8 @@ pub fn demo_project() -> Project {
             program: 81,
             drums: false,
         },
-        -7.0,
-        0.15,
+        mix.lead,
+        0.25,
     );
     l.clips = vec![
         clip(8, "Lead", 8, 4, lead(false)),

@@ -53,7 +53,9 @@ macro_rules! commands {
 commands! {
     NoOp = "no_op", [Global], false, "Do nothing (binding a key to it unbinds the key)";
     TransportToggle = "transport_toggle", [Global], false, "Play from the cursor, or pause";
-    TransportStop = "transport_stop", [Global], false, "Stop and put the playhead at the start";
+    TransportStop = "transport_stop", [Global], false, "Stop and return to where playback started (gg goes to the start)";
+    MetronomeToggle = "metronome_toggle", [Global], false, "Turn the metronome click on or off";
+    CountInToggle = "count_in_toggle", [Global], false, "Turn the one-bar count-in before playback on or off";
     Help = "help", [Global], false, "Show the keys of this view";
     CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
     NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";
@@ -77,6 +79,12 @@ commands! {
     MoveDown = "move_down", [Global], false, "Cursor down: next track, lower pitch, next value";
     NextItem = "next_item", [Arrange, PianoRoll], false, "Cursor to the start of the next clip or note";
     PrevItem = "prev_item", [Arrange, PianoRoll], false, "Cursor to the start of the previous clip or note";
+    ScrollDown = "scroll_down", [Arrange], false, "Scroll the tracks down a row; the cursor stays on screen";
+    ScrollUp = "scroll_up", [Arrange], false, "Scroll the tracks up a row; the cursor stays on screen";
+    ScrollLeft = "scroll_left", [Arrange], false, "Scroll the timeline a bar earlier; the cursor stays on screen";
+    ScrollRight = "scroll_right", [Arrange], false, "Scroll the timeline a bar later; the cursor stays on screen";
+    ScrollLeftHalf = "scroll_left_half", [Arrange], false, "Scroll the timeline half a screen earlier";
+    ScrollRightHalf = "scroll_right_half", [Arrange], false, "Scroll the timeline half a screen later";
     ZoomIn = "zoom_in", [Arrange, PianoRoll], false, "Zoom in (more columns per beat)";
     ZoomOut = "zoom_out", [Arrange, PianoRoll], false, "Zoom out";
     GridFiner = "grid_finer", [Arrange, PianoRoll], false, "Halve the grid step";

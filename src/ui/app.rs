@@ -35,6 +35,22 @@ pub struct ArrangeState {
     pub scroll_track: usize,
     /// Where visual mode started: (track, beat).
     pub anchor: Option<(usize, f64)>,
+    /// A clip being dragged with the mouse.
+    pub drag: Option<ClipDrag>,
+}
+
+/// A clip dragged with the mouse. While the button is down the clip moves in the project
+/// directly (so every view shows it where it would land); on release it is put back and the
+/// move is applied once through the history, as one undoable edit.
+#[derive(Clone, Debug)]
+pub struct ClipDrag {
+    /// The clip as it was when grabbed, and its track.
+    pub origin: Clip,
+    pub origin_track: TrackId,
+    /// Beats from the clip's start to where it was grabbed.
+    pub grab: f64,
+    /// Whether it has moved since it was grabbed.
+    pub moved: bool,
 }
 
 impl ArrangeState {
@@ -155,6 +171,12 @@ pub struct App {
     /// History revision at the last save; `None` when the project on screen was never saved
     /// as it is (e.g. recovered from an autosave).
     pub saved_revision: Option<u64>,
+    /// The project as last saved (or as opened): undoing back to it counts as saved again.
+    /// `None` when the project on disk is not known (a recovered autosave).
+    pub saved_project: Option<Box<Project>>,
+    /// `unsaved()` at a history revision, so that comparing projects happens once per edit,
+    /// not once per frame.
+    unsaved_cache: std::cell::Cell<Option<(u64, bool)>>,
     /// History revision at the last autosave.
     pub autosaved_revision: u64,
     pub last_autosave: Instant,
@@ -191,6 +213,10 @@ pub struct App {
     pub render: Option<super::engine_link::RenderJob>,
     /// The General MIDI SoundFont renders use (from the config, or found on the system).
     pub soundfont: Option<PathBuf>,
+    /// The metronome clicks while playing (an engine setting, not part of the project).
+    pub metronome: bool,
+    /// Playback starts after a bar of clicks.
+    pub count_in: bool,
 }
 
 impl App {
@@ -198,11 +224,14 @@ impl App {
     /// theme. `App::open` is the usual way in; tests use this directly.
     pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
         let depth = ColorDepth::detect();
+        let saved = Box::new(project.clone());
         let mut app = App {
             project,
             dir: dir.to_path_buf(),
             history: History::default(),
             saved_revision: Some(0),
+            saved_project: Some(saved),
+            unsaved_cache: std::cell::Cell::new(None),
             autosaved_revision: 0,
             last_autosave: Instant::now(),
             view: ViewKind::Arrange,
@@ -215,6 +244,7 @@ impl App {
                 scroll_beat: 0.0,
                 scroll_track: 0,
                 anchor: None,
+                drag: None,
             },
             mixer: MixerState {
                 strip: 0,
@@ -253,6 +283,8 @@ impl App {
             opened_at: std::time::SystemTime::now(),
             render: None,
             soundfont: None,
+            metronome: false,
+            count_in: false,
         };
         app.status = Status {
             text: format!("{} — press ? for help, :q to quit", app.project.name),
@@ -262,9 +294,38 @@ impl App {
         app
     }
 
-    /// Whether there are changes that are not saved to `project.toml`.
+    /// Whether there are changes that are not saved to `project.toml`: the project differs
+    /// from the one last saved (so undoing back to the save is "saved" again).
     pub fn unsaved(&self) -> bool {
-        self.saved_revision != Some(self.history.revision())
+        let rev = self.history.revision();
+        if self.saved_revision == Some(rev) {
+            return false;
+        }
+        if let Some((r, v)) = self.unsaved_cache.get() {
+            if r == rev {
+                return v;
+            }
+        }
+        let v = self
+            .saved_project
+            .as_deref()
+            .is_none_or(|saved| *saved != self.project);
+        self.unsaved_cache.set(Some((rev, v)));
+        v
+    }
+
+    /// Records that the project on screen is now what `project.toml` holds.
+    pub fn mark_saved(&mut self) {
+        self.saved_revision = Some(self.history.revision());
+        self.saved_project = Some(Box::new(self.project.clone()));
+        self.unsaved_cache.set(None);
+    }
+
+    /// Records that the project on screen was never saved as it is (a recovered autosave).
+    pub fn mark_never_saved(&mut self) {
+        self.saved_revision = None;
+        self.saved_project = None;
+        self.unsaved_cache.set(None);
     }
 
     /// Shows a message in the status line.

@@ -62,6 +62,18 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             }
             app.arrange.cursor = pos;
         }
+        Cmd::ScrollDown => scroll(app, ni, 0.0),
+        Cmd::ScrollUp => scroll(app, -ni, 0.0),
+        Cmd::ScrollLeft | Cmd::ScrollRight => {
+            let bars = n as f64 * app.project.time_signature.quarters_per_bar();
+            scroll(app, 0, if cmd == Cmd::ScrollLeft { -bars } else { bars })
+        }
+        Cmd::ScrollLeftHalf | Cmd::ScrollRightHalf => {
+            let main = app.main_area();
+            let half = view::timeline_cols(main) as f64 / app.arrange.cols_per_beat() / 2.0;
+            let d = half * n as f64;
+            scroll(app, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
+        }
         Cmd::ZoomIn => app.arrange.zoom = (app.arrange.zoom + n).min(ARRANGE_ZOOMS.len() - 1),
         Cmd::ZoomOut => app.arrange.zoom = app.arrange.zoom.saturating_sub(n),
         Cmd::GridFiner => app.arrange.grid = (g / 2f64.powi(n as i32)).max(1.0 / 16.0),
@@ -546,6 +558,140 @@ fn loop_set(app: &mut App) {
 }
 
 /// Keeps the cursor and the selected track on screen.
+/// The mouse went down at `beat` on track `ti`: grab the clip there, if any.
+pub fn drag_start(app: &mut App, ti: usize, beat: f64) {
+    let Some(ci) = clip_at(app, ti, beat) else {
+        return;
+    };
+    let t = &app.project.tracks[ti];
+    let origin = t.clips[ci].clone();
+    app.arrange.drag = Some(super::app::ClipDrag {
+        grab: beat - origin.start,
+        origin,
+        origin_track: t.id,
+        moved: false,
+    });
+}
+
+/// The mouse moved with the button down: the grabbed clip follows, its start snapped to the
+/// grid, onto any track of its kind under the pointer.
+pub fn drag_to(app: &mut App, ti: usize, beat: f64) {
+    let Some(d) = &app.arrange.drag else {
+        return;
+    };
+    let (grab, id) = (d.grab, d.origin.id);
+    let Some((cur_ti, cur_ci)) = app.project.find_clip(id) else {
+        app.arrange.drag = None;
+        return;
+    };
+    let g = app.arrange.grid;
+    let mut clip = app.project.tracks[cur_ti].clips[cur_ci].clone();
+    let start = ((beat - grab) / g).round() * g;
+    clip.start = start.max(0.0);
+    let dest = app
+        .project
+        .tracks
+        .get(ti)
+        .filter(|t| kind_fits(t.kind, &clip))
+        .map(|_| ti)
+        .unwrap_or(cur_ti);
+    if dest == cur_ti && clip.start == app.project.tracks[cur_ti].clips[cur_ci].start {
+        return;
+    }
+    let edit = Edit::ReplaceClip {
+        track: app.project.tracks[dest].id,
+        clip: Box::new(clip.clone()),
+    };
+    // Not through the history: the drag ends in one edit (see `drag_end`).
+    if edit.apply(&mut app.project).is_ok() {
+        if let Some(d) = &mut app.arrange.drag {
+            d.moved = true;
+        }
+        app.arrange.track = dest;
+        app.arrange.cursor = clip.start;
+    }
+}
+
+/// The button went up: the clip goes back where it was grabbed and the move is applied as one
+/// edit (so `u` undoes the whole drag).
+pub fn drag_end(app: &mut App) {
+    let Some(d) = app.arrange.drag.take() else {
+        return;
+    };
+    if !d.moved {
+        return;
+    }
+    let Some((ti, ci)) = app.project.find_clip(d.origin.id) else {
+        return;
+    };
+    let moved = app.project.tracks[ti].clips[ci].clone();
+    let track = app.project.tracks[ti].id;
+    let back = Edit::ReplaceClip {
+        track: d.origin_track,
+        clip: Box::new(d.origin.clone()),
+    };
+    if back.apply(&mut app.project).is_err() {
+        return;
+    }
+    if moved.start == d.origin.start && track == d.origin_track {
+        return;
+    }
+    let bars = app.project.time_signature.bars_beats(moved.start);
+    if app.apply(
+        Edit::ReplaceClip {
+            track,
+            clip: Box::new(moved),
+        },
+        "move clip",
+    ) {
+        app.info(format!("Moved the clip to {}.{}", bars.0, bars.1));
+    }
+}
+
+/// Puts a dragged clip back where it was grabbed, without an edit (a key pressed mid-drag).
+pub fn cancel_drag(app: &mut App) {
+    let Some(d) = app.arrange.drag.take() else {
+        return;
+    };
+    if d.moved {
+        let _ = Edit::ReplaceClip {
+            track: d.origin_track,
+            clip: Box::new(d.origin),
+        }
+        .apply(&mut app.project);
+    }
+}
+
+/// Scrolls the view by `tracks` rows and `beats` (free scrolling, like vim's Ctrl-e and zl):
+/// the view moves first and the cursor is pulled along only as far as it must be to stay on
+/// screen (snapped to the grid). Scrolling stops at the last track and at the song's end.
+pub fn scroll(app: &mut App, tracks: i64, beats: f64) {
+    let main = app.main_area();
+    let n = view::visible_tracks(main).max(1);
+    let cpb = app.arrange.cols_per_beat();
+    let span = view::timeline_cols(main).max(1) as f64 / cpb;
+    let total = app.project.tracks.len();
+    let end = app.project.end_beat().max(app.arrange.cursor);
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let st = &mut app.arrange;
+    let max_track = total.saturating_sub(n) as i64;
+    st.scroll_track = (st.scroll_track as i64 + tracks).clamp(0, max_track.max(0)) as usize;
+    // The last bar (of the song, or where the cursor is) stays on screen.
+    let max_beat = floor_to((end - 1e-6).max(0.0), qpb);
+    st.scroll_beat =
+        (st.scroll_beat + beats).clamp(0.0, max_beat.max(st.scroll_beat.min(max_beat)));
+    if total > 0 {
+        let last = (st.scroll_track + n - 1).min(total - 1);
+        st.track = st.track.clamp(st.scroll_track, last);
+    }
+    let g = st.grid;
+    let lo = ((st.scroll_beat - 1e-9) / g).ceil() * g;
+    let hi = floor_to(st.scroll_beat + span - 1.0 / cpb - 1e-6, g);
+    if lo <= hi {
+        st.cursor = st.cursor.clamp(lo, hi);
+    }
+}
+
 pub fn ensure_visible(app: &mut App) {
     let main = app.main_area();
     let cols = view::timeline_cols(main).max(1) as f64;

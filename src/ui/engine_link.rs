@@ -46,7 +46,7 @@ pub enum Transport {
     /// Start playing from a beat.
     PlayFrom(f64),
     Pause,
-    /// Stop and put the playhead at the start.
+    /// Stop and return to where playback started (when already stopped: to the start).
     Stop,
     Seek(f64),
     /// Sound (or release) a pitch on a track's instrument.
@@ -86,6 +86,22 @@ impl EngineLink {
         })
     }
 
+    /// An engine that is already running (tests start one on the silent null backend).
+    pub fn from_handle(handle: EngineHandle) -> EngineLink {
+        EngineLink {
+            handle: Some(handle),
+        }
+    }
+
+    /// Turns the metronome click and the count-in on or off. Without an engine there is
+    /// nothing to tell (the App keeps the setting for the top bar).
+    pub fn set_click(&mut self, metronome: bool, count_in: bool) {
+        if let Some(h) = &mut self.handle {
+            h.send(EngineCommand::SetMetronome(metronome));
+            h.send(EngineCommand::SetCountIn(count_in));
+        }
+    }
+
     /// Whether an engine is running.
     pub fn is_running(&self) -> bool {
         self.handle.is_some()
@@ -109,10 +125,7 @@ impl EngineLink {
                 h.send(EngineCommand::Play);
             }
             Transport::Pause => h.send(EngineCommand::Pause),
-            Transport::Stop => {
-                h.send(EngineCommand::Pause);
-                h.send(EngineCommand::Seek { beat: 0.0 });
-            }
+            Transport::Stop => h.send(EngineCommand::Stop),
             Transport::Seek(beat) => h.send(EngineCommand::Seek { beat }),
             Transport::Audition {
                 track,

@@ -117,6 +117,16 @@ pub const EX_COMMANDS: &[ExCommand] = &[
         doc: "Add a marker at the cursor",
     },
     ExCommand {
+        name: "metronome",
+        args: "[on|off]",
+        doc: "Turn the metronome click on or off (toggles without an argument)",
+    },
+    ExCommand {
+        name: "countin",
+        args: "[on|off]",
+        doc: "Turn the one-bar count-in on or off (toggles without an argument)",
+    },
+    ExCommand {
         name: "theme",
         args: "NAME",
         doc: "Switch theme (dark, light, high-contrast, or your own)",
@@ -247,6 +257,16 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                 _ => Err(":track add [midi|audio|bus] [NAME], or :track rm".into()),
             }
         }
+        "metronome" | "click" => {
+            let on = on_off(arg, app.metronome, ":metronome")?;
+            super::update::set_click(app, Some(on), None);
+            Ok(())
+        }
+        "countin" | "count-in" => {
+            let on = on_off(arg, app.count_in, ":countin")?;
+            super::update::set_click(app, None, Some(on));
+            Ok(())
+        }
         "rename" => {
             if arg.is_empty() {
                 return Err(":rename needs a name".into());
@@ -354,10 +374,20 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
     }
 }
 
-/// Saves the project; on success removes the autosave and records the revision.
+/// `on`, `off` or nothing (toggle `now`).
+fn on_off(arg: &str, now: bool, cmd: &str) -> Result<bool, String> {
+    match arg.to_ascii_lowercase().as_str() {
+        "" => Ok(!now),
+        "on" | "1" | "true" | "yes" => Ok(true),
+        "off" | "0" | "false" | "no" => Ok(false),
+        _ => Err(format!("{cmd} takes on or off, not '{arg}'")),
+    }
+}
+
+/// Saves the project; on success removes the autosave and records what was saved.
 pub fn save(app: &mut App) -> Result<(), String> {
     crate::store::save_project(&app.dir, &app.project).map_err(|e| e.to_string())?;
-    app.saved_revision = Some(app.history.revision());
+    app.mark_saved();
     super::autosave::discard(&app.dir);
     app.info(format!(
         "Saved {} ({} tracks)",
@@ -470,6 +500,14 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
         "import" | "render" | "export-midi" | "e" | "e!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
         }
+        "metronome" | "countin" => (
+            base,
+            ["on", "off"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
         "theme" => (
             base,
             super::theme::theme_names()

@@ -114,6 +114,9 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
     fresh.engine = std::mem::take(&mut app.engine);
     fresh.theme = app.theme.clone();
     fresh.cmdline.history = std::mem::take(&mut app.cmdline.history);
+    // The click settings live in the engine, which stays.
+    fresh.metronome = app.metronome;
+    fresh.count_in = app.count_in;
     *app = fresh;
     app.engine.load_project(&app.project, &app.dir);
     app.info(format!("Opened {}", app.dir.display()));

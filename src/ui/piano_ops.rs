@@ -173,9 +173,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::Audition => audition(app, app.piano.pitch, app.piano.velocity),
         Cmd::NoteInsert => {
             let (beat, pitch) = (app.piano.cursor, app.piano.pitch);
-            for k in 0..n {
-                insert_note(app, beat + k as f64 * g, pitch);
-            }
+            // One edit however many: `u` takes back what one key press did.
+            insert_notes(app, beat, pitch, n);
         }
         Cmd::Delete => delete(app, true),
         Cmd::Yank => delete(app, false),
@@ -215,16 +214,26 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
 
 /// Inserts a note of one grid step at (beat, pitch), growing the clip when it ends later.
 fn insert_note(app: &mut App, beat: f64, pitch: u8) -> bool {
+    insert_notes(app, beat, pitch, 1)
+}
+
+/// Inserts `count` notes of one grid step each, one after another from `beat`, as one edit.
+/// Places that already hold a note of the pitch are skipped.
+fn insert_notes(app: &mut App, beat: f64, pitch: u8, count: usize) -> bool {
     let Some((track, c)) = clip(app) else {
         app.error("no MIDI clip in the piano roll");
         return false;
     };
     let g = app.piano.grid;
     let mut notes = notes_of(&c).to_vec();
-    if note_at(&notes, beat, pitch).is_some() {
+    let starts: Vec<f64> = (0..count)
+        .map(|k| beat + k as f64 * g)
+        .filter(|b| note_at(&notes, *b, pitch).is_none())
+        .collect();
+    let Some(&last) = starts.last() else {
         app.error("there is already a note there");
         return false;
-    }
+    };
     let channel = notes.first().map(|n| n.channel).unwrap_or_else(|| {
         let drums = app
             .project
@@ -240,21 +249,26 @@ fn insert_note(app: &mut App, beat: f64, pitch: u8) -> bool {
         }
     });
     let vel = app.piano.velocity;
-    notes.push(Note {
+    notes.extend(starts.iter().map(|&start| Note {
         pitch,
-        start: beat,
+        start,
         length: g,
         velocity: vel,
         channel,
-    });
+    }));
     let length = match &c.content {
-        ClipContent::Midi(m) if beat + g > m.length + 1e-9 => {
+        ClipContent::Midi(m) if last + g > m.length + 1e-9 => {
             let qpb = app.project.time_signature.quarters_per_bar();
-            Some(((beat + g) / qpb).ceil() * qpb)
+            Some(((last + g) / qpb).ceil() * qpb)
         }
         _ => None,
     };
-    let ok = commit(app, track, c, notes, length, "insert note");
+    let label = if starts.len() == 1 {
+        "insert note"
+    } else {
+        "insert notes"
+    };
+    let ok = commit(app, track, c, notes, length, label);
     if ok {
         audition(app, pitch, vel);
     }

@@ -56,6 +56,8 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     if ev.kind == KeyEventKind::Release {
         return;
     }
+    // A key in the middle of a mouse drag puts the clip back first.
+    arrange_ops::cancel_drag(app);
     if !app.popups.is_empty() {
         popup_key(app, ev);
         return;
@@ -201,7 +203,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
                 app.popups.pop();
                 app.project = *recovered;
                 app.history = Default::default();
-                app.saved_revision = None;
+                app.mark_never_saved();
                 app.project_changed();
                 app.info("Recovered the autosave: :w keeps it");
             }
@@ -236,6 +238,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.error(e);
             }
         }
+        Cmd::MetronomeToggle => set_click(app, Some(!app.metronome), None),
+        Cmd::CountInToggle => set_click(app, None, Some(!app.count_in)),
         Cmd::Help => app.popups.push(Popup::Help { scroll: 0 }),
         Cmd::CommandMode => {
             app.mode = Mode::Command;
@@ -385,6 +389,28 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     }
 }
 
+/// Sets the metronome and/or the count-in, tells the engine and says so.
+pub fn set_click(app: &mut App, metronome: Option<bool>, count_in: Option<bool>) {
+    app.metronome = metronome.unwrap_or(app.metronome);
+    app.count_in = count_in.unwrap_or(app.count_in);
+    app.engine.set_click(app.metronome, app.count_in);
+    let onoff = |b: bool| if b { "on" } else { "off" };
+    let what = match (metronome, count_in) {
+        (Some(m), None) => format!("Metronome {}", onoff(m)),
+        (None, Some(c)) => format!("Count-in {}", onoff(c)),
+        _ => format!(
+            "Metronome {}, count-in {}",
+            onoff(app.metronome),
+            onoff(app.count_in)
+        ),
+    };
+    if app.engine.is_running() {
+        app.info(what);
+    } else {
+        app.info(format!("{what} (no audio engine is running)"));
+    }
+}
+
 /// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
 fn current_track(app: &App) -> usize {
     if app.view == ViewKind::Mixer {
@@ -490,6 +516,11 @@ pub fn piano_transpose(app: &mut App, n: i32) -> Result<(), String> {
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) {
+    // A drag ends wherever the button comes up.
+    if matches!(m.kind, MouseEventKind::Up(MouseButton::Left)) && app.arrange.drag.is_some() {
+        arrange_ops::drag_end(app);
+        return;
+    }
     let main = app.main_area();
     let inside = m.column >= main.x
         && m.column < main.x + main.width
@@ -501,23 +532,44 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
     match app.view {
         ViewKind::Arrange => {
             use views::arrange::{HEADER_W, ROWS};
+            // The wheel scrolls the view (Shift or a horizontal wheel: the timeline).
+            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
+            let bar = app.project.time_signature.quarters_per_bar();
+            // The track row and beat under the pointer (None over the ruler or headers).
+            let row = (m.row > main.y)
+                .then(|| app.arrange.scroll_track + ((m.row - main.y - 1) / ROWS) as usize);
+            let beat = (m.column >= main.x + HEADER_W).then(|| {
+                let col = (m.column - main.x - HEADER_W) as f64;
+                app.arrange.scroll_beat + col / app.arrange.cols_per_beat()
+            });
             match m.kind {
-                MouseEventKind::ScrollDown => run(app, Cmd::MoveDown, 1),
-                MouseEventKind::ScrollUp => run(app, Cmd::MoveUp, 1),
+                MouseEventKind::ScrollDown if shift => arrange_ops::scroll(app, 0, bar),
+                MouseEventKind::ScrollUp if shift => arrange_ops::scroll(app, 0, -bar),
+                MouseEventKind::ScrollDown => arrange_ops::scroll(app, 1, 0.0),
+                MouseEventKind::ScrollUp => arrange_ops::scroll(app, -1, 0.0),
+                MouseEventKind::ScrollRight => arrange_ops::scroll(app, 0, bar),
+                MouseEventKind::ScrollLeft => arrange_ops::scroll(app, 0, -bar),
                 MouseEventKind::Down(MouseButton::Left) => {
-                    if m.row == main.y {
+                    arrange_ops::cancel_drag(app);
+                    let Some(ti) = row else {
                         return;
-                    }
-                    let ti = app.arrange.scroll_track + ((m.row - main.y - 1) / ROWS) as usize;
+                    };
                     if ti < app.project.tracks.len() {
                         select_track(app, ti);
                     }
-                    if m.column >= main.x + HEADER_W {
-                        let col = (m.column - main.x - HEADER_W) as f64;
-                        let beat = app.arrange.scroll_beat + col / app.arrange.cols_per_beat();
+                    if let Some(beat) = beat {
                         app.arrange.cursor = arrange_ops::floor_to(beat, app.arrange.grid);
+                        if ti < app.project.tracks.len() {
+                            arrange_ops::drag_start(app, ti, beat);
+                        }
                     }
                 }
+                MouseEventKind::Drag(MouseButton::Left) => {
+                    if let (Some(ti), Some(beat)) = (row, beat) {
+                        arrange_ops::drag_to(app, ti, beat);
+                    }
+                }
+                MouseEventKind::Up(MouseButton::Left) => arrange_ops::drag_end(app),
                 _ => {}
             }
         }
@@ -652,6 +704,10 @@ fn tick(app: &mut App) -> bool {
                 on: false,
             });
         }
+    }
+    // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave.
+    if app.arrange.drag.is_some() {
+        return changed;
     }
     if let Some(e) = autosave::tick(app) {
         app.error(e);

@@ -200,13 +200,16 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
             x += 2;
         }
     } else {
-        let lufs = |v: Option<f64>| v.map_or("  -- ".to_string(), |v| format!("{v:5.1}"));
+        // Loudness is in LUFS (LU is a difference of two loudnesses). "M-14.2 LUFS" fits the
+        // strip's 11 columns; quieter than -99.9 reads as -99.9.
+        let lufs =
+            |v: Option<f64>| v.map_or("  -- ".to_string(), |v| format!("{:5.1}", v.max(-99.9)));
         y += 1;
         put(
             buf,
             r.x,
             y,
-            &fit(&format!(" M {} LU", lufs(app.meters.momentary_lufs)), w),
+            &fit(&format!("M{} LUFS", lufs(app.meters.momentary_lufs)), w),
             right,
             base,
         );
@@ -215,7 +218,7 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
             buf,
             r.x,
             y,
-            &fit(&format!(" S {} LU", lufs(app.meters.short_term_lufs)), w),
+            &fit(&format!("S{} LUFS", lufs(app.meters.short_term_lufs)), w),
             right,
             base,
         );

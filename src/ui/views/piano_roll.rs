@@ -7,6 +7,7 @@ use crate::ui::app::App;
 use crate::ui::keymap::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
 /// Width of the keyboard column.
 pub const KEYS_W: u16 = 5;
@@ -22,6 +23,37 @@ pub fn grid_rows(main: Rect) -> u16 {
 pub fn grid_cols(main: Rect) -> u16 {
     main.width.saturating_sub(KEYS_W)
 }
+
+/// One row of the keyboard at the left: a white key is a full row (C keys labelled with their
+/// octave, e.g. `C4`), a black key a shorter `▒▒▒` in front of the white keys' backs, so the
+/// keys read without colour. The cursor's pitch is drawn reversed.
+fn keyboard_row(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    pitch: u8,
+    at_cursor: bool,
+    (white, black, cursor): (Style, Style, Style),
+) {
+    let (white, black) = if at_cursor {
+        (white.patch(cursor), black.patch(cursor))
+    } else {
+        (white, black)
+    };
+    for dx in 0..KEYS_W {
+        set(buf, x + dx, y, ' ', white);
+    }
+    if is_black(pitch) {
+        for dx in KEYS_W - BLACK_W..KEYS_W {
+            set(buf, x + dx, y, '▒', black);
+        }
+    } else if pitch % 12 == 0 || at_cursor {
+        put(buf, x, y, &pitch_name(pitch), x + KEYS_W, white);
+    }
+}
+
+/// Length of a black key in the keyboard column.
+const BLACK_W: u16 = 3;
 
 /// Whether a pitch is a black key.
 pub fn is_black(pitch: u8) -> bool {
@@ -135,43 +167,40 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let out_row = th.get("piano.row.out");
     let bar_line = th.get("piano.grid.bar");
     let dim = th.get("ui.text.dim");
+    let cursor = th.get("piano.cursor");
     for row in 0..rows {
         let Ok(pitch) = u8::try_from(st.top_pitch as i32 - row as i32) else {
             break;
         };
         let y = area.y + 1 + row;
-        let key_style = if is_black(pitch) { black } else { white };
-        let label = if pitch % 12 == 0 || pitch == st.pitch {
-            pitch_name(pitch)
-        } else {
-            String::new()
-        };
-        put(
+        keyboard_row(
             buf,
             area.x,
             y,
-            &super::fit(&label, KEYS_W as usize - 1),
-            gx,
-            key_style,
+            pitch,
+            pitch == st.pitch,
+            (white, black, cursor),
         );
-        set(buf, gx - 1, y, '▕', key_style);
         let row_style = if in_scale(p.key, pitch) {
             scale_row
         } else {
             out_row
         };
+        // Scale rows are dotted, so that they show without colour too.
+        let empty = if in_scale(p.key, pitch) { '·' } else { ' ' };
         for col in 0..cols {
             let b0 = beat_of(col);
             let b1 = beat_of(col + 1);
             let style = row_style;
             let ch = if b0 >= m.length - 1e-9 {
-                '·'
+                // After the clip's end: empty, without grid or scale.
+                ' '
             } else if ((b0 + clip.start) / qpb).ceil() * qpb < b1 + clip.start - 1e-9 {
                 '│'
             } else if b0.ceil() < b1 - 1e-9 {
                 '┊'
             } else {
-                ' '
+                empty
             };
             let style = if b0 >= m.length - 1e-9 {
                 dim.bg(row_style.bg.unwrap_or_default())

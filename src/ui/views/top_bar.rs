@@ -1,5 +1,6 @@
-//! The top bar: project, tempo, time signature, key, position, DSP load, xruns and the audio
-//! device (or "no audio device — silent"); the second row names the views.
+//! The top bar: project, tempo, time signature, key, position, the metronome and count-in
+//! settings, DSP load, xruns and the audio device (or "no audio device — silent"); the second
+//! row names the views.
 
 use super::{bars_beats, clock, fill, put};
 use crate::ui::app::App;
@@ -43,7 +44,36 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         bars_beats(app, t.beat),
         clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
     );
-    put(buf, x, area.y, &pos, right, bar);
+    let x = put(buf, x, area.y, &pos, right, bar);
+    // The click settings at the right, spelled out so that they read without colour.
+    let onoff = |b: bool| if b { "on" } else { "off" };
+    let click = format!(
+        "click {}  count-in {} ",
+        onoff(app.metronome),
+        onoff(app.count_in)
+    );
+    let w = click.chars().count() as u16;
+    if right >= x + 2 + w {
+        let on = app.theme.get("ui.topbar.playing");
+        let cx = put(buf, right - w, area.y, "click ", right, bar);
+        let cx = put(
+            buf,
+            cx,
+            area.y,
+            onoff(app.metronome),
+            right,
+            if app.metronome { on } else { bar },
+        );
+        let cx = put(buf, cx, area.y, "  count-in ", right, bar);
+        put(
+            buf,
+            cx,
+            area.y,
+            onoff(app.count_in),
+            right,
+            if app.count_in { on } else { bar },
+        );
+    }
 
     // Row 2: the views on the left, the engine on the right.
     if area.height < 2 {
