@@ -246,6 +246,8 @@ fn discovery_order() {
             find_soundfont_in(Some(std::ffi::OsStr::new(off)), Some(cfg), &system),
             None
         );
+        // ... and so does the config's (or an engine config's) path.
+        assert_eq!(find_soundfont_in(None, Some(Path::new(off)), &system), None);
     }
 }
 

@@ -227,7 +227,7 @@ impl Sound {
     }
 }
 
-const MIX_SF: [f32; 4] = [9.0, 0.0, 6.0, -0.5];
+const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, -0.5];
 const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
 
 /// The demo song as written where a SoundFont is installed (tests and snapshots use this one,

@@ -184,6 +184,10 @@ pub fn find_soundfont_in(
         return Some(PathBuf::from(v));
     }
     if let Some(p) = config_path {
+        // `soundfont = "none"` in config.toml (or an engine config) turns the SoundFont off too.
+        if p.as_os_str().is_empty() || p.as_os_str().eq_ignore_ascii_case("none") {
+            return None;
+        }
         return Some(p.to_path_buf());
     }
     system.iter().find(|p| p.is_file()).map(|p| p.to_path_buf())

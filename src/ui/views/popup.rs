@@ -61,12 +61,19 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                 .map(|l| l.chars().count())
                 .max()
                 .unwrap_or(10)
-                .min(main.width as usize - 4) as u16
+                .min((main.width as usize).saturating_sub(5)) as u16
                 + 4;
             let h = (lines.len() as u16 + 2).min(main.height);
+            if w + 1 > main.width || h < 3 {
+                return;
+            }
             let r = Rect::new(main.x + main.width - w - 1, main.y + main.height - h, w, h);
             frame(app, buf, r, &title);
-            for (i, l) in lines.iter().enumerate().take(h as usize - 2) {
+            for (i, l) in lines
+                .iter()
+                .enumerate()
+                .take((h as usize).saturating_sub(2))
+            {
                 put(
                     buf,
                     r.x + 2,
@@ -119,7 +126,11 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
         h,
     );
     frame(app, buf, r, title);
-    for (i, l) in lines.iter().enumerate().take(h as usize - 2) {
+    for (i, l) in lines
+        .iter()
+        .enumerate()
+        .take((h as usize).saturating_sub(2))
+    {
         put(
             buf,
             r.x + 3,
