@@ -154,8 +154,9 @@ fn a_concurrent_reader_never_sees_a_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     tdaw::store::write_project(dir.path(), &version(0)).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let read_count = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let reader = {
-        let (dir, stop) = (dir.path().to_path_buf(), stop.clone());
+        let (dir, stop, count) = (dir.path().to_path_buf(), stop.clone(), read_count.clone());
         std::thread::spawn(move || {
             let mut reads = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -168,12 +169,21 @@ fn a_concurrent_reader_never_sees_a_partial_file() {
                     notes_for(p.name[1..].parse().unwrap())
                 );
                 reads += 1;
+                count.store(reads, std::sync::atomic::Ordering::Relaxed);
             }
             reads
         })
     };
-    for v in 1..=40 {
-        tdaw::store::write_project(dir.path(), &version(v)).unwrap();
+    // Save at least 40 versions, and keep saving until the reader has overlapped with many
+    // saves (on a loaded machine the reader may get little CPU at first); bounded in time.
+    let started = std::time::Instant::now();
+    let mut v = 1;
+    while v <= 40
+        || (read_count.load(std::sync::atomic::Ordering::Relaxed) <= 50
+            && started.elapsed().as_secs() < 30)
+    {
+        tdaw::store::write_project(dir.path(), &version(v % 200)).unwrap();
+        v += 1;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let reads = reader.join().unwrap();
