@@ -202,6 +202,19 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             app.piano.pitch = app.piano.pitch.saturating_sub((12 * n).min(127) as u8)
         }
         Cmd::DeleteBack => delete_back(app),
+        // The view scrolls down towards lower pitches, like Ctrl-e in arrange shows later tracks.
+        Cmd::ScrollDown => scroll(app, -ni, 0.0),
+        Cmd::ScrollUp => scroll(app, ni, 0.0),
+        Cmd::ScrollLeft | Cmd::ScrollRight => {
+            let bars = n as f64 * app.project.time_signature.quarters_per_bar();
+            scroll(app, 0, if cmd == Cmd::ScrollLeft { -bars } else { bars })
+        }
+        Cmd::ScrollLeftHalf | Cmd::ScrollRightHalf => {
+            let main = app.main_area();
+            let half = view::grid_cols(main) as f64 / app.piano.cols_per_beat() / 2.0;
+            let d = half * n as f64;
+            scroll(app, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
+        }
         c if c.note_class().is_some() => {
             let class = c.note_class().unwrap_or(0);
             for _ in 0..n {
@@ -601,6 +614,41 @@ pub fn right_click(app: &mut App, beat: f64, pitch: u8) {
     if let Some(i) = note_at(&notes, beat, pitch) {
         notes.remove(i);
         commit(app, track, c, notes, None, "delete note");
+    }
+}
+
+/// Scrolls the view by `pitches` rows (positive: towards higher pitches) and `beats` (free
+/// scrolling, as in the arrange view): the view moves first and the cursor is pulled along only
+/// as far as it must be to stay on screen (snapped to the grid). Scrolling stops at pitches 0
+/// and 127 and where the last bar of the clip (or of the cursor) is still on screen.
+pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
+    let main = app.main_area();
+    let rows = view::grid_rows(main).max(1) as i64;
+    let cpb = app.piano.cols_per_beat();
+    let span = view::grid_cols(main).max(1) as f64 / cpb;
+    let length = match clip(app) {
+        Some((_, c)) => match c.content {
+            ClipContent::Midi(m) => m.length,
+            ClipContent::Audio(_) => 0.0,
+        },
+        None => 0.0,
+    };
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let st = &mut app.piano;
+    let lowest_top = (rows - 1).min(127);
+    st.top_pitch = (st.top_pitch as i64 + pitches).clamp(lowest_top, 127) as u8;
+    let bottom = (st.top_pitch as i64 + 1 - rows).max(0) as u8;
+    st.pitch = st.pitch.clamp(bottom, st.top_pitch);
+    let end = length.max(st.cursor + st.grid);
+    let max_beat = super::arrange_ops::floor_to((end - 1e-6).max(0.0), qpb);
+    st.scroll_beat =
+        (st.scroll_beat + beats).clamp(0.0, max_beat.max(st.scroll_beat.min(max_beat)));
+    let g = st.grid;
+    // On screen means the whole grid step fits (see `ensure_visible`).
+    let lo = ((st.scroll_beat - 1e-9) / g).ceil() * g;
+    let hi = super::arrange_ops::floor_to(st.scroll_beat + span - g + 1e-9, g);
+    if lo <= hi {
+        st.cursor = st.cursor.clamp(lo, hi);
     }
 }
 

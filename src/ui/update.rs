@@ -575,9 +575,17 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
         }
         ViewKind::PianoRoll => {
             use views::piano_roll::{grid_rows, KEYS_W};
+            // The wheel scrolls the view, as in the arrange view (Shift or a horizontal wheel:
+            // the time axis, a bar per notch).
+            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
+            let bar = app.project.time_signature.quarters_per_bar();
             match m.kind {
-                MouseEventKind::ScrollDown => run(app, Cmd::MoveDown, 3),
-                MouseEventKind::ScrollUp => run(app, Cmd::MoveUp, 3),
+                MouseEventKind::ScrollDown if shift => piano_ops::scroll(app, 0, bar),
+                MouseEventKind::ScrollUp if shift => piano_ops::scroll(app, 0, -bar),
+                MouseEventKind::ScrollDown => piano_ops::scroll(app, -3, 0.0),
+                MouseEventKind::ScrollUp => piano_ops::scroll(app, 3, 0.0),
+                MouseEventKind::ScrollRight => piano_ops::scroll(app, 0, bar),
+                MouseEventKind::ScrollLeft => piano_ops::scroll(app, 0, -bar),
                 MouseEventKind::Down(_) | MouseEventKind::Up(_) | MouseEventKind::Drag(_) => {
                     let rows = grid_rows(main);
                     if m.row <= main.y || m.row > main.y + rows || m.column < main.x + KEYS_W {
