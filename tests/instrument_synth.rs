@@ -297,3 +297,16 @@ fn drum_voices_are_capped() {
     render(&mut kit, &evs, 64, 1);
     assert_eq!(kit.active_voices(), 6);
 }
+
+#[test]
+fn pitch_follows_the_key() {
+    for (pitch, hz) in [(69u8, 440.0f32), (57, 220.0), (81, 880.0)] {
+        let mut inst = synth("sine");
+        let (mut l, mut r) = (vec![0.0; SR as usize], vec![0.0; SR as usize]);
+        inst.process(&[on(0, pitch, 100)], &mut l, &mut r);
+        // Skip the 3 ms attack; count upward zero crossings over the next 0.5 s.
+        let s = &l[4_800..28_800];
+        let ups = s.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+        assert!((ups as f32 - hz / 2.0).abs() <= 1.0, "key {pitch}: {ups}");
+    }
+}
