@@ -48,19 +48,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             let cur = app.arrange.cursor;
             let mut starts: Vec<f64> = t.clips.iter().map(|c| c.start).collect();
             starts.sort_by(f64::total_cmp);
-            let mut pos = cur;
-            for _ in 0..n {
-                let next = if cmd == Cmd::NextItem {
-                    starts.iter().copied().find(|s| *s > pos + 1e-9)
-                } else {
-                    starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
-                };
-                match next {
-                    Some(s) => pos = s,
-                    None => break,
-                }
-            }
-            app.arrange.cursor = pos;
+            app.arrange.cursor = super::step_through(&starts, cur, n, cmd == Cmd::NextItem);
         }
         Cmd::ScrollDown => scroll(app, ni, 0.0),
         Cmd::ScrollUp => scroll(app, -ni, 0.0),

@@ -224,3 +224,21 @@ pub fn to_action(ev: Event) -> Option<Action> {
         _ => None,
     }
 }
+
+/// Steps `n` times from `pos` to the next (or previous) of the sorted positions `starts`,
+/// stopping at the last one found: `w`/`b` over clips in the arrange view and notes in the
+/// piano roll.
+pub(crate) fn step_through(starts: &[f64], mut pos: f64, n: usize, forward: bool) -> f64 {
+    for _ in 0..n {
+        let next = if forward {
+            starts.iter().copied().find(|s| *s > pos + 1e-9)
+        } else {
+            starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
+        };
+        match next {
+            Some(s) => pos = s,
+            None => break,
+        }
+    }
+    pos
+}

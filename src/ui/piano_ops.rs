@@ -147,18 +147,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             let mut starts: Vec<f64> = notes_of(&c).iter().map(|n| n.start).collect();
             starts.sort_by(f64::total_cmp);
             starts.dedup();
-            let mut pos = app.piano.cursor;
-            for _ in 0..n {
-                let next = if cmd == Cmd::NextItem {
-                    starts.iter().copied().find(|s| *s > pos + 1e-9)
-                } else {
-                    starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
-                };
-                match next {
-                    Some(s) => pos = s,
-                    None => break,
-                }
-            }
+            let pos = super::step_through(&starts, app.piano.cursor, n, cmd == Cmd::NextItem);
             app.piano.cursor = pos;
             // Land on the note: its pitch nearest the cursor's.
             let cur = app.piano.pitch;
@@ -385,14 +374,19 @@ fn paste(app: &mut App, n: usize) {
             notes.push(x);
         }
     }
-    let length = match &c.content {
+    let length = grown_length(app, &c, last_end);
+    commit(app, track, c, notes, length, "paste notes");
+}
+
+/// The clip's new length when notes now end past it: whole bars covering `last_end`.
+fn grown_length(app: &App, c: &Clip, last_end: f64) -> Option<f64> {
+    match &c.content {
         ClipContent::Midi(m) if last_end > m.length + 1e-9 => {
             let qpb = app.project.time_signature.quarters_per_bar();
             Some((last_end / qpb).ceil() * qpb)
         }
         _ => None,
-    };
-    commit(app, track, c, notes, length, "paste notes");
+    }
 }
 
 fn duplicate(app: &mut App, n: usize) {
@@ -417,13 +411,7 @@ fn duplicate(app: &mut App, n: usize) {
             out.push(x);
         }
     }
-    let length = match &c.content {
-        ClipContent::Midi(m) if last_end > m.length + 1e-9 => {
-            let qpb = app.project.time_signature.quarters_per_bar();
-            Some((last_end / qpb).ceil() * qpb)
-        }
-        _ => None,
-    };
+    let length = grown_length(app, &c, last_end);
     commit(app, track, c, out, length, "duplicate notes");
 }
 
