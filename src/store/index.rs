@@ -146,10 +146,15 @@ impl Index {
         // A missing database is created under the rebuild lock, so that two first runs do not
         // race; a corrupt one is rebuilt; any other failure (busy, permissions) is an error and
         // leaves the file alone.
+        // Opening an existing one takes the same lock shared, so that no process opens a
+        // database another is still creating (its journal mode not yet switched to WAL).
         let conn = if !db.exists() {
             rebuild(data_dir)?
         } else {
-            match open_checked(&db) {
+            let shared = lock(data_dir, libc::LOCK_SH)?;
+            let opened = open_checked(&db);
+            drop(shared);
+            match opened {
                 Ok(c) => c,
                 Err(e) if is_corruption(&e) => rebuild(data_dir)?,
                 Err(e) => return Err(e),
@@ -379,7 +384,19 @@ pub fn record_best_effort(dir: &Path, project: &Project) {
     if cfg!(test) && std::env::var_os("TDAW_HOME").is_none() {
         return;
     }
-    let result = Index::open().and_then(|mut i| i.record_project(dir, project));
+    // SQLite returns "database is locked" without waiting when waiting could deadlock (two
+    // readers both upgrading); the whole open-and-record is then tried again.
+    let mut tries = 0;
+    let result = loop {
+        let result = Index::open().and_then(|mut i| i.record_project(dir, project));
+        match result {
+            Err(e) if is_busy(&e) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20 + 10 * tries));
+            }
+            other => break other,
+        }
+    };
     if let Err(e) = result {
         super::warn(&format!("the project index was not updated: {e}"));
     }
@@ -390,6 +407,20 @@ fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// Whether a failure is lock contention that a retry can get past.
+fn is_busy(e: &IndexError) -> bool {
+    matches!(
+        e,
+        IndexError::Sql {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } if matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        )
+    )
 }
 
 /// Whether an open failure means the file is not a healthy database (so it is rebuilt).
@@ -474,22 +505,34 @@ fn migrate(conn: &Connection, db: &Path) -> Result<(), IndexError> {
     result.map_err(&s)
 }
 
+/// Takes the index lock file with `flock` (`LOCK_SH` or `LOCK_EX`), waiting for it; the lock
+/// is released when the returned file is dropped.
+fn lock(data_dir: &Path, how: libc::c_int) -> Result<File, IndexError> {
+    let lock_path = data_dir.join(LOCK_FILE);
+    let file = File::create(&lock_path).map_err(|source| IndexError::Io {
+        path: lock_path.clone(),
+        source,
+    })?;
+    loop {
+        // SAFETY: flock on a file descriptor we own; released when `file` is dropped.
+        if unsafe { libc::flock(file.as_raw_fd(), how) } == 0 {
+            return Ok(file);
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(IndexError::Io {
+                path: lock_path,
+                source: err,
+            });
+        }
+    }
+}
+
 /// Moves a broken database aside and builds a new one from the list of folders and the
 /// presets folder. Runs under an exclusive lock so two processes do not rebuild at once.
 fn rebuild(data_dir: &Path) -> Result<Connection, IndexError> {
     let db = data_dir.join(DB_FILE);
-    let lock_path = data_dir.join(LOCK_FILE);
-    let lock = File::create(&lock_path).map_err(|source| IndexError::Io {
-        path: lock_path.clone(),
-        source,
-    })?;
-    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(IndexError::Io {
-            path: lock_path,
-            source: std::io::Error::last_os_error(),
-        });
-    }
+    let lock = lock(data_dir, libc::LOCK_EX)?;
     // Another process may have rebuilt it while we waited.
     if db.exists() {
         match open_checked(&db) {
