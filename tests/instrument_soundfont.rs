@@ -269,3 +269,36 @@ fn find_soundfont_honours_tdaw_soundfont() {
         Some(PathBuf::from("/cfg/other.sf2"))
     );
 }
+
+/// Two overlapping notes of one key: the first one's end does not cut the second short (the
+/// note-off reaches the synthesizer only when the last of them ends).
+#[test]
+fn overlapping_notes_of_one_key_end_with_the_last() {
+    let Some(sf) = system_soundfont() else { return };
+    let off = |frame| NoteEvent::Off {
+        frame,
+        channel: 0,
+        pitch: 60,
+    };
+    // An organ (program 19) sustains at a steady level while held.
+    let level = |events: &[NoteEvent]| {
+        let mut p = SoundFontPlayer::new(&sf, SR, 19, false).unwrap();
+        render(&mut p, events, 256, 4);
+        // Second note held on its own from here; the first ended at frame 0 of this block.
+        render(&mut p, &[off(0)], 256, 1);
+        let held = render(&mut p, &[], 256, 40);
+        (
+            p.active_voices(),
+            held[held.len() - 256..].iter().fold(0f32, |a, &b| a.max(b)),
+        )
+    };
+    let (voices, sustained) = level(&[on(0, 0, 60, 100), on(128, 0, 60, 100)]);
+    assert_eq!(voices, 1, "the second note is still held");
+    assert!(
+        sustained > 0.05,
+        "the second note still sounds: {sustained}"
+    );
+    // A single note released the same way is silent by then (organ release is short).
+    let (_, released) = level(&[on(0, 0, 60, 100)]);
+    assert!(released < sustained / 10.0, "{released} vs {sustained}");
+}

@@ -39,8 +39,10 @@ pub struct SoundFontPlayer {
     synth: Synthesizer,
     program: u8,
     drums: bool,
-    /// Keys held per channel (bit per key), to count sounding notes.
-    held: [u128; 16],
+    /// Notes held per channel and key. rustysynth's note-off releases every voice of a key,
+    /// so when same-pitch notes overlap (a MIDI file's or the piano roll's) only the last
+    /// note-off is passed on: the later note is not cut short by the earlier one's end.
+    held: [[u8; 128]; 16],
     /// Consecutive silent frames in the output (starts "long silent").
     silent_frames: u64,
 }
@@ -79,7 +81,7 @@ impl SoundFontPlayer {
             synth,
             program: program & 0x7f,
             drums,
-            held: [0; 16],
+            held: [[0; 128]; 16],
             silent_frames: TAIL_SILENT_FRAMES,
         };
         player.select_program();
@@ -122,10 +124,10 @@ impl SoundFontPlayer {
                 let ch = self.route(channel);
                 let key = pitch & 0x7f;
                 if velocity == 0 {
-                    self.held[ch as usize] &= !(1u128 << key);
-                    self.synth.note_off(ch as i32, key as i32);
+                    self.release(ch, key);
                 } else {
-                    self.held[ch as usize] |= 1u128 << key;
+                    let held = &mut self.held[ch as usize][key as usize];
+                    *held = held.saturating_add(1);
                     self.silent_frames = 0;
                     self.synth
                         .note_on(ch as i32, key as i32, velocity.min(127) as i32);
@@ -133,19 +135,27 @@ impl SoundFontPlayer {
             }
             NoteEvent::Off { channel, pitch, .. } => {
                 let ch = self.route(channel);
-                let key = pitch & 0x7f;
-                self.held[ch as usize] &= !(1u128 << key);
-                self.synth.note_off(ch as i32, key as i32);
+                self.release(ch, pitch & 0x7f);
             }
             NoteEvent::AllNotesOff { .. } => {
-                self.held = [0; 16];
+                self.held = [[0; 128]; 16];
                 self.synth.note_off_all(false);
             }
         }
     }
 
+    /// One note of `key` ends; the synthesizer hears the note-off when it was the last.
+    fn release(&mut self, ch: u8, key: u8) {
+        let held = &mut self.held[ch as usize][key as usize];
+        *held = held.saturating_sub(1);
+        if *held == 0 {
+            self.synth.note_off(ch as i32, key as i32);
+        }
+    }
+
+    /// Distinct keys held (overlapping notes of one key count once).
     fn held_count(&self) -> usize {
-        self.held.iter().map(|h| h.count_ones() as usize).sum()
+        self.held.iter().flatten().filter(|&&n| n > 0).count()
     }
 }
 
@@ -179,7 +189,7 @@ impl Instrument for SoundFontPlayer {
         self.synth.reset();
         // reset() also forgot the programs; set them again (plain fields, no allocation).
         self.select_program();
-        self.held = [0; 16];
+        self.held = [[0; 128]; 16];
         self.silent_frames = TAIL_SILENT_FRAMES;
     }
 
