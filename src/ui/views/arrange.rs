@@ -67,7 +67,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         buf,
         area.x,
         area.y,
-        &super::fit(&format!(" {} tracks", p.tracks.len()), HEADER_W as usize),
+        &super::fit(
+            &format!(
+                " {} track{}",
+                p.tracks.len(),
+                if p.tracks.len() == 1 { "" } else { "s" }
+            ),
+            HEADER_W as usize,
+        ),
         tl_x,
         th.get("ui.text.dim"),
     );
