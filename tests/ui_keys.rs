@@ -307,6 +307,14 @@ fn piano_roll_insert_mode_enters_notes() {
     press(&mut app, "<backspace><backspace><esc>");
     assert_eq!(notes(&app).len(), 5);
     assert_eq!(app.piano.cursor, 1.5);
+    // An unbound key in insert mode says how to reach the help (? is not help there).
+    press(&mut app, "is");
+    assert!(app.status.error, "{}", app.status.text);
+    assert_eq!(
+        app.status.text,
+        "s does nothing in insert mode here (Esc, then ? lists the keys)"
+    );
+    press(&mut app, "<esc>");
 }
 
 #[test]

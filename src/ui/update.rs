@@ -110,8 +110,14 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         Found::Nothing => {
             let keys = fmt_keys(&app.pending.keys);
             app.pending = Default::default();
+            // In insert mode `?` is not help (keys there enter notes): say how to get there.
+            let hint = if app.mode == Mode::Insert {
+                "Esc, then ? lists the keys"
+            } else {
+                "? lists the keys"
+            };
             app.error(format!(
-                "{keys} does nothing in {} mode here (? lists the keys)",
+                "{keys} does nothing in {} mode here ({hint})",
                 app.mode.name()
             ));
         }
