@@ -11,8 +11,21 @@
 //! resolved by the strength of the half and double periods: when the off-beats (half-way
 //! between the multiples) are as strong as the beats, every onset is a beat and the half
 //! period is the tempo (a click at 200 BPM); a period much weaker than its double is missing
-//! every other beat. Accented off-beats (hi-hat eighths) stay off-beats. A final fine search over all
-//! multiples up to 30 s pins the period to well under 1 %. Range: 60–200 BPM.
+//! every other beat. Accented off-beats (hi-hat eighths) stay off-beats. Halving overrides the
+//! prior, so it needs the half period to account for the onsets on its own: it must not be
+//! subdivided itself, neither in two (its off-beats as strong as its beats: a uniform stream
+//! of sixteenths, where evenness says nothing about which level is the beat) nor in three (a
+//! positive autocorrelation at its thirds: swung sixteenths, whose half-beats recur as
+//! strongly as the beats but are not beats). In those cases the prior's choice stands.
+//!
+//! The prior chooses between metrical levels, whose combs are nearly equal; a period at 3:4,
+//! 2:3, 4:3 or 3:2 of the tempo is not another level of the same pulse but a different
+//! grouping of the subdivision (the dotted eighths of a 3+3+2 figure, or a compound metre's
+//! dotted beat), so there the plain comb decides: after the octave resolution, such a
+//! relative with a stronger comb replaces the tempo, and the octave is resolved again.
+//!
+//! A final fine search over all multiples up to 30 s pins the period to well under 1 %.
+//! Range: 60–200 BPM.
 
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
@@ -384,23 +397,22 @@ pub fn tempo_from_envelope(envelope: &[f32], frame_rate: f64) -> Option<TempoEst
     }
     let mut period = refine(&ac, best.1, coarse_span, 0.03);
 
-    // Octave resolution, see the module doc.
-    for _ in 0..3 {
-        let here = ac.comb(period, coarse_span);
-        let half = period / 2.0;
-        if to_bpm(half) <= MAX_BPM * 1.02 && ac.offbeat(period, coarse_span) >= HALF_RATIO * here {
-            period = refine(&ac, half, coarse_span, 0.02);
+    // Octave resolution, then the 3:4 / 2:3 relatives, see the module doc.
+    period = resolve_octave(&ac, period, coarse_span, frame_rate);
+    let mut best = (ac.comb(period, coarse_span), period);
+    for ratio in [4.0 / 3.0, 3.0 / 2.0, 3.0 / 4.0, 2.0 / 3.0] {
+        let other = period * ratio;
+        if other < min_period / 1.02 || other > max_period * 1.02 {
             continue;
         }
-        let double = period * 2.0;
-        if to_bpm(double) >= MIN_BPM / 1.02 && double <= ac.max_lag {
-            let double = refine(&ac, double, coarse_span, 0.02);
-            if here < DOUBLE_RATIO * ac.comb(double, coarse_span) {
-                period = double;
-                continue;
-            }
+        let other = refine(&ac, other, coarse_span, 0.03);
+        let strength = ac.comb(other, coarse_span);
+        if strength > best.0 {
+            best = (strength, other);
         }
-        break;
+    }
+    if best.1 != period {
+        period = resolve_octave(&ac, best.1, coarse_span, frame_rate);
     }
 
     let fine_span = 30.0 * frame_rate;
@@ -417,6 +429,33 @@ pub fn tempo_from_envelope(envelope: &[f32], frame_rate: f64) -> Option<TempoEst
         bpm: bpm.clamp(MIN_BPM * 0.98, MAX_BPM * 1.02),
         confidence,
     })
+}
+
+/// The octave of `period` by the half and double rules, see the module doc.
+fn resolve_octave(ac: &Autocorrelation, mut period: f64, span: f64, frame_rate: f64) -> f64 {
+    let to_bpm = |period: f64| 60.0 * frame_rate / period;
+    for _ in 0..3 {
+        let here = ac.comb(period, span);
+        if to_bpm(period / 2.0) <= MAX_BPM * 1.02 && ac.offbeat(period, span) >= HALF_RATIO * here {
+            let half = refine(ac, period / 2.0, span, 0.02);
+            let halves = ac.offbeat(half, span) >= HALF_RATIO * ac.comb(half, span);
+            let thirds = ac.at(half / 3.0) + ac.at(2.0 * half / 3.0) > 0.0;
+            if !halves && !thirds {
+                period = half;
+                continue;
+            }
+        }
+        let double = period * 2.0;
+        if to_bpm(double) >= MIN_BPM / 1.02 && double <= ac.max_lag {
+            let double = refine(ac, double, span, 0.02);
+            if here < DOUBLE_RATIO * ac.comb(double, span) {
+                period = double;
+                continue;
+            }
+        }
+        break;
+    }
+    period
 }
 
 /// The period within ±`rel` of `around` whose comb over `span` is largest.
