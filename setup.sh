@@ -14,11 +14,11 @@ fi
 base=(pkg-config libasound2-dev timgm6mb-soundfont)
 # Extra packages for the test suite (tmux end-to-end test, sox/ffmpeg to make test files,
 # reference tools for the benchmark scripts).
-# With --bench also the MIDI file scripts/bench_midi_render.sh renders.
+# With --bench also the MIDI files scripts/bench_midi_render.sh and scripts/tempo_eval.sh render.
 extra=()
 case "${1:-}" in
   --tests) extra=(tmux sox ffmpeg fluidsynth time) ;;
-  --bench) extra=(tmux sox ffmpeg fluidsynth time planetblupi-music-midi) ;;
+  --bench) extra=(tmux sox ffmpeg fluidsynth time planetblupi-music-midi openttd-openmsx) ;;
   "") ;;
   *) echo "usage: setup.sh [--tests|--bench]" >&2; exit 2 ;;
 esac

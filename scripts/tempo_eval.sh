@@ -3,7 +3,8 @@
 # by `tdaw render` through the General MIDI SoundFont, and `tdaw analyze --json` reads the
 # render's tempo, which is compared with the file's own (first) tempo. A hit is within ±1 %.
 # Usage: scripts/tempo_eval.sh [FILE.mid ...]   (default: the ten planetblupi scores, which
-# `./setup.sh --bench` installs). WORK=DIR keeps the renders between runs.
+# `./setup.sh --bench` installs; it also installs openttd-openmsx, 31 more scores:
+#   scripts/tempo_eval.sh $(dpkg -L openttd-openmsx | grep '\.mid$')). WORK=DIR keeps the renders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
