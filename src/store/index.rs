@@ -385,14 +385,16 @@ pub fn record_best_effort(dir: &Path, project: &Project) {
         return;
     }
     // SQLite returns "database is locked" without waiting when waiting could deadlock (two
-    // readers both upgrading); the whole open-and-record is then tried again.
+    // readers both upgrading); the whole open-and-record is then tried again, for as long as
+    // the busy timeout would have waited.
+    let started = std::time::Instant::now();
     let mut tries = 0;
     let result = loop {
         let result = Index::open().and_then(|mut i| i.record_project(dir, project));
         match result {
-            Err(e) if is_busy(&e) && tries < 50 => {
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
                 tries += 1;
-                std::thread::sleep(Duration::from_millis(20 + 10 * tries));
+                std::thread::sleep(Duration::from_millis(10 * tries.min(10)));
             }
             other => break other,
         }
