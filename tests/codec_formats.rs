@@ -1,6 +1,8 @@
 //! The codec on real FLAC, MP3 and Ogg Vorbis files made by sox/ffmpeg (skipped with a note when
 //! the tools are missing; `setup.sh --tests` installs them), and its memory bound on lying headers.
 
+mod wav_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tdaw::codec::{read_all, AudioReader, CodecError};
@@ -189,22 +191,7 @@ fn ogg_vorbis_decodes_and_seeks_exactly() {
 fn a_lying_header_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("liar.wav");
-    let mut v = Vec::new();
-    v.extend_from_slice(b"RIFF");
-    v.extend_from_slice(&u32::MAX.to_le_bytes());
-    v.extend_from_slice(b"WAVEfmt ");
-    v.extend_from_slice(&16u32.to_le_bytes());
-    for x in [1u16, 2] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.extend_from_slice(&48_000u32.to_le_bytes());
-    v.extend_from_slice(&(48_000u32 * 4).to_le_bytes());
-    for x in [4u16, 16] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.extend_from_slice(b"data");
-    v.extend_from_slice(&(u32::MAX - 64).to_le_bytes());
-    v.resize(v.len() + 48_000 * 4, 0);
+    let v = wav_support::lying_wav(48_000, 48_000 * 4);
     std::fs::write(&path, v).unwrap();
     let e = read_all(&path).unwrap_err();
     assert!(

@@ -2,6 +2,7 @@
 //! use while decoding a WAV whose data chunk claims 4 GB.
 
 mod counting_alloc;
+mod wav_support;
 
 use counting_alloc::{CURRENT, PEAK};
 use std::sync::atomic::Ordering;
@@ -10,22 +11,7 @@ use std::sync::atomic::Ordering;
 fn four_gb_claim_decodes_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("claims4gb.wav");
-    let mut v = Vec::new();
-    v.extend_from_slice(b"RIFF");
-    v.extend_from_slice(&u32::MAX.to_le_bytes());
-    v.extend_from_slice(b"WAVEfmt ");
-    v.extend_from_slice(&16u32.to_le_bytes());
-    for x in [1u16, 2] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.extend_from_slice(&44_100u32.to_le_bytes());
-    v.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
-    for x in [4u16, 16] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.extend_from_slice(b"data");
-    v.extend_from_slice(&(u32::MAX - 64).to_le_bytes());
-    v.resize(v.len() + 400_000, 0);
+    let v = wav_support::lying_wav(44_100, 400_000);
     std::fs::write(&path, &v).unwrap();
     drop(v);
 
