@@ -45,8 +45,11 @@ pub fn ensure_demo() -> anyhow::Result<PathBuf> {
     } else {
         Sound::Synth
     };
-    crate::store::save_project(&dir, &demo_project_for(sound))
-        .with_context(|| format!("writing the demo song in {}", dir.display()))?;
+    crate::store::transact(&dir, |p| {
+        *p = demo_project_for(sound);
+        Ok::<_, crate::store::StoreError>(())
+    })
+    .with_context(|| format!("writing the demo song in {}", dir.display()))?;
     Ok(dir)
 }
 
