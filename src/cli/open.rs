@@ -17,7 +17,12 @@ pub fn run(dir: Option<PathBuf>) -> anyhow::Result<()> {
     if !dir.join(PROJECT_FILE).is_file() {
         offer_to_create(&dir)?;
     }
-    crate::ui::run(&dir).map_err(|e| anyhow::anyhow!("{e}"))
+    match crate::ui::run(&dir) {
+        // Ended from outside: the autosave is written and the terminal restored; the exit
+        // status says which signal, as a shell's would.
+        Err(crate::ui::UiError::Signal(sig)) => std::process::exit(128 + sig),
+        r => r.map_err(|e| anyhow::anyhow!("{e}")),
+    }
 }
 
 /// The most recently used project that still exists (from the store's index).

@@ -286,24 +286,39 @@ pub struct Committed {
     pub merged: Option<String>,
 }
 
+/// What [`commit`] does when `project.toml` is no longer the version the session loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnChange {
+    /// Merge the three versions (`:w`); refuse with [`StoreError::Conflict`] when both sides
+    /// changed the same thing.
+    Merge,
+    /// Refuse with [`StoreError::ChangedOnDisk`].
+    Refuse,
+    /// Write anyway (`:w!`).
+    Overwrite,
+}
+
 /// Saves a session's project: under the write lock, if `project.toml` is still the version
-/// `base` was loaded from (`base_fp`), `mine` is written; if another writer replaced it, the
-/// three versions are merged and the merge is written, or nothing is written and the error
-/// says what both changed. `merge: false` refuses any change on disk instead
-/// ([`StoreError::ChangedOnDisk`]).
+/// `base` was loaded from (`base_fp`; `None`: there was no file), `mine` is written;
+/// otherwise `on_change` decides — merge, refuse, or overwrite.
 pub fn commit(
     dir: &Path,
     base: &Project,
-    base_fp: &Fingerprint,
+    base_fp: Option<&Fingerprint>,
     mine: &Project,
-    merge: bool,
+    on_change: OnChange,
 ) -> Result<Committed, StoreError> {
     let _lock = lock::lock_project(dir, &what_am_i(), lock::LOCK_WAIT)?;
     let path = dir.join(PROJECT_FILE);
     let current = Fingerprint::of_file(&path).map_err(io(&path))?;
+    let unchanged = match (&current, base_fp) {
+        (Some((fp, _)), Some(base_fp)) => fp.hash == base_fp.hash,
+        (None, None) => true,
+        _ => false,
+    };
     let (project, merged) = match &current {
-        Some((fp, _)) if fp.hash == base_fp.hash => (mine.clone(), None),
-        Some((_, bytes)) if merge => {
+        _ if unchanged || on_change == OnChange::Overwrite => (mine.clone(), None),
+        Some((_, bytes)) if on_change == OnChange::Merge => {
             let theirs = parse_checked(&path, bytes)?;
             let merged = crate::model::merge::three_way(base, mine, &theirs).map_err(|c| {
                 StoreError::Conflict {
@@ -350,7 +365,7 @@ where
     }
     let mut mine = base.clone();
     let out = apply(&mut mine)?;
-    let committed = commit(dir, &base, &base_fp, &mine, true)?;
+    let committed = commit(dir, &base, Some(&base_fp), &mine, OnChange::Merge)?;
     Ok((out, committed))
 }
 
@@ -511,14 +526,14 @@ mod tests {
         mine.tempo = TempoMap::constant(99.0);
         let before = std::fs::read(dir.path().join(PROJECT_FILE)).unwrap();
         assert!(matches!(
-            commit(dir.path(), &base, &fp, &mine, false),
+            commit(dir.path(), &base, Some(&fp), &mine, OnChange::Refuse),
             Err(StoreError::ChangedOnDisk { .. })
         ));
         assert_eq!(
             std::fs::read(dir.path().join(PROJECT_FILE)).unwrap(),
             before
         );
-        let c = commit(dir.path(), &base, &fp, &mine, true).unwrap();
+        let c = commit(dir.path(), &base, Some(&fp), &mine, OnChange::Merge).unwrap();
         assert_eq!(c.merged.as_deref(), Some("track 'Theirs' added"));
         let on_disk = load_project(dir.path()).unwrap();
         assert_eq!(on_disk, c.project);
@@ -531,7 +546,14 @@ mod tests {
         let before = std::fs::read(dir.path().join(PROJECT_FILE)).unwrap();
         let mut mine2 = c.project.clone();
         mine2.tempo = TempoMap::constant(70.0);
-        let e = commit(dir.path(), &c.project, &c.fingerprint, &mine2, true).unwrap_err();
+        let e = commit(
+            dir.path(),
+            &c.project,
+            Some(&c.fingerprint),
+            &mine2,
+            OnChange::Merge,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("both changed tempo"), "{e}");
         assert_eq!(
             std::fs::read(dir.path().join(PROJECT_FILE)).unwrap(),
