@@ -313,8 +313,9 @@ pub fn commit(
     let current = Fingerprint::of_file(&path).map_err(io(&path))?;
     let unchanged = match (&current, base_fp) {
         (Some((fp, _)), Some(base_fp)) => fp.hash == base_fp.hash,
-        (None, None) => true,
-        _ => false,
+        // Deleted meanwhile (or never there): nothing on disk to merge with or lose.
+        (None, _) => true,
+        (Some(_), None) => false,
     };
     let (project, merged) = match &current {
         _ if unchanged || on_change == OnChange::Overwrite => (mine.clone(), None),

@@ -35,9 +35,34 @@ pub fn session_id() -> &'static str {
     })
 }
 
-/// This session's autosave in a project folder.
+/// The autosave of this process's first session in a project folder.
 pub fn path(dir: &Path) -> PathBuf {
     autosave_path(dir, session_id())
+}
+
+/// A session's autosave in a project folder.
+pub fn path_for(dir: &Path, id: &str) -> PathBuf {
+    autosave_path(dir, id)
+}
+
+/// Claims a session on `dir` for this process: the process's id when it is free, else the
+/// next free `ID-N` (a second App in one process, as in tests). `None` where the folder
+/// cannot hold the claim (read-only).
+pub fn claim(dir: &Path) -> Option<(String, lock::SessionLock)> {
+    let what = format!("tdaw (editing {})", dir.display());
+    for n in 1..100 {
+        let id = if n == 1 {
+            session_id().to_string()
+        } else {
+            format!("{}-{n}", session_id())
+        };
+        match lock::claim_session(dir, &id, &what) {
+            Ok(l) => return Some((id, l)),
+            Err(crate::store::StoreError::Locked { .. }) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 fn autosave_path(dir: &Path, id: &str) -> PathBuf {
@@ -52,36 +77,36 @@ fn session_of(file: &Path) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Writes `project` as this session's autosave (temporary file, fsync, rename, fsync of the
+/// Writes `project` as session `id`'s autosave (temporary file, fsync, rename, fsync of the
 /// folder). `based_on` is the `project.toml` version the session loaded.
 pub fn write_based_on(
     dir: &Path,
+    id: &str,
     project: &Project,
     based_on: Option<&Fingerprint>,
 ) -> Result<(), String> {
-    let p = path(dir);
+    let p = path_for(dir, id);
     let text =
         crate::store::format::to_toml(project).map_err(|e| format!("{}: {e}", p.display()))?;
     if let Some(parent) = p.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     let header = format!(
-        "# tdaw autosave of session {}; based on project.toml fnv1a={}\n",
-        session_id(),
+        "# tdaw autosave of session {id}; based on project.toml fnv1a={}\n",
         based_on.map_or("none".to_string(), |f| format!("{:016x}", f.hash))
     );
     crate::store::atomic::write_atomic(&p, (header + &text).as_bytes())
         .map_err(|e| format!("{}: {e}", p.display()))
 }
 
-/// Writes this session's autosave (not knowing which `project.toml` it is based on).
+/// Writes the autosave at [`path`] (not knowing which `project.toml` it is based on).
 pub fn write(dir: &Path, project: &Project) -> Result<(), String> {
-    write_based_on(dir, project, None)
+    write_based_on(dir, session_id(), project, None)
 }
 
-/// Removes this session's autosave (after a save or a clean quit); others' stay.
-pub fn discard(dir: &Path) {
-    let _ = std::fs::remove_file(path(dir));
+/// Removes the App's own autosave (after a save or a clean quit); others' stay.
+pub fn discard(app: &super::app::App) {
+    let _ = std::fs::remove_file(path_for(&app.dir, &app.disk.id));
 }
 
 /// An autosave of a session that is not running.
@@ -169,9 +194,12 @@ pub struct Disk {
     pub fingerprint: Option<Fingerprint>,
     /// This session's claim on the folder (`None` in tests, or in a read-only folder).
     pub session: Option<lock::SessionLock>,
+    /// The session's id: names its autosave and its claim.
+    pub id: String,
     /// When the last key arrived (for the idle autosave).
     pub last_input: Instant,
-    last_poll: Instant,
+    /// When `project.toml` was last looked at.
+    pub last_poll: Instant,
     /// "changed on disk" was said for this fingerprint of the file.
     told: Option<u64>,
 }
@@ -189,6 +217,7 @@ impl Disk {
             base: Box::new(project.clone()),
             fingerprint,
             session: None,
+            id: session_id().to_string(),
             last_input: Instant::now(),
             last_poll: Instant::now(),
             told: None,
@@ -216,9 +245,14 @@ pub fn now(app: &mut super::app::App) -> Option<String> {
     }
     app.autosaved_revision = app.history.revision();
     app.last_autosave = Instant::now();
-    write_based_on(&app.dir, &app.project, app.disk.fingerprint.as_ref())
-        .err()
-        .map(|e| format!("autosave failed: {e}"))
+    write_based_on(
+        &app.dir,
+        &app.disk.id,
+        &app.project,
+        app.disk.fingerprint.as_ref(),
+    )
+    .err()
+    .map(|e| format!("autosave failed: {e}"))
 }
 
 /// What the poll of `project.toml` found.

@@ -445,7 +445,7 @@ fn save_with(app: &mut App, force: bool) -> Result<(), String> {
     *app.disk.base = committed.project;
     app.disk.fingerprint = Some(committed.fingerprint);
     app.mark_saved();
-    super::autosave::discard(&app.dir);
+    super::autosave::discard(app);
     let mut text = format!(
         "Saved {} ({} tracks)",
         app.dir.join(crate::store::PROJECT_FILE).display(),
@@ -463,7 +463,7 @@ fn save_with(app: &mut App, force: bool) -> Result<(), String> {
 fn reload(app: &mut App) -> Result<(), String> {
     let (project, missing, fp) = crate::store::load_tracked(&app.dir).map_err(|e| e.to_string())?;
     super::autosave::load_into(app, project, fp, true);
-    super::autosave::discard(&app.dir);
+    super::autosave::discard(app);
     let mut text = format!(
         "Reloaded {}",
         app.dir.join(crate::store::PROJECT_FILE).display()
@@ -537,16 +537,14 @@ fn save_as(app: &mut App, target: &Path, force: bool) -> Result<(), String> {
     let (_, _, fp) = crate::store::load_tracked(target).map_err(|e| e.to_string())?;
     // Continue on the new folder: its claim, its autosave, its peaks; the old folder's
     // autosave of this session is not needed any more.
-    super::autosave::discard(&app.dir);
+    super::autosave::discard(app);
     app.disk.session = None;
     app.dir = target.to_path_buf();
     app.disk = super::autosave::Disk::new(target, &app.project, Some(fp));
-    app.disk.session = crate::store::lock::claim_session(
-        target,
-        super::autosave::session_id(),
-        &format!("tdaw (editing {})", target.display()),
-    )
-    .ok();
+    if let Some((id, claim)) = super::autosave::claim(target) {
+        app.disk.id = id;
+        app.disk.session = Some(claim);
+    }
     app.peaks = super::peaks::PeakStore::new(target);
     app.mark_saved();
     app.project_changed();

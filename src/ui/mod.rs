@@ -104,12 +104,12 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
     });
     // Autosaves of sessions that are not running, looked at before this one claims its own.
     let found = autosave::check_all(dir, &app.project, None);
-    let own = autosave::session_id();
-    app.disk.session =
-        crate::store::lock::claim_session(dir, own, &format!("tdaw (editing {})", dir.display()))
-            .ok();
+    if let Some((id, claim)) = autosave::claim(dir) {
+        app.disk.id = id;
+        app.disk.session = Some(claim);
+    }
     // vim's "swap file" moment: both may edit, and each :w merges with the other's saves.
-    let others = crate::store::lock::other_sessions(dir, own);
+    let others = crate::store::lock::other_sessions(dir, &app.disk.id);
     let others_err = others.first().map(|o| {
         format!(
             "also open in {o}{}: each :w merges with the other's saves",
@@ -149,9 +149,10 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
         Ok(f) => f,
         Err(e) => {
             if had_claim {
-                app.disk.session =
-                    crate::store::lock::claim_session(&app.dir, autosave::session_id(), "tdaw")
-                        .ok();
+                if let Some((id, claim)) = autosave::claim(&app.dir) {
+                    app.disk.id = id;
+                    app.disk.session = Some(claim);
+                }
             }
             return Err(e);
         }
@@ -200,7 +201,7 @@ pub fn run(dir: &Path) -> Result<(), UiError> {
     }
     drop(guard);
     if !app.unsaved() {
-        autosave::discard(&app.dir);
+        autosave::discard(&app);
     }
     if let Some((mut index, id)) = session {
         let _ = index.session_end(id);

@@ -195,7 +195,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
             }
             KeyCode::Char('n') | KeyCode::Char('N') => {
                 app.popups.pop();
-                autosave::discard(&app.dir);
+                autosave::discard(app);
                 app.quit = true;
             }
             KeyCode::Esc | KeyCode::Char('c') => {
@@ -218,7 +218,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
                 match autosave::now(app) {
                     Some(e) => app.error(e),
                     None => {
-                        if file != autosave::path(&app.dir) {
+                        if file != autosave::path_for(&app.dir, &app.disk.id) {
                             let _ = std::fs::remove_file(&file);
                         }
                         app.info("Recovered the autosave: :w keeps it");
