@@ -255,7 +255,13 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
             IDLE_TICK
         };
         let wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
-        if interrupted_is_none(event::poll(wait))? {
+        // Our own wait first: it sees a hung-up terminal (which crossterm would spin on) and
+        // lets a signal through; crossterm then only takes what is there.
+        terminal::wait_for_input(wait)?;
+        if terminal::pending_signal().is_some() {
+            continue;
+        }
+        if interrupted_is_none(event::poll(Duration::ZERO))? {
             // Take everything that is queued before drawing again (key repeat, paste).
             while let Some(ev) = interrupted_is_none(event::read().map(Some))? {
                 if let Some(action) = to_action(ev) {

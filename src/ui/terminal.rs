@@ -32,13 +32,32 @@ static SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// The signals that end a session from outside and are answered with an autosave.
 pub const SIGNALS: [libc::c_int; 3] = [libc::SIGHUP, libc::SIGTERM, libc::SIGQUIT];
 
+/// The read end of a pipe nobody writes to (its write end stays open): reading it says "no
+/// data yet" forever.
+static QUIET_FD: AtomicI32 = AtomicI32::new(-1);
+
 extern "C" fn on_signal(sig: libc::c_int) {
-    // Async-signal-safe: one atomic store, nothing else.
+    // Async-signal-safe only: an atomic store and dup2.
     SIGNAL.store(sig, Ordering::SeqCst);
+    if sig == libc::SIGHUP {
+        // The terminal may be gone: crossterm's reader then spins forever on the EOF/EIO of a
+        // hung-up tty, and the event loop would never see this flag. Standard input becomes
+        // the quiet pipe, so its reads say "nothing yet" and the loop comes round.
+        let quiet = QUIET_FD.load(Ordering::SeqCst);
+        if quiet >= 0 {
+            // SAFETY: dup2 is async-signal-safe; both descriptors are valid.
+            unsafe { libc::dup2(quiet, libc::STDIN_FILENO) };
+        }
+    }
 }
 
 /// Routes SIGHUP, SIGTERM and SIGQUIT to a flag the event loop polls ([`pending_signal`]).
 pub fn install_signal_handlers() {
+    let mut fds = [-1; 2];
+    // SAFETY: pipe2 fills the two descriptors; both are kept open for the process's life.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } == 0 {
+        QUIET_FD.store(fds[0], Ordering::SeqCst);
+    }
     for sig in SIGNALS {
         // SAFETY: a zeroed sigaction is valid; the handler only stores to an atomic; no
         // SA_RESTART, so a blocking read returns EINTR and the loop sees the flag at once.
@@ -50,6 +69,33 @@ pub fn install_signal_handlers() {
             libc::sigaction(sig, &action, std::ptr::null_mut());
         }
     }
+}
+
+/// Waits up to `timeout` for input on a terminal standard input; an error when the terminal
+/// hung up (so the caller autosaves and leaves instead of reading a dead tty). Returns at
+/// once when standard input is not a terminal (crossterm then reads `/dev/tty` itself).
+pub fn wait_for_input(timeout: std::time::Duration) -> io::Result<()> {
+    // SAFETY: isatty and poll on descriptor 0 with a valid pollfd.
+    unsafe {
+        if libc::isatty(libc::STDIN_FILENO) != 1 {
+            return Ok(());
+        }
+        let mut fd = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
+        if libc::poll(&mut fd, 1, ms) > 0
+            && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the terminal hung up",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The terminating signal received, if any.
