@@ -229,3 +229,34 @@ fn killing_the_terminal_still_leaves_the_autosave() {
     let p = tdaw::store::format::from_bytes(&std::fs::read(&files[0]).unwrap()).unwrap();
     assert!(p.tracks[1].mute, "the edit is in the autosave");
 }
+
+#[test]
+fn headless_play_stops_cleanly_on_hup() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("song");
+    project(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tdaw"))
+        .args(["play", dir.to_str().unwrap(), "--null"])
+        .env("TDAW_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it plays (it says so on stderr), then hang up.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while std::io::Read::read(&mut stderr, &mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    assert!(
+        String::from_utf8_lossy(&line).contains("playing"),
+        "{}",
+        String::from_utf8_lossy(&line)
+    );
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stopped at bar"));
+}

@@ -217,6 +217,13 @@ pub struct SessionLock {
     pub path: PathBuf,
 }
 
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        // The id is this session's alone: nobody else waits for this file.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// The lock file of session `id` in `dir`.
 pub fn session_lock_path(dir: &Path, id: &str) -> PathBuf {
     dir.join(".tdaw").join(format!("session-{id}.lock"))
