@@ -147,6 +147,68 @@ fn two_imports_at_once_both_land() {
     assert_eq!(on_disk, 8);
 }
 
+/// A one-note format 0 MIDI file at `bpm`.
+fn midi_file(path: &Path, bpm: f64) {
+    use midly::num::{u15, u24, u28, u4, u7};
+    use midly::{
+        Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+    };
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let note = |on: bool| TrackEventKind::Midi {
+        channel: u4::new(0),
+        message: if on {
+            MidiMessage::NoteOn {
+                key: u7::new(60),
+                vel: u7::new(100),
+            }
+        } else {
+            MidiMessage::NoteOff {
+                key: u7::new(60),
+                vel: u7::new(0),
+            }
+        },
+    };
+    let smf = Smf {
+        header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+        tracks: vec![vec![
+            ev(
+                0,
+                TrackEventKind::Meta(MetaMessage::Tempo(u24::new((60e6 / bpm) as u32))),
+            ),
+            ev(0, note(true)),
+            ev(480, note(false)),
+            ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)),
+        ]],
+    };
+    smf.save(path).unwrap();
+}
+
+#[test]
+fn two_midi_imports_into_an_empty_project_both_land() {
+    // Both would set the project's tempo (it has no tracks yet): the merge conflicts, and the
+    // later one runs again on the new version, where the tempo is already taken.
+    for round in 0..3 {
+        let env = Env::new();
+        let a = env.files.join(format!("fast{round}.mid"));
+        let b = env.files.join(format!("slow{round}.mid"));
+        midi_file(&a, 150.0);
+        midi_file(&b, 90.0);
+        let (ca, cb) = (env.import(&a), env.import(&b));
+        for out in [
+            ca.wait_with_output().unwrap(),
+            cb.wait_with_output().unwrap(),
+        ] {
+            assert!(out.status.success(), "round {round}: {out:?}");
+        }
+        let p = env.on_disk();
+        assert_eq!(p.tracks.len(), 2, "round {round}");
+        assert!([150.0, 90.0].contains(&p.tempo.initial_bpm().round()));
+    }
+}
+
 #[test]
 fn a_tui_save_keeps_a_track_imported_from_the_shell() {
     let env = Env::new();

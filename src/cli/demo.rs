@@ -21,7 +21,7 @@ pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<()> {
     let dir = ensure_demo()?;
-    crate::ui::run(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+    super::open::run_tui(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
 }
 
 /// The folder of the demo song.

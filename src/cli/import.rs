@@ -48,6 +48,11 @@ fn import_all(
     project: &mut crate::model::Project,
     copied: &mut Copied,
 ) -> anyhow::Result<Vec<String>> {
+    // A second attempt (after a conflicting save by another writer) starts clean: the copies
+    // of the first are not referenced by anything.
+    for p in copied.0.drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
     let mut history = History::default();
     let mut lines = Vec::new();
     let mut tempo_set = false;

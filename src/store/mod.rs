@@ -345,29 +345,37 @@ pub fn commit(
 /// The one way a headless command changes a project: loads `DIR/project.toml` (every check of
 /// opening), lets `apply` change a copy (it may take long: copying and converting audio), then
 /// [`commit`]s it, so what another writer saved meanwhile is merged in rather than lost, and
-/// a second writer waits for the write lock instead of overwriting.
+/// a second writer waits for the write lock instead of overwriting. When the merge conflicts
+/// (both set the tempo), `apply` runs again on the new version, up to three times in all.
 pub fn transact<T, E>(
     dir: &Path,
-    apply: impl FnOnce(&mut Project) -> Result<T, E>,
+    mut apply: impl FnMut(&mut Project) -> Result<T, E>,
 ) -> Result<(T, Committed), E>
 where
     E: From<StoreError>,
 {
-    let (base, missing, base_fp) = load_tracked(dir)?;
-    if let Some(m) = missing.first() {
-        return Err(StoreError::Invalid {
-            path: dir.join(PROJECT_FILE),
-            error: ValidationError {
-                field: m.field.clone(),
-                problem: format!("audio file '{}' is missing", m.file),
-            },
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let (base, missing, base_fp) = load_tracked(dir)?;
+        if let Some(m) = missing.first() {
+            return Err(StoreError::Invalid {
+                path: dir.join(PROJECT_FILE),
+                error: ValidationError {
+                    field: m.field.clone(),
+                    problem: format!("audio file '{}' is missing", m.file),
+                },
+            }
+            .into());
         }
-        .into());
+        let mut mine = base.clone();
+        let out = apply(&mut mine)?;
+        match commit(dir, &base, Some(&base_fp), &mine, OnChange::Merge) {
+            Ok(committed) => return Ok((out, committed)),
+            Err(StoreError::Conflict { .. }) if attempt < 3 => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
-    let mut mine = base.clone();
-    let out = apply(&mut mine)?;
-    let committed = commit(dir, &base, Some(&base_fp), &mine, OnChange::Merge)?;
-    Ok((out, committed))
 }
 
 /// Creates a project folder holding a new, empty project, and records it in the index.
@@ -560,6 +568,38 @@ mod tests {
             std::fs::read(dir.path().join(PROJECT_FILE)).unwrap(),
             before
         );
+    }
+
+    #[test]
+    fn transact_runs_again_after_a_conflicting_save() {
+        let dir = tempfile::tempdir().unwrap();
+        create_project(dir.path(), 48_000, 120.0).unwrap();
+        let mut attempts = 0;
+        let (seen, c) = transact(dir.path(), |p| {
+            attempts += 1;
+            let seen = p.tempo.initial_bpm();
+            if attempts == 1 {
+                // Another writer saves a different tempo while this one works.
+                let mut other = p.clone();
+                other.tempo = TempoMap::constant(90.0);
+                other
+                    .tracks
+                    .push(Track::new(TrackId(1), "other", TrackKind::Midi));
+                write_project(dir.path(), &other).unwrap();
+            }
+            if p.tracks.is_empty() {
+                p.tempo = TempoMap::constant(150.0);
+            }
+            p.tracks
+                .push(Track::new(p.next_track_id(), "mine", TrackKind::Midi));
+            Ok::<_, StoreError>(seen)
+        })
+        .unwrap();
+        assert_eq!(attempts, 2);
+        assert_eq!(seen, 90.0);
+        let names: Vec<_> = c.project.tracks.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["other", "mine"]);
+        assert_eq!(load_project(dir.path()).unwrap(), c.project);
     }
 
     #[test]
