@@ -350,6 +350,38 @@ fn a_dead_sessions_autosave_is_offered_even_when_older_and_kept_for_later() {
 }
 
 #[test]
+fn an_autosave_made_from_an_older_project_toml_is_merged_with_what_was_saved_since() {
+    let env = Env::new();
+    let v1 = env.toml();
+    let mut edited = env.on_disk();
+    edited.tempo = TempoMap::constant(77.0);
+    let file = env.project.join(".tdaw/autosave-elsewhere-4242-1000.toml");
+    let header = format!(
+        "# tdaw autosave of session elsewhere-4242-1000; based on project.toml fnv1a={:016x}\n",
+        tdaw::store::lock::content_hash(&v1)
+    );
+    let text = header + &tdaw::store::format::to_toml(&edited).unwrap();
+    std::fs::write(&file, text).unwrap();
+    // Saved since by someone else: a track. Recovering the autosave as it is would drop it.
+    let wav = env.wav("later.wav", 100.0);
+    assert!(env.import_now(&wav).status.success());
+    let mut app = open(&env.project);
+    match app.popups.as_slice() {
+        [Popup::Recover { autosave, note, .. }] => {
+            assert_eq!(note, "merged with what was saved since it was made");
+            assert_eq!(autosave.tempo.initial_bpm(), 77.0);
+            assert_eq!(autosave.tracks.len(), 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, "y");
+    press(&mut app, ":w<ret>");
+    let disk = env.on_disk();
+    assert_eq!(disk.tempo.initial_bpm(), 77.0);
+    assert_eq!(disk.tracks[0].name, "later");
+}
+
+#[test]
 fn a_recovered_autosave_with_a_symlink_out_of_the_folder_is_refused() {
     let env = Env::new();
     let outside = tempfile::tempdir().unwrap();

@@ -156,6 +156,8 @@ pub enum Popup {
     Recover {
         autosave: Box<Project>,
         file: PathBuf,
+        /// Said about it (made from an older project.toml), or empty.
+        note: String,
     },
 }
 

@@ -112,18 +112,27 @@ pub fn discard(app: &super::app::App) {
 /// An autosave of a session that is not running.
 #[derive(Debug)]
 pub enum Found {
-    /// It passed every check of opening and differs from `project.toml`.
+    /// It passed every check of opening and differs from `project.toml`. When it was made
+    /// from an older `project.toml`, `project` is its merge with the current one (the older
+    /// one found among the backups), and `note` says so.
     Offer {
         file: PathBuf,
         project: Box<Project>,
+        note: String,
     },
     /// It failed a check: the sentence says which; it is never loaded.
     Bad { file: PathBuf, error: String },
 }
 
 /// The autosaves of sessions that are not running, other than `own` (the id of a session
-/// claimed by this App), holding something other than `project`; oldest first.
-pub fn check_all(dir: &Path, project: &Project, own: Option<&str>) -> Vec<Found> {
+/// claimed by this App), holding something other than `project` (what `project.toml` holds
+/// now, with content hash `current`); oldest first.
+pub fn check_all(
+    dir: &Path,
+    project: &Project,
+    current: Option<u64>,
+    own: Option<&str>,
+) -> Vec<Found> {
     let Ok(entries) = std::fs::read_dir(dir.join(".tdaw")) else {
         return Vec::new();
     };
@@ -151,10 +160,14 @@ pub fn check_all(dir: &Path, project: &Project, own: Option<&str>) -> Vec<Found>
     let mut out = Vec::new();
     for (_, file) in files {
         match check_file(dir, &file) {
-            Ok(p) if p != *project => out.push(Found::Offer {
-                file,
-                project: Box::new(p),
-            }),
+            Ok((p, based_on)) if p != *project => {
+                let (p, note) = catch_up(dir, p, based_on, project, current);
+                out.push(Found::Offer {
+                    file,
+                    project: Box::new(p),
+                    note,
+                })
+            }
             Ok(_) => {
                 // Nothing in it that project.toml lacks.
                 let _ = std::fs::remove_file(&file);
@@ -166,18 +179,65 @@ pub fn check_all(dir: &Path, project: &Project, own: Option<&str>) -> Vec<Found>
 }
 
 /// Exactly the checks of opening a project: format, values, clip paths confined to the
-/// folder (symlinks included). Missing audio files are allowed, as on open.
-fn check_file(dir: &Path, file: &Path) -> Result<Project, String> {
+/// folder (symlinks included). Missing audio files are allowed, as on open. Also returns the
+/// hash of the `project.toml` the autosave was made from, when its first line names it.
+fn check_file(dir: &Path, file: &Path) -> Result<(Project, Option<u64>), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let project = crate::store::parse_checked(file, &bytes).map_err(|e| e.to_string())?;
     crate::store::paths::check_clip_paths_on_disk(dir, &project)
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok(project)
+    let based_on = bytes
+        .split(|&b| b == b'\n')
+        .next()
+        .and_then(|line| std::str::from_utf8(line).ok())
+        .and_then(|line| line.split_once("fnv1a="))
+        .and_then(|(_, h)| u64::from_str_radix(h.trim(), 16).ok());
+    Ok((project, based_on))
+}
+
+/// An autosave made from an older `project.toml` than today's would, recovered as it is,
+/// undo what was saved since. With that older version among the backups, the autosave is
+/// merged with today's file; otherwise the note warns.
+fn catch_up(
+    dir: &Path,
+    auto: Project,
+    based_on: Option<u64>,
+    now: &Project,
+    current: Option<u64>,
+) -> (Project, String) {
+    let (Some(based_on), Some(current)) = (based_on, current) else {
+        return (auto, String::new());
+    };
+    if based_on == current {
+        return (auto, String::new());
+    }
+    let backups = dir.join(crate::store::BACKUP_DIR);
+    let base = crate::store::atomic::list_backups(&backups)
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .filter_map(|b| std::fs::read(&b).ok().map(|bytes| (b, bytes)))
+        .find(|(_, bytes)| lock::content_hash(bytes) == based_on)
+        .and_then(|(b, bytes)| crate::store::parse_checked(&b, &bytes).ok());
+    match base.map(|base| crate::model::merge::three_way(&base, &auto, now)) {
+        Some(Ok(merged)) => (
+            merged,
+            "merged with what was saved since it was made".into(),
+        ),
+        Some(Err(c)) => (
+            auto,
+            format!("older than project.toml, and {c}: recovering undoes that"),
+        ),
+        None => (
+            auto,
+            "older than project.toml: recovering undoes what was saved since".into(),
+        ),
+    }
 }
 
 /// An autosave worth offering (the first one), as [`check_all`] finds them.
 pub fn check(dir: &Path, project: &Project) -> Option<Project> {
-    check_all(dir, project, None)
+    check_all(dir, project, None, None)
         .into_iter()
         .find_map(|f| match f {
             Found::Offer { project, .. } => Some(*project),

@@ -103,7 +103,7 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
         )
     });
     // Autosaves of sessions that are not running, looked at before this one claims its own.
-    let found = autosave::check_all(dir, &app.project, None);
+    let found = autosave::check_all(dir, &app.project, Some(fingerprint.hash), None);
     if let Some((id, claim)) = autosave::claim(dir) {
         app.disk.id = id;
         app.disk.session = Some(claim);
@@ -119,9 +119,14 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
     let mut bad_autosave = None;
     for f in found.into_iter().rev() {
         match f {
-            autosave::Found::Offer { file, project } => app.popups.push(app::Popup::Recover {
+            autosave::Found::Offer {
+                file,
+                project,
+                note,
+            } => app.popups.push(app::Popup::Recover {
                 autosave: project,
                 file,
+                note,
             }),
             autosave::Found::Bad { error, .. } => {
                 bad_autosave = Some(format!("autosave not recovered: {error}"))

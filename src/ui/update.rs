@@ -207,6 +207,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
         Popup::Recover {
             autosave: recovered,
             file,
+            ..
         } => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();

@@ -37,7 +37,11 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                     "esc  keep working".into(),
                 ],
             ),
-            Popup::Recover { autosave, file } => draw_box(
+            Popup::Recover {
+                autosave,
+                file,
+                note,
+            } => draw_box(
                 app,
                 buf,
                 main,
@@ -52,6 +56,11 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                         autosave.tracks.len()
                     ),
                     "holds changes project.toml lacks.".into(),
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("It is {note}.")
+                    },
                     String::new(),
                     "y  recover it (then :w to keep it)".into(),
                     "n  discard it and open project.toml".into(),
