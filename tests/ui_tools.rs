@@ -595,3 +595,39 @@ fn importing_midi_at_another_tempo_asks_and_y_takes_it_in_the_same_undo_step() {
     assert!(app.popups.is_empty());
     assert_eq!(app.project.tracks.len(), 4);
 }
+
+fn render_with(app: &App, name: &str, soundfont: Option<std::path::PathBuf>) -> Vec<f32> {
+    let out = app.dir.join(name);
+    let o = RenderOptions {
+        bit_depth: BitDepth::F32,
+        sample_rate: None,
+        stems: false,
+        soundfont,
+    };
+    render_to_wav(&app.project, &app.dir, &out, &o, &mut |_| {}).unwrap();
+    let mut r = hound::WavReader::open(&out).unwrap();
+    r.samples::<f32>().map(|s| s.unwrap()).collect()
+}
+
+#[test]
+fn a_chosen_instrument_is_what_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = midi_app(dir.path());
+    // Without a SoundFont GM programs play the built-in synth's nearest preset.
+    let keys = render_with(&app, "keys.wav", None);
+    press(&mut app, ":instrument synth:lead<ret>");
+    let lead = render_with(&app, "lead.wav", None);
+    let n = keys.len().min(lead.len());
+    let diff = (0..n).fold(0.0f32, |m, i| m.max((keys[i] - lead[i]).abs()));
+    assert!(diff > 0.05, "the new instrument sounds different: {diff}");
+    // A drum kit the SoundFont may lack (TR-808) still plays (its standard kit).
+    let sf = Path::new("/usr/share/sounds/sf2/default-GM.sf2");
+    if !sf.is_file() {
+        println!("note: no General MIDI SoundFont installed; kit render skipped");
+        return;
+    }
+    press(&mut app, ":instrument drums:808<ret>");
+    let kit = render_with(&app, "kit.wav", Some(sf.to_path_buf()));
+    let peak = kit.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.01, "the TR-808 kit sounds: {peak}");
+}
