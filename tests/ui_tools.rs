@@ -312,6 +312,20 @@ fn markers_are_added_renamed_removed_and_jumped_to_each_one_undo_step() {
     press(&mut app, "uu");
     assert_eq!(app.project.markers.len(), 2);
     assert_eq!(app.project.markers[1].name, "Big Chorus");
+    // M names new markers M1, M2, … never twice, even after one was removed.
+    press(&mut app, "gg4lMlM:marker rm M1<ret>lM");
+    let names: Vec<&str> = app
+        .project
+        .markers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["M2", "M1", "Verse", "Big Chorus"],
+        "{:?}",
+        app.status
+    );
 }
 
 // ---- 4. Clip fades and gain -------------------------------------------------------------

@@ -569,6 +569,22 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
         "import" | "render" | "export-midi" | "e" | "e!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
         }
+        "marker" => (
+            base,
+            ["rename", "rm", "goto"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "tempo" => (
+            base,
+            ["rm"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
         "fade" => (
             base,
             ["in", "out"]
@@ -837,5 +853,8 @@ mod tests {
         assert!(complete("theme hi")
             .1
             .contains(&"high-contrast".to_string()));
+        assert_eq!(complete("instrument synth:pa").1, vec!["synth:pad"]);
+        assert_eq!(complete("marker ren").1, vec!["rename"]);
+        assert_eq!(complete("fade o").1, vec!["out"]);
     }
 }

@@ -20,6 +20,10 @@ const MAX_CLIP_GAIN_DB: f32 = 24.0;
 /// Registry commands of this module.
 pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     let r = match cmd {
+        Cmd::MarkerAdd => {
+            let name = free_name(app);
+            add_marker(app, name)
+        }
         Cmd::MarkerNext => jump_marker(app, true, n),
         Cmd::MarkerPrev => jump_marker(app, false, n),
         Cmd::FadeInLonger => step_fade(app, true, n as f64),

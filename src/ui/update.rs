@@ -406,7 +406,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
             }
         }
-        Cmd::MarkerNext
+        Cmd::MarkerAdd
+        | Cmd::MarkerNext
         | Cmd::MarkerPrev
         | Cmd::FadeInLonger
         | Cmd::FadeInShorter
