@@ -378,11 +378,10 @@ fn audio_clip_here(app: &App) -> Result<(TrackId, Clip), String> {
     Ok((t.id, clip))
 }
 
-fn audio(clip: &mut Clip) -> &mut AudioClip {
+fn audio(clip: &mut Clip) -> Result<&mut AudioClip, String> {
     match &mut clip.content {
-        ClipContent::Audio(a) => a,
-        // audio_clip_here only returns audio clips.
-        ClipContent::Midi(_) => unreachable!("checked by audio_clip_here"),
+        ClipContent::Audio(a) => Ok(a),
+        ClipContent::Midi(_) => Err("fades and clip gain are for audio clips".into()),
     }
 }
 
@@ -461,7 +460,7 @@ fn set_fade(
     clamp: bool,
 ) -> Result<(), String> {
     let name = clip_name(&clip);
-    let a = audio(&mut clip);
+    let a = audio(&mut clip)?;
     let other = if fade_in { a.fade_out } else { a.fade_in };
     let room = (a.length - other).max(0.0);
     let what = if fade_in { "fade-in" } else { "fade-out" };
@@ -563,7 +562,7 @@ fn step_gain(app: &mut App, d: f32) -> Result<(), String> {
 
 fn set_gain(app: &mut App, track: TrackId, mut clip: Clip, db: f32) -> Result<(), String> {
     let name = clip_name(&clip);
-    let a = audio(&mut clip);
+    let a = audio(&mut clip)?;
     if a.gain_db == db {
         app.info(format!(
             "'{name}' is already at {} dB",
