@@ -136,6 +136,11 @@ impl StreamProducer {
         self.ring.is_some()
     }
 
+    /// Files the track has open now (for tests and measurements).
+    pub fn open_files(&self) -> usize {
+        self.layer.open_files()
+    }
+
     /// Whether a clip plays in [from, from + lookahead).
     fn near(&self, from: u64) -> bool {
         let to = from.saturating_add(self.lookahead);
