@@ -21,14 +21,19 @@ fn same_as_written(a: &Project, b: &Project) -> bool {
                         && x.to_bits().abs_diff(y.to_bits()) <= 16
                         && tdaw::store::format::tidy_f64(x) == tdaw::store::format::tidy_f64(y))
             }
-            (V::Array(x), V::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| walk(a, b)),
+            (V::Array(x), V::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| walk(a, b))
+            }
             (V::Object(x), V::Object(y)) => {
                 x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| walk(v, w)))
             }
             _ => a == b,
         }
     }
-    walk(&serde_json::to_value(a).unwrap(), &serde_json::to_value(b).unwrap())
+    walk(
+        &serde_json::to_value(a).unwrap(),
+        &serde_json::to_value(b).unwrap(),
+    )
 }
 
 fn text() -> impl Strategy<Value = String> {
