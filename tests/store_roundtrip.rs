@@ -7,7 +7,7 @@ use tdaw::model::*;
 
 const MAX_BEAT: f64 = 80_000.0;
 
-/// Equal, except that a float may have moved by the writer's tidying: at most 16 units in the
+/// Equal, except that a float may have moved by the writer's tidying: at most 4 units in the
 /// last place, to a number of 12 significant digits (`5.999999999999998` is written `6.0`).
 /// Everything else — structure, strings, integers, `f32` fields — must be identical.
 fn same_as_written(a: &Project, b: &Project) -> bool {
@@ -18,7 +18,7 @@ fn same_as_written(a: &Project, b: &Project) -> bool {
                 let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
                 x == y
                     || (x.is_sign_negative() == y.is_sign_negative()
-                        && x.to_bits().abs_diff(y.to_bits()) <= 16
+                        && x.to_bits().abs_diff(y.to_bits()) <= 4
                         && tdaw::store::format::tidy_f64(x) == tdaw::store::format::tidy_f64(y))
             }
             (V::Array(x), V::Array(y)) => {

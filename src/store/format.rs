@@ -3,7 +3,10 @@
 //! Writing goes through `toml::Value` and a small emitter of our own, because the `toml`
 //! crate's pretty printer spreads every note over seven lines. Here a note is one line,
 //! `[pitch, start, length, velocity, channel]`, small tables are inline, and every float is
-//! written in its shortest form that reads back bit for bit. Reading checks the format version,
+//! written in its shortest form that reads back bit for bit — except that arithmetic noise a
+//! few ulps off a short number is written as that number ([`tidy_f64`]). The notes are
+//! written straight from the model and read by a line scanner of their own (a TOML tree of a
+//! million notes would take many times the text). Reading checks the format version,
 //! runs the migration chain for older files, rejects unknown keys (they would be silently
 //! dropped by the next save) and reports the line of a syntax or type error.
 
@@ -785,11 +788,11 @@ pub(crate) fn float_repr(v: f64, f32_field: bool) -> String {
 /// Significant digits a value is tidied to, and how far (in units in the last place) it may
 /// move for that.
 const TIDY_DIGITS: usize = 12;
-const TIDY_ULPS: u64 = 16;
+const TIDY_ULPS: u64 = 4;
 
 /// Arithmetic on beats and seconds (a split at the cursor, a nudge, a duplicate) leaves values
 /// a few units in the last place off the number meant: `5.999999999999998` for 6,
-/// `0.30000000000000004` for 0.3. Such a value, within 16 ulps of a number of 12 significant
+/// `0.30000000000000004` for 0.3. Such a value, within 4 ulps of a number of 12 significant
 /// digits, becomes that number; every other value is kept exactly (`1/3` stays
 /// `0.3333333333333333`). The moves are far below a sample at any tempo, and a tidied value
 /// is its own tidy form, so load → save → load is stable. The writer applies it to every
