@@ -282,6 +282,7 @@ fn meter_labels_sit_on_the_rows_they_name() {
             let label = format!("{:>3}", d as i32);
             // (bar column, label column) of the first track strip and of the master strip.
             let master_x = w as usize - 12;
+            let mut label_rows = Vec::new();
             for (name, bar, lab) in [("track", 2, 6), ("master", master_x + 2, master_x + 6)] {
                 let label_row = (0..rows.len())
                     .find(|&y| rows[y][lab..lab + 3].iter().collect::<String>() == label)
@@ -294,7 +295,13 @@ fn meter_labels_sit_on_the_rows_they_name() {
                     "{name} at {w}x{h}: a {d} dB bar tops out on row {top_lit}, \
                      its label is on row {label_row}\n{t}"
                 );
+                label_rows.push(label_row);
             }
+            // The master's scale lines up with the tracks' beside it.
+            assert_eq!(
+                label_rows[0], label_rows[1],
+                "{w}x{h}: '{label}' on the track and the master\n{t}"
+            );
         }
     }
 }

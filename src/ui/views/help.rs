@@ -101,7 +101,12 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 }
             ),
             name: String::new(),
-            doc: c.doc.to_string(),
+            doc: if c.aliases.is_empty() {
+                c.doc.to_string()
+            } else {
+                let also: Vec<String> = c.aliases.iter().map(|a| format!(":{a}")).collect();
+                format!("{} (also {})", c.doc, also.join(", "))
+            },
         });
     }
     out
