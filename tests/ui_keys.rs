@@ -800,6 +800,22 @@ fn import_takes_several_files_as_one_undo_step() {
         2,
         "the kick copied on the way is gone"
     );
+    // Tab completes the last file, escaping its spaces so the line still splits right.
+    press(
+        &mut app,
+        &format!(":import {} {}/my<tab>", a.display(), src.path().display()),
+    );
+    assert_eq!(
+        app.cmdline.text,
+        format!(
+            "import {} {}/my\\ tone.wav",
+            a.display(),
+            src.path().display()
+        )
+    );
+    press(&mut app, "<ret>");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.project.tracks.len(), 6);
 }
 
 #[test]

@@ -669,13 +669,26 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
     };
     let base = format!("{cmd} ");
     match cmd {
-        // Several files: the last word completes.
+        // Several files: the last word completes, with its spaces escaped (`my\ song.wav`) so
+        // that the line still splits into the right files.
         "import" => {
-            let (before, last) = match rest.rfind(' ') {
+            let mut split = None;
+            let mut escaped = false;
+            for (i, c) in rest.char_indices() {
+                if c == ' ' && !escaped {
+                    split = Some(i);
+                }
+                escaped = c == '\\' && !escaped;
+            }
+            let (before, last) = match split {
                 Some(i) => (&rest[..=i], &rest[i + 1..]),
                 None => ("", rest),
             };
-            (format!("{base}{before}"), complete_path(last, false))
+            let cands = complete_path(&last.replace("\\ ", " "), false)
+                .into_iter()
+                .map(|c| c.replace(' ', "\\ "))
+                .collect();
+            (format!("{base}{before}"), cands)
         }
         "render" | "export-midi" | "e" | "e!" | "edit" | "edit!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
@@ -931,6 +944,22 @@ mod tests {
         assert_eq!(parse_grid("1"), Ok(4.0));
         assert_eq!(parse_grid("0.5"), Ok(0.5));
         assert!(parse_grid("0").is_err() && parse_grid("x").is_err());
+    }
+
+    #[test]
+    fn arguments_split_like_a_shell() {
+        assert_eq!(
+            split_args(r#"a.wav "my song.wav" kick\ 2.wav 'x y'"#),
+            Ok(vec![
+                "a.wav".to_string(),
+                "my song.wav".into(),
+                "kick 2.wav".into(),
+                "x y".into()
+            ])
+        );
+        assert!(split_args("\"open").is_err());
+        assert_eq!(word_start_before("import ~/music/drums", 20), 15);
+        assert_eq!(word_start_before("bpm 120  ", 9), 4);
     }
 
     #[test]
