@@ -910,6 +910,11 @@ fn dd_zero_and_dollar_behave_as_in_vim() {
     assert_eq!(starts, vec![32.0], "dd deletes the clip under the cursor");
     assert_eq!(app.status.text, "Deleted 1 clip");
     press(&mut app, "u");
+    // In visual mode they stretch the selection to the line's ends.
+    press(&mut app, "v0");
+    assert_eq!(app.arrange.anchor, Some((3, 63.0)));
+    assert_eq!(app.arrange.cursor, 0.0);
+    press(&mut app, "<esc>");
     // A count still works with 0 in it.
     press(&mut app, "0");
     press(&mut app, "10l");
