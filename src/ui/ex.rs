@@ -57,7 +57,7 @@ pub const EX_COMMANDS: &[ExCommand] = &[
     },
     ExCommand {
         name: "bpm",
-        aliases: &["tempo"],
+        aliases: &[],
         args: "[N]",
         doc: "Set the tempo (shows it without N)",
     },
@@ -141,9 +141,33 @@ pub const EX_COMMANDS: &[ExCommand] = &[
     },
     ExCommand {
         name: "marker",
+        aliases: &["mark"],
+        args: "NAME | rename OLD NEW | rm [NAME] | goto NAME",
+        doc: "Add a marker at the cursor; rename, remove or go to one",
+    },
+    ExCommand {
+        name: "tempo",
         aliases: &[],
-        args: "NAME",
-        doc: "Add a marker at the cursor",
+        args: "[N [@BAR[.BEAT]] | rm [@BAR]]",
+        doc: "A tempo change at the cursor (or bar); rm removes it; alone: list the changes",
+    },
+    ExCommand {
+        name: "instrument",
+        aliases: &["inst"],
+        args: "[N | NAME | synth:PRESET | drums[:KIT]]",
+        doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
+    },
+    ExCommand {
+        name: "fade",
+        aliases: &[],
+        args: "in|out BEATS (or 0.5s)",
+        doc: "Fade of the audio clip under the cursor, in beats or seconds (0 removes)",
+    },
+    ExCommand {
+        name: "gain",
+        aliases: &[],
+        args: "DB",
+        doc: "Gain of the audio clip under the cursor, in dB",
     },
     ExCommand {
         name: "metronome",
@@ -219,7 +243,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             let dir = expand(arg);
             super::reopen(app, &dir)
         }
-        "bpm" | "tempo" if arg.is_empty() => {
+        "bpm" if arg.is_empty() => {
             let t = &app.project.tempo;
             let bpm = super::views::top_bar::trim_float(t.initial_bpm());
             let changes = t.changes().len().saturating_sub(1);
@@ -232,7 +256,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             });
             Ok(())
         }
-        "bpm" | "tempo" => {
+        "bpm" => {
             let bpm: f64 = arg
                 .parse()
                 .map_err(|_| format!(":bpm needs a number, not '{arg}'"))?;
@@ -434,15 +458,11 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        "marker" => {
-            let name = if arg.is_empty() {
-                format!("M{}", app.project.markers.len() + 1)
-            } else {
-                arg.to_string()
-            };
-            super::update::add_marker(app, name);
-            Ok(())
-        }
+        "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
+        "tempo" => super::timeline_ops::tempo_command(app, arg),
+        "instrument" | "inst" => super::instrument_ops::command(app, arg),
+        "fade" => super::timeline_ops::fade_command(app, arg),
+        "gain" => super::timeline_ops::gain_command(app, arg),
         "theme" => {
             let t = super::theme::Theme::load(arg, app.color_depth).map_err(|e| e.to_string())?;
             app.theme = t;
@@ -482,12 +502,15 @@ pub fn save(app: &mut App) -> Result<(), String> {
 
 /// Imports files as new tracks, all of them as one edit (one `u` takes them back). Each file
 /// is imported against the project as the ones before it left it, so track ids and names
-/// follow on; if one fails, nothing is added and the files copied so far are removed.
+/// follow on; if one fails, nothing is added and the files copied so far are removed. A MIDI
+/// file at another tempo than the project's: ask before importing (about the first such file),
+/// so that taking its tempo is part of the same undo step.
 fn import(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
     let mut scratch = app.project.clone();
     let mut edits = Vec::new();
     let mut copied = Vec::new();
     let mut summaries = Vec::new();
+    let mut offer: Option<(crate::model::TempoMap, String)> = None;
     let remove = |copied: &[PathBuf]| {
         for f in copied {
             let _ = std::fs::remove_file(f);
@@ -506,6 +529,15 @@ fn import(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
                 });
             }
         };
+        if offer.is_none() {
+            if let Some(tempo) = imported.file_tempo.filter(|t| *t != scratch.tempo) {
+                let name = file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                offer = Some((tempo, name));
+            }
+        }
         copied.extend(imported.copied);
         summaries.push(imported.summary);
         match imported.edit.clone().apply(&mut scratch) {
@@ -516,23 +548,68 @@ fn import(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
             }
         }
     }
-    let before = app.project.tracks.len();
-    let edit = if edits.len() == 1 {
-        edits.remove(0)
+    let new_tracks = scratch
+        .tracks
+        .len()
+        .saturating_sub(app.project.tracks.len());
+    let (edit, summary) = if edits.len() == 1 {
+        (edits.remove(0), summaries.remove(0))
     } else {
-        Edit::Batch(edits)
-    };
-    if app.apply(edit, "import") {
-        app.info(if summaries.len() == 1 {
-            summaries.remove(0)
-        } else {
+        (
+            Edit::Batch(edits),
             format!(
-                "Imported {} files as {} tracks: {}",
+                "Imported {} files as {new_tracks} tracks: {}",
                 summaries.len(),
-                app.project.tracks.len() - before,
                 summaries.join("; ")
-            )
-        });
+            ),
+        )
+    };
+    if let Some((tempo, file)) = offer {
+        let pending = super::app::PendingImport {
+            edit,
+            tempo,
+            summary,
+            file,
+            copied,
+        };
+        let question = super::views::popup::import_tempo_lines(app, &pending).join(" ");
+        app.popups.push(Popup::ImportTempo(Box::new(pending)));
+        app.info(question);
+        return Ok(());
+    }
+    apply_import(app, edit, summary, copied)
+}
+
+/// Applies a held-back MIDI import (the answer to its tempo question): with the file's tempo
+/// map in the same undo step when `take_tempo`.
+pub fn finish_import(app: &mut App, pending: super::app::PendingImport, take_tempo: bool) {
+    let (edit, summary) = if take_tempo {
+        let bpm = super::views::top_bar::trim_float(
+            (pending.tempo.initial_bpm() * 100.0).round() / 100.0,
+        );
+        let summary = pending.summary.replace("; the project's tempo is kept", "")
+            + &format!("; took its tempo ({bpm} BPM)");
+        (
+            Edit::Batch(vec![pending.edit, Edit::SetTempo(pending.tempo)]),
+            summary,
+        )
+    } else {
+        (pending.edit, pending.summary)
+    };
+    if let Err(e) = apply_import(app, edit, summary, pending.copied) {
+        app.error(e);
+    }
+}
+
+fn apply_import(
+    app: &mut App,
+    edit: Edit,
+    summary: String,
+    copied: Vec<PathBuf>,
+) -> Result<(), String> {
+    let before = app.project.tracks.len();
+    if app.apply(edit, "import") {
+        app.info(summary);
         // Select the first new track.
         if app.project.tracks.len() > before {
             app.arrange.track = before;
@@ -540,7 +617,9 @@ fn import(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
         Ok(())
     } else {
         // The edit did not apply: take the copied files away again.
-        remove(&copied);
+        for f in copied {
+            let _ = std::fs::remove_file(f);
+        }
         Err(std::mem::take(&mut app.status.text))
     }
 }
@@ -692,6 +771,54 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
         }
         "render" | "export-midi" | "e" | "e!" | "edit" | "edit!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
+        }
+        "marker" => (
+            base,
+            ["rename", "rm", "goto"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "tempo" => (
+            base,
+            ["rm"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "fade" => (
+            base,
+            ["in", "out"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "instrument" => {
+            let low = rest.to_lowercase();
+            let mut names: Vec<String> = crate::engine::instrument::synth_presets()
+                .iter()
+                .map(|p| format!("synth:{p}"))
+                .chain(
+                    crate::midi::gm::GM_DRUM_KITS
+                        .iter()
+                        .map(|(_, k)| format!("drums:{}", k.to_lowercase())),
+                )
+                .chain(
+                    crate::midi::gm::GM_PROGRAM_NAMES
+                        .iter()
+                        .map(|n| format!("\"{n}\"")),
+                )
+                .filter(|n| {
+                    n.to_lowercase()
+                        .trim_start_matches('"')
+                        .starts_with(low.trim_start_matches('"'))
+                })
+                .collect();
+            names.dedup();
+            (base, names)
         }
         "metronome" | "countin" => (
             base,
@@ -970,5 +1097,8 @@ mod tests {
         assert!(complete("theme hi")
             .1
             .contains(&"high-contrast".to_string()));
+        assert_eq!(complete("instrument synth:pa").1, vec!["synth:pad"]);
+        assert_eq!(complete("marker ren").1, vec!["rename"]);
+        assert_eq!(complete("fade o").1, vec!["out"]);
     }
 }
