@@ -1120,3 +1120,71 @@ fn visual_mode_selects_every_pitch_in_the_time_range() {
         .collect();
     assert_eq!(left, vec![chord[0], chord[2]]);
 }
+
+#[test]
+fn importing_several_files_asks_about_a_midi_files_tempo_once() {
+    use midly::num::{u15, u24, u28, u4, u7};
+    use midly::{
+        Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let wav = src.path().join("kick.wav");
+    ui_support::write_wav(&wav, 1.0, 48_000);
+    let mid = src.path().join("tune.mid");
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let note = |on: bool| TrackEventKind::Midi {
+        channel: u4::new(0),
+        message: if on {
+            MidiMessage::NoteOn {
+                key: u7::new(60),
+                vel: u7::new(100),
+            }
+        } else {
+            MidiMessage::NoteOff {
+                key: u7::new(60),
+                vel: u7::new(0),
+            }
+        },
+    };
+    Smf {
+        header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+        tracks: vec![vec![
+            ev(
+                0,
+                TrackEventKind::Meta(MetaMessage::Tempo(u24::new(625_000))),
+            ),
+            ev(0, note(true)),
+            ev(480, note(false)),
+            ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)),
+        ]],
+    }
+    .save(&mid)
+    .unwrap();
+    let mut app = demo_app(dir.path());
+    let rev = app.history.revision();
+    press(
+        &mut app,
+        &format!(":import {} {}<ret>", wav.display(), mid.display()),
+    );
+    assert!(
+        matches!(app.popups.last(), Some(Popup::ImportTempo(_))),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(app.project.tracks.len(), 4, "nothing before the answer");
+    press(&mut app, "y");
+    assert_eq!(app.project.tracks.len(), 6);
+    assert_eq!(app.project.tempo.initial_bpm(), 96.0);
+    assert_eq!(
+        app.history.revision(),
+        rev + 1,
+        "one undo step for all of it"
+    );
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks.len(), 4);
+    assert_eq!(app.project.tempo.initial_bpm(), 128.0);
+}
