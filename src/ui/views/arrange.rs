@@ -321,7 +321,12 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
         TrackKind::Midi => '♪',
         TrackKind::Bus => 'Σ',
     };
-    let name = super::fit(&format!("{kind} {}", t.name), (r.width - 7) as usize);
+    // The name ends an ellipsis and a space before the m/s/r flags, however long it is.
+    let name_w = r.width.saturating_sub(8) as usize;
+    let name = super::fit(
+        &super::ellipsize(&format!("{kind} {}", t.name), name_w),
+        name_w + 1,
+    );
     let x = put(buf, r.x + 1, r.y, &name, right, base);
     let flag = |on: bool, scope: &str| -> Style {
         if on {

@@ -1,8 +1,8 @@
 //! Popups over the main view: help, which-key, the instrument browser, and the questions
 //! (quit with unsaved changes, recover an autosave, take an imported MIDI file's tempo).
 
-use super::help::{self, HelpLine};
-use super::{fill, fit, put};
+use super::help::{self, HelpRow};
+use super::{fill, put};
 use crate::ui::app::{App, Popup};
 use crate::ui::keymap::fmt_keys;
 use ratatui::buffer::Buffer;
@@ -12,6 +12,11 @@ use ratatui::style::Style;
 /// The rows the help popup shows at once in an area (for scrolling).
 pub fn help_page(main: Rect) -> u16 {
     help_rect(main).height.saturating_sub(3)
+}
+
+/// The columns the help text gets inside the popup.
+pub fn help_width(main: Rect) -> usize {
+    help_rect(main).width.saturating_sub(4) as usize
 }
 
 fn help_rect(main: Rect) -> Rect {
@@ -167,48 +172,27 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
 fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
     let r = help_rect(main);
     frame(app, buf, r, "Help — j/k scroll, esc closes");
-    let lines = help::lines(app);
+    let (keys_w, rows) = help::rows(app, help_width(main));
     let right = r.x + r.width - 1;
-    let inner_w = r.width.saturating_sub(4) as usize;
     let page = help_page(main) as usize;
     let popup = app.theme.get("ui.popup");
     let key_style: Style = app.theme.get("ui.popup.key");
     let title = app.theme.get("ui.popup.title");
-    let keys_w = 16usize;
-    for (i, line) in lines
-        .iter()
-        .skip(scroll as usize)
-        .take(page + 1)
-        .enumerate()
-    {
+    for (i, row) in rows.iter().skip(scroll as usize).take(page + 1).enumerate() {
         let y = r.y + 1 + i as u16;
         let x = r.x + 2;
-        match line {
-            HelpLine::Heading(h) => {
-                put(buf, x, y, &fit(h, inner_w), right, title);
+        match row {
+            HelpRow::Heading(h) => {
+                put(buf, x, y, h, right, title);
             }
-            HelpLine::Blank => {}
-            HelpLine::Binding { keys, name, doc } => {
-                let nx = put(buf, x, y, &fit(keys, keys_w), right, key_style);
-                // The command name goes after the doc when the line has room for it.
-                let room = inner_w.saturating_sub(keys_w);
-                let text = if name.is_empty() || doc.chars().count() + name.len() + 5 > room {
-                    format!(" {doc}")
-                } else {
-                    format!(" {doc}  ({name})")
-                };
-                put(
-                    buf,
-                    nx,
-                    y,
-                    &fit(&text, inner_w.saturating_sub(keys_w)),
-                    right,
-                    popup,
-                );
+            HelpRow::Blank => {}
+            HelpRow::Entry { keys, text } => {
+                put(buf, x, y, keys, right, key_style);
+                put(buf, x + keys_w as u16 + 1, y, text, right, popup);
             }
         }
     }
-    let total = lines.len();
+    let total = rows.len();
     if total > page {
         let more = format!(" {}/{} ", (scroll as usize + page).min(total), total);
         put(

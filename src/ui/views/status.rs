@@ -60,19 +60,6 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         let skip = cur.saturating_sub(w.saturating_sub(1));
         let shown: String = text.chars().skip(skip).collect();
         put(buf, command.x, command.y, &shown, cright, line);
-        if app.cmdline.completions.len() > 1 {
-            let list = app.cmdline.completions.join("  ");
-            let tail = format!("   [{}]", fit(&list, 60).trim_end());
-            let after = command.x + shown.chars().count() as u16;
-            put(
-                buf,
-                after,
-                command.y,
-                &tail,
-                cright,
-                app.theme.get("ui.text.dim"),
-            );
-        }
         return Some((command.x + (cur - skip) as u16, command.y));
     }
     let st = if app.status.error {
@@ -80,7 +67,15 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     } else {
         line
     };
-    put(buf, command.x, command.y, &app.status.text, cright, st);
+    // No message (the last one went with a key or with time): the way to help and out.
+    let idle;
+    let text = if app.status.text.is_empty() {
+        idle = format!("{} — press ? for help, :q to quit", app.project.name);
+        &idle
+    } else {
+        &app.status.text
+    };
+    put(buf, command.x, command.y, text, cright, st);
     None
 }
 
@@ -134,5 +129,41 @@ pub fn grid_name(beats: f64) -> String {
         format!("1/{}", denom.round() as u64)
     } else {
         format!("{} beats", super::top_bar::trim_float(beats))
+    }
+}
+
+/// The Tab completions of the command line, every one of them, in columns over the bottom of
+/// the main view (as zsh lists them); the one on the command line is highlighted.
+pub fn draw_completions(app: &App, buf: &mut Buffer, main: Rect) {
+    let items = &app.cmdline.completions;
+    if app.mode != Mode::Command || items.len() < 2 || main.height < 2 {
+        return;
+    }
+    let col_w = items.iter().map(|c| c.chars().count()).max().unwrap_or(1) + 2;
+    let cols = (main.width as usize / col_w).max(1);
+    let rows = items.len().div_ceil(cols);
+    let shown_rows = rows.min(main.height as usize - 1);
+    let style = app.theme.get("ui.popup");
+    let current = app.theme.get("ui.selection");
+    let y0 = main.y + main.height - shown_rows as u16;
+    fill(
+        buf,
+        Rect::new(main.x, y0, main.width, shown_rows as u16),
+        style,
+    );
+    let right = main.x + main.width;
+    // Column-major, like `ls`: read down, then across.
+    for (i, item) in items.iter().enumerate() {
+        let (col, row) = (i / rows, i % rows);
+        if row >= shown_rows {
+            continue;
+        }
+        let x = main.x + 1 + (col * col_w) as u16;
+        let st = if i == app.cmdline.completion_index {
+            current
+        } else {
+            style
+        };
+        put(buf, x, y0 + row as u16, &fit(item, col_w - 2), right, st);
     }
 }
