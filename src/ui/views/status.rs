@@ -113,11 +113,16 @@ fn context_line(app: &App) -> String {
         ViewKind::PianoRoll => match app.piano_clip() {
             Some((ti, ci)) => {
                 let c = &p.tracks[ti].clips[ci];
+                // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
+                let pitch = if super::piano_roll::plays_drums(app) {
+                    super::piano_roll::drum_label(app.piano.pitch)
+                } else {
+                    crate::model::pitch_name(app.piano.pitch)
+                };
                 format!(
-                    "{} / {}  {}  @ {}  grid {}",
+                    "{} / {}  {pitch}  @ {}  grid {}",
                     p.tracks[ti].name,
                     if c.name.is_empty() { "clip" } else { &c.name },
-                    crate::model::pitch_name(app.piano.pitch),
                     super::bars_beats(app, c.start + app.piano.cursor),
                     grid_name(app.piano.grid)
                 )

@@ -1,6 +1,6 @@
-//! The top bar: project, tempo, time signature, key, position, the metronome and count-in
-//! settings, DSP load, xruns and the audio device (or "no audio device — silent"); the second
-//! row names the views.
+//! The top bar: project, tempo (at the playhead, or at the cursor while stopped), time
+//! signature, key, position, the metronome and count-in settings, DSP load, xruns and the audio
+//! device (or "no audio device — silent"); the second row names the views.
 
 use super::{bars_beats, clock, fill, put};
 use crate::ui::app::App;
@@ -30,7 +30,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         .key
         .map(|k| k.to_string())
         .unwrap_or_else(|| "no key".into());
-    let bpm = p.tempo.bpm_at(t.beat.max(0.0));
+    // Playing, the tempo under the playhead; stopped, the tempo at the view's cursor, where
+    // `:tempo` acts and the user is looking (with tempo changes the two differ).
+    let here = if t.playing {
+        t.beat
+    } else {
+        crate::ui::update::cursor_beat(app)
+    };
+    let bpm = p.tempo.bpm_at(here.max(0.0));
     let info = format!("  {} BPM  {}  {}  ", trim_float(bpm), p.time_signature, key);
     x = put(buf, x, area.y, &info, right, bar);
     let (state, style) = if t.playing {

