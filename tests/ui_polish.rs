@@ -191,3 +191,115 @@ fn the_piano_roll_status_line_names_a_drum_tracks_pitch_by_the_gm_map() {
     let s = status_row(&mut app);
     assert!(s.contains("  D2  @ 1.1.1"), "{s}");
 }
+
+// ---- 3. 80x24 without cut words -----------------------------------------------------------
+
+#[test]
+fn a_long_project_or_device_name_gives_way_in_the_top_bar() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = project(piano(), vec![note(60, 0.0, 0)]);
+    p.name = "The Long Night Drive Home Through The Rain (extended mix)".into();
+    let mut app = app_with(p, dir.path());
+    press(&mut app, "m");
+    assert!(app.unsaved());
+    let bar = top(&mut app);
+    assert!(
+        bar.contains(" The Long Night Drive")
+            && bar.contains("… [+]  120 BPM  4/4  no key  ■ 1.1.1  0:00.0"),
+        "the name gives way, the rest stays whole: {bar}"
+    );
+    assert!(!bar.contains("(extended mix)"), "{bar}");
+    // A short name is whole.
+    app.project.name = "Demo".into();
+    assert!(top(&mut app).starts_with(" Demo [+]  120 BPM"));
+
+    // A long output device name ends in an ellipsis at the edge.
+    app.transport.device = Some("HDA Intel PCH, ALC1220 Analog (hw:0,0) front speakers".into());
+    app.transport.silent = false;
+    let s = text(&mut app, 80, 24);
+    let row2 = s.lines().nth(1).unwrap().trim_end().to_string();
+    assert!(row2.starts_with(" Arrange  Mixer  Piano roll  "), "{row2}");
+    assert!(row2.contains("xruns 0  HDA Intel PCH"), "{row2}");
+    assert!(row2.ends_with('…'), "cut with an ellipsis: {row2}");
+    assert_eq!(
+        row2.chars().count(),
+        79,
+        "up to the last column but one: {row2}"
+    );
+}
+
+#[test]
+fn a_long_instrument_name_under_a_track_ends_in_an_ellipsis() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    let s = text(&mut app, 80, 24);
+    assert!(s.contains(" Lead 2 (sawt… "), "{s}");
+    assert!(!s.contains("(sawto "), "{s}");
+    // Names that fit are whole.
+    assert!(
+        s.contains(" Electric Bas… ")
+            && s.contains(" Pad 2 (warm) ")
+            && s.contains(" Standard Kit "),
+        "{s}"
+    );
+}
+
+#[test]
+fn drum_names_never_touch_the_grid_or_the_bar_number() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let kit = Instrument::GeneralMidi {
+        program: 0,
+        drums: true,
+    };
+    let mut app = app_with(
+        project(kit, vec![note(36, 0.0, 9), note(48, 0.0, 9)]),
+        dir.path(),
+    );
+    press(&mut app, "<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    app.piano.top_pitch = 50;
+    app.piano.pitch = 48;
+    let s = text(&mut app, 80, 24);
+    let lines: Vec<&str> = s.lines().collect();
+    // The ruler: the cursor's row name, a space, bar 1.
+    assert!(lines[2].starts_with("48 Hi-Mid Tom 1 "), "{}", lines[2]);
+    // Every row's name ends before the grid, a space between.
+    let mut named = 0;
+    for line in &lines[3..] {
+        let label: String = line.chars().take(14).collect();
+        if label.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            named += 1;
+            assert_eq!(label.chars().nth(13), Some(' '), "{line}");
+        }
+    }
+    assert!(named >= 10, "{s}");
+    assert!(
+        s.contains("41 Lo Flr Tom █") || s.contains("41 Lo Flr Tom │"),
+        "{s}"
+    );
+}
+
+#[test]
+fn the_instrument_browser_at_80x24_shows_that_more_categories_follow() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(project(piano(), vec![note(60, 0.0, 0)]), dir.path());
+    press(&mut app, "I");
+    let s = text(&mut app, 80, 24);
+    // 18 categories, 14 rows: the first ones, and an arrow to the rest.
+    assert!(s.contains("│ Piano                │"), "{s}");
+    assert!(s.contains("│ Percussive           ↓ "), "{s}");
+    assert!(!s.contains("↑"), "{s}");
+    // To the last category: an arrow up, none down.
+    press(&mut app, "h");
+    for _ in 0..20 {
+        press(&mut app, "j");
+    }
+    let s = text(&mut app, 80, 24);
+    assert!(s.contains("Synth Presets"), "{s}");
+    assert!(s.contains("           ↑ "), "{s}");
+    assert!(!s.contains("↓"), "{s}");
+}

@@ -361,7 +361,10 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
                 buf,
                 r.x + 1,
                 r.y + 1,
-                &super::fit(&name, NAME_W as usize),
+                &super::fit(
+                    &super::top_bar::ellipsize(&name, NAME_W as usize),
+                    NAME_W as usize,
+                ),
                 r.x + 1 + NAME_W,
                 style,
             );

@@ -18,14 +18,6 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let t = &app.transport;
     let p = &app.project;
     let dirty = if app.unsaved() { " [+]" } else { "" };
-    let mut x = put(
-        buf,
-        area.x + 1,
-        area.y,
-        &format!("{}{dirty}", p.name),
-        right,
-        app.theme.get("ui.topbar.title"),
-    );
     let key = p
         .key
         .map(|k| k.to_string())
@@ -39,6 +31,23 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     };
     let bpm = p.tempo.bpm_at(here.max(0.0));
     let info = format!("  {} BPM  {}  {}  ", trim_float(bpm), p.time_signature, key);
+    let pos = format!(
+        " {}  {}",
+        bars_beats(app, t.beat),
+        clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
+    );
+    // A long project name gives way (with an ellipsis) so that the tempo, key and position stay
+    // whole; the unsaved mark always shows.
+    let fixed = 1 + info.chars().count() + 1 + pos.chars().count() + dirty.chars().count();
+    let name_w = (area.width as usize).saturating_sub(fixed).max(8);
+    let mut x = put(
+        buf,
+        area.x + 1,
+        area.y,
+        &format!("{}{dirty}", ellipsize(&p.name, name_w)),
+        right,
+        app.theme.get("ui.topbar.title"),
+    );
     x = put(buf, x, area.y, &info, right, bar);
     let (state, style) = if t.playing {
         ("▶", app.theme.get("ui.topbar.playing"))
@@ -46,11 +55,6 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         ("■", bar)
     };
     x = put(buf, x, area.y, state, right, style);
-    let pos = format!(
-        " {}  {}",
-        bars_beats(app, t.beat),
-        clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
-    );
     let x = put(buf, x, area.y, &pos, right, bar);
     // The click settings at the right, spelled out so that they read without colour.
     let onoff = |b: bool| if b { "on" } else { "off" };
@@ -106,12 +110,11 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         (Some(d), false) => d.clone(),
         _ => SILENT.to_string(),
     };
-    let engine = format!(
-        "DSP {:>3.0}%  xruns {}  {} ",
-        t.dsp_load * 100.0,
-        t.xruns,
-        device
-    );
+    let figures = format!("DSP {:>3.0}%  xruns {}  ", t.dsp_load * 100.0, t.xruns);
+    // A long device name ends in an ellipsis rather than running off the edge.
+    let room = right.saturating_sub(x) as usize;
+    let device_w = room.saturating_sub(figures.chars().count() + 1).max(8);
+    let engine = format!("{figures}{} ", ellipsize(&device, device_w));
     let w = engine.chars().count() as u16;
     let ex = right.saturating_sub(w).max(x);
     let warn = t.xruns > 0 || t.silent || t.device.is_none();
@@ -133,4 +136,16 @@ pub fn trim_float(v: f64) -> String {
             .trim_end_matches('.')
             .to_string()
     }
+}
+
+/// `text` cut to `w` characters, the last one an ellipsis when anything was cut.
+pub fn ellipsize(text: &str, w: usize) -> String {
+    if text.chars().count() <= w {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(w.saturating_sub(1)).collect();
+    if w > 0 {
+        s.push('…');
+    }
+    s
 }
