@@ -303,3 +303,28 @@ fn the_instrument_browser_at_80x24_shows_that_more_categories_follow() {
     assert!(s.contains("           ↑ "), "{s}");
     assert!(!s.contains("↓"), "{s}");
 }
+
+#[test]
+fn a_tempo_flag_beside_a_marker_keeps_a_space_or_waits_for_room() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    press(&mut app, ":tempo 140 @3<ret>");
+    assert!(!app.status.error, "{:?}", app.status);
+    let x = tdaw::ui::views::arrange::HEADER_W as usize;
+    let lane = |app: &mut App| -> String {
+        let s = text(app, 80, 24);
+        s.lines().nth(3).unwrap().chars().skip(x).collect()
+    };
+    // Bar 1 holds the marker Intro and the starting tempo; bar 3 (8 columns on) the change.
+    let l = lane(&mut app);
+    assert!(
+        l.starts_with("◆Intro  ♩140 "),
+        "no ♩ glued to the name: {l}"
+    );
+    // Zoomed in there is room for both, a space apart.
+    press(&mut app, "zi");
+    let l = lane(&mut app);
+    assert!(l.starts_with("◆Intro ♩128 "), "{l}");
+    assert!(l.contains(" ♩140 "), "{l}");
+}
