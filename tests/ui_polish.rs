@@ -328,3 +328,108 @@ fn a_tempo_flag_beside_a_marker_keeps_a_space_or_waits_for_room() {
     assert!(l.starts_with("◆Intro ♩128 "), "{l}");
     assert!(l.contains(" ♩140 "), "{l}");
 }
+
+/// The text inside the popup frame whose title holds `title`, row by row, trimmed.
+fn popup_text(screen: &str, title: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.contains(title))
+        .unwrap_or_else(|| panic!("no popup '{title}':\n{screen}"));
+    let left = lines[top].chars().position(|c| c == '┌').unwrap();
+    let mut out = Vec::new();
+    for l in &lines[top + 1..] {
+        let row: Vec<char> = l.chars().collect();
+        if row.get(left) != Some(&'│') {
+            break;
+        }
+        let inner: String = row[left + 1..].iter().collect();
+        let inner = inner.split('│').next().unwrap_or("");
+        out.push(inner.trim().to_string());
+    }
+    out
+}
+
+#[test]
+fn questions_wrap_long_names_at_spaces_at_80x24() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = project(piano(), vec![note(60, 0.0, 0)]);
+    p.name = "The Long Night Drive Home Through The Rain (extended mix)".into();
+    let mut app = app_with(p, dir.path());
+    press(&mut app, "m:q<ret>");
+    let s = text(&mut app, 80, 24);
+    let rows = popup_text(&s, "Unsaved changes");
+    assert_eq!(
+        rows[..2].join(" "),
+        "'The Long Night Drive Home Through The Rain (extended mix)' has changes that are not saved.",
+        "{s}"
+    );
+    assert!(rows.iter().all(|r| r.chars().count() <= 74), "{s}");
+    assert!(rows.contains(&"y  save, then quit".to_string()), "{s}");
+    press(&mut app, "<esc>");
+
+    // The MIDI import's tempo question names a long file whole; its answers keep their keys.
+    let song = dir
+        .path()
+        .join("openttd-openmsx-chuggachugga-full-length.mid");
+    write_midi(&song, 96.0);
+    press(&mut app, &format!(":import {}<ret>", song.display()));
+    let s = text(&mut app, 80, 24);
+    let rows = popup_text(&s, "Tempo");
+    assert!(
+        rows[0].starts_with("openttd-openmsx-chuggachugga-full-length.mid is at"),
+        "{s}"
+    );
+    assert!(
+        rows[..3]
+            .join(" ")
+            .contains("is at 96 BPM (the project is at 120): use its tempo? y/n"),
+        "{s}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("y  import and take")),
+        "{s}"
+    );
+}
+
+/// A one-note Standard MIDI File at `bpm`.
+fn write_midi(path: &std::path::Path, bpm: f64) {
+    use midly::num::{u15, u24, u28, u4, u7};
+    use midly::{
+        Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+    };
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let msg = |message| TrackEventKind::Midi {
+        channel: u4::new(0),
+        message,
+    };
+    let tempo = MetaMessage::Tempo(u24::new((60e6 / bpm) as u32));
+    let track = vec![
+        ev(0, TrackEventKind::Meta(tempo)),
+        ev(
+            0,
+            msg(MidiMessage::NoteOn {
+                key: u7::new(60),
+                vel: u7::new(100),
+            }),
+        ),
+        ev(
+            480,
+            msg(MidiMessage::NoteOff {
+                key: u7::new(60),
+                vel: u7::new(0),
+            }),
+        ),
+        ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)),
+    ];
+    Smf {
+        header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+        tracks: vec![track],
+    }
+    .save(path)
+    .unwrap();
+}

@@ -121,6 +121,12 @@ pub(super) fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
 }
 
 fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[String]) {
+    // Lines wider than the screen wrap at spaces (a long project or file name) instead of
+    // being cut mid-word.
+    let lines: Vec<String> = lines
+        .iter()
+        .flat_map(|l| wrap(l, (main.width as usize).saturating_sub(6)))
+        .collect();
     let w =
         (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 6).min(main.width);
     let h = (lines.len() as u16 + 2).min(main.height);
@@ -144,6 +150,39 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
             r.x + r.width - 1,
             app.theme.get("ui.popup"),
         );
+    }
+}
+
+/// `line` broken at spaces into lines of at most `w` characters (a word longer than `w` is
+/// cut). A line that starts with a short key and two spaces (`y  save, then quit`) continues
+/// under its text.
+fn wrap(line: &str, w: usize) -> Vec<String> {
+    if w < 8 {
+        return vec![line.to_string()];
+    }
+    let indent = match line.find("  ") {
+        Some(i) if i <= 4 && !line[..i].contains(' ') => i + 2,
+        _ => 0,
+    };
+    let mut out = Vec::new();
+    let mut rest = line.to_string();
+    loop {
+        let chars: Vec<char> = rest.chars().collect();
+        if chars.len() <= w {
+            out.push(rest);
+            return out;
+        }
+        // The last space that leaves some text on this line (after the indent).
+        let min = if out.is_empty() { 1 } else { indent + 1 };
+        let (head, tail): (String, String) = match (min..=w).rev().find(|&i| chars[i] == ' ') {
+            Some(i) => (
+                chars[..i].iter().collect::<String>().trim_end().into(),
+                chars[i..].iter().collect::<String>().trim_start().into(),
+            ),
+            None => (chars[..w].iter().collect(), chars[w..].iter().collect()),
+        };
+        out.push(head);
+        rest = format!("{}{tail}", " ".repeat(indent));
     }
 }
 
