@@ -433,3 +433,43 @@ fn write_midi(path: &std::path::Path, bpm: f64) {
     .save(path)
     .unwrap();
 }
+
+#[test]
+fn which_key_entries_wrap_under_their_text_at_80x24() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    press(&mut app, "g");
+    let s = text(&mut app, 80, 24);
+    let rows = popup_text(&s, "┌─ g ");
+    // Every row keeps a space before the border.
+    let top = s.lines().position(|l| l.contains("┌─ g ")).unwrap();
+    let left = s
+        .lines()
+        .nth(top)
+        .unwrap()
+        .chars()
+        .position(|c| c == '┌')
+        .unwrap();
+    let mut checked = 0;
+    for l in s.lines().skip(top + 1) {
+        let c: Vec<char> = l.chars().collect();
+        if c[left] != '│' {
+            break;
+        }
+        let right = c.iter().rposition(|&ch| ch == '│').unwrap();
+        assert!(
+            right > left + 1 && c[right - 1] == ' ',
+            "text runs into the border: {l}\n{s}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 8, "{s}");
+    let all = rows.join(" ");
+    for entry in [
+        "s  transport_stop — Stop and return to where playback started (gg goes to the start)",
+        "C  count_in_toggle — Turn the one-bar count-in before playback on or off",
+    ] {
+        assert!(all.contains(entry), "{entry} whole:\n{s}");
+    }
+}

@@ -59,7 +59,12 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
     if app.popups.is_empty() {
         if let Some(items) = help::which_key(app) {
             let title = fmt_keys(&app.pending.keys);
-            let lines: Vec<String> = items.iter().map(|(k, l)| format!("{k:>5}  {l}")).collect();
+            // A long entry wraps under its text rather than running into the border.
+            let text_w = (main.width as usize).saturating_sub(5);
+            let lines: Vec<String> = items
+                .iter()
+                .flat_map(|(k, l)| wrap_indented(&format!("{k:>5}  {l}"), text_w, 7))
+                .collect();
             let w = lines
                 .iter()
                 .map(|l| l.chars().count())
@@ -154,16 +159,22 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
 }
 
 /// `line` broken at spaces into lines of at most `w` characters (a word longer than `w` is
-/// cut). A line that starts with a short key and two spaces (`y  save, then quit`) continues
+/// broken). A line that starts with a short key and two spaces (`y  save, then quit`) continues
 /// under its text.
 fn wrap(line: &str, w: usize) -> Vec<String> {
-    if w < 8 {
-        return vec![line.to_string()];
-    }
     let indent = match line.find("  ") {
         Some(i) if i <= 4 && !line[..i].contains(' ') => i + 2,
         _ => 0,
     };
+    wrap_indented(line, w, indent)
+}
+
+/// `line` broken at spaces into lines of at most `w` characters, the continuations indented
+/// by `indent`.
+fn wrap_indented(line: &str, w: usize, indent: usize) -> Vec<String> {
+    if w < 8 || indent + 4 > w {
+        return vec![line.to_string()];
+    }
     let mut out = Vec::new();
     let mut rest = line.to_string();
     loop {
