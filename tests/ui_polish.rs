@@ -473,3 +473,30 @@ fn which_key_entries_wrap_under_their_text_at_80x24() {
         assert!(all.contains(entry), "{entry} whole:\n{s}");
     }
 }
+
+#[test]
+fn long_track_and_clip_names_give_way_in_the_status_line() {
+    home();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = project(piano(), vec![note(60, 0.0, 0)]);
+    p.tracks[0].name = "Background Vocals Left (doubled)".into();
+    p.tracks[0].clips[0].name = "Chorus harmony, third take".into();
+    let mut app = app_with(p, dir.path());
+    let s = status_row(&mut app);
+    assert!(
+        s.starts_with(" NORMAL  Background Vocals Left (doubled)  @ 1.1.1  grid 1/4 "),
+        "short enough: whole: {s}"
+    );
+    press(&mut app, "<ret>");
+    app.piano.pitch = 60;
+    let s = status_row(&mut app);
+    assert!(
+        s.starts_with(" NORMAL  Background Vocals Left (doubled) / Cho"),
+        "{s}"
+    );
+    assert!(
+        s.ends_with("…  C4  @ 1.1.1  grid 1/16  saved "),
+        "the names give way, the rest stays whole: {s}"
+    );
+    assert_eq!(s.chars().count(), 80);
+}
