@@ -569,8 +569,9 @@ fn set_view(app: &mut App, v: ViewKind) {
     app.view = v;
 }
 
-/// Where playback starts: the edit cursor of the view.
-fn cursor_beat(app: &App) -> f64 {
+/// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
+/// stopped).
+pub(crate) fn cursor_beat(app: &App) -> f64 {
     match app.view {
         ViewKind::Arrange => app.arrange.cursor,
         ViewKind::PianoRoll => app

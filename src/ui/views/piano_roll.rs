@@ -11,8 +11,9 @@ use ratatui::style::Style;
 
 /// Width of the keyboard column.
 pub const KEYS_W: u16 = 5;
-/// Width of the key column of a drum track: `42 Closed HH`.
-pub const DRUM_KEYS_W: u16 = 13;
+/// Width of the key column of a drum track: `48 Hi-Mid Tom` (at most 13 characters) and a
+/// space, so that no name runs into the grid or the bar number beside it.
+pub const DRUM_KEYS_W: u16 = 14;
 /// Rows of the velocity lane (with its separator).
 pub const VEL_H: u16 = 4;
 

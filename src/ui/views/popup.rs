@@ -81,7 +81,12 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
     if app.popups.is_empty() {
         if let Some(items) = help::which_key(app) {
             let title = fmt_keys(&app.pending.keys);
-            let lines: Vec<String> = items.iter().map(|(k, l)| format!("{k:>5}  {l}")).collect();
+            // A long entry wraps under its text rather than running into the border.
+            let text_w = (main.width as usize).saturating_sub(5);
+            let lines: Vec<String> = items
+                .iter()
+                .flat_map(|(k, l)| wrap_indented(&format!("{k:>5}  {l}"), text_w, 7))
+                .collect();
             let w = lines
                 .iter()
                 .map(|l| l.chars().count())
@@ -143,6 +148,12 @@ pub(super) fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
 }
 
 fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[String]) {
+    // Lines wider than the screen wrap at spaces (a long project or file name) instead of
+    // being cut mid-word.
+    let lines: Vec<String> = lines
+        .iter()
+        .flat_map(|l| wrap(l, (main.width as usize).saturating_sub(6)))
+        .collect();
     let w =
         (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 6).min(main.width);
     let h = (lines.len() as u16 + 2).min(main.height);
@@ -166,6 +177,45 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
             r.x + r.width - 1,
             app.theme.get("ui.popup"),
         );
+    }
+}
+
+/// `line` broken at spaces into lines of at most `w` characters (a word longer than `w` is
+/// broken). A line that starts with a short key and two spaces (`y  save, then quit`) continues
+/// under its text.
+fn wrap(line: &str, w: usize) -> Vec<String> {
+    let indent = match line.find("  ") {
+        Some(i) if i <= 4 && !line[..i].contains(' ') => i + 2,
+        _ => 0,
+    };
+    wrap_indented(line, w, indent)
+}
+
+/// `line` broken at spaces into lines of at most `w` characters, the continuations indented
+/// by `indent`.
+fn wrap_indented(line: &str, w: usize, indent: usize) -> Vec<String> {
+    if w < 8 || indent + 4 > w {
+        return vec![line.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut rest = line.to_string();
+    loop {
+        let chars: Vec<char> = rest.chars().collect();
+        if chars.len() <= w {
+            out.push(rest);
+            return out;
+        }
+        // The last space that leaves some text on this line (after the indent).
+        let min = if out.is_empty() { 1 } else { indent + 1 };
+        let (head, tail): (String, String) = match (min..=w).rev().find(|&i| chars[i] == ' ') {
+            Some(i) => (
+                chars[..i].iter().collect::<String>().trim_end().into(),
+                chars[i..].iter().collect::<String>().trim_start().into(),
+            ),
+            None => (chars[..w].iter().collect(), chars[w..].iter().collect()),
+        };
+        out.push(head);
+        rest = format!("{}{tail}", " ".repeat(indent));
     }
 }
 

@@ -27,8 +27,6 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         app.theme.get(scope),
     );
     x = put(buf, x, status.y, " ", right, bar);
-    let context = context_line(app);
-    put(buf, x, status.y, &context, right, bar);
     let mut pending = String::new();
     if let Some(n) = app.pending.count {
         pending.push_str(&n.to_string());
@@ -44,6 +42,13 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         if app.unsaved() { "unsaved" } else { "saved" }
     );
     let w = side.chars().count() as u16;
+    // Long track or clip names give way (with an ellipsis) to the position and grid after them
+    // and to the saved state at the right.
+    let (names, rest) = context_line(app);
+    let room = right.saturating_sub(w + 2).saturating_sub(x) as usize;
+    let names_w = room.saturating_sub(rest.chars().count()).max(6);
+    let context = format!("{}{rest}", super::ellipsize(&names, names_w));
+    put(buf, x, status.y, &context, right.saturating_sub(w + 2), bar);
     put(buf, right.saturating_sub(w), status.y, &side, right, bar);
 
     if command.height == 0 {
@@ -79,7 +84,8 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     None
 }
 
-fn context_line(app: &App) -> String {
+/// What the cursor is on: the names (track, clip) and the rest (pitch, position, grid).
+fn context_line(app: &App) -> (String, String) {
     use crate::ui::keymap::ViewKind;
     let p = &app.project;
     match app.view {
@@ -89,10 +95,13 @@ fn context_line(app: &App) -> String {
                 .get(app.arrange.track)
                 .map(|t| t.name.as_str())
                 .unwrap_or("no tracks — t a adds one");
-            format!(
-                "{track}  @ {}  grid {}",
-                super::bars_beats(app, app.arrange.cursor),
-                grid_name(app.arrange.grid)
+            (
+                track.to_string(),
+                format!(
+                    "  @ {}  grid {}",
+                    super::bars_beats(app, app.arrange.cursor),
+                    grid_name(app.arrange.grid)
+                ),
             )
         }
         ViewKind::Mixer => {
@@ -101,23 +110,37 @@ fn context_line(app: &App) -> String {
                 .get(app.mixer.strip)
                 .map(|t| t.name.as_str())
                 .unwrap_or("Master");
-            format!("{name}  {:?}", app.mixer.param)
+            let param = format!("  {:?}", app.mixer.param)
                 .replace("Send(", "send ")
-                .replace(')', "")
+                .replace(')', "");
+            (name.to_string(), param)
         }
         ViewKind::PianoRoll => match app.piano_clip() {
             Some((ti, ci)) => {
                 let c = &p.tracks[ti].clips[ci];
-                format!(
-                    "{} / {}  {}  @ {}  grid {}",
-                    p.tracks[ti].name,
-                    if c.name.is_empty() { "clip" } else { &c.name },
-                    crate::model::pitch_name(app.piano.pitch),
-                    super::bars_beats(app, c.start + app.piano.cursor),
-                    grid_name(app.piano.grid)
+                // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
+                let pitch = if super::piano_roll::plays_drums(app) {
+                    super::piano_roll::drum_label(app.piano.pitch)
+                } else {
+                    crate::model::pitch_name(app.piano.pitch)
+                };
+                (
+                    format!(
+                        "{} / {}",
+                        p.tracks[ti].name,
+                        if c.name.is_empty() { "clip" } else { &c.name },
+                    ),
+                    format!(
+                        "  {pitch}  @ {}  grid {}",
+                        super::bars_beats(app, c.start + app.piano.cursor),
+                        grid_name(app.piano.grid)
+                    ),
                 )
             }
-            None => "no MIDI clip — select one in the arrange view and press Enter".into(),
+            None => (
+                "no MIDI clip — select one in the arrange view and press Enter".into(),
+                String::new(),
+            ),
         },
     }
 }
