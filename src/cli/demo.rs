@@ -68,6 +68,8 @@ fn clip(id: u64, name: &str, bar: u32, bars: u32, notes: Vec<Note>) -> Clip {
         name: name.into(),
         start: bar as f64 * BAR,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: bars as f64 * BAR,
             notes,
         }),

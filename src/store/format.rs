@@ -151,8 +151,15 @@ fn check_clip_keys(table: &Table) -> Result<(), FormatError> {
         fade_out: 0.0,
     }));
     let midi = keys(ClipContent::Midi(MidiClip {
+        offset: 1.0,
         length: 1.0,
         notes: Vec::new(),
+        controllers: vec![crate::model::ControlEvent {
+            kind: crate::model::ControlKind::Cc(7),
+            time: 0.0,
+            value: 100,
+            channel: 0,
+        }],
     }));
     let Some(tracks) = table.get("track").and_then(Value::as_array) else {
         return Ok(());
@@ -530,6 +537,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![
                     Note {

@@ -407,6 +407,8 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
             name: t.name.clone(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length,
                 notes: t.notes.clone(),
             }),
@@ -523,6 +525,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![crate::model::Note {
                     pitch: 60,

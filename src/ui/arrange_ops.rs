@@ -468,6 +468,8 @@ fn new_clip(app: &mut App) {
         name: String::new(),
         start: app.arrange.cursor,
         content: ClipContent::Midi(crate::model::MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: qpb,
             notes: Vec::new(),
         }),

@@ -101,6 +101,8 @@ pub fn midi_track(id: u64, preset: &str, clip_len: f64, notes: &[(u8, f64, f64)]
         name: String::new(),
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: clip_len,
             notes: notes
                 .iter()

@@ -139,7 +139,37 @@ impl SoundFontPlayer {
             }
             NoteEvent::AllNotesOff { .. } => {
                 self.held = [[0; 128]; 16];
+                // A held sustain pedal would keep released notes sounding after a stop.
+                for ch in 0..16 {
+                    self.synth.process_midi_message(ch, 0xB0, 64, 0);
+                }
                 self.synth.note_off_all(false);
+            }
+            NoteEvent::Control {
+                channel,
+                controller,
+                value,
+                ..
+            } => {
+                // rustysynth honours CC7, CC11, CC10, CC64, CC1, RPN 0-2 and the rest of GM's
+                // controller set itself. Bank select is not passed on: the track's instrument
+                // chooses the sound, as for program changes.
+                if matches!(controller, 0 | 32) {
+                    return;
+                }
+                let ch = self.route(channel);
+                self.synth.process_midi_message(
+                    ch as i32,
+                    0xB0,
+                    (controller & 0x7f) as i32,
+                    (value & 0x7f) as i32,
+                );
+            }
+            NoteEvent::PitchBend { channel, value, .. } => {
+                let ch = self.route(channel);
+                let v = (value as i32 + 8192).clamp(0, 16383);
+                self.synth
+                    .process_midi_message(ch as i32, 0xE0, v & 0x7f, v >> 7);
             }
         }
     }
