@@ -909,6 +909,25 @@ pub fn schedule_notes(
                 what: Scheduled::Control(control(e)),
             });
         }
+        // The clip's end releases its sustain pedal, as it cuts its notes: what rings past
+        // the clip is only the release.
+        let mut pedal = [false; 16];
+        for e in m.controllers.iter().filter(|e| e.time < w1 - 1e-9) {
+            if e.kind == crate::model::ControlKind::Cc(64) {
+                pedal[(e.channel & 15) as usize] = true;
+            }
+        }
+        for (ch, _) in pedal.iter().enumerate().filter(|(_, used)| **used) {
+            out.push(ScheduledNote {
+                sample: at(w1),
+                channel: ch as u8,
+                what: Scheduled::Control(Control::Cc {
+                    channel: ch as u8,
+                    number: 64,
+                    value: 0,
+                }),
+            });
+        }
     }
     // Stable: controllers at one sample keep their order (an RPN sequence must).
     out.sort_by_key(|e| (e.sample, e.what.rank()));

@@ -394,7 +394,13 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     let first_clip = project.next_clip_id().0;
     let mut parts = Vec::new();
     for (i, t) in song.tracks.iter().enumerate() {
-        let end = t.notes.iter().map(|n| n.end()).fold(0.0, f64::max);
+        // Controllers count too: a sustain pedal released after the last note must play.
+        let end = t
+            .notes
+            .iter()
+            .map(|n| n.end())
+            .chain(t.controllers.iter().map(|c| c.time))
+            .fold(0.0, f64::max);
         let length = ((end / bar).ceil() * bar).max(bar);
         let mut track = Track::new(
             TrackId(first_track + i as u64),
@@ -408,7 +414,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
-                controllers: Vec::new(),
+                controllers: t.controllers.clone(),
                 length,
                 notes: t.notes.clone(),
             }),
