@@ -28,10 +28,15 @@ const RAMP_S: f32 = 0.01;
 /// What happens at a scheduled sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheduled {
-    Off { pitch: u8 },
+    Off {
+        pitch: u8,
+    },
     /// A control change or pitch bend.
     Control(Control),
-    On { pitch: u8, velocity: u8 },
+    On {
+        pitch: u8,
+        velocity: u8,
+    },
 }
 
 impl Scheduled {
@@ -850,7 +855,11 @@ pub fn schedule_notes(
         };
         let (w0, w1) = m.window();
         // Content beat → timeline sample.
-        let at = |b: f64| project.tempo.beat_to_sample((c.start + b - w0).max(0.0), rate);
+        let at = |b: f64| {
+            project
+                .tempo
+                .beat_to_sample((c.start + b - w0).max(0.0), rate)
+        };
         for n in &m.notes {
             let Some((s, e)) = m.audible_span(n) else {
                 continue;

@@ -489,7 +489,8 @@ impl MidiClip {
 
     /// The part of a note that sounds, in content beats: (start, end), or None.
     pub fn audible_span(&self, n: &Note) -> Option<(f64, f64)> {
-        self.plays(n).then(|| (n.start, n.end().min(self.offset + self.length)))
+        self.plays(n)
+            .then(|| (n.start, n.end().min(self.offset + self.length)))
     }
 }
 

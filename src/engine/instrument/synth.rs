@@ -251,7 +251,13 @@ impl PolySynth {
         let i = self.pick_voice();
         let (preset, rate, serial) = (self.preset, self.sample_rate, self.serial);
         let ch = self.channels[(channel & 15) as usize];
-        self.voices[i].start(&preset, rate, (channel, pitch & 0x7f, velocity), serial, &ch);
+        self.voices[i].start(
+            &preset,
+            rate,
+            (channel, pitch & 0x7f, velocity),
+            serial,
+            &ch,
+        );
     }
 
     /// Releases the oldest held voice of this key, so overlapping notes of one pitch end in
