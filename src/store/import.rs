@@ -42,6 +42,32 @@ pub struct Imported {
     pub copied: Vec<PathBuf>,
     /// One line saying what was added.
     pub summary: String,
+    /// A MIDI file's tempo (map) that was not applied because the project has tracks and
+    /// another tempo: the caller says so and offers it (`--set-tempo`, a question in the TUI).
+    pub song_tempo: Option<crate::model::TempoMap>,
+}
+
+impl Imported {
+    /// "'FILE' has tempo 96 BPM; the project keeps 120 (use --set-tempo)", when a MIDI
+    /// file's tempo was not applied.
+    pub fn tempo_offer(&self, file: &Path, project: &Project) -> Option<String> {
+        let song = self.song_tempo.as_ref()?;
+        let changes = song.changes();
+        let theirs = if changes.len() > 1 {
+            format!(
+                "a tempo map of {} changes from {} BPM",
+                changes.len(),
+                song.initial_bpm()
+            )
+        } else {
+            format!("tempo {} BPM", song.initial_bpm())
+        };
+        Some(format!(
+            "'{}' has {theirs}; the project keeps {} (use --set-tempo)",
+            file.display(),
+            project.tempo.initial_bpm()
+        ))
+    }
 }
 
 /// Why a file could not be imported. Every message names the file.
@@ -339,6 +365,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         },
         copied: vec![dest],
         summary,
+        song_tempo: None,
     })
 }
 
@@ -450,6 +477,13 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     } else {
         "; the project's tempo is kept".to_string()
     };
+    // Offered when the file has a tempo of its own that differs from the project's (an
+    // SMPTE-timed file's 120 is only how its seconds were laid out).
+    let song_tempo = (!takes_song_timing
+        && !song.smpte
+        && song.tempo_events > 0
+        && song.tempo.changes() != project.tempo.changes())
+    .then(|| song.tempo.clone());
     let n = song.tracks.len();
     let summary = format!(
         "{}: added {n} MIDI track{} ({} notes): {}{timing}",
@@ -462,6 +496,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         edit: Edit::Batch(edits),
         copied: Vec::new(),
         summary,
+        song_tempo,
     })
 }
 
