@@ -5,8 +5,9 @@
 # tdaw − fluidsynth is the same constant on every file (within ±1.5 LU of the median) and no
 # render of a real file clips (sample peak < 0 dBFS in a 32-bit float render).
 # Usage: scripts/bench_sf_level.sh [FILE.mid ...]
-# Default files: every MIDI file of the Debian packages planetblupi-music-midi and
-# openttd-openmsx (`./setup.sh --bench` installs both). SoundFont: TDAW_SOUNDFONT or
+# Default files: the 31 General MIDI songs of the Debian package openttd-openmsx (`./setup.sh
+# --bench` installs it; planetblupi-music-midi's files also work but render for up to half an
+# hour each in fluidsynth, so pass them by name). SoundFont: TDAW_SOUNDFONT or
 # /usr/share/sounds/sf2/TimGM6mb.sf2. WORK=DIR keeps the renders there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ command -v fluidsynth >/dev/null || { echo "error: fluidsynth is needed (./setup
 if [ "$#" -gt 0 ]; then
   FILES=("$@")
 else
-  mapfile -t FILES < <(ls /usr/share/planetblupi/music/*.mid /usr/share/games/openttd/baseset/openmsx/*.mid 2>/dev/null)
+  mapfile -t FILES < <(ls /usr/share/games/openttd/baseset/openmsx/*.mid 2>/dev/null)
 fi
 [ "${#FILES[@]}" -gt 0 ] || { echo "error: no MIDI files (./setup.sh --bench installs planetblupi-music-midi and openttd-openmsx, or pass some)" >&2; exit 1; }
 cargo build --release --quiet
@@ -42,7 +43,9 @@ for mid in "${FILES[@]}"; do
   "$TDAW" new "$proj" --sample-rate "$RATE" >/dev/null
   "$TDAW" import "$proj" "$mid" >/dev/null
   "$TDAW" render "$proj" -o "$WORK/$name.tdaw.wav" --bit-depth 32f >/dev/null 2>&1
-  fluidsynth -ni -q -R 0 -C 0 -r "$RATE" -O float -T wav -F "$WORK/$name.fs.wav" "$SF2" "$mid" >/dev/null 2>&1
+  # The reference depends only on the file and the SoundFont: a kept WORK reuses it.
+  [ -s "$WORK/$name.fs.wav" ] ||
+    fluidsynth -ni -q -R 0 -C 0 -r "$RATE" -O float -T wav -F "$WORK/$name.fs.wav" "$SF2" "$mid" >/dev/null 2>&1
   read -r tl tp < <(measure "$WORK/$name.tdaw.wav")
   read -r fl fp < <(measure "$WORK/$name.fs.wav")
   off=$(awk -v a="$tl" -v b="$fl" 'BEGIN { printf "%.2f", a - b }')

@@ -29,10 +29,13 @@ const SILENCE: f32 = 1.0e-5;
 /// After the last audible sample, the tail is over once this many silent frames followed.
 const TAIL_SILENT_FRAMES: u64 = 2048;
 const DRUM_CHANNEL: u8 = 9;
-/// rustysynth's default is 0.5, made for a whole 16-channel song in one synthesizer; here each
-/// track has its own, so +6 dB brings a mezzo-forte note nearer the built-in synth's level
-/// (about −20 dBFS for one piano note) while leaving headroom for chords and the fader.
-const MASTER_VOLUME: f32 = 1.0;
+/// Chosen by measurement (`scripts/bench_sf_level.sh`: the 31 General MIDI songs of
+/// openttd-openmsx, TimGM6mb, controllers honoured). At 1.0, renders sat a constant
+/// 12.5 ± 0.7 LU above `fluidsynth -F` (reverb and chorus off, gain 0.2) but 21 of 31 songs
+/// peaked over 0 dBFS, up to +6.8. 0.4 (−8.0 dB) keeps the same constant offset (≈ +4.5 LU)
+/// and puts the hottest song's sample peak near −1 dBFS: a real file does not clip at a
+/// unity fader, with 1 dB to spare.
+const MASTER_VOLUME: f32 = 0.4;
 
 /// A GM SoundFont instrument for one track.
 pub struct SoundFontPlayer {
