@@ -8,7 +8,8 @@
 # Default files: the 31 General MIDI songs of the Debian package openttd-openmsx (`./setup.sh
 # --bench` installs it; planetblupi-music-midi's files also work but render for up to half an
 # hour each in fluidsynth, so pass them by name). SoundFont: TDAW_SOUNDFONT or
-# /usr/share/sounds/sf2/TimGM6mb.sf2. WORK=DIR keeps the renders there.
+# /usr/share/sounds/sf2/TimGM6mb.sf2. WORK=DIR works there (and reuses fluidsynth's figures
+# from an earlier run); KEEP=1 keeps the renders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -43,11 +44,15 @@ for mid in "${FILES[@]}"; do
   "$TDAW" new "$proj" --sample-rate "$RATE" >/dev/null
   "$TDAW" import "$proj" "$mid" >/dev/null
   "$TDAW" render "$proj" -o "$WORK/$name.tdaw.wav" --bit-depth 32f >/dev/null 2>&1
-  # The reference depends only on the file and the SoundFont: a kept WORK reuses it.
-  [ -s "$WORK/$name.fs.wav" ] ||
-    fluidsynth -ni -q -R 0 -C 0 -r "$RATE" -O float -T wav -F "$WORK/$name.fs.wav" "$SF2" "$mid" >/dev/null 2>&1
   read -r tl tp < <(measure "$WORK/$name.tdaw.wav")
-  read -r fl fp < <(measure "$WORK/$name.fs.wav")
+  # The reference depends only on the file and the SoundFont: a kept WORK reuses its figures.
+  if [ ! -s "$WORK/$name.fs.txt" ]; then
+    fluidsynth -ni -q -R 0 -C 0 -r "$RATE" -O float -T wav -F "$WORK/$name.fs.wav" "$SF2" "$mid" >/dev/null 2>&1
+    measure "$WORK/$name.fs.wav" > "$WORK/$name.fs.txt"
+  fi
+  read -r fl fp < "$WORK/$name.fs.txt"
+  # Float renders of long songs take hundreds of MB each: keep them only when asked.
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK/$name.tdaw.wav" "$WORK/$name.fs.wav" "$proj"
   off=$(awk -v a="$tl" -v b="$fl" 'BEGIN { printf "%.2f", a - b }')
   printf '%-28s %9s %9s %8s %10s %10s\n' "$name" "$tl" "$fl" "$off" "$tp" "$fp"
   echo "$name $tl $fl $off $tp $fp" >> "$WORK/rows.txt"
@@ -65,4 +70,4 @@ sort -g -k4 "$WORK/rows.txt" | awk '
     printf "highest tdaw sample peak %.2f dBFS; files at or over 0 dBFS: %d\n", peak, clip + 0
     print ((worst <= 1.5 && clip + 0 == 0) ? "PASS" : "FAIL")
   }'
-echo "renders in $WORK; load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "work folder $WORK; load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
