@@ -71,8 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     "  tempo: {what} from {}, set as the project tempo",
                     file.display()
                 ));
-            } else {
-                lines.push(format!("  {offer}"));
+            } else if let Some(summary) = lines.last_mut() {
+                // On the import's own line: one line per file, as scripts expect.
+                summary.push_str(&format!(" — {offer}"));
             }
         }
         // Audio imports copy a file: offer its detected tempo (and apply it with --set-tempo).
