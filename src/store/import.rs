@@ -42,6 +42,9 @@ pub struct Imported {
     pub copied: Vec<PathBuf>,
     /// One line saying what was added.
     pub summary: String,
+    /// A MIDI file's tempo map when the project's tempo was kept (the project has tracks), so
+    /// that the caller can offer it; `None` for audio and when the edit already sets it.
+    pub file_tempo: Option<crate::model::TempoMap>,
     /// A MIDI file's tempo (map) that was not applied because the project has tracks and
     /// another tempo: the caller says so and offers it (`--set-tempo`, a question in the TUI).
     pub song_tempo: Option<crate::model::TempoMap>,
@@ -366,6 +369,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         copied: vec![dest],
         summary,
         song_tempo: None,
+        file_tempo: None,
     })
 }
 
@@ -497,6 +501,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         copied: Vec::new(),
         summary,
         song_tempo,
+        file_tempo: (!takes_song_timing).then(|| song.tempo.clone()),
     })
 }
 

@@ -151,8 +151,52 @@ pub enum Popup {
     Help { scroll: u16 },
     /// `:q` with unsaved changes.
     ConfirmQuit,
-    /// An autosave newer than the project was found on open.
-    Recover { autosave: Box<Project> },
+    /// The autosave `file` of a session that ended without saving holds changes that
+    /// `project.toml` lacks: recover, discard, or decide later.
+    Recover {
+        autosave: Box<Project>,
+        file: PathBuf,
+        /// Said about it (made from an older project.toml), or empty.
+        note: String,
+    },
+    /// The instrument browser of a MIDI track (`I`, `:instrument`).
+    Instrument(Box<InstrumentBrowser>),
+    /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
+    ImportTempo(Box<PendingImport>),
+}
+
+/// State of the instrument browser: a list of categories (GM families, drum kits, synth
+/// presets) and the choices inside the selected one, or, while a filter is set, every choice
+/// whose name matches it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstrumentBrowser {
+    /// The track whose instrument is chosen.
+    pub track: TrackId,
+    /// Selected category (index into the catalogue).
+    pub category: usize,
+    /// Selected choice in the list on the right.
+    pub item: usize,
+    /// Whether j/k move in the choices (else in the categories).
+    pub in_items: bool,
+    /// Text typed after `/`; when not empty the right list holds every match.
+    pub filter: String,
+    /// Whether keys are typed into the filter.
+    pub typing: bool,
+}
+
+/// A MIDI import held back until the user answers whether to take the file's tempo.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingImport {
+    /// The import's edit (the new tracks).
+    pub edit: Edit,
+    /// The file's tempo map, applied in the same undo step on `y`.
+    pub tempo: crate::model::TempoMap,
+    /// What the import says when applied.
+    pub summary: String,
+    /// The file's name, for the question.
+    pub file: String,
+    /// Files the import wrote, removed again when it is cancelled.
+    pub copied: Vec<PathBuf>,
 }
 
 /// Keys typed so far that are a count or a prefix.
@@ -180,6 +224,8 @@ pub struct App {
     /// History revision at the last autosave.
     pub autosaved_revision: u64,
     pub last_autosave: Instant,
+    /// The project on disk: merge base, fingerprint, session claim.
+    pub disk: super::autosave::Disk,
     pub view: ViewKind,
     pub mode: Mode,
     pub arrange: ArrangeState,
@@ -225,6 +271,7 @@ impl App {
     pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
         let depth = ColorDepth::detect();
         let saved = Box::new(project.clone());
+        let disk = super::autosave::Disk::new(dir, &project, None);
         let mut app = App {
             project,
             dir: dir.to_path_buf(),
@@ -234,6 +281,7 @@ impl App {
             unsaved_cache: std::cell::Cell::new(None),
             autosaved_revision: 0,
             last_autosave: Instant::now(),
+            disk,
             view: ViewKind::Arrange,
             mode: Mode::Normal,
             arrange: ArrangeState {

@@ -18,8 +18,8 @@ pub struct ExCommand {
 pub const EX_COMMANDS: &[ExCommand] = &[
     ExCommand {
         name: "w",
-        args: "",
-        doc: "Save the project",
+        args: "[DIR]",
+        doc: "Save (merging changes made on disk); :w DIR saves as DIR; :w! overwrites",
     },
     ExCommand {
         name: "q",
@@ -37,9 +37,14 @@ pub const EX_COMMANDS: &[ExCommand] = &[
         doc: "Save and quit",
     },
     ExCommand {
+        name: "x",
+        args: "",
+        doc: "Save if modified, then quit",
+    },
+    ExCommand {
         name: "e",
-        args: "DIR",
-        doc: "Open another project (e! drops unsaved changes)",
+        args: "[DIR]",
+        doc: "Open another project, or reload this one (e! drops unsaved changes)",
     },
     ExCommand {
         name: "bpm",
@@ -113,8 +118,28 @@ pub const EX_COMMANDS: &[ExCommand] = &[
     },
     ExCommand {
         name: "marker",
-        args: "NAME",
-        doc: "Add a marker at the cursor",
+        args: "NAME | rename OLD NEW | rm [NAME] | goto NAME",
+        doc: "Add a marker at the cursor; rename, remove or go to one",
+    },
+    ExCommand {
+        name: "tempo",
+        args: "[N [@BAR[.BEAT]] | rm [@BAR]]",
+        doc: "A tempo change at the cursor (or bar); rm removes it; alone: list the changes",
+    },
+    ExCommand {
+        name: "instrument",
+        args: "[N | NAME | synth:PRESET | drums[:KIT]]",
+        doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
+    },
+    ExCommand {
+        name: "fade",
+        args: "in|out BEATS (or 0.5s)",
+        doc: "Fade of the audio clip under the cursor, in beats or seconds (0 removes)",
+    },
+    ExCommand {
+        name: "gain",
+        args: "DB",
+        doc: "Gain of the audio clip under the cursor, in dB",
     },
     ExCommand {
         name: "metronome",
@@ -156,7 +181,14 @@ pub fn execute(app: &mut App, line: &str) {
 
 fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
     match cmd {
-        "w" | "write" => save(app).map(|_| ()),
+        "w" | "write" | "w!" | "write!" => {
+            let force = cmd.ends_with('!');
+            if arg.is_empty() {
+                save_with(app, force)
+            } else {
+                save_as(app, &expand(arg), force)
+            }
+        }
         "q" | "quit" => {
             if app.unsaved() {
                 app.popups.push(Popup::ConfirmQuit);
@@ -169,24 +201,34 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             app.quit = true;
             Ok(())
         }
-        "wq" | "x" => {
-            save(app)?;
+        // vim: :wq always writes, :x only when there is something to write.
+        "wq" | "wq!" => {
+            save_with(app, cmd.ends_with('!'))?;
+            app.quit = true;
+            Ok(())
+        }
+        "x" | "xit" | "x!" => {
+            if app.unsaved() {
+                save_with(app, cmd.ends_with('!'))?;
+            }
             app.quit = true;
             Ok(())
         }
         "e" | "edit" | "e!" | "edit!" => {
-            if arg.is_empty() {
-                return Err(format!(
-                    ":{cmd} needs a project folder, e.g. :e ~/songs/demo"
-                ));
-            }
             if app.unsaved() && !cmd.ends_with('!') {
-                return Err("there are unsaved changes: :w first, or :e! DIR to drop them".into());
+                return Err(if arg.is_empty() {
+                    "there are unsaved changes: :w first, or :e! to drop them and reload".into()
+                } else {
+                    "there are unsaved changes: :w first, or :e! DIR to drop them".into()
+                });
+            }
+            if arg.is_empty() {
+                return reload(app);
             }
             let dir = expand(arg);
             super::reopen(app, &dir)
         }
-        "bpm" | "tempo" => {
+        "bpm" => {
             let bpm: f64 = arg
                 .parse()
                 .map_err(|_| format!(":bpm needs a number, not '{arg}'"))?;
@@ -351,15 +393,11 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             app.apply(Edit::SetLoop(Some(l)), "loop");
             Ok(())
         }
-        "marker" => {
-            let name = if arg.is_empty() {
-                format!("M{}", app.project.markers.len() + 1)
-            } else {
-                arg.to_string()
-            };
-            super::update::add_marker(app, name);
-            Ok(())
-        }
+        "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
+        "tempo" => super::timeline_ops::tempo_command(app, arg),
+        "instrument" | "inst" => super::instrument_ops::command(app, arg),
+        "fade" => super::timeline_ops::fade_command(app, arg),
+        "gain" => super::timeline_ops::gain_command(app, arg),
         "theme" => {
             let t = super::theme::Theme::load(arg, app.color_depth).map_err(|e| e.to_string())?;
             app.theme = t;
@@ -384,25 +422,220 @@ fn on_off(arg: &str, now: bool, cmd: &str) -> Result<bool, String> {
     }
 }
 
-/// Saves the project; on success removes the autosave and records what was saved.
+/// Saves the project (`:w`): merged with what another writer saved since it was loaded, or
+/// refused when both changed the same thing. On success removes this session's autosave.
 pub fn save(app: &mut App) -> Result<(), String> {
-    crate::store::save_project(&app.dir, &app.project).map_err(|e| e.to_string())?;
+    save_with(app, false)
+}
+
+/// `:w` (`force`: `:w!`, which overwrites whatever is on disk).
+fn save_with(app: &mut App, force: bool) -> Result<(), String> {
+    use crate::store::{OnChange, StoreError};
+    let mode = if force {
+        OnChange::Overwrite
+    } else {
+        OnChange::Merge
+    };
+    let committed = crate::store::commit(
+        &app.dir,
+        &app.disk.base,
+        app.disk.fingerprint.as_ref(),
+        &app.project,
+        mode,
+    )
+    .map_err(|e| match e {
+        StoreError::Conflict { conflict, .. } => {
+            format!("project.toml changed on disk — :e! reloads, :w! overwrites ({conflict})")
+        }
+        StoreError::ChangedOnDisk { .. } => {
+            "project.toml changed on disk — :e! reloads, :w! overwrites".to_string()
+        }
+        e => e.to_string(),
+    })?;
+    let merged = committed.merged;
+    if committed.project != app.project {
+        // The merge holds the other writer's changes too: show and play them.
+        app.project = committed.project.clone();
+        app.project_changed();
+    }
+    *app.disk.base = committed.project;
+    app.disk.fingerprint = Some(committed.fingerprint);
     app.mark_saved();
-    super::autosave::discard(&app.dir);
-    app.info(format!(
+    super::autosave::discard(app);
+    let mut text = format!(
         "Saved {} ({} tracks)",
         app.dir.join(crate::store::PROJECT_FILE).display(),
         app.project.tracks.len()
-    ));
+    );
+    if let Some(what) = merged {
+        text.push_str(&format!("; merged with changes made on disk ({what})"));
+    }
+    app.info(text);
+    Ok(())
+}
+
+/// `:e` / `:e!` without a folder: reads `project.toml` again (every check of opening),
+/// dropping unsaved changes.
+fn reload(app: &mut App) -> Result<(), String> {
+    let (project, missing, fp) = crate::store::load_tracked(&app.dir).map_err(|e| e.to_string())?;
+    super::autosave::load_into(app, project, fp, true);
+    super::autosave::discard(app);
+    let mut text = format!(
+        "Reloaded {}",
+        app.dir.join(crate::store::PROJECT_FILE).display()
+    );
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            " ({} missing audio file{}; those clips stay silent)",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        ));
+    }
+    app.info(text);
+    Ok(())
+}
+
+/// `:w DIR`: saves the project as a new project folder DIR (the audio files it uses are copied
+/// into DIR), then the session continues there. A folder that already holds a project is
+/// refused unless `force` (`:w! DIR`).
+fn save_as(app: &mut App, target: &Path, force: bool) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(target, &app.dir) {
+        return save_with(app, force);
+    }
+    let file = target.join(crate::store::PROJECT_FILE);
+    if file.exists() && !force {
+        return Err(format!(
+            "{}: a project already exists there (:w! {} replaces it)",
+            target.display(),
+            target.display()
+        ));
+    }
+    for sub in ["", "audio", "renders", ".tdaw"] {
+        let d = target.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    // The audio first: a project.toml naming files that are not there would not open.
+    let mut files: Vec<&str> = app
+        .project
+        .tracks
+        .iter()
+        .flat_map(|t| &t.clips)
+        .filter_map(|c| match &c.content {
+            crate::model::ClipContent::Audio(a) => Some(a.file.as_str()),
+            _ => None,
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut copied = 0;
+    let mut missing = 0;
+    for rel in files {
+        let from = app.dir.join(rel);
+        let to = target.join(rel);
+        if !from.is_file() {
+            missing += 1;
+            continue;
+        }
+        if to.exists() && same(&from, &to) {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", to.display()))?;
+        copied += 1;
+    }
+    crate::store::save_project(target, &app.project).map_err(|e| e.to_string())?;
+    let (_, _, fp) = crate::store::load_tracked(target).map_err(|e| e.to_string())?;
+    // Continue on the new folder: its claim, its autosave, its peaks; the old folder's
+    // autosave of this session is not needed any more.
+    super::autosave::discard(app);
+    app.disk.session = None;
+    app.dir = target.to_path_buf();
+    app.disk = super::autosave::Disk::new(target, &app.project, Some(fp));
+    if let Some((id, claim)) = super::autosave::claim(target) {
+        app.disk.id = id;
+        app.disk.session = Some(claim);
+    }
+    app.peaks = super::peaks::PeakStore::new(target);
+    app.mark_saved();
+    app.project_changed();
+    let mut text = format!(
+        "Saved as {} ({} tracks, {copied} audio file{} copied); now editing there",
+        file.display(),
+        app.project.tracks.len(),
+        if copied == 1 { "" } else { "s" }
+    );
+    if missing > 0 {
+        text.push_str(&format!("; {missing} missing audio file(s) not copied"));
+    }
+    app.info(text);
     Ok(())
 }
 
 fn import(app: &mut App, file: &Path) -> Result<(), String> {
     let imported = crate::store::import::import_file(&app.dir, &app.project, file)
         .map_err(|e| e.to_string())?;
+    // A MIDI file at another tempo than the project's: ask before importing, so that taking
+    // its tempo is part of the same undo step.
+    if let Some(tempo) = imported
+        .file_tempo
+        .clone()
+        .filter(|t| *t != app.project.tempo)
+    {
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        let pending = super::app::PendingImport {
+            edit: imported.edit,
+            tempo,
+            summary: imported.summary,
+            file: name,
+            copied: imported.copied,
+        };
+        let question = super::views::popup::import_tempo_lines(app, &pending).join(" ");
+        app.popups.push(Popup::ImportTempo(Box::new(pending)));
+        app.info(question);
+        return Ok(());
+    }
+    apply_import(app, imported.edit, imported.summary, imported.copied)
+}
+
+/// Applies a held-back MIDI import (the answer to its tempo question): with the file's tempo
+/// map in the same undo step when `take_tempo`.
+pub fn finish_import(app: &mut App, pending: super::app::PendingImport, take_tempo: bool) {
+    let (edit, summary) = if take_tempo {
+        let bpm = super::views::top_bar::trim_float(
+            (pending.tempo.initial_bpm() * 100.0).round() / 100.0,
+        );
+        let summary = pending.summary.replace("; the project's tempo is kept", "")
+            + &format!("; took its tempo ({bpm} BPM)");
+        (
+            Edit::Batch(vec![pending.edit, Edit::SetTempo(pending.tempo)]),
+            summary,
+        )
+    } else {
+        (pending.edit, pending.summary)
+    };
+    if let Err(e) = apply_import(app, edit, summary, pending.copied) {
+        app.error(e);
+    }
+}
+
+fn apply_import(
+    app: &mut App,
+    edit: Edit,
+    summary: String,
+    copied: Vec<PathBuf>,
+) -> Result<(), String> {
     let before = app.project.tracks.len();
-    if app.apply(imported.edit, "import") {
-        app.info(imported.summary);
+    if app.apply(edit, "import") {
+        app.info(summary);
         // Select the first new track.
         if app.project.tracks.len() > before {
             app.arrange.track = before;
@@ -410,7 +643,7 @@ fn import(app: &mut App, file: &Path) -> Result<(), String> {
         Ok(())
     } else {
         // The edit did not apply: take the copied files away again.
-        for f in imported.copied {
+        for f in copied {
             let _ = std::fs::remove_file(f);
         }
         Err(std::mem::take(&mut app.status.text))
@@ -499,6 +732,54 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
     match cmd {
         "import" | "render" | "export-midi" | "e" | "e!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
+        }
+        "marker" => (
+            base,
+            ["rename", "rm", "goto"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "tempo" => (
+            base,
+            ["rm"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "fade" => (
+            base,
+            ["in", "out"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "instrument" => {
+            let low = rest.to_lowercase();
+            let mut names: Vec<String> = crate::engine::instrument::synth_presets()
+                .iter()
+                .map(|p| format!("synth:{p}"))
+                .chain(
+                    crate::midi::gm::GM_DRUM_KITS
+                        .iter()
+                        .map(|(_, k)| format!("drums:{}", k.to_lowercase())),
+                )
+                .chain(
+                    crate::midi::gm::GM_PROGRAM_NAMES
+                        .iter()
+                        .map(|n| format!("\"{n}\"")),
+                )
+                .filter(|n| {
+                    n.to_lowercase()
+                        .trim_start_matches('"')
+                        .starts_with(low.trim_start_matches('"'))
+                })
+                .collect();
+            names.dedup();
+            (base, names)
         }
         "metronome" | "countin" => (
             base,
@@ -736,5 +1017,8 @@ mod tests {
         assert!(complete("theme hi")
             .1
             .contains(&"high-contrast".to_string()));
+        assert_eq!(complete("instrument synth:pa").1, vec!["synth:pad"]);
+        assert_eq!(complete("marker ren").1, vec!["rename"]);
+        assert_eq!(complete("fade o").1, vec!["out"]);
     }
 }
