@@ -80,6 +80,8 @@ fn project(dir: &Path, instrument: Instrument) -> Project {
         name: String::new(),
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: 16.0,
             // 32 notes held for the whole loop.
             notes: (0..32)

@@ -55,6 +55,8 @@ fn big_project(tracks: usize, clips: usize) -> Project {
                 })
             } else {
                 ClipContent::Midi(MidiClip {
+                    offset: 0.0,
+                    controllers: Vec::new(),
                     length: 8.0,
                     notes: (0..16)
                         .map(|n| Note {

@@ -1,5 +1,6 @@
 //! The audio callback never allocates: the Processor is driven through play, seek, loop
-//! wraps, count-in and metronome, graph swaps, note-on storms and voice stealing (built-in
+//! wraps (each chasing controllers), count-in and metronome, graph swaps, note-on and
+//! controller storms and voice stealing (built-in
 //! synth, drum kit and — when installed — the General MIDI SoundFont) with allocation
 //! forbidden (`assert_no_alloc` aborts the test binary on any allocation in debug builds).
 
@@ -103,7 +104,10 @@ fn the_callback_never_allocates() {
     // then fast repeated notes.
     let mut storm: Vec<(u8, f64, f64)> = (0..100).map(|i| (20 + i as u8, 0.5, 1.0)).collect();
     storm.extend((0..64).map(|i| (60 + (i % 12) as u8, 2.0 + i as f64 / 32.0, 0.02)));
-    p.tracks.push(midi_track(3, "pad", 8.0, &storm));
+    let mut pad = midi_track(3, "pad", 8.0, &storm);
+    // And a controller storm on every channel (chased at every seek, play and loop wrap).
+    controller_storm(&mut pad, 8.0, 16);
+    p.tracks.push(pad);
     p.tracks.push(midi_track(
         4,
         "drums",
@@ -124,6 +128,7 @@ fn the_callback_never_allocates() {
         program: 0,
         drums: false,
     });
+    controller_storm(&mut gm, 8.0, 16);
     p.tracks.push(gm);
     p.tracks
         .push(tdaw::model::Track::new(TrackId(9), "Bus", TrackKind::Bus));

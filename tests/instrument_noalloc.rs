@@ -1,5 +1,5 @@
 //! Proof that instruments never allocate on the audio thread: note-on storms (hundreds of notes
-//! in one block), voice stealing, all-notes-off, reset and rendering run inside
+//! in one block), controller storms, voice stealing, all-notes-off, reset and rendering run inside
 //! `assert_no_alloc`, which aborts the test process on any allocation (debug builds).
 #![cfg(debug_assertions)]
 
@@ -37,10 +37,43 @@ fn storm() -> (Vec<NoteEvent>, Vec<NoteEvent>) {
     (ons, offs)
 }
 
+/// 16 channels × (CC7, CC10, CC11, CC64 down/up, RPN 0 range, pitch bend) spread over a block.
+fn controller_storm() -> Vec<NoteEvent> {
+    let mut evs = Vec::new();
+    for i in 0..N as u32 {
+        let channel = (i % 16) as u8;
+        let frame = i;
+        for (controller, value) in [
+            (7u8, (i * 5 % 128) as u8),
+            (10, (i * 3 % 128) as u8),
+            (11, (127 - i % 128) as u8),
+            (64, if i % 32 < 16 { 127 } else { 0 }),
+            (101, 0),
+            (100, 0),
+            (6, (i % 24) as u8),
+            (38, 0),
+        ] {
+            evs.push(NoteEvent::Control {
+                frame,
+                channel,
+                controller,
+                value,
+            });
+        }
+        evs.push(NoteEvent::PitchBend {
+            frame,
+            channel,
+            value: (i as i16 * 64) - 8192,
+        });
+    }
+    evs
+}
+
 fn drive(inst: &mut dyn Instrument) -> usize {
     let (ons, offs) = storm();
     let (mut l, mut r) = (vec![0.0f32; 8192], vec![0.0f32; 8192]);
     let all_off = [NoteEvent::AllNotesOff { frame: 3 }];
+    let controls = controller_storm();
     let peak_voices = assert_no_alloc(|| {
         let mut peak = 0;
         inst.process(&ons, &mut l[..N], &mut r[..N]);
@@ -52,6 +85,12 @@ fn drive(inst: &mut dyn Instrument) -> usize {
         // The largest block the trait allows, and odd small ones.
         inst.process(&ons[..50], &mut l, &mut r);
         inst.process(&[], &mut l[..1], &mut r[..1]);
+        // Controllers while notes sound (sustain holds, bends retune), and applied alone in
+        // a block of 0 frames, as the graph's chase does.
+        inst.process(&ons, &mut l[..N], &mut r[..N]);
+        inst.process(&controls, &mut l[..N], &mut r[..N]);
+        inst.process(&offs, &mut l[..N], &mut r[..N]);
+        inst.process(&controls, &mut [], &mut []);
         inst.process(&all_off, &mut l[..N], &mut r[..N]);
         inst.process(&[], &mut l[..N], &mut r[..N]);
         inst.reset();

@@ -20,6 +20,8 @@ fn version(v: u64) -> Project {
         name: String::new(),
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: 4096.0,
             notes: (0..n)
                 .map(|i| Note {

@@ -40,6 +40,8 @@ fn big_project() -> Project {
                 start: c as f64 * 1000.0,
                 content: ClipContent::Midi(MidiClip {
                     length: 1000.0,
+                    offset: 0.0,
+                    controllers: Vec::new(),
                     notes: (0..2000)
                         .map(|n| Note {
                             pitch: 36 + (n % 60) as u8,

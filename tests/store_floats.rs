@@ -17,6 +17,8 @@ fn a_split_on_a_quintuplet_grid_writes_whole_numbers() {
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
             length: 14.2,
+            offset: 0.0,
+            controllers: Vec::new(),
             notes: vec![Note {
                 pitch: 60,
                 start: 12.0,

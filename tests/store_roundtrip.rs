@@ -134,9 +134,37 @@ fn audio_clip() -> impl Strategy<Value = ClipContent> {
         })
 }
 
+/// A controller event: a CC (0–127) or pitch bend (−8192…8191).
+fn control() -> impl Strategy<Value = ControlEvent> {
+    prop_oneof![
+        (0u8..128, 0i16..128).prop_map(|(n, v)| (ControlKind::Cc(n), v)),
+        (-8192i16..8192).prop_map(|v| (ControlKind::PitchBend, v)),
+    ]
+    .prop_flat_map(|(kind, value)| {
+        (0.0f64..MAX_BEAT, 0u8..16).prop_map(move |(time, channel)| ControlEvent {
+            kind,
+            time,
+            value,
+            channel,
+        })
+    })
+}
+
 fn midi_clip() -> impl Strategy<Value = ClipContent> {
-    (1e-6f64..MAX_BEAT, vec(note(), 0..20))
-        .prop_map(|(length, notes)| ClipContent::Midi(MidiClip { length, notes }))
+    (
+        prop_oneof![Just(0.0), 0.0f64..MAX_BEAT],
+        1e-6f64..MAX_BEAT,
+        vec(note(), 0..20),
+        vec(control(), 0..8),
+    )
+        .prop_map(|(offset, length, notes, controllers)| {
+            ClipContent::Midi(MidiClip {
+                offset,
+                length,
+                notes,
+                controllers,
+            })
+        })
 }
 
 /// A track without ids (assigned later, so they are unique) and without sends (which need to

@@ -46,7 +46,9 @@ fn project(instrument: Instrument, notes: Vec<Note>) -> Project {
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
             length: 96.0,
+            offset: 0.0,
             notes,
+            controllers: Vec::new(),
         }),
     });
     p.tracks.push(t);

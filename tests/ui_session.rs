@@ -189,6 +189,8 @@ fn many_tracks(n: usize) -> Project {
             name: format!("c{i}"),
             start: if i == 0 { 252.0 } else { i as f64 * 4.0 },
             content: tdaw::model::ClipContent::Midi(tdaw::model::MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![],
             }),

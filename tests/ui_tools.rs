@@ -34,7 +34,12 @@ fn midi_track(id: u64, name: &str, instrument: Instrument, notes: Vec<Note>) -> 
         id: ClipId(id),
         name: String::new(),
         start: 0.0,
-        content: ClipContent::Midi(MidiClip { length: 4.0, notes }),
+        content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            length: 4.0,
+            notes,
+            controllers: Vec::new(),
+        }),
     });
     t
 }

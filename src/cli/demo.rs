@@ -71,6 +71,8 @@ fn clip(id: u64, name: &str, bar: u32, bars: u32, notes: Vec<Note>) -> Clip {
         name: name.into(),
         start: bar as f64 * BAR,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: bars as f64 * BAR,
             notes,
         }),
@@ -230,7 +232,15 @@ impl Sound {
     }
 }
 
-const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, -0.5];
+/// The SoundFont player's master volume is 0.4 (−7.96 dB, so that loud real GM files do not
+/// clip); the demo's SoundFont faders make it up, keeping this mix exactly where it was.
+const SF_MAKEUP_DB: f32 = 7.96;
+const MIX_SF: [f32; 4] = [
+    9.0 + SF_MAKEUP_DB,
+    SF_MAKEUP_DB,
+    6.5 + SF_MAKEUP_DB,
+    -0.5 + SF_MAKEUP_DB,
+];
 const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
 
 /// The demo song as written where a SoundFont is installed (tests and snapshots use this one,

@@ -14,7 +14,8 @@ pub struct Args {
     /// Audio (wav, flac, mp3, ogg) or MIDI (.mid) files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Set the project's tempo to the tempo detected in the (first) imported audio file.
+    /// Set the project's tempo to the tempo detected in the (first) imported audio file, or to
+    /// a MIDI file's tempo (map) when the project has tracks already.
     #[arg(long)]
     pub set_tempo: bool,
 }
@@ -59,11 +60,38 @@ fn import_all(
     for file in &args.files {
         let imported = import_file(&args.dir, project, file)?;
         let first_copy = imported.copied.first().cloned();
+        let offer = imported.tempo_offer(file, project);
+        let song_tempo = imported.song_tempo.clone();
         copied.0.extend(imported.copied);
         history
             .apply(project, imported.edit, format!("import {}", file.display()))
             .map_err(|e| anyhow::anyhow!("could not import '{}': {e}", file.display()))?;
         lines.push(imported.summary);
+        // A MIDI file's own tempo, not taken because the project has tracks.
+        if let (Some(map), Some(offer)) = (song_tempo, offer) {
+            if args.set_tempo && !tempo_set {
+                let bpm = map.initial_bpm();
+                let what = if map.changes().len() > 1 {
+                    format!(
+                        "tempo map of {} changes from {bpm} BPM",
+                        map.changes().len()
+                    )
+                } else {
+                    format!("{bpm} BPM")
+                };
+                history
+                    .apply(project, Edit::SetTempo(map), "tempo")
+                    .map_err(|e| anyhow::anyhow!("could not set the tempo: {e}"))?;
+                tempo_set = true;
+                lines.push(format!(
+                    "  tempo: {what} from {}, set as the project tempo",
+                    file.display()
+                ));
+            } else if let Some(summary) = lines.last_mut() {
+                // On the import's own line: one line per file, as scripts expect.
+                summary.push_str(&format!(" — {offer}"));
+            }
+        }
         // Audio imports copy a file: offer its detected tempo (and apply it with --set-tempo).
         if let Some(copy) = first_copy {
             let rel = copy

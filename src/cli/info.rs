@@ -237,7 +237,9 @@ mod tests {
             start: 0.1 + 0.2,
             content: ClipContent::Midi(crate::model::MidiClip {
                 length: 5.7,
+                offset: 0.0,
                 notes: Vec::new(),
+                controllers: Vec::new(),
             }),
         });
         p.tracks.push(t);

@@ -6,7 +6,7 @@
 //! except [`Source::Clips`] (offline only), which reads its files.
 
 use super::clips::{ClipLayer, LayerSignature};
-use super::instrument::{build_instrument, Instrument, NoteEvent};
+use super::instrument::{build_instrument, ChaseState, Control, Instrument, NoteEvent};
 use super::meters::{MeterAtomics, MeterBank};
 use super::mixer::{balance, constant_power, db_to_gain, Ramp};
 use super::stream::StreamConsumer;
@@ -25,16 +25,62 @@ const LIVE_CAPACITY: usize = 64;
 /// Fader and pan moves glide over 10 ms.
 const RAMP_S: f32 = 0.01;
 
-/// A note on or off at a timeline sample.
+/// What happens at a scheduled sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheduled {
+    Off {
+        pitch: u8,
+    },
+    /// A control change or pitch bend.
+    Control(Control),
+    On {
+        pitch: u8,
+        velocity: u8,
+    },
+}
+
+impl Scheduled {
+    /// Order at one sample: offs, then controllers, then ons, so a repeated note retriggers
+    /// and a note starts with the volume, pan and bend set at its instant.
+    fn rank(&self) -> u8 {
+        match self {
+            Scheduled::Off { .. } => 0,
+            Scheduled::Control(_) => 1,
+            Scheduled::On { .. } => 2,
+        }
+    }
+}
+
+/// A note on or off, or a controller event, at a timeline sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScheduledNote {
     pub sample: u64,
-    /// false = off. Offs sort before ons at the same sample, so a repeated note retriggers.
-    pub on: bool,
     pub channel: u8,
-    pub pitch: u8,
-    pub velocity: u8,
+    pub what: Scheduled,
 }
+
+impl ScheduledNote {
+    /// The event at `frame` of a block.
+    fn event(&self, frame: u32) -> NoteEvent {
+        match self.what {
+            Scheduled::On { pitch, velocity } => NoteEvent::On {
+                frame,
+                channel: self.channel,
+                pitch,
+                velocity,
+            },
+            Scheduled::Off { pitch } => NoteEvent::Off {
+                frame,
+                channel: self.channel,
+                pitch,
+            },
+            Scheduled::Control(c) => c.at(frame),
+        }
+    }
+}
+
+/// Controller events applied at once per call when chasing (a stack buffer).
+const CHASE_CHUNK: usize = 64;
 
 /// Where a track's signal comes from.
 pub enum Source {
@@ -47,11 +93,15 @@ pub enum Source {
         consumer: Option<StreamConsumer>,
         mono: bool,
     },
-    /// A MIDI track: its instrument and its notes in samples.
+    /// A MIDI track: its instrument and its notes and controller events in samples.
     Instrument {
         instrument: Option<Box<dyn Instrument>>,
         schedule: Vec<ScheduledNote>,
         cursor: usize,
+        /// The controller events of `schedule` alone (replayed to chase on a jump).
+        controls: Vec<(u64, Control)>,
+        /// Scratch state for the chase (preallocated: a jump runs on the audio thread).
+        chase: Box<ChaseState>,
     },
     /// A track with nothing to play.
     Silent,
@@ -190,6 +240,7 @@ impl TrackNode {
                 instrument,
                 schedule,
                 cursor,
+                ..
             } => {
                 self.events.clear();
                 self.events.extend_from_slice(&self.live[..self.live_len]);
@@ -201,21 +252,7 @@ impl TrackNode {
                             break;
                         }
                         if e.sample >= pos {
-                            let frame = (e.sample - pos) as u32;
-                            self.events.push(if e.on {
-                                NoteEvent::On {
-                                    frame,
-                                    channel: e.channel,
-                                    pitch: e.pitch,
-                                    velocity: e.velocity,
-                                }
-                            } else {
-                                NoteEvent::Off {
-                                    frame,
-                                    channel: e.channel,
-                                    pitch: e.pitch,
-                                }
-                            });
+                            self.events.push(e.event((e.sample - pos) as u32));
                         }
                         *cursor += 1;
                     }
@@ -422,10 +459,21 @@ impl Graph {
                 },
                 TrackKind::Midi => {
                     let schedule = schedule_notes(project, t, rate);
+                    let mut chase = Box::<ChaseState>::default();
+                    let controls: Vec<(u64, Control)> = schedule
+                        .iter()
+                        .filter_map(|e| match e.what {
+                            Scheduled::Control(c) => Some((e.sample, c)),
+                            _ => None,
+                        })
+                        .collect();
+                    for (_, c) in &controls {
+                        chase.mark_used(*c);
+                    }
                     end = end.max(schedule.last().map_or(0, |e| e.sample));
                     for c in &t.clips {
                         if let ClipContent::Midi(m) = &c.content {
-                            if !m.notes.is_empty() {
+                            if !m.notes.is_empty() || !m.controllers.is_empty() {
                                 end =
                                     end.max(project.tempo.beat_to_sample(c.start + m.length, rate));
                             }
@@ -438,6 +486,8 @@ impl Graph {
                         instrument: Some(build_instrument(&spec, rate, soundfont)),
                         schedule,
                         cursor: 0,
+                        controls,
+                        chase,
                     }
                 }
             };
@@ -611,7 +661,9 @@ impl Graph {
 
     /// Moves every source to `pos` after a seek or loop wrap. A `hard` jump (seek) silences
     /// instruments and re-requests streams; a loop wrap releases held notes and trusts the
-    /// streams' prediction. Called on the audio thread.
+    /// streams' prediction. Either way each instrument then hears the controller values in
+    /// force at `pos` (chase): the last value before it of every controller and the pitch
+    /// bend, or the default of those that change only later. Called on the audio thread.
     pub fn jump(&mut self, pos: u64, hard: bool) {
         for t in &mut self.tracks {
             match &mut t.source {
@@ -622,15 +674,17 @@ impl Graph {
                     instrument,
                     schedule,
                     cursor,
+                    controls,
+                    chase,
                 } => {
                     *cursor = schedule.partition_point(|e| e.sample < pos);
+                    let Some(inst) = instrument else { continue };
                     if hard {
-                        if let Some(i) = instrument {
-                            i.reset();
-                        }
+                        inst.reset();
                     } else {
-                        t.queue_live(NoteEvent::AllNotesOff { frame: 0 });
+                        inst.process(&[NoteEvent::AllNotesOff { frame: 0 }], &mut [], &mut []);
                     }
+                    chase_to(inst.as_mut(), controls, chase, pos);
                 }
                 _ => {}
             }
@@ -676,6 +730,8 @@ impl Graph {
     /// fader positions (so the new targets glide). Called on the audio thread; only moves
     /// boxes and values, so it never allocates.
     pub fn inherit_from(&mut self, old: &mut Graph, pos: u64) {
+        // Tracks that keep their instrument also keep its controller state; a new
+        // instrument is chased to `pos` below.
         for t in &mut self.tracks {
             let Some(j) = t.inherit.from else { continue };
             let Some(o) = old.tracks.get_mut(j) else {
@@ -697,12 +753,21 @@ impl Graph {
                     std::mem::swap(a, b);
                 }
                 (
-                    Source::Instrument { instrument: a, .. },
+                    Source::Instrument {
+                        instrument: a,
+                        controls,
+                        chase,
+                        ..
+                    },
                     Source::Instrument { instrument: b, .. },
                 ) if t.inherit.instrument => {
                     std::mem::swap(a, b);
                     if t.inherit.notes_changed {
-                        t.queue_live(NoteEvent::AllNotesOff { frame: 0 });
+                        if let Some(i) = a {
+                            // Release what the old notes held, then take the new controllers.
+                            i.process(&[NoteEvent::AllNotesOff { frame: 0 }], &mut [], &mut []);
+                            chase_to(i.as_mut(), controls, chase, pos);
+                        }
                     }
                 }
                 _ => {}
@@ -733,6 +798,36 @@ impl Graph {
     }
 }
 
+/// Sends `inst` the controller state at `pos`, replayed from `controls` (sorted by sample)
+/// into the preallocated `chase`, in chunks through a stack buffer. Called on the audio thread.
+fn chase_to(
+    inst: &mut dyn Instrument,
+    controls: &[(u64, Control)],
+    chase: &mut ChaseState,
+    pos: u64,
+) {
+    if controls.is_empty() {
+        return;
+    }
+    chase.clear();
+    for (_, c) in controls.iter().take_while(|(s, _)| *s < pos) {
+        chase.feed(*c);
+    }
+    let mut buf = [NoteEvent::AllNotesOff { frame: 0 }; CHASE_CHUNK];
+    let mut n = 0;
+    chase.emit(true, |c| {
+        buf[n] = c.at(0);
+        n += 1;
+        if n == CHASE_CHUNK {
+            inst.process(&buf, &mut [], &mut []);
+            n = 0;
+        }
+    });
+    if n > 0 {
+        inst.process(&buf[..n], &mut [], &mut []);
+    }
+}
+
 /// `dst += src × gain` (a plain sum when the gain is 1, so unity stays bit-exact).
 #[inline]
 fn add(dst: &mut [f32], src: &[f32], gain: f32) {
@@ -747,8 +842,11 @@ fn add(dst: &mut [f32], src: &[f32], gain: f32) {
     }
 }
 
-/// The notes of a MIDI track in samples, sorted (offs before ons at the same sample). Notes
-/// are cut at the end of their clip.
+/// The notes and controller events of a MIDI track in samples, sorted (at one sample: offs,
+/// controllers in clip order, ons). Each clip plays its window `[offset, offset + length)`:
+/// notes starting inside it, cut at its end; controllers inside it, and at the clip's start
+/// the values its trimmed-away content had set (so a trimmed clip sounds like the same part
+/// of the whole one).
 pub fn schedule_notes(
     project: &Project,
     track: &crate::model::Track,
@@ -759,32 +857,93 @@ pub fn schedule_notes(
         let ClipContent::Midi(m) = &c.content else {
             continue;
         };
-        for n in &m.notes {
-            if n.start >= m.length || n.length <= 0.0 {
-                continue;
-            }
-            let on = project.tempo.beat_to_sample(c.start + n.start, rate);
-            let off = project
+        let (w0, w1) = m.window();
+        // Content beat → timeline sample.
+        let at = |b: f64| {
+            project
                 .tempo
-                .beat_to_sample(c.start + n.end().min(m.length), rate)
-                .max(on + 1);
+                .beat_to_sample((c.start + b - w0).max(0.0), rate)
+        };
+        for n in &m.notes {
+            let Some((s, e)) = m.audible_span(n) else {
+                continue;
+            };
+            let on = at(s);
+            let off = at(e).max(on + 1);
             out.push(ScheduledNote {
                 sample: on,
-                on: true,
                 channel: n.channel,
-                pitch: n.pitch,
-                velocity: n.velocity,
+                what: Scheduled::On {
+                    pitch: n.pitch,
+                    velocity: n.velocity,
+                },
             });
             out.push(ScheduledNote {
                 sample: off,
-                on: false,
                 channel: n.channel,
-                pitch: n.pitch,
-                velocity: 0,
+                what: Scheduled::Off { pitch: n.pitch },
+            });
+        }
+        let control = |e: &crate::model::ControlEvent| match e.kind {
+            crate::model::ControlKind::Cc(number) => Control::Cc {
+                channel: e.channel & 15,
+                number: number & 127,
+                value: e.value.clamp(0, 127) as u8,
+            },
+            crate::model::ControlKind::PitchBend => Control::Bend {
+                channel: e.channel & 15,
+                value: e.value.clamp(-8192, 8191),
+            },
+        };
+        if m.controllers.iter().any(|e| e.time < w0 - 1e-9) {
+            let mut before = ChaseState::default();
+            for e in m.controllers.iter().filter(|e| e.time < w0 - 1e-9) {
+                before.feed(control(e));
+            }
+            let start = at(w0);
+            before.emit(false, |ctl| {
+                let channel = match ctl {
+                    Control::Cc { channel, .. } | Control::Bend { channel, .. } => channel,
+                };
+                out.push(ScheduledNote {
+                    sample: start,
+                    channel,
+                    what: Scheduled::Control(ctl),
+                })
+            });
+        }
+        for e in &m.controllers {
+            if e.time < w0 - 1e-9 || e.time >= w1 - 1e-9 {
+                continue;
+            }
+            out.push(ScheduledNote {
+                sample: at(e.time),
+                channel: e.channel & 15,
+                what: Scheduled::Control(control(e)),
+            });
+        }
+        // The clip's end releases its sustain pedal, as it cuts its notes: what rings past
+        // the clip is only the release.
+        let mut pedal = [false; 16];
+        for e in m.controllers.iter().filter(|e| e.time < w1 - 1e-9) {
+            if e.kind == crate::model::ControlKind::Cc(64) {
+                pedal[(e.channel & 15) as usize] = true;
+            }
+        }
+        for (ch, _) in pedal.iter().enumerate().filter(|(_, used)| **used) {
+            out.push(ScheduledNote {
+                sample: at(w1),
+                channel: ch as u8,
+                what: Scheduled::Control(Control::Cc {
+                    channel: ch as u8,
+                    number: 64,
+                    value: 0,
+                }),
             });
         }
     }
-    out.sort_by_key(|e| (e.sample, e.on));
+    // Stable: controllers at one sample keep their order (an RPN sequence must).
+    out.sort_by_key(|e| (e.sample, e.what.rank()));
     out
 }
 

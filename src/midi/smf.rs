@@ -4,14 +4,17 @@
 //! so a wrong track length is an error rather than lost notes. Notes are paired first-in
 //! first-out per channel and pitch, so overlapping notes of the same pitch all survive; a
 //! zero-velocity note-on is a note-off; notes still sounding at the end of a track end there.
+//! Control changes and pitch bends are kept per channel (a real synth hears a channel's
+//! controllers whichever track of the file carries them) and written back on export.
 
 use crate::model::{
-    Instrument, Key, Note, Project, TempoChange, TempoMap, TimeSignature, TrackKind, MAX_BPM,
-    MIN_BPM,
+    ControlEvent, ControlKind, Instrument, Key, Note, Project, TempoChange, TempoMap,
+    TimeSignature, TrackKind, MAX_BPM, MIN_BPM,
 };
 use midly::num::{u15, u24, u28, u4, u7};
 use midly::{
-    EventIter, Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+    EventIter, Format, Header, MetaMessage, MidiMessage, PitchBend, Smf, Timing, TrackEvent,
+    TrackEventKind,
 };
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use thiserror::Error;
@@ -70,6 +73,9 @@ pub struct SmfTrack {
     pub program: u8,
     /// Notes in beats from the song start, sorted by start.
     pub notes: Vec<Note>,
+    /// The channel's control changes and pitch bends in beats from the song start, in file
+    /// order (by time, then as written).
+    pub controllers: Vec<ControlEvent>,
 }
 
 impl SmfTrack {
@@ -339,6 +345,8 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
     let mut key = None;
     // Program per channel from any track, for files that set programs in another track.
     let mut global_program: [Option<u8>; 16] = [None; 16];
+    // Controllers per channel from every track: (tick, track, kind, value).
+    let mut controls: [Vec<(u64, usize, ControlKind, i16)>; 16] = Default::default();
     let mut per_track = Vec::new();
 
     for (ti, body) in bodies.iter().enumerate() {
@@ -378,6 +386,22 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
                                 program[ch as usize] = Some(p);
                             }
                             global_program[ch as usize].get_or_insert(p);
+                        }
+                        MidiMessage::Controller { controller, value } => {
+                            controls[ch as usize].push((
+                                tick,
+                                ti,
+                                ControlKind::Cc(controller.as_int()),
+                                value.as_int() as i16,
+                            ));
+                        }
+                        MidiMessage::PitchBend { bend } => {
+                            controls[ch as usize].push((
+                                tick,
+                                ti,
+                                ControlKind::PitchBend,
+                                bend.as_int(),
+                            ));
                         }
                         _ => {}
                     }
@@ -428,6 +452,22 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
         per_track.push((ti, name, instrument_name, program, notes));
     }
 
+    // By time; a stable sort keeps each track's order and puts earlier tracks first.
+    for c in controls.iter_mut() {
+        c.sort_by_key(|e| (e.0, e.1));
+    }
+    let controllers_of = |ch: u8| -> Vec<ControlEvent> {
+        controls[ch as usize & 15]
+            .iter()
+            .filter(|e| clock.beats(e.0) <= MAX_BEAT)
+            .map(|&(tick, _, kind, value)| ControlEvent {
+                kind,
+                time: clock.beats(tick),
+                value,
+                channel: ch,
+            })
+            .collect()
+    };
     let mut tracks = Vec::new();
     for (ti, name, instrument_name, program, notes) in per_track {
         let several = notes.len() > 1;
@@ -478,6 +518,7 @@ pub fn read_smf(bytes: &[u8], fallback_name: &str) -> Result<SmfSong, SmfError> 
                     .or(global_program[ch as usize])
                     .unwrap_or(0),
                 notes: out,
+                controllers: controllers_of(ch),
             });
         }
     }
@@ -624,13 +665,43 @@ pub fn export_smf(project: &Project) -> Vec<u8> {
             let crate::model::ClipContent::Midi(m) = &clip.content else {
                 continue;
             };
-            for n in &m.notes {
-                // Notes past the clip's end are not heard, so they are not exported.
-                if n.start >= m.length {
+            let (w0, w1) = m.window();
+            // Content beat → project beat.
+            let beat = |b: f64| clip.start + b - w0;
+            // What is exported is what plays: controllers inside the clip's window (those
+            // trimmed away before it count at its start), notes starting inside it, cut at
+            // its end.
+            for e in &m.controllers {
+                if e.time >= w1 - 1e-9 {
                     continue;
                 }
-                let on = to_tick(clip.start + n.start);
-                let end = clip.start + n.end().min(m.length);
+                let message = match e.kind {
+                    ControlKind::Cc(number) => MidiMessage::Controller {
+                        controller: u7::new(number.min(127)),
+                        value: u7::new(e.value.clamp(0, 127) as u8),
+                    },
+                    ControlKind::PitchBend => MidiMessage::PitchBend {
+                        bend: PitchBend::from_int(e.value.clamp(-8192, 8191)),
+                    },
+                };
+                // Order 1: after the name, before the notes at its tick (2 offs, 3 ons);
+                // stable sorting keeps controllers at one tick in the order written.
+                evs.push((
+                    to_tick(beat(e.time.max(w0))),
+                    1,
+                    TrackEventKind::Midi {
+                        channel: chan,
+                        message,
+                    },
+                ));
+            }
+            for n in &m.notes {
+                // Notes outside the clip's window are not heard, so they are not exported.
+                let Some((s, e)) = m.audible_span(n) else {
+                    continue;
+                };
+                let on = to_tick(beat(s));
+                let end = beat(e);
                 let off = to_tick(end).max(on + 1);
                 let key = u7::new(n.pitch.min(127));
                 evs.push((

@@ -244,7 +244,10 @@ fn clip_size(c: &Clip) -> usize {
     std::mem::size_of::<Clip>()
         + c.name.len()
         + match &c.content {
-            ClipContent::Midi(m) => m.notes.len() * std::mem::size_of::<Note>(),
+            ClipContent::Midi(m) => {
+                m.notes.len() * std::mem::size_of::<Note>()
+                    + m.controllers.len() * std::mem::size_of::<ControlEvent>()
+            }
             ClipContent::Audio(a) => a.file.len(),
         }
 }
@@ -270,6 +273,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![Note {
                     pitch: 40,

@@ -367,6 +367,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![],
             }),

@@ -441,13 +441,131 @@ pub struct AudioClip {
     pub fade_out: f64,
 }
 
-/// Notes, with times in beats relative to the clip start.
+/// Notes and controller events, with times in beats of the clip's content. The clip plays the
+/// window `[offset, offset + length)` of its content, starting at the clip's `start` on the
+/// timeline, so a note at content beat `b` sounds at `start + b - offset`. Trimming the clip's
+/// start moves `offset` (as audio clips do) instead of rewriting the notes: notes outside the
+/// window stay in the model, unplayed, and come back when the clip is extended again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MidiClip {
+    /// Beats of content before the clip's start (trimmed away, kept).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub offset: f64,
     /// Length of the clip in beats.
     pub length: f64,
     #[serde(default)]
     pub notes: Vec<Note>,
+    /// Controller and pitch-bend events, sorted by time (events at one time keep their order:
+    /// an RPN sequence CC101, CC100, CC6 must arrive in order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controllers: Vec<ControlEvent>,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+impl MidiClip {
+    /// An empty clip of `length` beats.
+    pub fn new(length: f64) -> MidiClip {
+        MidiClip {
+            offset: 0.0,
+            length,
+            notes: Vec::new(),
+            controllers: Vec::new(),
+        }
+    }
+
+    /// The content window the clip plays: `[offset, offset + length)`.
+    pub fn window(&self) -> (f64, f64) {
+        (self.offset, self.offset + self.length)
+    }
+
+    /// Whether a note sounds: it starts inside the window (it is cut at the window's end).
+    pub fn plays(&self, n: &Note) -> bool {
+        let (a, b) = self.window();
+        n.length > 0.0 && n.start >= a - 1e-9 && n.start < b - 1e-9
+    }
+
+    /// The part of a note that sounds, in content beats: (start, end), or None.
+    pub fn audible_span(&self, n: &Note) -> Option<(f64, f64)> {
+        self.plays(n)
+            .then(|| (n.start, n.end().min(self.offset + self.length)))
+    }
+}
+
+/// What a controller event changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ControlKind {
+    /// A control change, number 0–127 (7 volume, 10 pan, 11 expression, 64 sustain; RPNs via
+    /// 101/100 then data entry 6/38).
+    Cc(u8),
+    /// The channel's pitch bend.
+    PitchBend,
+}
+
+impl fmt::Display for ControlKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ControlKind::Cc(n) => write!(f, "cc{n}"),
+            ControlKind::PitchBend => f.write_str("bend"),
+        }
+    }
+}
+
+impl FromStr for ControlKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "bend" {
+            return Ok(ControlKind::PitchBend);
+        }
+        s.strip_prefix("cc")
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| *n < 128)
+            .map(ControlKind::Cc)
+            .ok_or_else(|| format!("'{s}' is not a controller (cc0 … cc127 or bend)"))
+    }
+}
+
+/// A controller or pitch-bend event. In `project.toml` one per line:
+/// `[kind, time, value, channel]`, e.g. `["cc7", 0.0, 100, 0]` or `["bend", 2.5, -4096, 0]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ControlEvent {
+    pub kind: ControlKind,
+    /// Time in beats of the clip's content (as a note's start).
+    pub time: f64,
+    /// 0–127 for a CC; −8192 … 8191 for pitch bend (0 = centre).
+    pub value: i16,
+    /// MIDI channel 0–15.
+    pub channel: u8,
+}
+
+impl ControlEvent {
+    /// The lowest and highest value of this kind.
+    pub fn range(kind: ControlKind) -> (i16, i16) {
+        match kind {
+            ControlKind::Cc(_) => (0, 127),
+            ControlKind::PitchBend => (-8192, 8191),
+        }
+    }
+}
+
+impl Serialize for ControlEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.kind.to_string(), self.time, self.value, self.channel).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ControlEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (kind, time, value, channel) = <(String, f64, i16, u8)>::deserialize(d)?;
+        Ok(ControlEvent {
+            kind: kind.parse().map_err(serde::de::Error::custom)?,
+            time,
+            value,
+            channel,
+        })
+    }
 }
 
 /// A MIDI note. In `project.toml` it is written compactly, one per line:

@@ -180,6 +180,26 @@ impl Project {
                         if m.length <= 0.0 {
                             return Err(err(f("length"), "must be greater than 0"));
                         }
+                        check_range(&f("offset"), m.offset, 0.0, MAX_BEAT)?;
+                        for (ei, e) in m.controllers.iter().enumerate() {
+                            let ef = |name: &str| {
+                                format!("track[{ti}].clip[{ci}].controllers[{ei}].{name}")
+                            };
+                            let (lo, hi) = ControlEvent::range(e.kind);
+                            if e.value < lo || e.value > hi {
+                                return Err(err(
+                                    ef("value"),
+                                    format!("{} is outside {lo}..={hi} for {}", e.value, e.kind),
+                                ));
+                            }
+                            if e.channel > 15 {
+                                return Err(err(
+                                    ef("channel"),
+                                    format!("{} is outside 0..=15", e.channel),
+                                ));
+                            }
+                            check_range(&ef("time"), e.time, 0.0, MAX_BEAT)?;
+                        }
                         for (ni, n) in m.notes.iter().enumerate() {
                             let nf =
                                 |name: &str| format!("track[{ti}].clip[{ci}].notes[{ni}].{name}");

@@ -228,8 +228,15 @@ fn check_clip_keys(table: &Table) -> Result<(), FormatError> {
         fade_out: 0.0,
     }));
     let midi = keys(ClipContent::Midi(MidiClip {
+        offset: 1.0,
         length: 1.0,
         notes: Vec::new(),
+        controllers: vec![crate::model::ControlEvent {
+            kind: crate::model::ControlKind::Cc(7),
+            time: 0.0,
+            value: 100,
+            channel: 0,
+        }],
     }));
     let Some(tracks) = table.get("track").and_then(Value::as_array) else {
         return Ok(());
@@ -920,6 +927,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![
                     Note {
@@ -1034,6 +1043,8 @@ mod tests {
                 start: i as f64 * 8.0,
                 content: ClipContent::Midi(MidiClip {
                     length: 8.0,
+                    offset: 0.0,
+                    controllers: Vec::new(),
                     notes: (0..50)
                         .map(|n| Note {
                             pitch: (n * 7 % 128) as u8,

@@ -45,6 +45,32 @@ pub struct Imported {
     /// A MIDI file's tempo map when the project's tempo was kept (the project has tracks), so
     /// that the caller can offer it; `None` for audio and when the edit already sets it.
     pub file_tempo: Option<crate::model::TempoMap>,
+    /// A MIDI file's tempo (map) that was not applied because the project has tracks and
+    /// another tempo: the caller says so and offers it (`--set-tempo`, a question in the TUI).
+    pub song_tempo: Option<crate::model::TempoMap>,
+}
+
+impl Imported {
+    /// "'FILE' has tempo 96 BPM; the project keeps 120 (use --set-tempo)", when a MIDI
+    /// file's tempo was not applied.
+    pub fn tempo_offer(&self, file: &Path, project: &Project) -> Option<String> {
+        let song = self.song_tempo.as_ref()?;
+        let changes = song.changes();
+        let theirs = if changes.len() > 1 {
+            format!(
+                "a tempo map of {} changes from {} BPM",
+                changes.len(),
+                song.initial_bpm()
+            )
+        } else {
+            format!("tempo {} BPM", song.initial_bpm())
+        };
+        Some(format!(
+            "'{}' has {theirs}; the project keeps {} (use --set-tempo)",
+            file.display(),
+            project.tempo.initial_bpm()
+        ))
+    }
 }
 
 /// Why a file could not be imported. Every message names the file.
@@ -342,6 +368,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         },
         copied: vec![dest],
         summary,
+        song_tempo: None,
         file_tempo: None,
     })
 }
@@ -398,7 +425,13 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     let first_clip = project.next_clip_id().0;
     let mut parts = Vec::new();
     for (i, t) in song.tracks.iter().enumerate() {
-        let end = t.notes.iter().map(|n| n.end()).fold(0.0, f64::max);
+        // Controllers count too: a sustain pedal released after the last note must play.
+        let end = t
+            .notes
+            .iter()
+            .map(|n| n.end())
+            .chain(t.controllers.iter().map(|c| c.time))
+            .fold(0.0, f64::max);
         let length = ((end / bar).ceil() * bar).max(bar);
         let mut track = Track::new(
             TrackId(first_track + i as u64),
@@ -411,6 +444,8 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
             name: t.name.clone(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: t.controllers.clone(),
                 length,
                 notes: t.notes.clone(),
             }),
@@ -446,6 +481,13 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
     } else {
         "; the project's tempo is kept".to_string()
     };
+    // Offered when the file has a tempo of its own that differs from the project's (an
+    // SMPTE-timed file's 120 is only how its seconds were laid out).
+    let song_tempo = (!takes_song_timing
+        && !song.smpte
+        && song.tempo_events > 0
+        && song.tempo.changes() != project.tempo.changes())
+    .then(|| song.tempo.clone());
     let n = song.tracks.len();
     let summary = format!(
         "{}: added {n} MIDI track{} ({} notes): {}{timing}",
@@ -458,6 +500,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         edit: Edit::Batch(edits),
         copied: Vec::new(),
         summary,
+        song_tempo,
         file_tempo: (!takes_song_timing).then(|| song.tempo.clone()),
     })
 }
@@ -528,6 +571,8 @@ mod tests {
             name: String::new(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 4.0,
                 notes: vec![crate::model::Note {
                     pitch: 60,

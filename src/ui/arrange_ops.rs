@@ -401,10 +401,20 @@ fn trim_start(app: &mut App, delta: f64) {
     let d = new_start - c.start;
     match &mut c.content {
         ClipContent::Midi(m) => {
+            // Non-destructive: the window onto the notes moves, the notes stay where they
+            // are (those trimmed away come back when the start is extended again).
             m.length -= d;
-            m.notes.retain(|n| n.start - d >= -1e-9);
-            for n in &mut m.notes {
-                n.start = (n.start - d).max(0.0);
+            m.offset += d;
+            if m.offset < 0.0 {
+                // Extended before the first beat of its content: the content moves later.
+                let shift = -m.offset;
+                for n in &mut m.notes {
+                    n.start += shift;
+                }
+                for e in &mut m.controllers {
+                    e.time += shift;
+                }
+                m.offset = 0.0;
             }
         }
         ClipContent::Audio(a) => {
@@ -448,16 +458,20 @@ fn split(app: &mut App) {
     let rel = at - c.start;
     match (&mut left.content, &mut right.content) {
         (ClipContent::Midi(l), ClipContent::Midi(r)) => {
+            // The split point in content beats. The right half is a window later onto the
+            // same content: it keeps every controller (those before its window set its state
+            // at its start) and the notes from the split point on.
+            let cut = l.offset + rel;
+            let w0 = l.offset;
             l.length = rel;
-            l.notes.retain(|n| n.start < rel - 1e-9);
-            for n in &mut l.notes {
-                n.length = n.length.min(rel - n.start);
+            l.notes.retain(|n| n.start < cut - 1e-9);
+            for n in l.notes.iter_mut().filter(|n| n.start >= w0 - 1e-9) {
+                n.length = n.length.min(cut - n.start);
             }
+            l.controllers.retain(|e| e.time < cut - 1e-9);
+            r.offset = cut;
             r.length -= rel;
-            r.notes.retain(|n| n.start >= rel - 1e-9);
-            for n in &mut r.notes {
-                n.start = (n.start - rel).max(0.0);
-            }
+            r.notes.retain(|n| n.start >= cut - 1e-9);
         }
         (ClipContent::Audio(l), ClipContent::Audio(r)) => {
             let secs = p.tempo.beat_to_seconds(at) - p.tempo.beat_to_seconds(c.start);
@@ -515,6 +529,8 @@ fn new_clip(app: &mut App) {
         name: String::new(),
         start: app.arrange.cursor,
         content: ClipContent::Midi(crate::model::MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: qpb,
             notes: Vec::new(),
         }),

@@ -16,6 +16,16 @@ const AUDITION: Duration = Duration::from_millis(300);
 /// Shows a clip in the piano roll with the cursor at (beat, pitch).
 pub fn open(app: &mut App, clip: ClipId, beat: f64, pitch: u8) {
     app.piano.clip = Some(clip);
+    // The piano roll counts content beats: a trimmed clip's window starts at its offset.
+    let offset = app
+        .project
+        .find_clip(clip)
+        .and_then(|(ti, ci)| match &app.project.tracks[ti].clips[ci].content {
+            ClipContent::Midi(m) => Some(m.offset),
+            ClipContent::Audio(_) => None,
+        })
+        .unwrap_or(0.0);
+    let beat = beat + offset;
     app.piano.cursor = super::arrange_ops::floor_to(beat.max(0.0), app.piano.grid);
     app.piano.pitch = pitch.min(127);
     app.piano.scroll_beat = 0.0;
@@ -134,19 +144,26 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::ZoomOut => app.piano.zoom = app.piano.zoom.saturating_sub(n),
         Cmd::GridFiner => app.piano.grid = (g / 2f64.powi(n as i32)).max(1.0 / 32.0),
         Cmd::GridCoarser => app.piano.grid = (g * 2f64.powi(n as i32)).min(16.0),
-        Cmd::GotoStart | Cmd::LineStart => app.piano.cursor = 0.0,
-        // Vim's `$`: the last grid step inside the clip.
+        Cmd::GotoStart | Cmd::LineStart => {
+            app.piano.cursor = match clip(app).map(|(_, c)| c.content) {
+                Some(ClipContent::Midi(m)) => m.offset,
+                _ => 0.0,
+            }
+        }
+        // Vim's `$`: the last grid step inside the clip's window.
         Cmd::LineEnd => {
             if let Some((_, c)) = clip(app) {
                 if let ClipContent::Midi(m) = &c.content {
-                    app.piano.cursor = super::arrange_ops::last_step_before(m.length, g);
+                    app.piano.cursor =
+                        super::arrange_ops::last_step_before(m.offset + m.length, g).max(m.offset);
                 }
             }
         }
         Cmd::GotoEnd => {
             if let Some((_, c)) = clip(app) {
                 if let ClipContent::Midi(m) = &c.content {
-                    app.piano.cursor = super::arrange_ops::floor_to((m.length - g).max(0.0), g);
+                    let end = m.offset + m.length;
+                    app.piano.cursor = super::arrange_ops::floor_to((end - g).max(0.0), g);
                 }
             }
         }
@@ -267,9 +284,9 @@ fn insert_notes(app: &mut App, beat: f64, pitch: u8, count: usize) -> bool {
         channel,
     }));
     let length = match &c.content {
-        ClipContent::Midi(m) if last + g > m.length + 1e-9 => {
+        ClipContent::Midi(m) if last + g > m.offset + m.length + 1e-9 => {
             let qpb = app.project.time_signature.quarters_per_bar();
-            Some(((last + g) / qpb).ceil() * qpb)
+            Some(((last + g - m.offset) / qpb).ceil() * qpb)
         }
         _ => None,
     };
@@ -395,9 +412,9 @@ fn paste(app: &mut App, n: usize) {
 /// The clip's new length when notes now end past it: whole bars covering `last_end`.
 fn grown_length(app: &App, c: &Clip, last_end: f64) -> Option<f64> {
     match &c.content {
-        ClipContent::Midi(m) if last_end > m.length + 1e-9 => {
+        ClipContent::Midi(m) if last_end > m.offset + m.length + 1e-9 => {
             let qpb = app.project.time_signature.quarters_per_bar();
-            Some((last_end / qpb).ceil() * qpb)
+            Some(((last_end - m.offset) / qpb).ceil() * qpb)
         }
         _ => None,
     }
@@ -654,7 +671,7 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
     let span = view::grid_cols_for(app, main).max(1) as f64 / cpb;
     let length = match clip(app) {
         Some((_, c)) => match c.content {
-            ClipContent::Midi(m) => m.length,
+            ClipContent::Midi(m) => m.offset + m.length,
             ClipContent::Audio(_) => 0.0,
         },
         None => 0.0,

@@ -101,6 +101,8 @@ pub fn midi_track(id: u64, preset: &str, clip_len: f64, notes: &[(u8, f64, f64)]
         name: String::new(),
         start: 0.0,
         content: ClipContent::Midi(MidiClip {
+            offset: 0.0,
+            controllers: Vec::new(),
             length: clip_len,
             notes: notes
                 .iter()
@@ -115,6 +117,46 @@ pub fn midi_track(id: u64, preset: &str, clip_len: f64, notes: &[(u8, f64, f64)]
         }),
     });
     t
+}
+
+/// A controller storm for a MIDI track's first clip: on every channel a CC7 ramp, CC10, CC11
+/// and pitch-bend sweeps, sustain pedal presses and an RPN 0 bend-range change, `per_beat`
+/// events per beat of each kind over `beats` beats.
+pub fn controller_storm(t: &mut Track, beats: f64, per_beat: usize) {
+    use tdaw::model::{ControlEvent, ControlKind};
+    let ClipContent::Midi(m) = &mut t.clips[0].content else {
+        return;
+    };
+    let n = (beats * per_beat as f64) as usize;
+    for ch in 0..16u8 {
+        for (number, value) in [(101u8, 0i16), (100, 0), (6, 12), (38, 0)] {
+            m.controllers.push(ControlEvent {
+                kind: ControlKind::Cc(number),
+                time: 0.0,
+                value,
+                channel: ch,
+            });
+        }
+        for i in 0..n {
+            let time = i as f64 / per_beat as f64;
+            let x = (i * 37 + ch as usize * 11) % 128;
+            for (kind, value) in [
+                (ControlKind::Cc(7), x as i16),
+                (ControlKind::Cc(10), (127 - x) as i16),
+                (ControlKind::Cc(11), ((x * 3) % 128) as i16),
+                (ControlKind::Cc(64), if i % 4 < 2 { 127 } else { 0 }),
+                (ControlKind::PitchBend, (x as i16 - 64) * 128),
+            ] {
+                m.controllers.push(ControlEvent {
+                    kind,
+                    time,
+                    value,
+                    channel: ch,
+                });
+            }
+        }
+    }
+    m.controllers.sort_by(|a, b| a.time.total_cmp(&b.time));
 }
 
 /// A 48 kHz, 120 BPM project.

@@ -6,6 +6,7 @@
 //! with an exponential decay. Hats choke each other, like one real hi-hat. Notes are
 //! one-shots: note-off is ignored; voices end when they have decayed.
 
+use super::controls::ChannelState;
 use super::{split_at_events, Instrument, NoteEvent};
 use crate::dsp::{midi_to_hz, Biquad, BiquadKind, Noise, Oscillator, Waveform};
 use std::f32::consts::TAU;
@@ -368,6 +369,9 @@ struct DrumVoice {
     gain: f32,
     pan_l: f32,
     pan_r: f32,
+    channel: u8,
+    /// The channel's volume × expression, glided toward the channel's value.
+    chan_gain: f32,
 }
 
 impl DrumVoice {
@@ -399,6 +403,8 @@ impl DrumVoice {
             gain: 0.0,
             pan_l: 1.0,
             pan_r: 1.0,
+            channel: 0,
+            chan_gain: 1.0,
         }
     }
 
@@ -457,9 +463,18 @@ impl DrumVoice {
             * self.gain
     }
 
-    /// Adds this voice into `left`/`right`. Called on the audio thread.
-    fn render(&mut self, sr: u32, left: &mut [f32], right: &mut [f32]) {
+    /// Adds this voice into `left`/`right` at its channel's gain (glided toward `chan.0` by
+    /// `chan.2` per sample) and pan `chan.1`. Called on the audio thread.
+    fn render(
+        &mut self,
+        sr: u32,
+        chan: (f32, (f32, f32), f32),
+        left: &mut [f32],
+        right: &mut [f32],
+    ) {
         let s = self.spec;
+        let (target, (cl, cr), glide) = chan;
+        let (pan_l, pan_r) = (self.pan_l * cl, self.pan_r * cr);
         let inv_sr = 1.0 / sr as f32;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let mut y = 0.0;
@@ -496,9 +511,15 @@ impl DrumVoice {
                 self.metal_env *= self.metal_coef;
             }
             self.age = self.age.saturating_add(1);
-            let y = y * self.gain;
-            *l += y * self.pan_l;
-            *r += y * self.pan_r;
+            if self.chan_gain != target {
+                self.chan_gain += (target - self.chan_gain) * glide;
+                if (self.chan_gain - target).abs() < 1e-6 {
+                    self.chan_gain = target;
+                }
+            }
+            let y = y * self.gain * self.chan_gain;
+            *l += y * pan_l;
+            *r += y * pan_r;
             if self.age > 3 * self.burst_len && self.level() < END_LEVEL {
                 self.active = false;
                 break;
@@ -507,11 +528,15 @@ impl DrumVoice {
     }
 }
 
-/// The synthesized GM drum kit. Ignores channels (every note is percussion).
+/// The synthesized GM drum kit. Every note is percussion whatever its channel; each channel
+/// honours CC7 volume, CC11 expression and CC10 pan (one-shot hits have no use for sustain or
+/// pitch bend).
 pub struct DrumKit {
     sample_rate: u32,
     voices: Vec<DrumVoice>,
     serial: u64,
+    channels: [ChannelState; 16],
+    glide: f32,
 }
 
 impl DrumKit {
@@ -521,6 +546,8 @@ impl DrumKit {
             sample_rate: sample_rate.max(1),
             voices: (0..max_voices.max(1)).map(DrumVoice::new).collect(),
             serial: 0,
+            channels: [ChannelState::default(); 16],
+            glide: 1.0 - (-1.0 / (0.003 * sample_rate.max(1) as f32)).exp(),
         }
     }
 
@@ -529,7 +556,7 @@ impl DrumKit {
         self.voices.len()
     }
 
-    fn hit(&mut self, pitch: u8, velocity: u8) {
+    fn hit(&mut self, channel: u8, pitch: u8, velocity: u8) {
         let spec = spec_for(pitch & 0x7f);
         let sr = self.sample_rate;
         if spec.choke_group != 0 {
@@ -558,7 +585,12 @@ impl DrumKit {
                 .unwrap_or(0),
         };
         let serial = self.serial;
+        let fresh = !self.voices[i].active;
         self.voices[i].start(spec, velocity, sr, serial);
+        self.voices[i].channel = channel;
+        if fresh {
+            self.voices[i].chan_gain = self.channels[(channel & 15) as usize].gain();
+        }
     }
 }
 
@@ -572,20 +604,29 @@ impl Instrument for DrumKit {
             events,
             len,
             |s, start, end| {
-                let sr = s.sample_rate;
+                let (sr, glide) = (s.sample_rate, s.glide);
                 for v in s.voices.iter_mut().filter(|v| v.active) {
-                    v.render(sr, &mut left[start..end], &mut right[start..end]);
+                    let ch = &s.channels[(v.channel & 15) as usize];
+                    let chan = (ch.gain(), ch.pan_gains(), glide);
+                    v.render(sr, chan, &mut left[start..end], &mut right[start..end]);
                 }
             },
-            |s, ev| {
-                if let NoteEvent::On {
-                    pitch, velocity, ..
-                } = *ev
-                {
-                    if velocity > 0 {
-                        s.hit(pitch, velocity);
-                    }
+            |s, ev| match *ev {
+                NoteEvent::On {
+                    channel,
+                    pitch,
+                    velocity,
+                    ..
+                } if velocity > 0 => s.hit(channel, pitch, velocity),
+                NoteEvent::Control {
+                    channel,
+                    controller,
+                    value,
+                    ..
+                } => {
+                    s.channels[(channel & 15) as usize].control(controller, value);
                 }
+                _ => {}
             },
         );
     }
@@ -594,6 +635,7 @@ impl Instrument for DrumKit {
         for v in &mut self.voices {
             v.active = false;
         }
+        self.channels = [ChannelState::default(); 16];
     }
 
     fn active_voices(&self) -> usize {

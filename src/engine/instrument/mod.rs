@@ -7,11 +7,13 @@
 //! panic in [`Instrument::process`]. Notes are applied sample-accurately inside a block: each
 //! instrument renders up to an event's frame, applies it and carries on.
 
+mod controls;
 mod drums;
 mod presets;
 mod soundfont;
 mod synth;
 
+pub use controls::{ChannelState, ChaseState, Control, ControlEffect};
 pub use drums::{drum_name, DrumKit};
 pub use presets::{gm_program_preset, preset, OscSpec, SynthPreset, PRESETS};
 pub use soundfont::{SoundFontPlayer, SOUNDFONT_BLOCK};
@@ -38,8 +40,18 @@ pub enum NoteEvent {
     },
     /// Key up.
     Off { frame: u32, channel: u8, pitch: u8 },
-    /// Release every sounding note (transport stop).
+    /// Release every sounding note (transport stop); the sustain pedal goes up too.
     AllNotesOff { frame: u32 },
+    /// A control change (CC7 volume, CC10 pan, CC11 expression, CC64 sustain, RPN 0 bend
+    /// range through CC101/100/6/38, ...).
+    Control {
+        frame: u32,
+        channel: u8,
+        controller: u8,
+        value: u8,
+    },
+    /// The channel's pitch bend, −8192 … 8191 (0 = centre).
+    PitchBend { frame: u32, channel: u8, value: i16 },
 }
 
 impl NoteEvent {
@@ -48,7 +60,9 @@ impl NoteEvent {
         match *self {
             NoteEvent::On { frame, .. }
             | NoteEvent::Off { frame, .. }
-            | NoteEvent::AllNotesOff { frame } => frame,
+            | NoteEvent::AllNotesOff { frame }
+            | NoteEvent::Control { frame, .. }
+            | NoteEvent::PitchBend { frame, .. } => frame,
         }
     }
 }
@@ -56,7 +70,8 @@ impl NoteEvent {
 /// A sound source driven by note events, owned and run by the audio callback.
 pub trait Instrument: Send {
     /// Called on the audio thread. Renders left.len() frames (== right.len(), ≤ 8192),
-    /// OVERWRITING left/right, applying `events` sample-accurately. Never allocates.
+    /// OVERWRITING left/right, applying `events` sample-accurately. Never allocates. A block
+    /// of 0 frames only applies the events (the graph sends chased controllers that way).
     fn process(&mut self, events: &[NoteEvent], left: &mut [f32], right: &mut [f32]);
     /// Called on the audio thread. Silences every voice at once (seek, graph swap).
     fn reset(&mut self);

@@ -29,10 +29,13 @@ const SILENCE: f32 = 1.0e-5;
 /// After the last audible sample, the tail is over once this many silent frames followed.
 const TAIL_SILENT_FRAMES: u64 = 2048;
 const DRUM_CHANNEL: u8 = 9;
-/// rustysynth's default is 0.5, made for a whole 16-channel song in one synthesizer; here each
-/// track has its own, so +6 dB brings a mezzo-forte note nearer the built-in synth's level
-/// (about −20 dBFS for one piano note) while leaving headroom for chords and the fader.
-const MASTER_VOLUME: f32 = 1.0;
+/// Chosen by measurement (`scripts/bench_sf_level.sh`: the 31 General MIDI songs of
+/// openttd-openmsx, TimGM6mb, controllers honoured). At 1.0, renders sat a constant
+/// 12.5 ± 0.7 LU above `fluidsynth -F` (reverb and chorus off, gain 0.2) but 21 of 31 songs
+/// peaked over 0 dBFS, up to +6.8. 0.4 (−8.0 dB) keeps the same constant offset (≈ +4.5 LU)
+/// and puts the hottest song's sample peak near −1 dBFS: a real file does not clip at a
+/// unity fader, with 1 dB to spare.
+const MASTER_VOLUME: f32 = 0.4;
 
 /// A GM SoundFont instrument for one track.
 pub struct SoundFontPlayer {
@@ -144,7 +147,37 @@ impl SoundFontPlayer {
             }
             NoteEvent::AllNotesOff { .. } => {
                 self.held = [[0; 128]; 16];
+                // A held sustain pedal would keep released notes sounding after a stop.
+                for ch in 0..16 {
+                    self.synth.process_midi_message(ch, 0xB0, 64, 0);
+                }
                 self.synth.note_off_all(false);
+            }
+            NoteEvent::Control {
+                channel,
+                controller,
+                value,
+                ..
+            } => {
+                // rustysynth honours CC7, CC11, CC10, CC64, CC1, RPN 0-2 and the rest of GM's
+                // controller set itself. Bank select is not passed on: the track's instrument
+                // chooses the sound, as for program changes.
+                if matches!(controller, 0 | 32) {
+                    return;
+                }
+                let ch = self.route(channel);
+                self.synth.process_midi_message(
+                    ch as i32,
+                    0xB0,
+                    (controller & 0x7f) as i32,
+                    (value & 0x7f) as i32,
+                );
+            }
+            NoteEvent::PitchBend { channel, value, .. } => {
+                let ch = self.route(channel);
+                let v = (value as i32 + 8192).clamp(0, 16383);
+                self.synth
+                    .process_midi_message(ch as i32, 0xE0, v & 0x7f, v >> 7);
             }
         }
     }

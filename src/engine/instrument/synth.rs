@@ -1,8 +1,11 @@
 //! The built-in polyphonic synth: two band-limited oscillators and noise per voice, a resonant
 //! state-variable low-pass with its own envelope, key tracking and velocity, and an amplitude
 //! ADSR. Voices are preallocated; past the polyphony limit the quietest released voice, else the
-//! oldest, is stolen. A note starts on the exact frame of its event.
+//! oldest, is stolen. A note starts on the exact frame of its event. Each MIDI channel honours
+//! CC7 volume and CC11 expression (glided over a few ms, no zipper noise), CC10 pan, CC64
+//! sustain and pitch bend with its RPN 0 range (see `controls.rs`).
 
+use super::controls::{ChannelState, ControlEffect};
 use super::presets::SynthPreset;
 use super::{split_at_events, Instrument, NoteEvent};
 use crate::dsp::{midi_to_hz, Adsr, Noise, Oscillator, Svf};
@@ -12,12 +15,18 @@ const CONTROL_INTERVAL: u32 = 8;
 /// Start phases of the two oscillators: non-zero output on a note's first sample for every
 /// waveform (a sine or BLEP saw at phase 0 would start at exactly 0).
 const START_PHASE: [f32; 2] = [0.1, 0.35];
+/// Volume and expression changes glide with this time constant.
+const CHANNEL_GLIDE_S: f32 = 0.003;
 
 #[derive(Clone, Debug)]
 struct Voice {
     active: bool,
     /// Key down (not yet released).
     held: bool,
+    /// Key up, but the sustain pedal keeps the note sounding.
+    pedal: bool,
+    /// The channel's volume × expression, glided toward the channel's value.
+    chan_gain: f32,
     channel: u8,
     pitch: u8,
     /// Note-on order, for stealing the oldest.
@@ -41,6 +50,8 @@ impl Voice {
         Voice {
             active: false,
             held: false,
+            pedal: false,
+            chan_gain: 1.0,
             channel: 0,
             pitch: 0,
             serial: 0,
@@ -60,7 +71,14 @@ impl Voice {
 
     /// Starts a note. A stolen voice keeps its phase, filter state and level (the attack rises
     /// from there), which avoids most of the click a hard restart would make.
-    fn start(&mut self, p: &SynthPreset, sample_rate: u32, on: (u8, u8, u8), serial: u64) {
+    fn start(
+        &mut self,
+        p: &SynthPreset,
+        sample_rate: u32,
+        on: (u8, u8, u8),
+        serial: u64,
+        ch: &ChannelState,
+    ) {
         let (channel, pitch, velocity) = on;
         if !self.active {
             self.osc1.set_phase(START_PHASE[0]);
@@ -68,21 +86,16 @@ impl Voice {
             self.filter.reset();
             self.amp_env.reset();
             self.filter_env.reset();
+            self.chan_gain = ch.gain();
         }
         self.active = true;
         self.held = true;
+        self.pedal = false;
         self.channel = channel;
         self.pitch = pitch;
         self.serial = serial;
         let key = pitch as f32;
-        self.osc1.set_freq(
-            midi_to_hz(key + p.osc1.semitones + p.osc1.cents / 100.0),
-            sample_rate,
-        );
-        self.osc2.set_freq(
-            midi_to_hz(key + p.osc2.semitones + p.osc2.cents / 100.0),
-            sample_rate,
-        );
+        self.retune(p, sample_rate, ch.bend_semitones());
         let v = velocity.min(127) as f32 / 127.0;
         self.gain = p.gain * (1.0 - p.vel_sens + p.vel_sens * v * v);
         self.base_cutoff =
@@ -97,8 +110,22 @@ impl Voice {
         self.control_countdown = 0;
     }
 
+    /// Sets the oscillators to the key moved by `bend` semitones.
+    fn retune(&mut self, p: &SynthPreset, sample_rate: u32, bend: f32) {
+        let key = self.pitch as f32 + bend;
+        self.osc1.set_freq(
+            midi_to_hz(key + p.osc1.semitones + p.osc1.cents / 100.0),
+            sample_rate,
+        );
+        self.osc2.set_freq(
+            midi_to_hz(key + p.osc2.semitones + p.osc2.cents / 100.0),
+            sample_rate,
+        );
+    }
+
     fn release(&mut self) {
         self.held = false;
+        self.pedal = false;
         self.amp_env.gate_off();
         self.filter_env.gate_off();
     }
@@ -106,14 +133,25 @@ impl Voice {
     fn kill(&mut self) {
         self.active = false;
         self.held = false;
+        self.pedal = false;
         self.amp_env.reset();
         self.filter_env.reset();
         self.filter.reset();
     }
 
-    /// Adds this voice into `left`/`right`. Called on the audio thread.
-    fn render(&mut self, p: &SynthPreset, sample_rate: u32, left: &mut [f32], right: &mut [f32]) {
+    /// Adds this voice into `left`/`right`, at the channel's gain (glided by `glide` per
+    /// sample toward `chan.0`) and pan `chan.1`. Called on the audio thread.
+    fn render(
+        &mut self,
+        p: &SynthPreset,
+        sample_rate: u32,
+        chan: (f32, (f32, f32), f32),
+        left: &mut [f32],
+        right: &mut [f32],
+    ) {
         let (l1, l2, ln) = (p.osc1.level, p.osc2.level, p.noise);
+        let (target, (cl, cr), glide) = chan;
+        let (pan_l, pan_r) = (self.pan_l * cl, self.pan_r * cr);
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let fenv = self.filter_env.next();
             if self.control_countdown == 0 {
@@ -127,9 +165,15 @@ impl Voice {
             if ln != 0.0 {
                 x += self.noise.next() * ln;
             }
-            let y = self.filter.lowpass(x) * amp * self.gain;
-            *l += y * self.pan_l;
-            *r += y * self.pan_r;
+            if self.chan_gain != target {
+                self.chan_gain += (target - self.chan_gain) * glide;
+                if (self.chan_gain - target).abs() < 1e-6 {
+                    self.chan_gain = target;
+                }
+            }
+            let y = self.filter.lowpass(x) * amp * self.gain * self.chan_gain;
+            *l += y * pan_l;
+            *r += y * pan_r;
             if !self.amp_env.is_active() {
                 self.kill();
                 break;
@@ -149,6 +193,9 @@ pub struct PolySynth {
     sample_rate: u32,
     voices: Vec<Voice>,
     serial: u64,
+    channels: [ChannelState; 16],
+    /// Per-sample glide coefficient of the channel gain.
+    glide: f32,
 }
 
 impl PolySynth {
@@ -162,6 +209,8 @@ impl PolySynth {
                 .map(|i| Voice::new(preset, sample_rate, i))
                 .collect(),
             serial: 0,
+            channels: [ChannelState::default(); 16],
+            glide: 1.0 - (-1.0 / (CHANNEL_GLIDE_S * sample_rate as f32)).exp(),
         }
     }
 
@@ -201,7 +250,14 @@ impl PolySynth {
         self.serial += 1;
         let i = self.pick_voice();
         let (preset, rate, serial) = (self.preset, self.sample_rate, self.serial);
-        self.voices[i].start(&preset, rate, (channel, pitch & 0x7f, velocity), serial);
+        let ch = self.channels[(channel & 15) as usize];
+        self.voices[i].start(
+            &preset,
+            rate,
+            (channel, pitch & 0x7f, velocity),
+            serial,
+            &ch,
+        );
     }
 
     /// Releases the oldest held voice of this key, so overlapping notes of one pitch end in
@@ -215,7 +271,38 @@ impl PolySynth {
             .min_by_key(|(_, v)| v.serial)
             .map(|(i, _)| i);
         if let Some(i) = oldest {
-            self.voices[i].release();
+            if self.channels[(channel & 15) as usize].sustain {
+                let v = &mut self.voices[i];
+                v.held = false;
+                v.pedal = true;
+            } else {
+                self.voices[i].release();
+            }
+        }
+    }
+
+    fn control(&mut self, channel: u8, cc: u8, value: u8) {
+        let c = (channel & 15) as usize;
+        match self.channels[c].control(cc, value) {
+            ControlEffect::PedalUp => {
+                for v in self.voices.iter_mut() {
+                    if v.active && v.pedal && v.channel & 15 == channel & 15 {
+                        v.release();
+                    }
+                }
+            }
+            ControlEffect::Retune => self.retune(channel),
+            ControlEffect::None => {}
+        }
+    }
+
+    fn retune(&mut self, channel: u8) {
+        let bend = self.channels[(channel & 15) as usize].bend_semitones();
+        let (preset, rate) = (self.preset, self.sample_rate);
+        for v in self.voices.iter_mut() {
+            if v.active && v.channel & 15 == channel & 15 {
+                v.retune(&preset, rate, bend);
+            }
         }
     }
 
@@ -235,9 +322,22 @@ impl PolySynth {
             }
             NoteEvent::Off { channel, pitch, .. } => self.note_off(channel, pitch),
             NoteEvent::AllNotesOff { .. } => {
-                for v in self.voices.iter_mut().filter(|v| v.held) {
+                for ch in self.channels.iter_mut() {
+                    ch.sustain = false;
+                }
+                for v in self.voices.iter_mut().filter(|v| v.held || v.pedal) {
                     v.release();
                 }
+            }
+            NoteEvent::Control {
+                channel,
+                controller,
+                value,
+                ..
+            } => self.control(channel, controller, value),
+            NoteEvent::PitchBend { channel, value, .. } => {
+                self.channels[(channel & 15) as usize].bend = value.clamp(-8192, 8191);
+                self.retune(channel);
             }
         }
     }
@@ -253,9 +353,17 @@ impl Instrument for PolySynth {
             events,
             len,
             |s, start, end| {
-                let (preset, rate) = (s.preset, s.sample_rate);
+                let (preset, rate, glide) = (s.preset, s.sample_rate, s.glide);
                 for v in s.voices.iter_mut().filter(|v| v.active) {
-                    v.render(&preset, rate, &mut left[start..end], &mut right[start..end]);
+                    let ch = &s.channels[(v.channel & 15) as usize];
+                    let chan = (ch.gain(), ch.pan_gains(), glide);
+                    v.render(
+                        &preset,
+                        rate,
+                        chan,
+                        &mut left[start..end],
+                        &mut right[start..end],
+                    );
                 }
             },
             |s, ev| s.apply(ev),
@@ -266,6 +374,7 @@ impl Instrument for PolySynth {
         for v in &mut self.voices {
             v.kill();
         }
+        self.channels = [ChannelState::default(); 16];
     }
 
     fn active_voices(&self) -> usize {

@@ -351,6 +351,8 @@ fn project_with_tracks() -> Project {
             name: String::new(),
             start: 4.0 * (id - 1) as f64,
             content: ClipContent::Midi(MidiClip {
+                offset: 0.0,
+                controllers: Vec::new(),
                 length: 16.0,
                 notes: notes(ch, n, 36 + id as u8 * 5),
             }),

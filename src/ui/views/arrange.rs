@@ -373,10 +373,7 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
                 buf,
                 r.x + 1,
                 r.y + 1,
-                &super::fit(
-                    &super::ellipsize(&name, NAME_W as usize),
-                    NAME_W as usize,
-                ),
+                &super::fit(&super::ellipsize(&name, NAME_W as usize), NAME_W as usize),
                 r.x + 1 + NAME_W,
                 style,
             );
@@ -463,16 +460,20 @@ fn sketch(
     let dot_beat = |d: usize| st.scroll_beat + (c0 as f64 + d as f64 / 2.0) / cpb;
     match &clip.content {
         ClipContent::Midi(m) => {
-            if m.notes.is_empty() {
+            // Only what plays: notes starting inside the clip's window, cut at its end.
+            let playing = || m.notes.iter().filter(|n| m.plays(n));
+            let Some(lo) = playing().map(|n| n.pitch).min() else {
                 return;
-            }
-            let lo = m.notes.iter().map(|n| n.pitch).min().unwrap_or(60);
-            let hi = m.notes.iter().map(|n| n.pitch).max().unwrap_or(60);
+            };
+            let hi = playing().map(|n| n.pitch).max().unwrap_or(lo);
             let span = (hi - lo).max(1) as f64;
-            for note in &m.notes {
+            for note in playing() {
+                let Some((s, e)) = m.audible_span(note) else {
+                    continue;
+                };
                 let row = 3 - ((note.pitch - lo) as f64 / span * 3.0).round() as usize;
-                let s = clip.start + note.start;
-                let e = clip.start + note.end().min(m.length);
+                let s = clip.start + s - m.offset;
+                let e = clip.start + e - m.offset;
                 let d0 = ((s - st.scroll_beat) * cpb * 2.0 - c0 as f64 * 2.0).floor();
                 let d1 = ((e - st.scroll_beat) * cpb * 2.0 - c0 as f64 * 2.0).ceil();
                 let d0 = d0.max(0.0) as usize;

@@ -1,5 +1,8 @@
 //! The piano roll: the selected MIDI clip on a pitch × time grid, a keyboard on the left, the
 //! project key's scale shaded, the cursor and visual selection, and a velocity lane below.
+//! Beats are the clip's content beats: the clip plays the window `[offset, offset + length)`,
+//! and what lies outside it (notes trimmed away, the part of a note past the clip's end) is
+//! drawn dimmed as `░`, because it is not heard.
 
 use super::{fill, put, restyle, set, EIGHTHS_UP};
 use crate::model::{pitch_name, ClipContent, Key, Note};
@@ -188,6 +191,9 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         (c >= 0.0 && c < cols as f64).then_some(c as u16)
     };
     let qpb = p.time_signature.quarters_per_bar();
+    let (w0, w1) = m.window();
+    // Content beat → project beat.
+    let origin = clip.start - m.offset;
 
     // Ruler: bar.beat labels relative to the project, clip name in the key column.
     put(
@@ -207,8 +213,8 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     );
     let mut next_free = 0u16;
     for col in 0..cols {
-        let b = clip.start + beat_of(col);
-        let b_next = clip.start + beat_of(col + 1);
+        let b = origin + beat_of(col);
+        let b_next = origin + beat_of(col + 1);
         let beat_start = b.ceil();
         if beat_start < b_next - 1e-9 && col >= next_free {
             let (bar, beat, _) = p.time_signature.bars_beats(beat_start);
@@ -260,17 +266,18 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             let b0 = beat_of(col);
             let b1 = beat_of(col + 1);
             let style = row_style;
-            let ch = if b0 >= m.length - 1e-9 {
-                // After the clip's end: empty, without grid or scale.
+            let outside = b0 >= w1 - 1e-9 || b1 <= w0 + 1e-9;
+            let ch = if outside {
+                // Outside the clip's window: empty, without grid or scale.
                 ' '
-            } else if ((b0 + clip.start) / qpb).ceil() * qpb < b1 + clip.start - 1e-9 {
+            } else if ((b0 + origin) / qpb).ceil() * qpb < b1 + origin - 1e-9 {
                 '│'
             } else if b0.ceil() < b1 - 1e-9 {
                 '┊'
             } else {
                 empty
             };
-            let style = if b0 >= m.length - 1e-9 {
+            let style = if outside {
                 dim.bg(row_style.bg.unwrap_or_default())
             } else if ch == '│' {
                 bar_line.bg(row_style.bg.unwrap_or_default())
@@ -313,9 +320,19 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         } else {
             (note_style, '█')
         };
+        // The columns before this beat sound; the rest of the note does not.
+        let heard_until = m.audible_span(n).map_or(f64::NEG_INFINITY, |(_, e)| e);
         let first = c0.max(0.0) as u16;
         let last = (c1.max(c0 + 1.0) as u16).min(cols);
         for col in first..last {
+            let heard =
+                heard_until.is_finite() && (col as f64 == c0 || beat_of(col) < heard_until - 1e-9);
+            if !heard {
+                // Dimmed on the row's own background: not a note that sounds.
+                let on_row = buf.cell((gx + col, y)).map_or(dim, |cell| dim.bg(cell.bg));
+                set(buf, gx + col, y, '░', on_row);
+                continue;
+            }
             // A start mark separates repeated notes; one-column notes are solid.
             let ch = if col as f64 == c0 && c1 - c0 >= 2.0 {
                 '▐'
@@ -327,7 +344,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     }
 
     // Playhead and cursor.
-    let ph = app.transport.beat - clip.start;
+    let ph = app.transport.beat - origin;
     if let Some(c) = col_of(ph) {
         for row in 0..rows {
             let y = area.y + 1 + row;
@@ -362,7 +379,9 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     for n in &m.notes {
         let Some(c) = col_of(n.start) else { continue };
         let eighths = (n.velocity as f32 / 127.0 * lane_h as f32 * 8.0).round() as usize;
-        let style = if sel.is_some_and(|s| selected(s, n)) {
+        let style = if !m.plays(n) {
+            dim
+        } else if sel.is_some_and(|s| selected(s, n)) {
             sel_style
         } else {
             vel_style
