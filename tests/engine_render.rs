@@ -15,9 +15,7 @@ use tdaw::model::{
 fn opts(depth: BitDepth) -> RenderOptions {
     RenderOptions {
         bit_depth: depth,
-        sample_rate: None,
-        stems: false,
-        soundfont: None,
+        ..Default::default()
     }
 }
 

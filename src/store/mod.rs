@@ -9,6 +9,7 @@
 pub mod atomic;
 pub mod format;
 pub mod index;
+pub mod output;
 pub mod paths;
 pub mod tempo_cache;
 
