@@ -83,16 +83,14 @@ fn default_output(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    // A wrong extension is known before the project is read.
-    if let Some(out) = &args.output {
-        FileFormat::for_output(out, args.bit_depth)?;
-    }
     let project = crate::store::load_project(&args.dir)?;
     let out = match &args.output {
         Some(o) => o.clone(),
         None => default_output(&args.dir, &project.name)?,
     };
+    // The project's safety first: `-o project.toml` is refused as that, not as a format.
     crate::store::output::check_output(&args.dir, &project, &out)?;
+    FileFormat::for_output(&out, args.bit_depth)?;
     let stems_dir = match &args.stems {
         Some(Some(folder)) => {
             crate::store::output::check_output_folder(&args.dir, &project, folder)?;
