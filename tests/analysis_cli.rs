@@ -222,7 +222,8 @@ fn bad_files_give_one_line_naming_the_file() {
 #[test]
 fn json_max_momentary_and_short_term_pass_tech3341_cases_1_to_5() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &[(f64, f64)], f64); 5] = [
+    type Case = (&'static str, &'static [(f64, f64)], f64);
+    let cases: [Case; 5] = [
         ("case1", &[(-23.0, 20.0)], -23.0),
         ("case2", &[(-33.0, 20.0)], -33.0),
         (
