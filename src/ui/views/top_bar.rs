@@ -99,10 +99,15 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         (Some(d), false) => d.clone(),
         _ => SILENT.to_string(),
     };
+    // The null backend has no device to under-run: when it falls behind, that is `late N`.
+    let (count_name, count) = if t.silent && t.late > 0 {
+        ("late", t.late)
+    } else {
+        ("xruns", t.xruns)
+    };
     let engine = format!(
-        "DSP {:>3.0}%  xruns {}  {} ",
+        "DSP {:>3.0}%  {count_name} {count}  {} ",
         t.dsp_load * 100.0,
-        t.xruns,
         device
     );
     let w = engine.chars().count() as u16;
