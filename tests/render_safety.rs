@@ -4,6 +4,8 @@
 //! extension; `render` without `-o` and `--stems FOLDER` create their folders; and the error
 //! printer escapes control characters and prints an OS error once.
 
+mod ui_support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -377,4 +379,62 @@ fn errors_escape_control_characters_and_print_an_os_error_once() {
     assert_ne!(code, 0);
     assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn the_tuis_render_command_refuses_the_same_outputs() {
+    let d = tempfile::tempdir().unwrap();
+    let scratch = d.path().join("scratch");
+    project(&scratch, 0.5, 1);
+    let project = tdaw::store::load_project(&scratch).unwrap();
+    let p = d.path().join("song");
+    let mut app = ui_support::app_with(project, &p);
+    fs::create_dir_all(p.join("audio")).unwrap();
+    fs::copy(scratch.join("audio/x.wav"), p.join("audio/x.wav")).unwrap();
+    let guarded = [p.join("audio/x.wav"), p.join("project.toml")];
+    let before = snapshot(&guarded);
+    for out in &guarded {
+        ui_support::press(&mut app, &format!(":render {}<ret>", out.display()));
+        assert!(app.render.is_none(), "{out:?} started a render");
+        assert!(app.status.error, "{:?}", app.status);
+        assert!(
+            app.status.text.contains("would overwrite")
+                && app
+                    .status
+                    .text
+                    .contains("choose a path outside audio/ and .tdaw/"),
+            "{:?}",
+            app.status
+        );
+    }
+    assert_eq!(snapshot(&guarded), before);
+}
+
+#[test]
+fn an_rf64_file_is_analysed_at_its_true_length() {
+    let home = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("long.wav");
+    // RF64 above 1 kB: the >4 GiB layout, on a file small enough for a test.
+    let mut w = tdaw::codec::WavWriter::create_with_riff_limit(
+        &path,
+        48_000,
+        2,
+        tdaw::codec::WavFormat::I24,
+        1024,
+    )
+    .unwrap();
+    let tone: Vec<f32> = (0..48_000 * 2 * 5)
+        .map(|i| ((i / 2) as f32 * 0.0576).sin() * 0.5)
+        .collect();
+    w.write(&tone).unwrap();
+    w.finalize().unwrap();
+    assert_eq!(&fs::read(&path).unwrap()[..4], b"RF64");
+    let (code, stdout, stderr) = run(home.path(), &[os("analyze"), os(&path), os("--json")]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["duration_s"].as_f64(), Some(5.0));
+    assert_eq!(v["channels"].as_u64(), Some(2));
+    let peak = v["sample_peak_dbfs"].as_f64().unwrap();
+    assert!((peak + 6.02).abs() < 0.05, "{peak}");
 }
