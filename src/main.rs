@@ -34,7 +34,7 @@ enum Command {
     Info(cli::info::Args),
     /// List the projects known to the index.
     List(cli::list::Args),
-    /// Render a project offline to a WAV file.
+    /// Render a project offline to a WAV or FLAC file (renders/ by default).
     Render(cli::render::Args),
     /// Measure loudness, peaks and tempo of an audio file.
     Analyze(cli::analyze::Args),

@@ -211,14 +211,18 @@ fn a_failed_render_keeps_the_old_output_too() {
     let home = tempfile::tempdir().unwrap();
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("song");
-    project(&p, 0.5, 1);
+    project(&p, 2.0, 1);
     let out = d.path().join("mix.wav");
     fs::write(&out, b"old").unwrap();
-    // The audio file goes bad after the project was written: the render fails while reading.
-    fs::write(p.join("audio/x.wav"), b"RIFF\x00\x00\x00\x00garbage").unwrap();
+    // The audio file loses its second half: the render fails half-way, while writing.
+    let wav = fs::read(p.join("audio/x.wav")).unwrap();
+    fs::write(p.join("audio/x.wav"), &wav[..wav.len() / 2]).unwrap();
     let (code, _, stderr) = run(home.path(), &[os("render"), os(&p), os("-o"), os(&out)]);
     assert_ne!(code, 0);
-    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("truncated"),
+        "{stderr}"
+    );
     assert_eq!(fs::read(&out).unwrap(), b"old");
     assert!(temps_in(d.path()).is_empty());
 }
