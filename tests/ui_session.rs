@@ -259,9 +259,10 @@ fn clips_are_dragged_with_the_mouse_as_one_undoable_edit() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     let before = app.project.clone();
-    // 120x40: main area from row 2; ruler on row 2, track i on rows 3 + 2i; timeline from
-    // column 24 at one column per beat. The Bass clip (track 1) starts at beat 16.
-    let bass_row = 3 + 2;
+    // 120x40: main area from row 2; ruler on row 2, the marker lane on row 3, track i on rows
+    // 4 + 2i; timeline from column 24 at one column per beat. The Bass clip (track 1) starts
+    // at beat 16.
+    let bass_row = 4 + 2;
     mouse(
         &mut app,
         MouseEventKind::Down(MouseButton::Left),

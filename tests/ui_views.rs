@@ -167,12 +167,13 @@ fn no_color_keeps_cursor_and_selection_visible() {
     for cell in buf.content() {
         assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset));
     }
-    // The cursor (Bass row, beat 16 = column 24 + 16) is reversed.
-    let cursor = &buf[(24 + 16, 5)];
+    // The cursor (Bass row, under the ruler and the marker lane; beat 16 = column 24 + 16) is
+    // reversed.
+    let cursor = &buf[(24 + 16, 6)];
     assert!(cursor.modifier.contains(Modifier::REVERSED), "{cursor:?}");
     // A visual selection of a clip is underlined.
     press(&mut app, "vl");
     let t = ui_support::screen(&mut app, 80, 24);
-    let sel = &t.backend().buffer()[(24 + 20, 5)];
+    let sel = &t.backend().buffer()[(24 + 20, 6)];
     assert!(sel.modifier.contains(Modifier::UNDERLINED), "{sel:?}");
 }

@@ -4,4 +4,5 @@
 //! project's MIDI tracks back into SMF bytes. It never touches the disk, the engine or the
 //! terminal.
 
+pub mod gm;
 pub mod smf;

@@ -42,6 +42,9 @@ pub struct Imported {
     pub copied: Vec<PathBuf>,
     /// One line saying what was added.
     pub summary: String,
+    /// A MIDI file's tempo map when the project's tempo was kept (the project has tracks), so
+    /// that the caller can offer it; `None` for audio and when the edit already sets it.
+    pub file_tempo: Option<crate::model::TempoMap>,
 }
 
 /// Why a file could not be imported. Every message names the file.
@@ -339,6 +342,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         },
         copied: vec![dest],
         summary,
+        file_tempo: None,
     })
 }
 
@@ -454,6 +458,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         edit: Edit::Batch(edits),
         copied: Vec::new(),
         summary,
+        file_tempo: (!takes_song_timing).then(|| song.tempo.clone()),
     })
 }
 

@@ -117,6 +117,15 @@ commands! {
     LoopToggle = "loop_toggle", [Arrange], true, "Turn the loop region on or off";
     LoopSet = "loop_set", [Arrange], true, "Loop the selected range (or the bar under the cursor)";
     MarkerAdd = "marker_add", [Arrange], true, "Add a marker at the cursor";
+    MarkerNext = "marker_next", [Arrange], false, "Cursor to the next marker (:marker NAME adds, rename, rm)";
+    MarkerPrev = "marker_prev", [Arrange], false, "Cursor to the previous marker";
+    FadeInLonger = "fade_in_longer", [Arrange], true, "Audio clip under the cursor: fade-in one grid step longer (:fade in 1)";
+    FadeInShorter = "fade_in_shorter", [Arrange], true, "Audio clip under the cursor: fade-in one grid step shorter";
+    FadeOutLonger = "fade_out_longer", [Arrange], true, "Audio clip under the cursor: fade-out one grid step longer (:fade out 1)";
+    FadeOutShorter = "fade_out_shorter", [Arrange], true, "Audio clip under the cursor: fade-out one grid step shorter";
+    ClipGainUp = "clip_gain_up", [Arrange], true, "Audio clip under the cursor: gain +1 dB (:gain -3 sets it)";
+    ClipGainDown = "clip_gain_down", [Arrange], true, "Audio clip under the cursor: gain -1 dB";
+    InstrumentBrowser = "instrument_browser", [Arrange, PianoRoll], false, "Choose the MIDI track's instrument: GM programs, drum kits, synth presets";
     ValueUp = "value_up", [Mixer, PianoRoll], true, "Raise the selected value (fader +1 dB, pan right, send, velocity +8)";
     ValueDown = "value_down", [Mixer, PianoRoll], true, "Lower the selected value";
     ValueReset = "value_reset", [Mixer], true, "Reset the selected value (0 dB, centre)";

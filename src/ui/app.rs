@@ -153,6 +153,44 @@ pub enum Popup {
     ConfirmQuit,
     /// An autosave newer than the project was found on open.
     Recover { autosave: Box<Project> },
+    /// The instrument browser of a MIDI track (`I`, `:instrument`).
+    Instrument(Box<InstrumentBrowser>),
+    /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
+    ImportTempo(Box<PendingImport>),
+}
+
+/// State of the instrument browser: a list of categories (GM families, drum kits, synth
+/// presets) and the choices inside the selected one, or, while a filter is set, every choice
+/// whose name matches it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstrumentBrowser {
+    /// The track whose instrument is chosen.
+    pub track: TrackId,
+    /// Selected category (index into the catalogue).
+    pub category: usize,
+    /// Selected choice in the list on the right.
+    pub item: usize,
+    /// Whether j/k move in the choices (else in the categories).
+    pub in_items: bool,
+    /// Text typed after `/`; when not empty the right list holds every match.
+    pub filter: String,
+    /// Whether keys are typed into the filter.
+    pub typing: bool,
+}
+
+/// A MIDI import held back until the user answers whether to take the file's tempo.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingImport {
+    /// The import's edit (the new tracks).
+    pub edit: Edit,
+    /// The file's tempo map, applied in the same undo step on `y`.
+    pub tempo: crate::model::TempoMap,
+    /// What the import says when applied.
+    pub summary: String,
+    /// The file's name, for the question.
+    pub file: String,
+    /// Files the import wrote, removed again when it is cancelled.
+    pub copied: Vec<PathBuf>,
 }
 
 /// Keys typed so far that are a count or a prefix.

@@ -113,8 +113,28 @@ pub const EX_COMMANDS: &[ExCommand] = &[
     },
     ExCommand {
         name: "marker",
-        args: "NAME",
-        doc: "Add a marker at the cursor",
+        args: "NAME | rename OLD NEW | rm [NAME] | goto NAME",
+        doc: "Add a marker at the cursor; rename, remove or go to one",
+    },
+    ExCommand {
+        name: "tempo",
+        args: "[N [@BAR[.BEAT]] | rm [@BAR]]",
+        doc: "A tempo change at the cursor (or bar); rm removes it; alone: list the changes",
+    },
+    ExCommand {
+        name: "instrument",
+        args: "[N | NAME | synth:PRESET | drums[:KIT]]",
+        doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
+    },
+    ExCommand {
+        name: "fade",
+        args: "in|out BEATS (or 0.5s)",
+        doc: "Fade of the audio clip under the cursor, in beats or seconds (0 removes)",
+    },
+    ExCommand {
+        name: "gain",
+        args: "DB",
+        doc: "Gain of the audio clip under the cursor, in dB",
     },
     ExCommand {
         name: "metronome",
@@ -186,7 +206,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             let dir = expand(arg);
             super::reopen(app, &dir)
         }
-        "bpm" | "tempo" => {
+        "bpm" => {
             let bpm: f64 = arg
                 .parse()
                 .map_err(|_| format!(":bpm needs a number, not '{arg}'"))?;
@@ -351,15 +371,11 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             app.apply(Edit::SetLoop(Some(l)), "loop");
             Ok(())
         }
-        "marker" => {
-            let name = if arg.is_empty() {
-                format!("M{}", app.project.markers.len() + 1)
-            } else {
-                arg.to_string()
-            };
-            super::update::add_marker(app, name);
-            Ok(())
-        }
+        "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
+        "tempo" => super::timeline_ops::tempo_command(app, arg),
+        "instrument" | "inst" => super::instrument_ops::command(app, arg),
+        "fade" => super::timeline_ops::fade_command(app, arg),
+        "gain" => super::timeline_ops::gain_command(app, arg),
         "theme" => {
             let t = super::theme::Theme::load(arg, app.color_depth).map_err(|e| e.to_string())?;
             app.theme = t;
@@ -400,9 +416,62 @@ pub fn save(app: &mut App) -> Result<(), String> {
 fn import(app: &mut App, file: &Path) -> Result<(), String> {
     let imported = crate::store::import::import_file(&app.dir, &app.project, file)
         .map_err(|e| e.to_string())?;
+    // A MIDI file at another tempo than the project's: ask before importing, so that taking
+    // its tempo is part of the same undo step.
+    if let Some(tempo) = imported
+        .file_tempo
+        .clone()
+        .filter(|t| *t != app.project.tempo)
+    {
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        let pending = super::app::PendingImport {
+            edit: imported.edit,
+            tempo,
+            summary: imported.summary,
+            file: name,
+            copied: imported.copied,
+        };
+        let question = super::views::popup::import_tempo_lines(app, &pending).join(" ");
+        app.popups.push(Popup::ImportTempo(Box::new(pending)));
+        app.info(question);
+        return Ok(());
+    }
+    apply_import(app, imported.edit, imported.summary, imported.copied)
+}
+
+/// Applies a held-back MIDI import (the answer to its tempo question): with the file's tempo
+/// map in the same undo step when `take_tempo`.
+pub fn finish_import(app: &mut App, pending: super::app::PendingImport, take_tempo: bool) {
+    let (edit, summary) = if take_tempo {
+        let bpm = super::views::top_bar::trim_float(
+            (pending.tempo.initial_bpm() * 100.0).round() / 100.0,
+        );
+        let summary = pending.summary.replace("; the project's tempo is kept", "")
+            + &format!("; took its tempo ({bpm} BPM)");
+        (
+            Edit::Batch(vec![pending.edit, Edit::SetTempo(pending.tempo)]),
+            summary,
+        )
+    } else {
+        (pending.edit, pending.summary)
+    };
+    if let Err(e) = apply_import(app, edit, summary, pending.copied) {
+        app.error(e);
+    }
+}
+
+fn apply_import(
+    app: &mut App,
+    edit: Edit,
+    summary: String,
+    copied: Vec<PathBuf>,
+) -> Result<(), String> {
     let before = app.project.tracks.len();
-    if app.apply(imported.edit, "import") {
-        app.info(imported.summary);
+    if app.apply(edit, "import") {
+        app.info(summary);
         // Select the first new track.
         if app.project.tracks.len() > before {
             app.arrange.track = before;
@@ -410,7 +479,7 @@ fn import(app: &mut App, file: &Path) -> Result<(), String> {
         Ok(())
     } else {
         // The edit did not apply: take the copied files away again.
-        for f in imported.copied {
+        for f in copied {
             let _ = std::fs::remove_file(f);
         }
         Err(std::mem::take(&mut app.status.text))
@@ -500,6 +569,54 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
     match cmd {
         "import" | "render" | "export-midi" | "e" | "e!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
+        }
+        "marker" => (
+            base,
+            ["rename", "rm", "goto"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "tempo" => (
+            base,
+            ["rm"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "fade" => (
+            base,
+            ["in", "out"]
+                .iter()
+                .filter(|k| k.starts_with(rest))
+                .map(|k| k.to_string())
+                .collect(),
+        ),
+        "instrument" => {
+            let low = rest.to_lowercase();
+            let mut names: Vec<String> = crate::engine::instrument::synth_presets()
+                .iter()
+                .map(|p| format!("synth:{p}"))
+                .chain(
+                    crate::midi::gm::GM_DRUM_KITS
+                        .iter()
+                        .map(|(_, k)| format!("drums:{}", k.to_lowercase())),
+                )
+                .chain(
+                    crate::midi::gm::GM_PROGRAM_NAMES
+                        .iter()
+                        .map(|n| format!("\"{n}\"")),
+                )
+                .filter(|n| {
+                    n.to_lowercase()
+                        .trim_start_matches('"')
+                        .starts_with(low.trim_start_matches('"'))
+                })
+                .collect();
+            names.dedup();
+            (base, names)
         }
         "metronome" | "countin" => (
             base,
@@ -737,5 +854,8 @@ mod tests {
         assert!(complete("theme hi")
             .1
             .contains(&"high-contrast".to_string()));
+        assert_eq!(complete("instrument synth:pa").1, vec!["synth:pad"]);
+        assert_eq!(complete("marker ren").1, vec!["rename"]);
+        assert_eq!(complete("fade o").1, vec!["out"]);
     }
 }

@@ -12,12 +12,14 @@ mod arrange_ops;
 pub mod autosave;
 pub mod engine_link;
 pub mod ex;
+mod instrument_ops;
 pub mod keymap;
 mod mixer_ops;
 pub mod peaks;
 mod piano_ops;
 pub mod terminal;
 pub mod theme;
+mod timeline_ops;
 pub mod update;
 pub mod views;
 

@@ -200,7 +200,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         }
         Cmd::ScrollLeftHalf | Cmd::ScrollRightHalf => {
             let main = app.main_area();
-            let half = view::grid_cols(main) as f64 / app.piano.cols_per_beat() / 2.0;
+            let half = view::grid_cols_for(app, main) as f64 / app.piano.cols_per_beat() / 2.0;
             let d = half * n as f64;
             scroll(app, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
         }
@@ -613,7 +613,7 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
     let main = app.main_area();
     let rows = view::grid_rows(main).max(1) as i64;
     let cpb = app.piano.cols_per_beat();
-    let span = view::grid_cols(main).max(1) as f64 / cpb;
+    let span = view::grid_cols_for(app, main).max(1) as f64 / cpb;
     let length = match clip(app) {
         Some((_, c)) => match c.content {
             ClipContent::Midi(m) => m.length,
@@ -643,7 +643,7 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
 /// Keeps the cursor on screen.
 pub fn ensure_visible(app: &mut App) {
     let main = app.main_area();
-    let cols = view::grid_cols(main).max(1) as f64;
+    let cols = view::grid_cols_for(app, main).max(1) as f64;
     let rows = view::grid_rows(main).max(1) as u8;
     let cpb = app.piano.cols_per_beat();
     let span = cols / cpb;

@@ -220,6 +220,25 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
             }
             _ => {}
         },
+        Popup::Instrument(_) => super::instrument_ops::on_key(app, ev),
+        Popup::ImportTempo(pending) => match ev.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                app.popups.pop();
+                ex::finish_import(app, *pending, true);
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') => {
+                app.popups.pop();
+                ex::finish_import(app, *pending, false);
+            }
+            KeyCode::Esc | KeyCode::Char('c') => {
+                app.popups.pop();
+                for f in &pending.copied {
+                    let _ = std::fs::remove_file(f);
+                }
+                app.info(format!("Import of {} cancelled", pending.file));
+            }
+            _ => {}
+        },
     }
 }
 
@@ -387,6 +406,16 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
             }
         }
+        Cmd::MarkerAdd
+        | Cmd::MarkerNext
+        | Cmd::MarkerPrev
+        | Cmd::FadeInLonger
+        | Cmd::FadeInShorter
+        | Cmd::FadeOutLonger
+        | Cmd::FadeOutShorter
+        | Cmd::ClipGainUp
+        | Cmd::ClipGainDown
+        | Cmd::InstrumentBrowser => super::timeline_ops::run(app, cmd, n),
         _ => match app.view {
             ViewKind::Arrange => arrange_ops::run(app, cmd, n),
             ViewKind::Mixer => mixer_ops::run(app, cmd, n),
@@ -537,13 +566,13 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
     }
     match app.view {
         ViewKind::Arrange => {
-            use views::arrange::{HEADER_W, ROWS};
+            use views::arrange::{HEADER_W, ROWS, TOP_ROWS};
             // The wheel scrolls the view (Shift or a horizontal wheel: the timeline).
             let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
             let bar = app.project.time_signature.quarters_per_bar();
             // The track row and beat under the pointer (None over the ruler or headers).
-            let row = (m.row > main.y)
-                .then(|| app.arrange.scroll_track + ((m.row - main.y - 1) / ROWS) as usize);
+            let row = (m.row >= main.y + TOP_ROWS)
+                .then(|| app.arrange.scroll_track + ((m.row - main.y - TOP_ROWS) / ROWS) as usize);
             let beat = (m.column >= main.x + HEADER_W).then(|| {
                 let col = (m.column - main.x - HEADER_W) as f64;
                 app.arrange.scroll_beat + col / app.arrange.cols_per_beat()
@@ -580,7 +609,8 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
             }
         }
         ViewKind::PianoRoll => {
-            use views::piano_roll::{grid_rows, KEYS_W};
+            use views::piano_roll::grid_rows;
+            let keys_w = views::piano_roll::keys_w(app);
             // The wheel scrolls the view, as in the arrange view (Shift or a horizontal wheel:
             // the time axis, a bar per notch).
             let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
@@ -594,14 +624,14 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
                 MouseEventKind::ScrollLeft => piano_ops::scroll(app, 0, -bar),
                 MouseEventKind::Down(_) | MouseEventKind::Up(_) | MouseEventKind::Drag(_) => {
                     let rows = grid_rows(main);
-                    if m.row <= main.y || m.row > main.y + rows || m.column < main.x + KEYS_W {
+                    if m.row <= main.y || m.row > main.y + rows || m.column < main.x + keys_w {
                         return;
                     }
                     let pitch = app.piano.top_pitch as i32 - (m.row - main.y - 1) as i32;
                     let Ok(pitch) = u8::try_from(pitch) else {
                         return;
                     };
-                    let col = (m.column - main.x - KEYS_W) as f64;
+                    let col = (m.column - main.x - keys_w) as f64;
                     let beat = app.piano.scroll_beat + col / app.piano.cols_per_beat();
                     match m.kind {
                         MouseEventKind::Down(MouseButton::Left) => {

@@ -90,13 +90,18 @@ impl SoundFontPlayer {
 
     /// Program change on every melodic channel: notes keep their own channel (so equal keys
     /// on two channels stay two notes) and all play the track's program. The drum channel
-    /// keeps bank 128, program 0 (the standard kit).
+    /// stays on bank 128; a drum track's program picks its kit there (8 Room, 25 TR-808, …),
+    /// and rustysynth plays the standard kit when the SoundFont has no such kit.
     fn select_program(&mut self) {
         for ch in 0..16 {
             if ch != DRUM_CHANNEL as i32 {
                 self.synth
                     .process_midi_message(ch, 0xC0, self.program as i32, 0);
             }
+        }
+        if self.drums {
+            self.synth
+                .process_midi_message(DRUM_CHANNEL as i32, 0xC0, self.program as i32, 0);
         }
     }
 

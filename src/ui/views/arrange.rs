@@ -1,6 +1,7 @@
 //! The arrange view: tracks as rows (name, mute/solo/arm, a meter) and their clips on a
-//! timeline, with waveform overviews for audio and note sketches for MIDI; the ruler shows bars,
-//! the loop region and markers; the playhead and the edit cursor cross the tracks.
+//! timeline, with waveform overviews for audio and note sketches for MIDI; the ruler shows bars
+//! and the loop region, the lane under it markers and tempo changes; the playhead and the edit
+//! cursor cross the tracks.
 
 use super::{db, fill, meter_scope, put, restyle, set, EIGHTHS_RIGHT};
 use crate::model::{ClipContent, Project, TrackKind};
@@ -15,9 +16,13 @@ pub const HEADER_W: u16 = 24;
 /// Rows per track.
 pub const ROWS: u16 = 2;
 
+/// Rows above the tracks: the ruler (bar numbers, loop) and the lane of markers and tempo
+/// changes. (At an even height the lane costs no track row: (h - 2) / 2 == (h - 1) / 2.)
+pub const TOP_ROWS: u16 = 2;
+
 /// How many tracks fit in the main area.
 pub fn visible_tracks(main: Rect) -> usize {
-    (main.height.saturating_sub(1) / ROWS) as usize
+    (main.height.saturating_sub(TOP_ROWS) / ROWS) as usize
 }
 
 /// Timeline columns in the main area.
@@ -44,7 +49,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let th = &app.theme;
     let base = th.get("arrange");
     fill(buf, area, base);
-    if area.height < 2 || area.width <= HEADER_W {
+    if area.height < TOP_ROWS + 1 || area.width <= HEADER_W {
         return;
     }
     let p = &app.project;
@@ -78,19 +83,6 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         tl_x,
         th.get("ui.text.dim"),
     );
-    // Markers take precedence over bar numbers; each name runs up to the next marker.
-    let mut marks: Vec<(u16, &str)> = p
-        .markers
-        .iter()
-        .filter_map(|m| col_of(m.beat).map(|c| (c, m.name.as_str())))
-        .collect();
-    marks.sort_by_key(|m| m.0);
-    let mut spans: Vec<(u16, u16)> = Vec::new();
-    for (i, (c, name)) in marks.iter().enumerate() {
-        let limit = marks.get(i + 1).map_or(cols, |n| n.0);
-        let end = (*c + 1 + name.chars().count() as u16).min(limit);
-        spans.push((*c, end));
-    }
     let mut next_free = 0u16;
     for col in 0..cols {
         let b0 = beat_of(col);
@@ -99,9 +91,8 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         if bar_start < b1 - 1e-9 && col >= next_free {
             let label = format!("{}", (bar_start / qpb).round() as i64 + 1);
             let end = col + label.len() as u16;
-            let clear = spans.iter().all(|(a, b)| end <= *a || col >= *b);
             // Leave space between numbers when zoomed out.
-            if end <= cols && clear {
+            if end <= cols {
                 put(buf, tl_x + col, area.y, &label, right, ruler_bar);
                 next_free = end + 1;
                 continue;
@@ -111,16 +102,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             set(buf, tl_x + col, area.y, ' ', ruler);
         }
     }
-    for ((c, name), (_, end)) in marks.iter().zip(&spans) {
-        put(
-            buf,
-            tl_x + c,
-            area.y,
-            &format!("◆{name}"),
-            tl_x + end,
-            th.get("arrange.marker"),
-        );
-    }
+    draw_lane(app, buf, area, cols, &col_of);
     if let Some(l) = p.loop_region {
         let style = if l.enabled {
             th.get("arrange.loop")
@@ -150,7 +132,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     );
     let n = visible_tracks(area);
     for (row, ti) in (st.scroll_track..p.tracks.len()).take(n).enumerate() {
-        let y = area.y + 1 + row as u16 * ROWS;
+        let y = area.y + TOP_ROWS + row as u16 * ROWS;
         header(app, buf, Rect::new(area.x, y, HEADER_W, ROWS), ti);
         // Empty timeline with bar lines.
         for col in 0..cols {
@@ -192,12 +174,20 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             if ((start - st.scroll_beat) * cpb).floor() >= 0.0 {
                 name.insert(0, '▏');
             }
+            if let ClipContent::Audio(a) = &clip.content {
+                if a.gain_db != 0.0 {
+                    let g = super::top_bar::trim_float((a.gain_db as f64 * 10.0).round() / 10.0);
+                    let sign = if a.gain_db > 0.0 { "+" } else { "" };
+                    name.push_str(&format!(" {sign}{g}dB"));
+                }
+            }
             for col in c0..c1 {
                 set(buf, tl_x + col, y, ' ', style);
                 set(buf, tl_x + col, y + 1, ' ', style);
             }
             put(buf, tl_x + c0, y, &name, tl_x + c1, style);
             sketch(app, buf, tl_x, y + 1, c0, c1, clip, style);
+            fades(app, buf, (tl_x, y + 1, cols), clip, style);
         }
         // Visual selection over empty cells, then the cursor.
         if let Some((t0, t1, b0, b1)) = sel {
@@ -239,11 +229,79 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         put(
             buf,
             tl_x + 2,
-            area.y + 2,
+            area.y + TOP_ROWS + 1,
             "No tracks yet: t a adds a MIDI track, :import FILE brings in audio or MIDI.",
             right,
             th.get("ui.text.dim"),
         );
+    }
+}
+
+/// The lane under the ruler: markers (`◆Chorus`) and tempo changes (`♩140`), each from its
+/// column up to a space before the next one. A marker's name is cut to the room there is; a
+/// tempo shows whole or as `♩` alone (a cut number would read as another tempo). Two flags on
+/// one column: the later one starts after the first one's glyph.
+fn draw_lane(
+    app: &App,
+    buf: &mut Buffer,
+    area: Rect,
+    cols: u16,
+    col_of: &dyn Fn(f64) -> Option<u16>,
+) {
+    let th = &app.theme;
+    let p = &app.project;
+    let tl_x = area.x + HEADER_W;
+    let y = area.y + 1;
+    let lane = th.get("arrange.ruler");
+    put(
+        buf,
+        area.x,
+        y,
+        &super::fit("", HEADER_W as usize),
+        tl_x,
+        th.get("ui.text.dim"),
+    );
+    for col in 0..cols {
+        set(buf, tl_x + col, y, ' ', lane);
+    }
+    // (column, text, style, whether the text may be cut)
+    let mut flags: Vec<(u16, String, Style, bool)> = p
+        .markers
+        .iter()
+        .filter_map(|m| {
+            col_of(m.beat).map(|c| (c, format!("◆{}", m.name), th.get("arrange.marker"), true))
+        })
+        .collect();
+    let changes = p.tempo.changes();
+    if changes.len() > 1 {
+        for c in changes {
+            if let Some(col) = col_of(c.beat) {
+                let bpm = super::top_bar::trim_float((c.bpm * 100.0).round() / 100.0);
+                flags.push((col, format!("♩{bpm}"), th.get("arrange.tempo"), false));
+            }
+        }
+    }
+    flags.sort_by_key(|f| f.0);
+    let mut free = 0u16;
+    for (i, (c, text, style, cut)) in flags.iter().enumerate() {
+        let start = (*c).max(free);
+        if start >= cols {
+            break;
+        }
+        let next = flags[i + 1..]
+            .iter()
+            .map(|f| f.0)
+            .find(|&x| x > start)
+            .unwrap_or(cols + 1);
+        let room = ((next - start).saturating_sub(1) as usize).max(1);
+        let n = text.chars().count();
+        let shown: String = if n <= room || *cut {
+            text.chars().take(room).collect()
+        } else {
+            text.chars().take(1).collect()
+        };
+        let end = put(buf, tl_x + start, y, &shown, tl_x + cols, *style);
+        free = end - tl_x;
     }
 }
 
@@ -293,16 +351,79 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
         );
         fx += 2;
     }
+    // A MIDI track names its instrument in front of a shorter meter.
+    let (mx, mw) = match (t.kind, &t.instrument) {
+        (TrackKind::Midi, Some(inst)) => {
+            const NAME_W: u16 = 13;
+            let name = super::instrument::instrument_name(inst);
+            let style = if selected { base } else { flag(false, "") };
+            put(
+                buf,
+                r.x + 1,
+                r.y + 1,
+                &super::fit(&name, NAME_W as usize),
+                r.x + 1 + NAME_W,
+                style,
+            );
+            (r.x + 2 + NAME_W, r.width - 4 - NAME_W)
+        }
+        _ => (r.x + 1, r.width - 3),
+    };
     // A small horizontal peak meter, -60..0 dB over the header width.
     let level = app.meters.tracks.get(&t.id).copied().unwrap_or_default();
     let peak = level.peak[0].max(level.peak[1]);
     let d = db(peak);
-    let w = (r.width - 3) as f32;
+    let w = mw as f32;
     let eighths = (((d + 60.0) / 60.0).clamp(0.0, 1.0) * w * 8.0).round() as usize;
     let style = th.get(meter_scope(d)).bg(base.bg.unwrap_or_default());
-    for i in 0..(r.width - 3) as usize {
+    for i in 0..mw as usize {
         let e = eighths.saturating_sub(i * 8).min(8);
-        set(buf, r.x + 1 + i as u16, r.y + 1, EIGHTHS_RIGHT[e], style);
+        set(buf, mx + i as u16, r.y + 1, EIGHTHS_RIGHT[e], style);
+    }
+}
+
+/// Draws an audio clip's fades over its sketch row: `╱` across the fade-in, `╲` across the
+/// fade-out (at least one cell each, so a short fade still shows).
+fn fades(
+    app: &App,
+    buf: &mut Buffer,
+    (tl_x, y, cols): (u16, u16, u16),
+    clip: &crate::model::Clip,
+    style: Style,
+) {
+    let ClipContent::Audio(a) = &clip.content else {
+        return;
+    };
+    let st = &app.arrange;
+    let tm = &app.project.tempo;
+    let cpb = st.cols_per_beat();
+    let cols = cols as f64;
+    let start_s = tm.beat_to_seconds(clip.start);
+    let end_s = start_s + a.length;
+    let col = |beat: f64| (beat - st.scroll_beat) * cpb;
+    let mut ramp = |from_s: f64, to_s: f64, ch: char| {
+        let c0 = col(tm.seconds_to_beat(from_s)).floor();
+        let c1 = col(tm.seconds_to_beat(to_s)).ceil().max(c0 + 1.0);
+        let mut c = c0.max(0.0);
+        while c < c1.min(cols) {
+            set(buf, tl_x + c as u16, y, ch, style);
+            c += 1.0;
+        }
+    };
+    if a.fade_in > 0.0 {
+        ramp(start_s, start_s + a.fade_in, '╱');
+    }
+    if a.fade_out > 0.0 {
+        // The last cell of the fade-out is the clip's last cell.
+        let c_end = col(tm.seconds_to_beat(end_s)).ceil();
+        let c_from = col(tm.seconds_to_beat(end_s - a.fade_out))
+            .floor()
+            .min(c_end - 1.0);
+        let mut c = c_from.max(0.0);
+        while c < c_end.min(cols) {
+            set(buf, tl_x + c as u16, y, '╲', style);
+            c += 1.0;
+        }
     }
 }
 

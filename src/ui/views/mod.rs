@@ -5,6 +5,7 @@
 
 pub mod arrange;
 pub mod help;
+pub mod instrument;
 pub mod mixer;
 pub mod piano_roll;
 pub mod popup;

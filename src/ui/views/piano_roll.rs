@@ -11,6 +11,8 @@ use ratatui::style::Style;
 
 /// Width of the keyboard column.
 pub const KEYS_W: u16 = 5;
+/// Width of the key column of a drum track: `42 Closed HH`.
+pub const DRUM_KEYS_W: u16 = 13;
 /// Rows of the velocity lane (with its separator).
 pub const VEL_H: u16 = 4;
 
@@ -24,15 +26,56 @@ pub fn grid_cols(main: Rect) -> u16 {
     main.width.saturating_sub(KEYS_W)
 }
 
+/// Whether the piano roll's clip plays drums: its track's instrument is a drum kit, or all its
+/// notes are on MIDI channel 10 (then its rows are named by the GM percussion map).
+pub fn plays_drums(app: &App) -> bool {
+    let Some((ti, ci)) = app.piano_clip() else {
+        return false;
+    };
+    let t = &app.project.tracks[ti];
+    if t.instrument
+        .as_ref()
+        .is_some_and(super::instrument::plays_drums)
+    {
+        return true;
+    }
+    match &t.clips[ci].content {
+        ClipContent::Midi(m) => !m.notes.is_empty() && m.notes.iter().all(|n| n.channel == 9),
+        ClipContent::Audio(_) => false,
+    }
+}
+
+/// Width of the key column for the clip on screen (wider for drum names).
+pub fn keys_w(app: &App) -> u16 {
+    if plays_drums(app) {
+        DRUM_KEYS_W
+    } else {
+        KEYS_W
+    }
+}
+
+/// Time columns in the main area for the clip on screen.
+pub fn grid_cols_for(app: &App, main: Rect) -> u16 {
+    main.width.saturating_sub(keys_w(app))
+}
+
+/// The label of a drum row: `36 Kick`, or the note name outside the GM map.
+pub fn drum_label(pitch: u8) -> String {
+    match crate::midi::gm::drum_short_name(pitch) {
+        Some(n) => format!("{pitch} {n}"),
+        None => format!("{pitch} {}", pitch_name(pitch)),
+    }
+}
+
 /// One row of the keyboard at the left: a white key is a full row (C keys labelled with their
 /// octave, e.g. `C4`), a black key a shorter `▒▒▒` in front of the white keys' backs, so the
 /// keys read without colour. The cursor's pitch is drawn reversed.
 fn keyboard_row(
     buf: &mut Buffer,
-    x: u16,
-    y: u16,
+    (x, y, w): (u16, u16, u16),
     pitch: u8,
     at_cursor: bool,
+    drums: bool,
     (white, black, cursor): (Style, Style, Style),
 ) {
     let (white, black) = if at_cursor {
@@ -40,8 +83,21 @@ fn keyboard_row(
     } else {
         (white, black)
     };
-    for dx in 0..KEYS_W {
+    for dx in 0..w {
         set(buf, x + dx, y, ' ', white);
+    }
+    if drums {
+        // Every row named by the GM percussion map; black keys keep their shade behind it.
+        let style = if is_black(pitch) { black } else { white };
+        put(
+            buf,
+            x,
+            y,
+            &super::fit(&drum_label(pitch), w as usize),
+            x + w,
+            style,
+        );
+        return;
     }
     if is_black(pitch) {
         for dx in KEYS_W - BLACK_W..KEYS_W {
@@ -118,8 +174,10 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     };
     let st = &app.piano;
     let cpb = st.cols_per_beat();
-    let gx = area.x + KEYS_W;
-    let cols = grid_cols(area);
+    let drums = plays_drums(app);
+    let kw = keys_w(app);
+    let gx = area.x + kw;
+    let cols = grid_cols_for(app, area);
     let rows = grid_rows(area);
     let beat_of = |col: u16| st.scroll_beat + col as f64 / cpb;
     let col_of = |beat: f64| -> Option<u16> {
@@ -133,7 +191,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         buf,
         area.x,
         area.y,
-        &super::fit(&pitch_name(st.pitch), KEYS_W as usize),
+        &super::fit(
+            &if drums {
+                drum_label(st.pitch)
+            } else {
+                pitch_name(st.pitch)
+            },
+            kw as usize,
+        ),
         gx,
         th.get("ui.text.dim"),
     );
@@ -175,10 +240,10 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         let y = area.y + 1 + row;
         keyboard_row(
             buf,
-            area.x,
-            y,
+            (area.x, y, kw),
             pitch,
             pitch == st.pitch,
+            drums,
             (white, black, cursor),
         );
         let row_style = if in_scale(p.key, pitch) {
@@ -285,14 +350,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
 
     // Velocity lane.
     let ly = area.y + 1 + rows;
-    put(
-        buf,
-        area.x,
-        ly,
-        &super::fit("vel", KEYS_W as usize),
-        gx,
-        dim,
-    );
+    put(buf, area.x, ly, &super::fit("vel", kw as usize), gx, dim);
     for col in 0..cols {
         set(buf, gx + col, ly, '─', dim);
     }

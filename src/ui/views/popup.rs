@@ -1,5 +1,5 @@
-//! Popups over the main view: help, which-key, and the confirmations (quit with unsaved
-//! changes, recover an autosave).
+//! Popups over the main view: help, which-key, the instrument browser, and the questions
+//! (quit with unsaved changes, recover an autosave, take an imported MIDI file's tempo).
 
 use super::help::{self, HelpLine};
 use super::{fill, fit, put};
@@ -50,6 +50,10 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                     "n  discard it and open project.toml".into(),
                 ],
             ),
+            Popup::Instrument(b) => super::instrument::draw(app, buf, main, b),
+            Popup::ImportTempo(pending) => {
+                draw_box(app, buf, main, "Tempo", &import_tempo_lines(app, pending))
+            }
         }
     }
     if app.popups.is_empty() {
@@ -87,7 +91,8 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
     }
 }
 
-fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
+/// A box with a border and a title, filled with the popup style.
+pub(super) fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
     let st = app.theme.get("ui.popup");
     fill(buf, r, st);
     let right = r.x + r.width;
@@ -198,4 +203,35 @@ fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
             popup,
         );
     }
+}
+
+/// The question of a MIDI import whose tempo differs from the project's.
+pub fn import_tempo_lines(app: &App, pending: &crate::ui::app::PendingImport) -> Vec<String> {
+    use super::top_bar::trim_float;
+    let round = |bpm: f64| trim_float((bpm * 100.0).round() / 100.0);
+    let changes = pending.tempo.changes().len();
+    let map = if changes > 1 {
+        format!(", then {} changes", changes - 1)
+    } else {
+        String::new()
+    };
+    let project = &app.project.tempo;
+    let project_changes = if project.changes().len() > 1 {
+        " with changes"
+    } else {
+        ""
+    };
+    vec![
+        format!(
+            "{} is at {} BPM{map} (the project is at {}{project_changes}):",
+            pending.file,
+            round(pending.tempo.initial_bpm()),
+            round(project.initial_bpm()),
+        ),
+        "use its tempo? y/n".into(),
+        String::new(),
+        "y  import and take the file's tempo (one undo step)".into(),
+        "n  import and keep the project's tempo".into(),
+        "esc  cancel the import".into(),
+    ]
 }
