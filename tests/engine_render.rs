@@ -15,7 +15,9 @@ use tdaw::model::{
 fn opts(depth: BitDepth) -> RenderOptions {
     RenderOptions {
         bit_depth: depth,
-        ..Default::default()
+        sample_rate: None,
+        stems: false,
+        soundfont: None,
     }
 }
 

@@ -5,7 +5,9 @@
 //! before anything is written, and Ctrl-C leaves no partial file (the engine writes temporaries
 //! and renames them at the end).
 
-use crate::engine::{render_to_wav, BitDepth, EngineError, FileFormat, RenderOptions};
+use crate::engine::{
+    render_to_file, BitDepth, EngineError, FileFormat, RenderControl, RenderOptions,
+};
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -113,8 +115,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bit_depth: args.bit_depth,
         sample_rate: args.sample_rate,
         stems: args.stems.is_some(),
-        stems_dir,
         soundfont: crate::engine::instrument::find_soundfont(config.soundfont.as_deref()),
+    };
+    let control = RenderControl {
+        stems_dir,
         cancel: Some(&INTERRUPTED),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -128,7 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     });
     let existed = out.exists();
     let started = std::time::Instant::now();
-    let result = render_to_wav(&project, &args.dir, &out, &opts, &mut |f| {
+    let result = render_to_file(&project, &args.dir, &out, &opts, &control, &mut |f| {
         if let Some(b) = &bar {
             b.set_position((f * 1000.0) as u64);
         }

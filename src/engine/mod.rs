@@ -19,7 +19,10 @@ pub mod transport;
 
 pub use handle::{EngineCommand, EngineConfig, EngineEvent, EngineHandle, Meters, TransportStatus};
 pub use meters::ChannelMeter;
-pub use render::{render_to_wav, temp_path, BitDepth, FileFormat, RenderOptions, RenderReport};
+pub use render::{
+    render_to_file, render_to_wav, temp_path, BitDepth, FileFormat, RenderControl, RenderOptions,
+    RenderReport,
+};
 
 use std::path::PathBuf;
 use thiserror::Error;

@@ -85,14 +85,20 @@ pub struct RenderOptions {
     pub bit_depth: BitDepth,
     /// Output rate; the project's when `None`.
     pub sample_rate: Option<u32>,
-    /// Also write one file per track (next to the output, or into `stems_dir`).
+    /// Also write one file per track (next to the output, or into [`RenderControl::stems_dir`]).
     pub stems: bool,
-    /// The folder for stems (created when missing); next to the output when `None`.
-    pub stems_dir: Option<PathBuf>,
     /// A General MIDI SoundFont; found the usual way when `None`.
     pub soundfont: Option<PathBuf>,
-    /// Set (e.g. by a SIGINT handler) to stop the render; it then fails as interrupted and
-    /// leaves no file behind.
+}
+
+/// Where stems go and how a render is stopped: beside [`RenderOptions`] (whose fields callers
+/// spell out) so that adding to it breaks no caller.
+#[derive(Clone, Debug, Default)]
+pub struct RenderControl {
+    /// The folder for stems (created when missing); next to the output when `None`.
+    pub stems_dir: Option<PathBuf>,
+    /// Set (e.g. by a SIGINT handler) to stop the render; it then fails as
+    /// [`EngineError::Interrupted`] and leaves no file behind.
     pub cancel: Option<&'static AtomicBool>,
 }
 
@@ -102,9 +108,7 @@ impl Default for RenderOptions {
             bit_depth: BitDepth::I24,
             sample_rate: None,
             stems: false,
-            stems_dir: None,
             soundfont: None,
-            cancel: None,
         }
     }
 }
@@ -152,12 +156,32 @@ const MAX_TAIL_S: f64 = 30.0;
 /// Silence kept after the instruments go quiet.
 const TAIL_MARGIN_S: f64 = 0.1;
 
-/// Renders `project` (folder `root`) to `out`. `progress` gets 0..1 now and then.
+/// Renders `project` (folder `root`) to `out` (WAV or FLAC by its extension). `progress` gets
+/// 0..1 now and then.
 pub fn render_to_wav(
     project: &Project,
     root: &Path,
     out: &Path,
     opts: &RenderOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<RenderReport, EngineError> {
+    render_to_file(
+        project,
+        root,
+        out,
+        opts,
+        &RenderControl::default(),
+        progress,
+    )
+}
+
+/// [`render_to_wav`] with a stems folder and a way to stop.
+pub fn render_to_file(
+    project: &Project,
+    root: &Path,
+    out: &Path,
+    opts: &RenderOptions,
+    control: &RenderControl,
     progress: &mut dyn FnMut(f32),
 ) -> Result<RenderReport, EngineError> {
     let rate = project.sample_rate;
@@ -211,7 +235,7 @@ pub fn render_to_wav(
     let mut outs = vec![mix];
     let mut stem_tracks = Vec::new();
     if opts.stems {
-        let stem_base = match &opts.stems_dir {
+        let stem_base = match &control.stems_dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| EngineError::Write {
                     path: dir.clone(),
@@ -260,7 +284,7 @@ pub fn render_to_wav(
             let mut pos = 0u64;
             let mut last_report = 0u64;
             loop {
-                if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                if control.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     return Err(EngineError::Interrupted);
                 }
                 let mut n = MAX_BLOCK as u64;
@@ -328,7 +352,7 @@ pub fn render_to_wav(
     let peak = mix.peak;
     let path = mix.path.clone();
     let (written, loudness) = mix.finish()?;
-    if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+    if control.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
         return Err(EngineError::Interrupted);
     }
     // Everything is on disk: only now do the final names change.
