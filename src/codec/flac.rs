@@ -19,6 +19,10 @@ fn err(e: impl std::fmt::Display) -> std::io::Error {
 pub struct FlacStream<W: Write + Seek> {
     out: W,
     config: flacenc::error::Verified<flacenc::config::Encoder>,
+    /// Verbatim only: used for a frame the predictive coder made larger than raw PCM (flacenc
+    /// caps the Rice parameter at 14, so loud noisy 24-bit audio can code to several times its
+    /// raw size).
+    verbatim: flacenc::error::Verified<flacenc::config::Encoder>,
     info: StreamInfo,
     framebuf: FrameBuf,
     context: Context,
@@ -42,12 +46,17 @@ impl<W: Write + Seek> FlacStream<W> {
         // One frame at a time on the caller's thread: the render already uses the cores.
         config.multithread = false;
         config.block_size = BLOCK;
+        let mut verbatim = config.clone();
+        verbatim.subframe_coding.use_fixed = false;
+        verbatim.subframe_coding.use_lpc = false;
         let config = config.into_verified().map_err(|(_, e)| err(e))?;
+        let verbatim = verbatim.into_verified().map_err(|(_, e)| err(e))?;
         let info = StreamInfo::new(rate as usize, channels, bits).map_err(err)?;
         let mut s = FlacStream {
             framebuf: FrameBuf::with_size(channels, BLOCK).map_err(err)?,
             context: Context::new(bits, channels),
             config,
+            verbatim,
             info,
             channels,
             bits,
@@ -98,9 +107,20 @@ impl<W: Write + Seek> FlacStream<W> {
         (&mut self.framebuf, &mut self.context)
             .fill_interleaved(&self.pending[..frames * self.channels])
             .map_err(err)?;
-        let frame =
+        let mut frame =
             flacenc::encode_fixed_size_frame(&self.config, &self.framebuf, self.frames, &self.info)
                 .map_err(err)?;
+        // Raw PCM plus a generous allowance for headers and the side channel's extra bit.
+        let raw_bits = frames * self.channels * (self.bits + 1) + 256;
+        if frame.count_bits() > raw_bits {
+            frame = flacenc::encode_fixed_size_frame(
+                &self.verbatim,
+                &self.framebuf,
+                self.frames,
+                &self.info,
+            )
+            .map_err(err)?;
+        }
         self.info.update_frame_info(&frame);
         self.sink.clear();
         frame.write(&mut self.sink).map_err(err)?;
@@ -158,5 +178,37 @@ mod tests {
         }
         let sink = std::io::Cursor::new(Vec::new());
         assert!(FlacStream::new(sink, 48_000, 2, 32).is_err());
+    }
+}
+#[cfg(test)]
+mod size_tests {
+    /// flacenc's predictive coder codes loud white noise at 24 bits to ~142 bits a sample
+    /// (its Rice parameter stops at 14); such frames must fall back to verbatim.
+    #[test]
+    fn loud_noise_never_codes_larger_than_raw_pcm() {
+        let mut x = 12345u64;
+        let src: Vec<i32> = (0..48_000 * 2)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x >> 40) as i32 - (1 << 23)) / 4
+            })
+            .collect();
+        let mut w =
+            super::FlacStream::new(std::io::Cursor::new(Vec::new()), 48_000, 2, 24).unwrap();
+        w.write(&src).unwrap();
+        let out = w.finish().unwrap().into_inner();
+        let bits = out.len() as f64 * 8.0 / src.len() as f64;
+        assert!(bits < 25.0, "{bits} bits a sample");
+        // The verbatim frames read back exactly.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("noise.flac");
+        std::fs::write(&path, &out).unwrap();
+        let (got, _, _) = crate::codec::read_all(&path).unwrap();
+        assert_eq!(got.len(), src.len());
+        for (g, s) in got.iter().zip(&src) {
+            assert_eq!((*g as f64 * 8_388_608.0).round() as i32, *s);
+        }
     }
 }
