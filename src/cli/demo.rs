@@ -21,7 +21,7 @@ pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<()> {
     let dir = ensure_demo()?;
-    crate::ui::run(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+    super::open::run_tui(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
 }
 
 /// The folder of the demo song.
@@ -45,8 +45,11 @@ pub fn ensure_demo() -> anyhow::Result<PathBuf> {
     } else {
         Sound::Synth
     };
-    crate::store::save_project(&dir, &demo_project_for(sound))
-        .with_context(|| format!("writing the demo song in {}", dir.display()))?;
+    crate::store::transact(&dir, |p| {
+        *p = demo_project_for(sound);
+        Ok::<_, crate::store::StoreError>(())
+    })
+    .with_context(|| format!("writing the demo song in {}", dir.display()))?;
     Ok(dir)
 }
 

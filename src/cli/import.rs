@@ -31,21 +31,37 @@ impl Drop for Copied {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut project = crate::store::load_project(&args.dir)?;
-    let mut history = History::default();
     let mut copied = Copied(Vec::new());
+    // Under the project's write lock, merged with what another writer saved meanwhile.
+    let (lines, _) =
+        crate::store::transact(&args.dir, |project| import_all(&args, project, &mut copied))?;
+    // Saved: the copies belong to the project now.
+    copied.0.clear();
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn import_all(
+    args: &Args,
+    project: &mut crate::model::Project,
+    copied: &mut Copied,
+) -> anyhow::Result<Vec<String>> {
+    // A second attempt (after a conflicting save by another writer) starts clean: the copies
+    // of the first are not referenced by anything.
+    for p in copied.0.drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+    let mut history = History::default();
     let mut lines = Vec::new();
     let mut tempo_set = false;
     for file in &args.files {
-        let imported = import_file(&args.dir, &project, file)?;
+        let imported = import_file(&args.dir, project, file)?;
         let first_copy = imported.copied.first().cloned();
         copied.0.extend(imported.copied);
         history
-            .apply(
-                &mut project,
-                imported.edit,
-                format!("import {}", file.display()),
-            )
+            .apply(project, imported.edit, format!("import {}", file.display()))
             .map_err(|e| anyhow::anyhow!("could not import '{}': {e}", file.display()))?;
         lines.push(imported.summary);
         // Audio imports copy a file: offer its detected tempo (and apply it with --set-tempo).
@@ -59,11 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 Some(t) if args.set_tempo && !tempo_set => {
                     let bpm = (t.bpm * 10.0).round() / 10.0;
                     history
-                        .apply(
-                            &mut project,
-                            Edit::SetTempo(TempoMap::constant(bpm)),
-                            "tempo",
-                        )
+                        .apply(project, Edit::SetTempo(TempoMap::constant(bpm)), "tempo")
                         .map_err(|e| anyhow::anyhow!("could not set the tempo: {e}"))?;
                     tempo_set = true;
                     lines.push(format!(
@@ -91,11 +103,5 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     }
-    crate::store::save_project(&args.dir, &project)?;
-    // Saved: the copies belong to the project now.
-    copied.0.clear();
-    for line in lines {
-        println!("{line}");
-    }
-    Ok(())
+    Ok(lines)
 }

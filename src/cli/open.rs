@@ -17,7 +17,16 @@ pub fn run(dir: Option<PathBuf>) -> anyhow::Result<()> {
     if !dir.join(PROJECT_FILE).is_file() {
         offer_to_create(&dir)?;
     }
-    crate::ui::run(&dir).map_err(|e| anyhow::anyhow!("{e}"))
+    run_tui(&dir).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs the TUI; ended by a signal, the process exits at once with 128 + the signal, as a
+/// shell reports it (the autosave is written and the terminal restored by then).
+pub fn run_tui(dir: &Path) -> Result<(), crate::ui::UiError> {
+    match crate::ui::run(dir) {
+        Err(crate::ui::UiError::Signal(sig)) => std::process::exit(128 + sig),
+        r => r,
+    }
 }
 
 /// The most recently used project that still exists (from the store's index).

@@ -40,11 +40,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let project = crate::store::load_project(&args.dir)?;
     let config = crate::config::Config::load().map_err(anyhow::Error::msg)?;
     // SAFETY: the handler only stores to an atomic.
+    // SIGHUP (the SSH session dropped) and SIGTERM stop as cleanly as Ctrl-C.
     unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
-        );
+        for sig in [libc::SIGINT, libc::SIGHUP, libc::SIGTERM] {
+            libc::signal(
+                sig,
+                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
     }
     let mut engine = EngineHandle::start(EngineConfig {
         device: args.device.or(config.audio.device),

@@ -6,6 +6,7 @@
 
 mod edit;
 mod history;
+pub mod merge;
 mod tempo;
 mod types;
 mod validate;

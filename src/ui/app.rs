@@ -151,8 +151,14 @@ pub enum Popup {
     Help { scroll: u16 },
     /// `:q` with unsaved changes.
     ConfirmQuit,
-    /// An autosave newer than the project was found on open.
-    Recover { autosave: Box<Project> },
+    /// The autosave `file` of a session that ended without saving holds changes that
+    /// `project.toml` lacks: recover, discard, or decide later.
+    Recover {
+        autosave: Box<Project>,
+        file: PathBuf,
+        /// Said about it (made from an older project.toml), or empty.
+        note: String,
+    },
     /// The instrument browser of a MIDI track (`I`, `:instrument`).
     Instrument(Box<InstrumentBrowser>),
     /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
@@ -218,6 +224,8 @@ pub struct App {
     /// History revision at the last autosave.
     pub autosaved_revision: u64,
     pub last_autosave: Instant,
+    /// The project on disk: merge base, fingerprint, session claim.
+    pub disk: super::autosave::Disk,
     pub view: ViewKind,
     pub mode: Mode,
     pub arrange: ArrangeState,
@@ -263,6 +271,7 @@ impl App {
     pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
         let depth = ColorDepth::detect();
         let saved = Box::new(project.clone());
+        let disk = super::autosave::Disk::new(dir, &project, None);
         let mut app = App {
             project,
             dir: dir.to_path_buf(),
@@ -272,6 +281,7 @@ impl App {
             unsaved_cache: std::cell::Cell::new(None),
             autosaved_revision: 0,
             last_autosave: Instant::now(),
+            disk,
             view: ViewKind::Arrange,
             mode: Mode::Normal,
             arrange: ArrangeState {

@@ -18,8 +18,8 @@ pub struct ExCommand {
 pub const EX_COMMANDS: &[ExCommand] = &[
     ExCommand {
         name: "w",
-        args: "",
-        doc: "Save the project",
+        args: "[DIR]",
+        doc: "Save (merging changes made on disk); :w DIR saves as DIR; :w! overwrites",
     },
     ExCommand {
         name: "q",
@@ -37,9 +37,14 @@ pub const EX_COMMANDS: &[ExCommand] = &[
         doc: "Save and quit",
     },
     ExCommand {
+        name: "x",
+        args: "",
+        doc: "Save if modified, then quit",
+    },
+    ExCommand {
         name: "e",
-        args: "DIR",
-        doc: "Open another project (e! drops unsaved changes)",
+        args: "[DIR]",
+        doc: "Open another project, or reload this one (e! drops unsaved changes)",
     },
     ExCommand {
         name: "bpm",
@@ -176,7 +181,14 @@ pub fn execute(app: &mut App, line: &str) {
 
 fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
     match cmd {
-        "w" | "write" => save(app).map(|_| ()),
+        "w" | "write" | "w!" | "write!" => {
+            let force = cmd.ends_with('!');
+            if arg.is_empty() {
+                save_with(app, force)
+            } else {
+                save_as(app, &expand(arg), force)
+            }
+        }
         "q" | "quit" => {
             if app.unsaved() {
                 app.popups.push(Popup::ConfirmQuit);
@@ -189,19 +201,29 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             app.quit = true;
             Ok(())
         }
-        "wq" | "x" => {
-            save(app)?;
+        // vim: :wq always writes, :x only when there is something to write.
+        "wq" | "wq!" => {
+            save_with(app, cmd.ends_with('!'))?;
+            app.quit = true;
+            Ok(())
+        }
+        "x" | "xit" | "x!" => {
+            if app.unsaved() {
+                save_with(app, cmd.ends_with('!'))?;
+            }
             app.quit = true;
             Ok(())
         }
         "e" | "edit" | "e!" | "edit!" => {
-            if arg.is_empty() {
-                return Err(format!(
-                    ":{cmd} needs a project folder, e.g. :e ~/songs/demo"
-                ));
-            }
             if app.unsaved() && !cmd.ends_with('!') {
-                return Err("there are unsaved changes: :w first, or :e! DIR to drop them".into());
+                return Err(if arg.is_empty() {
+                    "there are unsaved changes: :w first, or :e! to drop them and reload".into()
+                } else {
+                    "there are unsaved changes: :w first, or :e! DIR to drop them".into()
+                });
+            }
+            if arg.is_empty() {
+                return reload(app);
             }
             let dir = expand(arg);
             super::reopen(app, &dir)
@@ -400,16 +422,158 @@ fn on_off(arg: &str, now: bool, cmd: &str) -> Result<bool, String> {
     }
 }
 
-/// Saves the project; on success removes the autosave and records what was saved.
+/// Saves the project (`:w`): merged with what another writer saved since it was loaded, or
+/// refused when both changed the same thing. On success removes this session's autosave.
 pub fn save(app: &mut App) -> Result<(), String> {
-    crate::store::save_project(&app.dir, &app.project).map_err(|e| e.to_string())?;
+    save_with(app, false)
+}
+
+/// `:w` (`force`: `:w!`, which overwrites whatever is on disk).
+fn save_with(app: &mut App, force: bool) -> Result<(), String> {
+    use crate::store::{OnChange, StoreError};
+    let mode = if force {
+        OnChange::Overwrite
+    } else {
+        OnChange::Merge
+    };
+    let committed = crate::store::commit(
+        &app.dir,
+        &app.disk.base,
+        app.disk.fingerprint.as_ref(),
+        &app.project,
+        mode,
+    )
+    .map_err(|e| match e {
+        StoreError::Conflict { conflict, .. } => {
+            format!("project.toml changed on disk — :e! reloads, :w! overwrites ({conflict})")
+        }
+        StoreError::ChangedOnDisk { .. } => {
+            "project.toml changed on disk — :e! reloads, :w! overwrites".to_string()
+        }
+        e => e.to_string(),
+    })?;
+    let merged = committed.merged;
+    if committed.project != app.project {
+        // The merge holds the other writer's changes too: show and play them.
+        app.project = committed.project.clone();
+        app.project_changed();
+    }
+    *app.disk.base = committed.project;
+    app.disk.fingerprint = Some(committed.fingerprint);
     app.mark_saved();
-    super::autosave::discard(&app.dir);
-    app.info(format!(
+    super::autosave::discard(app);
+    let mut text = format!(
         "Saved {} ({} tracks)",
         app.dir.join(crate::store::PROJECT_FILE).display(),
         app.project.tracks.len()
-    ));
+    );
+    if let Some(what) = merged {
+        text.push_str(&format!("; merged with changes made on disk ({what})"));
+    }
+    app.info(text);
+    Ok(())
+}
+
+/// `:e` / `:e!` without a folder: reads `project.toml` again (every check of opening),
+/// dropping unsaved changes.
+fn reload(app: &mut App) -> Result<(), String> {
+    let (project, missing, fp) = crate::store::load_tracked(&app.dir).map_err(|e| e.to_string())?;
+    super::autosave::load_into(app, project, fp, true);
+    super::autosave::discard(app);
+    let mut text = format!(
+        "Reloaded {}",
+        app.dir.join(crate::store::PROJECT_FILE).display()
+    );
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            " ({} missing audio file{}; those clips stay silent)",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        ));
+    }
+    app.info(text);
+    Ok(())
+}
+
+/// `:w DIR`: saves the project as a new project folder DIR (the audio files it uses are copied
+/// into DIR), then the session continues there. A folder that already holds a project is
+/// refused unless `force` (`:w! DIR`).
+fn save_as(app: &mut App, target: &Path, force: bool) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(target, &app.dir) {
+        return save_with(app, force);
+    }
+    let file = target.join(crate::store::PROJECT_FILE);
+    if file.exists() && !force {
+        return Err(format!(
+            "{}: a project already exists there (:w! {} replaces it)",
+            target.display(),
+            target.display()
+        ));
+    }
+    for sub in ["", "audio", "renders", ".tdaw"] {
+        let d = target.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    // The audio first: a project.toml naming files that are not there would not open.
+    let mut files: Vec<&str> = app
+        .project
+        .tracks
+        .iter()
+        .flat_map(|t| &t.clips)
+        .filter_map(|c| match &c.content {
+            crate::model::ClipContent::Audio(a) => Some(a.file.as_str()),
+            _ => None,
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut copied = 0;
+    let mut missing = 0;
+    for rel in files {
+        let from = app.dir.join(rel);
+        let to = target.join(rel);
+        if !from.is_file() {
+            missing += 1;
+            continue;
+        }
+        if to.exists() && same(&from, &to) {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", to.display()))?;
+        copied += 1;
+    }
+    crate::store::save_project(target, &app.project).map_err(|e| e.to_string())?;
+    let (_, _, fp) = crate::store::load_tracked(target).map_err(|e| e.to_string())?;
+    // Continue on the new folder: its claim, its autosave, its peaks; the old folder's
+    // autosave of this session is not needed any more.
+    super::autosave::discard(app);
+    app.disk.session = None;
+    app.dir = target.to_path_buf();
+    app.disk = super::autosave::Disk::new(target, &app.project, Some(fp));
+    if let Some((id, claim)) = super::autosave::claim(target) {
+        app.disk.id = id;
+        app.disk.session = Some(claim);
+    }
+    app.peaks = super::peaks::PeakStore::new(target);
+    app.mark_saved();
+    app.project_changed();
+    let mut text = format!(
+        "Saved as {} ({} tracks, {copied} audio file{} copied); now editing there",
+        file.display(),
+        app.project.tracks.len(),
+        if copied == 1 { "" } else { "s" }
+    );
+    if missing > 0 {
+        text.push_str(&format!("; {missing} missing audio file(s) not copied"));
+    }
+    app.info(text);
     Ok(())
 }
 

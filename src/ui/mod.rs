@@ -40,7 +40,12 @@ pub enum UiError {
     Open(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+    #[error("ended by signal {0}")]
+    Signal(i32),
 }
+
+/// How often the event loop looks for a terminating signal while it waits for input.
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
 /// Frame period while playing (meters and playhead move).
 pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
@@ -72,8 +77,8 @@ pub fn take_warnings() -> Vec<String> {
 /// newer autosave for recovery. Problems with the user's files are shown in the status line.
 pub fn open_app(dir: &Path) -> Result<App, String> {
     // Missing audio files do not stop the TUI: their clips stay silent and the status says so.
-    let (project, missing) =
-        crate::store::load_project_allow_missing(dir).map_err(|e| e.to_string())?;
+    let (project, missing, fingerprint) =
+        crate::store::load_tracked(dir).map_err(|e| e.to_string())?;
     let (keymap, keymap_err) = keymap::Keymap::load_user();
     let (config, config_err) = match crate::config::Config::load() {
         Ok(c) => (c, None),
@@ -86,6 +91,7 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
         Err(e) => (theme::Theme::fallback(depth), Some(e.to_string())),
     };
     let mut app = App::new(project, dir, keymap, theme);
+    app.disk = autosave::Disk::new(dir, &app.project, Some(fingerprint));
     app.color_depth = depth;
     app.soundfont = crate::engine::instrument::find_soundfont(config.soundfont.as_deref());
     let missing_err = missing.first().map(|m| {
@@ -98,20 +104,66 @@ pub fn open_app(dir: &Path) -> Result<App, String> {
             if missing.len() == 1 { "" } else { "s" }
         )
     });
-    if let Some(e) = missing_err.or(keymap_err).or(config_err).or(theme_err) {
-        app.error(e);
+    // Autosaves of sessions that are not running, looked at before this one claims its own.
+    let found = autosave::check_all(dir, &app.project, Some(fingerprint.hash), None);
+    if let Some((id, claim)) = autosave::claim(dir) {
+        app.disk.id = id;
+        app.disk.session = Some(claim);
     }
-    if let Some(recovered) = autosave::check(dir, &app.project) {
-        app.popups.push(app::Popup::Recover {
-            autosave: Box::new(recovered),
-        });
+    // vim's "swap file" moment: both may edit, and each :w merges with the other's saves.
+    let others = crate::store::lock::other_sessions(dir, &app.disk.id);
+    let others_err = others.first().map(|o| {
+        format!(
+            "also open in {o}{}: each :w merges with the other's saves",
+            if others.len() > 1 { " and more" } else { "" }
+        )
+    });
+    let mut bad_autosave = None;
+    for f in found.into_iter().rev() {
+        match f {
+            autosave::Found::Offer {
+                file,
+                project,
+                note,
+            } => app.popups.push(app::Popup::Recover {
+                autosave: project,
+                file,
+                note,
+            }),
+            autosave::Found::Bad { error, .. } => {
+                bad_autosave = Some(format!("autosave not recovered: {error}"))
+            }
+        }
+    }
+    if let Some(e) = bad_autosave
+        .or(missing_err)
+        .or(others_err)
+        .or(keymap_err)
+        .or(config_err)
+        .or(theme_err)
+    {
+        app.error(e);
     }
     Ok(app)
 }
 
 /// `:e DIR`: replaces the App's project with another, keeping the engine and the screen size.
 pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
-    let mut fresh = open_app(dir)?;
+    // The same folder again (`:e!`): let go of this session's claim first, so the fresh App
+    // can take it.
+    let had_claim = app.disk.session.take().is_some();
+    let mut fresh = match open_app(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            if had_claim {
+                if let Some((id, claim)) = autosave::claim(&app.dir) {
+                    app.disk.id = id;
+                    app.disk.session = Some(claim);
+                }
+            }
+            return Err(e);
+        }
+    };
     fresh.size = app.size;
     fresh.engine = std::mem::take(&mut app.engine);
     fresh.theme = app.theme.clone();
@@ -128,6 +180,7 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
 /// Runs the TUI on a project folder until the user quits.
 pub fn run(dir: &Path) -> Result<(), UiError> {
     install_warning_sink();
+    terminal::install_signal_handlers();
     let mut app = open_app(dir).map_err(UiError::Open)?;
     // The engine falls back to a silent null backend without a sound card; it only fails when
     // its thread cannot start, and then the TUI still edits (the status line says why).
@@ -147,12 +200,21 @@ pub fn run(dir: &Path) -> Result<(), UiError> {
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);
     let result = event_loop(&mut app, &mut guard.terminal);
+    // Ended from outside (a signal, a terminal that is gone): unsaved work goes to the
+    // autosave before anything else, which may fail on a dead terminal.
+    let signal = terminal::pending_signal();
+    if result.is_err() || signal.is_some() {
+        let _ = autosave::now(&mut app);
+    }
     drop(guard);
     if !app.unsaved() {
-        autosave::discard(&app.dir);
+        autosave::discard(&app);
     }
     if let Some((mut index, id)) = session {
         let _ = index.session_end(id);
+    }
+    if let Some(sig) = signal {
+        return Err(UiError::Signal(sig));
     }
     result
 }
@@ -163,6 +225,9 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
     // changed below what it shows (a meter decaying under its floor) writes zero bytes.
     let mut shown: Option<(ratatui::buffer::Buffer, Option<(u16, u16)>)> = None;
     loop {
+        if let Some(sig) = terminal::pending_signal() {
+            return Err(UiError::Signal(sig));
+        }
         if app.needs_redraw {
             app.needs_redraw = false;
             let size = term.size()?;
@@ -196,15 +261,20 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
         } else {
             IDLE_TICK
         };
-        let wait = period.saturating_sub(last_tick.elapsed());
-        if event::poll(wait)? {
+        let wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        // Our own wait first: it sees a hung-up terminal (which crossterm would spin on) and
+        // lets a signal through; crossterm then only takes what is there.
+        terminal::wait_for_input(wait)?;
+        if terminal::pending_signal().is_some() {
+            continue;
+        }
+        if interrupted_is_none(event::poll(Duration::ZERO))? {
             // Take everything that is queued before drawing again (key repeat, paste).
-            loop {
-                let ev = event::read()?;
+            while let Some(ev) = interrupted_is_none(event::read().map(Some))? {
                 if let Some(action) = to_action(ev) {
                     update(app, action);
                 }
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.quit || !interrupted_is_none(event::poll(Duration::ZERO))? {
                     break;
                 }
             }
@@ -213,6 +283,14 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
             last_tick = Instant::now();
             update(app, Action::Tick);
         }
+    }
+}
+
+/// A read or poll cut short by a signal is "nothing yet": the loop then sees the signal.
+fn interrupted_is_none<T: Default>(r: std::io::Result<T>) -> std::io::Result<T> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(T::default()),
+        other => other,
     }
 }
 

@@ -40,6 +40,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::Run(cmd, n) => dispatch(app, cmd, Some(n)),
         Action::Ex(line) => ex::execute(app, &line),
     }
+    // Any input restarts the idle clock of the autosave.
+    app.disk.last_input = std::time::Instant::now();
     ensure_visible(app);
     app.needs_redraw = true;
 }
@@ -193,7 +195,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
             }
             KeyCode::Char('n') | KeyCode::Char('N') => {
                 app.popups.pop();
-                autosave::discard(&app.dir);
+                autosave::discard(app);
                 app.quit = true;
             }
             KeyCode::Esc | KeyCode::Char('c') => {
@@ -204,6 +206,8 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
         },
         Popup::Recover {
             autosave: recovered,
+            file,
+            ..
         } => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();
@@ -211,12 +215,28 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
                 app.history = Default::default();
                 app.mark_never_saved();
                 app.project_changed();
-                app.info("Recovered the autosave: :w keeps it");
+                // Ours first, then theirs goes: the recovered work is on disk at every moment.
+                match autosave::now(app) {
+                    Some(e) => app.error(e),
+                    None => {
+                        if file != autosave::path_for(&app.dir, &app.disk.id) {
+                            let _ = std::fs::remove_file(&file);
+                        }
+                        app.info("Recovered the autosave: :w keeps it");
+                    }
+                }
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+            KeyCode::Char('n') | KeyCode::Char('N') => {
                 app.popups.pop();
-                autosave::discard(&app.dir);
+                let _ = std::fs::remove_file(&file);
                 app.info("Autosave discarded");
+            }
+            KeyCode::Char('l') | KeyCode::Char('L') | KeyCode::Esc => {
+                app.popups.pop();
+                app.info(format!(
+                    "Autosave kept for later: {} (offered again on the next open)",
+                    file.display()
+                ));
             }
             _ => {}
         },
@@ -755,6 +775,9 @@ fn tick(app: &mut App) -> bool {
     }
     if let Some(e) = autosave::tick(app) {
         app.error(e);
+        changed = true;
+    }
+    if autosave::follow_disk(app) {
         changed = true;
     }
     changed

@@ -37,17 +37,34 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                     "esc  keep working".into(),
                 ],
             ),
-            Popup::Recover { autosave } => draw_box(
+            Popup::Recover {
+                autosave,
+                file,
+                note,
+            } => draw_box(
                 app,
                 buf,
                 main,
                 "Recover?",
                 &[
-                    "An autosave newer than project.toml was found".into(),
-                    format!("(.tdaw/autosave.toml, {} tracks).", autosave.tracks.len()),
+                    "A session ended without saving; its autosave".into(),
+                    format!(
+                        "(.tdaw/{}, {} tracks)",
+                        file.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        autosave.tracks.len()
+                    ),
+                    "holds changes project.toml lacks.".into(),
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("It is {note}.")
+                    },
                     String::new(),
                     "y  recover it (then :w to keep it)".into(),
                     "n  discard it and open project.toml".into(),
+                    "l  later (keep it, ask next time)".into(),
                 ],
             ),
             Popup::Instrument(b) => super::instrument::draw(app, buf, main, b),
