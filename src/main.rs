@@ -1,4 +1,7 @@
-//! The `tdaw` binary: headless commands, or the TUI. Errors are printed as one line on stderr.
+//! The `tdaw` binary: headless commands, or the TUI. Errors are printed as one line on stderr,
+//! with the error chain de-duplicated (an OS error appears once, not once per layer that
+//! wraps it) and every control character escaped, so a hostile file name or a file's raw bytes
+//! quoted in a message cannot send escape sequences to the terminal.
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
@@ -31,7 +34,7 @@ enum Command {
     Info(cli::info::Args),
     /// List the projects known to the index.
     List(cli::list::Args),
-    /// Render a project offline to a WAV file.
+    /// Render a project offline to a WAV or FLAC file (renders/ by default).
     Render(cli::render::Args),
     /// Measure loudness, peaks and tempo of an audio file.
     Analyze(cli::analyze::Args),
@@ -93,15 +96,50 @@ fn main() -> ExitCode {
                 .collect();
             let head = head.join(" ");
             let head = head.strip_prefix("error: ").unwrap_or(&head);
-            eprintln!("error: {head} (see 'tdaw --help')");
+            eprintln!("error: {} (see 'tdaw --help')", escape_controls(head));
             return ExitCode::from(2);
         }
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", cli::one_line(&e));
+            eprintln!("error: {}", error_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error chain as one line: each cause once (a cause whose text the line already holds is
+/// left out), joined with ": ", control characters escaped.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    escape_controls(&line)
+}
+
+/// `\n`, `\r`, `\t` and `\xNN` (or `\u{NN}` for C1 controls) instead of the characters.
+fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }

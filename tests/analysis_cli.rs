@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
     "integrated_lufs",
     "loudness_range_lu",
     "true_peak_dbtp",
@@ -18,6 +18,8 @@ const KEYS: [&str; 9] = [
     "duration_s",
     "sample_rate",
     "channels",
+    "max_momentary_lufs",
+    "max_short_term_lufs",
 ];
 
 fn tdaw(home: &Path) -> Command {
@@ -90,7 +92,7 @@ fn silence_is_null_never_infinite() {
     let (code, out, err) = analyze(dir.path(), &[wav.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     let m = json(&out);
-    for k in &KEYS[..6] {
+    for k in KEYS[..6].iter().chain(&KEYS[9..]) {
         assert!(m[*k].is_null(), "{k} should be null: {out}");
     }
     assert_eq!(m["duration_s"], 4.0);
@@ -112,6 +114,8 @@ fn a_file_shorter_than_the_gate_is_null_where_it_must_be() {
     let m = json(&out);
     assert!(m["integrated_lufs"].is_null() && m["loudness_range_lu"].is_null());
     assert!(m["bpm"].is_null());
+    // Under 400 ms neither a momentary nor a short-term window is ever full.
+    assert!(m["max_momentary_lufs"].is_null() && m["max_short_term_lufs"].is_null());
     assert!(
         (m["sample_peak_dbfs"].as_f64().unwrap() + 6.0).abs() < 0.01,
         "{out}"
@@ -210,5 +214,27 @@ fn bad_files_give_one_line_naming_the_file() {
         assert_eq!(err.lines().count(), 1, "{name}: {err}");
         assert!(err.starts_with("error: ") && err.contains(name), "{err}");
         assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// EBU Tech 3341 case 5 through `analyze --json` (cases 1–5 are checked on the analyser in
+/// analysis_ebu.rs): -26, -20 (20.1 s), -26 dBFS, so the loudest momentary and short-term
+/// readings are -20 LUFS while the integrated one is -23 (±0.1 LU).
+#[test]
+fn json_max_momentary_and_short_term_read_tech3341_case_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("case5.wav");
+    let x = sine_segments(&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)], 48_000, 2);
+    write_wav_f32(&wav, &x, 48_000, 2);
+    let (code, out, err) = analyze(dir.path(), &[wav.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let m = json(&out);
+    for (key, want) in [
+        ("max_momentary_lufs", -20.0),
+        ("max_short_term_lufs", -20.0),
+        ("integrated_lufs", -23.0),
+    ] {
+        let got = m[key].as_f64().unwrap_or(f64::NAN);
+        assert!((got - want).abs() <= 0.1, "{key}: {got} (want {want})");
     }
 }

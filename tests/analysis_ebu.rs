@@ -69,6 +69,44 @@ fn tech3341_case_5_level_steps() {
     assert_near("I", measure(&x, 2).integrated, -23.0, 0.1);
 }
 
+/// Cases 1–5: the largest momentary and short-term loudness (the `analyze --json` keys
+/// `max_momentary_lufs`, `max_short_term_lufs`) read the loudest part of each signal.
+#[test]
+fn tech3341_cases_1_to_5_max_momentary_and_short_term() {
+    type Case = (&'static [(f64, f64)], f64);
+    let cases: [Case; 5] = [
+        (&[(-23.0, 20.0)], -23.0),
+        (&[(-33.0, 20.0)], -33.0),
+        (&[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)], -23.0),
+        (
+            &[
+                (-72.0, 10.0),
+                (-36.0, 10.0),
+                (-23.0, 60.0),
+                (-36.0, 10.0),
+                (-72.0, 10.0),
+            ],
+            -23.0,
+        ),
+        (&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)], -20.0),
+    ];
+    for (k, (segments, want)) in cases.iter().enumerate() {
+        let r = measure(&sine_segments(segments, RATE, 2), 2);
+        assert_near(
+            &format!("case {} max M", k + 1),
+            r.max_momentary,
+            *want,
+            0.1,
+        );
+        assert_near(
+            &format!("case {} max S", k + 1),
+            r.max_short_term,
+            *want,
+            0.1,
+        );
+    }
+}
+
 /// Case 6: 5.0 channels, L and R at -28, C at -24, Ls and Rs at -30 dBFS → I = -23.0
 /// (surround weights 1.41).
 #[test]

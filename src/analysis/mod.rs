@@ -49,11 +49,9 @@ pub struct Analysis {
     /// The tempo with its confidence.
     #[serde(skip)]
     pub tempo: Option<TempoEstimate>,
-    /// Largest momentary loudness, LUFS.
-    #[serde(skip)]
+    /// Largest momentary loudness (400 ms), LUFS; null when shorter than 400 ms or silent.
     pub max_momentary_lufs: Option<f64>,
-    /// Largest short-term loudness, LUFS.
-    #[serde(skip)]
+    /// Largest short-term loudness (3 s), LUFS; null when shorter than 3 s or silent.
     pub max_short_term_lufs: Option<f64>,
     /// Momentary and short-term loudness every 100 ms.
     #[serde(skip)]

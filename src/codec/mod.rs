@@ -1,17 +1,20 @@
 //! Audio files in and out: streaming decoding (symphonia: wav, flac, mp3, ogg/vorbis),
-//! sample-rate conversion (rubato) and WAV writing (hound).
+//! sample-rate conversion (rubato), and writing WAV/RF64 and FLAC (flacenc).
 //!
 //! Everything here works in bounded memory: a reader holds one decoded packet at a time, the
 //! resampler one chunk, and nothing is ever sized from a length a file header claims. This
 //! module depends on nothing else in the crate, and it never runs on the audio thread.
 
+mod flac;
 mod reader;
 mod resample;
+mod rf64;
 mod wav;
 
+pub use flac::FlacStream;
 pub use reader::{read_all, AudioReader};
 pub use resample::{resample, StreamResampler};
-pub use wav::{write_wav, WavFormat, WavWriter};
+pub use wav::{write_wav, WavFormat, WavStream, WavWriter, RIFF_SIZE_LIMIT, WAV_HEADER_BYTES};
 
 use std::path::{Path, PathBuf};
 use thiserror::Error;

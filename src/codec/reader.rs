@@ -1,8 +1,9 @@
 //! Streaming decoder: one packet in memory at a time, exact frame positions, strict errors.
 
+use super::rf64::{is_rf64, PcmSource};
 use super::CodecError;
 use std::fs::File;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
@@ -26,8 +27,7 @@ const MAX_PREALLOC_SAMPLES: u64 = 1 << 20;
 /// (wav, aiff, flac) that ends before the length its header promises is reported as truncated.
 pub struct AudioReader {
     path: PathBuf,
-    format: Box<dyn FormatReader>,
-    decoder: Box<dyn AudioDecoder>,
+    backend: Backend,
     track_id: u32,
     rate: u32,
     channels: u16,
@@ -51,6 +51,15 @@ pub struct AudioReader {
     ended: bool,
 }
 
+/// Who decodes: symphonia, or tdaw's own RF64 reader (symphonia does not read RF64).
+enum Backend {
+    Symphonia {
+        format: Box<dyn FormatReader>,
+        decoder: Box<dyn AudioDecoder>,
+    },
+    Rf64(PcmSource),
+}
+
 impl std::fmt::Debug for AudioReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AudioReader")
@@ -71,13 +80,25 @@ impl AudioReader {
             path: path.to_path_buf(),
             error,
         };
-        let file = File::open(path).map_err(io_err)?;
+        let mut file = File::open(path).map_err(io_err)?;
         let len = file.metadata().map_err(io_err)?.len();
         if len == 0 {
             return Err(CodecError::Empty {
                 path: path.to_path_buf(),
             });
         }
+        let mut head = [0u8; 12];
+        let mut got = 0;
+        while got < head.len() {
+            match file.read(&mut head[got..]).map_err(io_err)? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        if is_rf64(&head[..got]) {
+            return Self::open_rf64(path);
+        }
+        let file = File::open(path).map_err(io_err)?;
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
@@ -139,8 +160,7 @@ impl AudioReader {
             })? as u16;
         Ok(AudioReader {
             path: path.to_path_buf(),
-            format,
-            decoder,
+            backend: Backend::Symphonia { format, decoder },
             track_id,
             rate,
             channels,
@@ -148,6 +168,27 @@ impl AudioReader {
             exact_length,
             seek_by_decoding,
             time_base,
+            pending: Vec::new(),
+            pending_pos: 0,
+            position: 0,
+            seek_target: None,
+            discard: 0,
+            ended: false,
+        })
+    }
+
+    fn open_rf64(path: &Path) -> Result<AudioReader, CodecError> {
+        let pcm = PcmSource::open(path)?;
+        Ok(AudioReader {
+            path: path.to_path_buf(),
+            rate: pcm.rate,
+            channels: pcm.channels,
+            frames: Some(pcm.frames),
+            backend: Backend::Rf64(pcm),
+            track_id: 0,
+            exact_length: true,
+            seek_by_decoding: false,
+            time_base: None,
             pending: Vec::new(),
             pending_pos: 0,
             position: 0,
@@ -240,7 +281,15 @@ impl AudioReader {
         }
         self.ended = false;
         let ts = self.frame_to_ts(frame);
-        match self.format.seek(
+        let (format, decoder) = match &mut self.backend {
+            Backend::Symphonia { format, decoder } => (format, decoder),
+            Backend::Rf64(pcm) => {
+                pcm.seek(frame)?;
+                self.position = frame;
+                return Ok(());
+            }
+        };
+        match format.seek(
             SeekMode::Accurate,
             SeekTo::Timestamp {
                 ts,
@@ -248,7 +297,7 @@ impl AudioReader {
             },
         ) {
             Ok(_) => {
-                self.decoder.reset();
+                decoder.reset();
                 self.seek_target = Some(frame);
                 self.position = frame;
                 Ok(())
@@ -285,16 +334,6 @@ impl AudioReader {
         Timestamp::new(ts.min(i64::MAX as u128) as i64)
     }
 
-    fn ts_to_frame(&self, ts: Timestamp) -> i64 {
-        match self.time_base {
-            Some(tb) if !(tb.numer.get() == 1 && tb.denom.get() == self.rate) => {
-                (ts.get() as i128 * tb.numer.get() as i128 * self.rate as i128
-                    / tb.denom.get() as i128) as i64
-            }
-            _ => ts.get(),
-        }
-    }
-
     fn seconds_at(&self, frame: u64) -> f64 {
         frame as f64 / self.rate as f64
     }
@@ -302,7 +341,18 @@ impl AudioReader {
     /// Decodes the next packet of our track into `pending`. Returns false at the end.
     fn fill(&mut self) -> Result<bool, CodecError> {
         loop {
-            let packet = match self.format.next_packet() {
+            let (time_base, rate) = (self.time_base, self.rate);
+            let (format, decoder) = match &mut self.backend {
+                Backend::Symphonia { format, decoder } => (format, decoder),
+                Backend::Rf64(pcm) => {
+                    self.pending_pos = 0;
+                    return match pcm.read(&mut self.pending, 4096)? {
+                        0 => self.finish(),
+                        _ => Ok(true),
+                    };
+                }
+            };
+            let packet = match format.next_packet() {
                 Ok(Some(p)) => p,
                 Ok(None) | Err(SymError::ResetRequired) => return self.finish(),
                 Err(SymError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
@@ -313,13 +363,13 @@ impl AudioReader {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let start = self.ts_to_frame(packet.pts);
-            let buf = match self.decoder.decode(&packet) {
+            let buf = match decoder.decode(&packet) {
                 Ok(buf) => buf,
                 Err(e) => {
                     return Err(self.corrupt(e));
                 }
             };
+            let start = ts_to_frame(time_base, rate, packet.pts);
             let spec = buf.spec();
             if spec.channels().count() != self.channels as usize || spec.rate() != self.rate {
                 let detail = format!(
@@ -391,6 +441,16 @@ impl AudioReader {
             at_seconds: self.seconds_at(self.position),
             detail,
         }
+    }
+}
+
+fn ts_to_frame(time_base: Option<TimeBase>, rate: u32, ts: Timestamp) -> i64 {
+    match time_base {
+        Some(tb) if !(tb.numer.get() == 1 && tb.denom.get() == rate) => {
+            (ts.get() as i128 * tb.numer.get() as i128 * rate as i128 / tb.denom.get() as i128)
+                as i64
+        }
+        _ => ts.get(),
     }
 }
 

@@ -79,6 +79,8 @@ pub struct TransportStatus {
     /// Time spent in the callback over the buffer's duration (0..1).
     pub dsp_load: f32,
     pub xruns: u64,
+    /// Null backend: blocks processed late because the machine was busy (not xruns).
+    pub late_callbacks: u64,
     pub device: String,
     /// True with the null backend: "no audio device — silent".
     pub silent: bool,
@@ -219,6 +221,7 @@ impl EngineHandle {
             sample_rate: rate,
             dsp_load: s.dsp_load.load(),
             xruns: s.xruns.load(Relaxed),
+            late_callbacks: s.late_callbacks.load(Relaxed),
             device: self
                 .shared
                 .device

@@ -90,7 +90,11 @@ pub struct SharedStatus {
     pub sample_rate: AtomicU32,
     /// Time in process() over the buffer's duration, smoothed.
     pub dsp_load: AtomicF32,
+    /// Buffers a real device under-ran (never counted by the null backend: it has none).
     pub xruns: AtomicU64,
+    /// Null backend only: blocks processed more than a block later than real time (the
+    /// machine was busy). Not an audible fault, so apart from `xruns`.
+    pub late_callbacks: AtomicU64,
     /// Blocks where a streamed clip had no data ready (disk too slow).
     pub disk_underruns: AtomicU64,
     /// The loop the callback is following (the disk streamer predicts wraps from it).

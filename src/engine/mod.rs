@@ -19,7 +19,10 @@ pub mod transport;
 
 pub use handle::{EngineCommand, EngineConfig, EngineEvent, EngineHandle, Meters, TransportStatus};
 pub use meters::ChannelMeter;
-pub use render::{render_to_wav, BitDepth, RenderOptions, RenderReport};
+pub use render::{
+    render_to_file, render_to_wav, temp_path, BitDepth, FileFormat, RenderControl, RenderOptions,
+    RenderReport,
+};
 
 use std::path::PathBuf;
 use thiserror::Error;
@@ -48,6 +51,9 @@ pub enum EngineError {
     /// The audio backend could not be started.
     #[error("audio backend: {0}")]
     Backend(String),
+    /// The render was stopped (Ctrl-C); nothing was written.
+    #[error("the render was interrupted; no file was written")]
+    Interrupted,
     /// A bug or a dead thread.
     #[error("internal engine error: {0}")]
     Internal(String),

@@ -1,17 +1,25 @@
 //! Offline render: the project's graph driven as fast as the machine allows (tracks on two
-//! threads), written to WAV at 16 (TPDF-dithered), 24 or 32-bit float, optionally one stem per
-//! track, optionally at another sample rate (the mix is resampled with rubato). The same
+//! threads), written to WAV (RF64 past 4 GiB) at 16 (TPDF-dithered), 24 or 32-bit float, or to
+//! FLAC at 16 or 24 bits, chosen by the output's extension; optionally one stem per track,
+//! optionally at another sample rate (the mix is resampled with rubato). The same
 //! [`Graph::process`] as live playback — there is no second mixing path.
+//!
+//! Every file is written to a hidden temporary beside its final name and renamed only when the
+//! whole render succeeded: an error or an interruption removes the temporaries and leaves an
+//! older render under the final name untouched.
 
 use super::graph::{ClipMode, Graph, MAX_BLOCK};
 use super::instrument::{find_soundfont, load_soundfont};
 use super::EngineError;
 use crate::analysis::loudness::{LoudnessAnalyzer, LoudnessResult};
+use crate::codec::{FlacStream, WavFormat, WavStream};
 use crate::model::Project;
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler};
+use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Sample format of a rendered file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,16 +32,74 @@ pub enum BitDepth {
     F32,
 }
 
+/// File format of a render, from the output's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `.wav` (RF64 past 4 GiB).
+    Wav,
+    /// `.flac`, 16 or 24-bit.
+    Flac,
+}
+
+impl FileFormat {
+    /// The format `path`'s extension names, or why it cannot be written at `depth`.
+    pub fn for_output(path: &Path, depth: BitDepth) -> Result<FileFormat, EngineError> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let format = match ext.as_deref() {
+            Some("wav") => FileFormat::Wav,
+            Some("flac") => FileFormat::Flac,
+            other => {
+                let what = other.map_or("a file without an extension".to_string(), |e| {
+                    format!(".{e} files")
+                });
+                return Err(EngineError::Invalid(format!(
+                    "{}: tdaw cannot write {what}; render to .wav or .flac",
+                    path.display()
+                )));
+            }
+        };
+        if format == FileFormat::Flac && depth == BitDepth::F32 {
+            return Err(EngineError::Invalid(format!(
+                "{}: FLAC holds 16 or 24-bit samples, not 32-bit float; use --bit-depth 16 or \
+                 24, or render to .wav",
+                path.display()
+            )));
+        }
+        Ok(format)
+    }
+
+    /// The extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Wav => "wav",
+            FileFormat::Flac => "flac",
+        }
+    }
+}
+
 /// How to render.
 #[derive(Clone, Debug)]
 pub struct RenderOptions {
     pub bit_depth: BitDepth,
     /// Output rate; the project's when `None`.
     pub sample_rate: Option<u32>,
-    /// Also write one file per track next to the output.
+    /// Also write one file per track (next to the output, or into [`RenderControl::stems_dir`]).
     pub stems: bool,
     /// A General MIDI SoundFont; found the usual way when `None`.
     pub soundfont: Option<PathBuf>,
+}
+
+/// Where stems go and how a render is stopped: beside [`RenderOptions`] (whose fields callers
+/// spell out) so that adding to it breaks no caller.
+#[derive(Clone, Debug, Default)]
+pub struct RenderControl {
+    /// The folder for stems (created when missing); next to the output when `None`.
+    pub stems_dir: Option<PathBuf>,
+    /// Set (e.g. by a SIGINT handler) to stop the render; it then fails as
+    /// [`EngineError::Interrupted`] and leaves no file behind.
+    pub cancel: Option<&'static AtomicBool>,
 }
 
 impl Default for RenderOptions {
@@ -43,6 +109,26 @@ impl Default for RenderOptions {
             sample_rate: None,
             stems: false,
             soundfont: None,
+        }
+    }
+}
+
+/// The hidden temporary a render writes before renaming it to `out`: `.NAME.tmp-PID` beside it.
+pub fn temp_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "render".into());
+    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Temporaries not yet renamed; removed when dropped (an error, a panic, an interruption).
+struct Temps(Vec<PathBuf>);
+
+impl Drop for Temps {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
         }
     }
 }
@@ -70,12 +156,32 @@ const MAX_TAIL_S: f64 = 30.0;
 /// Silence kept after the instruments go quiet.
 const TAIL_MARGIN_S: f64 = 0.1;
 
-/// Renders `project` (folder `root`) to `out`. `progress` gets 0..1 now and then.
+/// Renders `project` (folder `root`) to `out` (WAV or FLAC by its extension). `progress` gets
+/// 0..1 now and then.
 pub fn render_to_wav(
     project: &Project,
     root: &Path,
     out: &Path,
     opts: &RenderOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<RenderReport, EngineError> {
+    render_to_file(
+        project,
+        root,
+        out,
+        opts,
+        &RenderControl::default(),
+        progress,
+    )
+}
+
+/// [`render_to_wav`] with a stems folder and a way to stop.
+pub fn render_to_file(
+    project: &Project,
+    root: &Path,
+    out: &Path,
+    opts: &RenderOptions,
+    control: &RenderControl,
     progress: &mut dyn FnMut(f32),
 ) -> Result<RenderReport, EngineError> {
     let rate = project.sample_rate;
@@ -85,6 +191,7 @@ pub fn render_to_wav(
             "sample rate {out_rate} Hz is out of range (8000–384000)"
         )));
     }
+    let format = FileFormat::for_output(out, opts.bit_depth)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
             return Err(EngineError::Write {
@@ -92,6 +199,12 @@ pub fn render_to_wav(
                 message: "the folder does not exist".into(),
             });
         }
+    }
+    if out.is_dir() {
+        return Err(EngineError::Write {
+            path: out.to_path_buf(),
+            message: "it is a folder; name a file".into(),
+        });
     }
     let soundfont = match opts.soundfont.as_deref() {
         Some(p) => Some(load_soundfont(p).map_err(|e| EngineError::SoundFont(e.to_string()))?),
@@ -114,16 +227,32 @@ pub fn render_to_wav(
     if end == 0 {
         return Err(EngineError::Empty);
     }
-    let mut mix = WavOut::create(out, opts.bit_depth, rate, out_rate, 1)?;
+    let mut temps = Temps(Vec::new());
+    temps.0.push(temp_path(out));
+    let mut mix = FileOut::create(out, &temps.0[0], format, opts.bit_depth, rate, out_rate, 1)?;
     mix.loudness = LoudnessAnalyzer::new(out_rate, 2).ok();
     // Output 0 is the mix, then one per stem (track index in the graph).
     let mut outs = vec![mix];
     let mut stem_tracks = Vec::new();
     if opts.stems {
+        let stem_base = match &control.stems_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| EngineError::Write {
+                    path: dir.clone(),
+                    message: format!("could not create the stems folder: {e}"),
+                })?;
+                dir.join(out.file_name().unwrap_or_else(|| "render".as_ref()))
+            }
+            None => out.to_path_buf(),
+        };
         for (k, &i) in graph.project_order.iter().enumerate() {
-            let path = stem_path(out, k + 1, &graph.tracks[i].name);
-            outs.push(WavOut::create(
+            let path = stem_path(&stem_base, k + 1, &graph.tracks[i].name, format);
+            let temp = temp_path(&path);
+            temps.0.push(temp.clone());
+            outs.push(FileOut::create(
                 &path,
+                &temp,
+                format,
                 opts.bit_depth,
                 rate,
                 out_rate,
@@ -141,7 +270,7 @@ pub fn render_to_wav(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Block>();
     let (outs, rendered) = std::thread::scope(|s| {
-        let writer = s.spawn(move || -> Result<Vec<WavOut>, EngineError> {
+        let writer = s.spawn(move || -> Result<Vec<FileOut>, EngineError> {
             for block in rx {
                 for (w, (l, r)) in outs.iter_mut().zip(&block) {
                     w.write(l, r)?;
@@ -155,6 +284,9 @@ pub fn render_to_wav(
             let mut pos = 0u64;
             let mut last_report = 0u64;
             loop {
+                if control.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Err(EngineError::Interrupted);
+                }
                 let mut n = MAX_BLOCK as u64;
                 if pos < end {
                     n = n.min(end - pos);
@@ -203,7 +335,7 @@ pub fn render_to_wav(
         drop(tx);
         let outs = writer
             .join()
-            .unwrap_or_else(|_| Err(EngineError::Internal("the WAV writer panicked".into())));
+            .unwrap_or_else(|_| Err(EngineError::Internal("the file writer panicked".into())));
         (outs, rendered)
     });
     let outs = outs?;
@@ -220,6 +352,21 @@ pub fn render_to_wav(
     let peak = mix.peak;
     let path = mix.path.clone();
     let (written, loudness) = mix.finish()?;
+    if control.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Err(EngineError::Interrupted);
+    }
+    // Everything is on disk: only now do the final names change.
+    for (temp, fin) in temps
+        .0
+        .iter()
+        .zip(std::iter::once(&path).chain(&stem_paths))
+    {
+        std::fs::rename(temp, fin).map_err(|e| EngineError::Write {
+            path: fin.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    temps.0.clear();
     progress(1.0);
     Ok(RenderReport {
         path,
@@ -238,7 +385,7 @@ pub fn render_to_wav(
 }
 
 /// `out.wav` → `out-03-Bass.wav` (name reduced to safe characters).
-fn stem_path(out: &Path, number: usize, name: &str) -> PathBuf {
+fn stem_path(out: &Path, number: usize, name: &str, format: FileFormat) -> PathBuf {
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -253,7 +400,7 @@ fn stem_path(out: &Path, number: usize, name: &str) -> PathBuf {
             }
         })
         .collect();
-    out.with_file_name(format!("{stem}-{number:02}-{safe}.wav"))
+    out.with_file_name(format!("{stem}-{number:02}-{safe}.{}", format.extension()))
 }
 
 /// A small deterministic generator for dither (xorshift64*), so renders are bit-identical.
@@ -361,56 +508,71 @@ impl Converter {
     }
 }
 
-/// One output file.
-struct WavOut {
+/// The encoder of one output file.
+enum Encoder {
+    Wav(WavStream<BufWriter<File>>),
+    Flac(Box<FlacStream<BufWriter<File>>>),
+}
+
+/// One output file, written to a temporary that the caller renames to `path` at the end.
+struct FileOut {
     path: PathBuf,
-    writer: hound::WavWriter<BufWriter<std::fs::File>>,
+    encoder: Encoder,
     depth: BitDepth,
     rng: Rng,
     convert: Option<Converter>,
     interleaved: Vec<f32>,
+    ints: Vec<i32>,
     frames_out: u64,
     peak: f32,
     loudness: Option<LoudnessAnalyzer>,
 }
 
-impl WavOut {
+impl FileOut {
     fn create(
         path: &Path,
+        temp: &Path,
+        format: FileFormat,
         depth: BitDepth,
         rate: u32,
         out_rate: u32,
         seed: u64,
-    ) -> Result<WavOut, EngineError> {
-        let spec = hound::WavSpec {
-            channels: 2,
-            sample_rate: out_rate,
-            bits_per_sample: match depth {
-                BitDepth::I16 => 16,
-                BitDepth::I24 => 24,
-                BitDepth::F32 => 32,
-            },
-            sample_format: match depth {
-                BitDepth::F32 => hound::SampleFormat::Float,
-                _ => hound::SampleFormat::Int,
-            },
-        };
-        let writer = hound::WavWriter::create(path, spec).map_err(|e| EngineError::Write {
+    ) -> Result<FileOut, EngineError> {
+        let err = |e: std::io::Error| EngineError::Write {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
+        };
+        let file = File::create(temp).map_err(err)?;
+        let sink = BufWriter::with_capacity(1 << 16, file);
+        let encoder = match format {
+            FileFormat::Wav => {
+                let wav_format = match depth {
+                    BitDepth::I16 => WavFormat::I16,
+                    BitDepth::I24 => WavFormat::I24,
+                    BitDepth::F32 => WavFormat::F32,
+                };
+                Encoder::Wav(WavStream::new(sink, out_rate, 2, wav_format).map_err(err)?)
+            }
+            FileFormat::Flac => {
+                let bits = if depth == BitDepth::I16 { 16 } else { 24 };
+                Encoder::Flac(Box::new(
+                    FlacStream::new(sink, out_rate, 2, bits).map_err(err)?,
+                ))
+            }
+        };
         let convert = if out_rate != rate {
             Some(Converter::new(rate, out_rate)?)
         } else {
             None
         };
-        Ok(WavOut {
+        Ok(FileOut {
             path: path.to_path_buf(),
-            writer,
+            encoder,
             depth,
             rng: Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0000_01B3)),
             convert,
             interleaved: Vec::with_capacity(MAX_BLOCK * 2),
+            ints: Vec::with_capacity(MAX_BLOCK * 2),
             frames_out: 0,
             peak: 0.0,
             loudness: None,
@@ -438,56 +600,64 @@ impl WavOut {
     }
 
     fn emit(&mut self, data: &[f32]) -> Result<(), EngineError> {
-        let err = |e: hound::Error| EngineError::Write {
-            path: self.path.clone(),
-            message: e.to_string(),
-        };
         for &x in data {
             self.peak = self.peak.max(x.abs());
         }
         if let Some(l) = &mut self.loudness {
             l.push(data);
         }
+        self.ints.clear();
         match self.depth {
-            BitDepth::F32 => {
-                for &x in data {
-                    self.writer.write_sample(x).map_err(err)?;
-                }
-            }
+            BitDepth::F32 => {}
             BitDepth::I24 => {
-                for &x in data {
-                    let v = (x as f64 * 8_388_608.0)
+                self.ints.extend(data.iter().map(|&x| {
+                    (x as f64 * 8_388_608.0)
                         .round()
-                        .clamp(-8_388_608.0, 8_388_607.0);
-                    self.writer.write_sample(v as i32).map_err(err)?;
-                }
+                        .clamp(-8_388_608.0, 8_388_607.0) as i32
+                }));
             }
             BitDepth::I16 => {
                 for &x in data {
                     // TPDF dither: two uniform variables, ±1 LSB peak.
                     let d = self.rng.uniform() - self.rng.uniform();
                     let v = (x * 32_768.0 + d).round().clamp(-32_768.0, 32_767.0);
-                    self.writer.write_sample(v as i16).map_err(err)?;
+                    self.ints.push(v as i32);
                 }
             }
         }
+        let res = match (&mut self.encoder, self.depth) {
+            (Encoder::Wav(w), BitDepth::F32) => w.write_float(data),
+            (Encoder::Wav(w), _) => w.write_int(&self.ints),
+            (Encoder::Flac(f), _) => f.write(&self.ints),
+        };
+        res.map_err(|e| EngineError::Write {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
         self.frames_out += (data.len() / 2) as u64;
         Ok(())
     }
 
-    /// Flushes the converter and finalizes the header; returns the frames written and the
-    /// loudness measured.
+    /// Flushes the converter, finalizes the header and syncs the temporary to disk; returns
+    /// the frames written and the loudness measured.
     fn finish(mut self) -> Result<(u64, Option<LoudnessResult>), EngineError> {
         if let Some(mut c) = self.convert.take() {
             c.run(true, &mut |d| self.emit(d))?;
         }
         let frames = self.frames_out;
-        let path = self.path.clone();
         let loudness = self.loudness.as_ref().map(LoudnessAnalyzer::finish);
-        self.writer.finalize().map_err(|e| EngineError::Write {
-            path,
+        let path = self.path.clone();
+        let err = |e: std::io::Error| EngineError::Write {
+            path: path.clone(),
             message: e.to_string(),
-        })?;
+        };
+        let sink = match self.encoder {
+            Encoder::Wav(w) => w.finish().map_err(err)?.0,
+            Encoder::Flac(f) => f.finish().map_err(err)?,
+        };
+        let file = sink.into_inner().map_err(|e| err(e.into_error()))?;
+        // On disk before the rename makes it the render.
+        file.sync_all().map_err(err)?;
         Ok((frames, loudness))
     }
 }

@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod format;
 pub mod index;
 pub mod lock;
+pub mod output;
 pub mod paths;
 pub mod tempo_cache;
 

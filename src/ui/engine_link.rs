@@ -18,6 +18,8 @@ pub struct TransportView {
     /// Share of the audio period spent processing, 0..1.
     pub dsp_load: f32,
     pub xruns: u64,
+    /// Null backend: late callbacks (shown as `late N` in place of the xruns it cannot have).
+    pub late: u64,
     /// The output device; `None` when there is no engine at all.
     pub device: Option<String>,
     /// True when no device plays (the null backend keeps time silently).
@@ -165,6 +167,7 @@ impl EngineLink {
             // Shown as a whole percentage; rounding keeps an idle screen from redrawing.
             dsp_load: (s.dsp_load * 100.0).round() / 100.0,
             xruns: s.xruns,
+            late: s.late_callbacks,
             device: Some(s.device),
             silent: s.silent,
         };

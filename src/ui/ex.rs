@@ -836,6 +836,7 @@ fn render(app: &mut App, file: &Path) -> Result<(), String> {
     if app.render.is_some() {
         return Err("a render is already running".into());
     }
+    crate::store::output::check_output(&app.dir, &app.project, file).map_err(|e| e.to_string())?;
     let job =
         super::engine_link::RenderJob::start(&app.project, &app.dir, file, app.soundfont.clone())?;
     app.render = Some(job);

@@ -110,7 +110,13 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         (Some(d), false) => d.clone(),
         _ => SILENT.to_string(),
     };
-    let figures = format!("DSP {:>3.0}%  xruns {}  ", t.dsp_load * 100.0, t.xruns);
+    // The null backend has no device to under-run: when it falls behind, that is `late N`.
+    let (count_name, count) = if t.silent && t.late > 0 {
+        ("late", t.late)
+    } else {
+        ("xruns", t.xruns)
+    };
+    let figures = format!("DSP {:>3.0}%  {count_name} {count}  ", t.dsp_load * 100.0);
     // A long device name ends in an ellipsis rather than running off the edge.
     let room = right.saturating_sub(x) as usize;
     let device_w = room.saturating_sub(figures.chars().count() + 1).max(8);
