@@ -73,3 +73,25 @@ fn a_failed_autosave_is_tried_again_without_a_new_edit() {
     let p = tdaw::store::format::from_str(&text).unwrap();
     assert_eq!(p.tempo.initial_bpm(), 133.0);
 }
+
+/// `tdaw DIR` where `project.toml` is a folder said "not a tdaw project (no project.toml)" (on
+/// a terminal: "holds no tdaw project. Create one there?"), hiding what is wrong; it is the
+/// loader's one line, as `tdaw info` says it, and the folder is left alone.
+#[test]
+fn opening_a_project_whose_toml_is_a_folder_names_the_problem() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("odd");
+    std::fs::create_dir_all(dir.join("project.toml")).unwrap();
+    let out = Command::new(BIN)
+        .arg(&dir)
+        .env("TDAW_HOME", home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("project.toml: is not a regular file"), "{err}");
+    assert!(!err.contains("not a tdaw project"), "{err}");
+    assert!(dir.join("project.toml").is_dir());
+}
