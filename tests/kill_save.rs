@@ -24,7 +24,9 @@ fn version(v: u64) -> Project {
             notes: (0..n)
                 .map(|i| Note {
                     pitch: (36 + (i + v as usize) % 60) as u8,
-                    start: i as f64 * 0.125 + v as f64 / 1e6,
+                    // One division, so the value is the decimal itself (the writer tidies a
+                    // sum like 0.125 + 0.007008 = 0.13200800000000001 to 0.132008).
+                    start: (i as f64 * 125_000.0 + v as f64) / 1e6,
                     length: 0.1,
                     velocity: 1 + (i % 127) as u8,
                     channel: (i % 16) as u8,

@@ -649,3 +649,542 @@ fn colon_e_opens_another_project() {
     assert_eq!(app.project.tempo.initial_bpm(), 90.0);
     assert!(!app.unsaved() && !app.history.can_undo());
 }
+
+/// Starts the engine on the silent null backend (real-time pace, no sound card needed).
+fn with_engine(app: &mut App) {
+    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
+        force_null: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
+    app.engine.load_project(&app.project, &app.dir);
+}
+
+/// Ticks the App until `done` holds (or fails after 5 s).
+fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let t0 = std::time::Instant::now();
+    loop {
+        tdaw::ui::update(app, tdaw::ui::Action::Tick);
+        if done(app) {
+            return;
+        }
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "timed out waiting for {what}: transport {:?}, status {:?}",
+            app.transport,
+            app.status
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_too_small_screen_runs_no_key_but_quitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let t = ui_support::text(&mut app, 60, 20);
+    assert!(t.contains("at least 80x24"), "{t}");
+    // Keys the screen hides do nothing: no track deleted, nothing muted, no clip removed.
+    press(&mut app, "tdmxjddu");
+    assert_eq!(app.project, tdaw::cli::demo::demo_project());
+    assert!(!app.history.can_undo());
+    assert_eq!(app.arrange.track, 0);
+    // Commands other than quitting wait for a larger terminal, and say so there.
+    press(&mut app, ":bpm 60<ret>");
+    assert_eq!(app.project.tempo.initial_bpm(), 128.0);
+    assert!(app.status.error && app.status.text.contains("at least 80x24"));
+    assert!(ui_support::text(&mut app, 60, 20).contains(":bpm 60 waits until"));
+    // :q is typed on a line the screen shows, and quits.
+    press(&mut app, ":q");
+    assert!(ui_support::text(&mut app, 60, 20).contains(":q"));
+    press(&mut app, "<ret>");
+    assert!(app.quit);
+    // Ctrl-c quits too.
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    ui_support::text(&mut app, 79, 24);
+    press(&mut app, "<C-c>");
+    assert!(app.quit);
+}
+
+#[test]
+fn space_pauses_and_resumes_where_playback_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    with_engine(&mut app);
+    // The cursor at beat 8 does not move the playhead: space plays from the playhead (0).
+    press(&mut app, "8l<space>");
+    tick_until(&mut app, "playback", |a| {
+        a.transport.playing && a.transport.beat > 0.2
+    });
+    assert!(app.transport.beat < 8.0, "{:?}", app.transport);
+    press(&mut app, "<space>");
+    tick_until(&mut app, "the pause", |a| !a.transport.playing);
+    let paused = app.transport.beat;
+    assert!(paused > 0.2 && paused < 8.0, "{paused}");
+    // The cursor moves on; space goes on from where it paused.
+    press(&mut app, "4l<space>");
+    tick_until(&mut app, "playback again", |a| a.transport.playing);
+    assert!(
+        app.transport.beat >= paused - 1e-6 && app.transport.beat < 8.0,
+        "resumed at {} (paused at {paused}, cursor at 12)",
+        app.transport.beat
+    );
+    // C-space plays from the cursor.
+    press(&mut app, "<C-space>");
+    tick_until(&mut app, "playback from the cursor", |a| {
+        a.transport.playing && a.transport.beat >= 12.0
+    });
+    press(&mut app, "<space>");
+    tick_until(&mut app, "the pause", |a| !a.transport.playing);
+    // Help says exactly that, under both keys.
+    let lines = tdaw::ui::views::help::lines(&app);
+    let has = |keys: &str, name: &str, doc_part: &str| {
+        lines.iter().any(|l| {
+            matches!(l, tdaw::ui::views::help::HelpLine::Binding { keys: k, name: n, doc }
+                if k == keys && n == name && doc.contains(doc_part))
+        })
+    };
+    assert!(has("space", "transport_toggle", "or pause there"));
+    assert!(has(
+        "C-space, g space",
+        "play_from_cursor",
+        "Play from the edit cursor"
+    ));
+}
+
+#[test]
+fn import_takes_several_files_as_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let a = src.path().join("kick.wav");
+    let b = src.path().join("my tone.wav");
+    ui_support::write_wav(&a, 1.0, 48_000);
+    ui_support::write_wav(&b, 1.0, 48_000);
+    let mut app = demo_app(dir.path());
+    let audio_files = |d: &std::path::Path| {
+        std::fs::read_dir(d.join("audio"))
+            .map(|r| r.count())
+            .unwrap_or(0)
+    };
+    press(
+        &mut app,
+        &format!(":import {} \"{}\"<ret>", a.display(), b.display()),
+    );
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.project.tracks.len(), 6);
+    assert_eq!(app.project.tracks[4].name, "kick");
+    assert_eq!(app.project.tracks[5].name, "my tone");
+    assert!(
+        app.status.text.starts_with("Imported 2 files as 2 tracks"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(audio_files(dir.path()), 2);
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks.len(), 4, "one u takes both back");
+    // One bad file: nothing is imported, and no copy is left behind.
+    press(
+        &mut app,
+        &format!(":import {} /no/such.wav<ret>", a.display()),
+    );
+    assert!(
+        app.status.error && app.status.text.contains("/no/such.wav"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(app.project.tracks.len(), 4);
+    assert_eq!(
+        audio_files(dir.path()),
+        2,
+        "the kick copied on the way is gone"
+    );
+    // Tab completes the last file, escaping its spaces so the line still splits right.
+    press(
+        &mut app,
+        &format!(":import {} {}/my<tab>", a.display(), src.path().display()),
+    );
+    assert_eq!(
+        app.cmdline.text,
+        format!(
+            "import {} {}/my\\ tone.wav",
+            a.display(),
+            src.path().display()
+        )
+    );
+    press(&mut app, "<ret>");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.project.tracks.len(), 6);
+}
+
+#[test]
+fn ctrl_w_deletes_the_word_before_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":import ~/music/drums<C-w>");
+    assert_eq!(app.cmdline.text, "import ~/music/");
+    press(&mut app, "<C-w>");
+    assert_eq!(app.cmdline.text, "import ~/music");
+    press(&mut app, "<C-w><C-w>");
+    assert_eq!(app.cmdline.text, "import ");
+    press(&mut app, "<C-w>");
+    assert_eq!((app.cmdline.text.as_str(), app.cmdline.cursor), ("", 0));
+    // In the middle of the line: the word before the cursor, the rest stays.
+    press(&mut app, "track add midi<left><left><left><left><C-w>");
+    assert_eq!(
+        (app.cmdline.text.as_str(), app.cmdline.cursor),
+        ("track midi", 6)
+    );
+    press(&mut app, "<esc>");
+}
+
+#[test]
+fn bpm_timesig_and_key_alone_show_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":bpm<ret>");
+    assert_eq!(
+        (app.status.text.as_str(), app.status.error),
+        ("Tempo 128 BPM", false)
+    );
+    press(&mut app, ":timesig<ret>");
+    assert_eq!(app.status.text, "Time signature 4/4");
+    press(&mut app, ":key<ret>");
+    assert_eq!(app.status.text, "Key Am");
+    assert!(!app.history.can_undo(), "showing is not an edit");
+}
+
+#[test]
+fn colon_tab_lists_every_command_and_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, ":<tab>");
+    let all: Vec<&str> = tdaw::ui::ex::EX_COMMANDS
+        .iter()
+        .flat_map(|c| c.names())
+        .collect();
+    for name in ["w", "write", "quit", "tempo", "click", "count-in", "h"] {
+        assert!(all.contains(&name), "{name} is in the table");
+    }
+    assert_eq!(app.cmdline.completions, all);
+    // All of them on screen at 80x24, not a line cut at 60 characters.
+    let screen = ui_support::text(&mut app, 80, 24);
+    let words: Vec<&str> = screen.split_whitespace().collect();
+    for name in &all {
+        assert!(words.contains(name), "{name} missing from\n{screen}");
+    }
+    press(&mut app, "<esc>");
+    // Every name and alias of the table is a command the line runs.
+    for name in &all {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = demo_app(dir.path());
+        tdaw::ui::ex::execute(&mut app, name);
+        assert!(
+            !app.status.text.contains("unknown command"),
+            ":{name}: {:?}",
+            app.status
+        );
+    }
+}
+
+#[test]
+fn dd_zero_and_dollar_behave_as_in_vim() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Arrange: the track is the line. Lead has clips at 32..48 and 48..64.
+    press(&mut app, "3j40l0");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.arrange.cursor, 0.0, "0: the start of the timeline");
+    press(&mut app, "$");
+    assert_eq!(
+        app.arrange.cursor, 63.0,
+        "$: the last step of the last clip"
+    );
+    press(&mut app, "dd");
+    let starts: Vec<f64> = app.project.tracks[3]
+        .clips
+        .iter()
+        .map(|c| c.start)
+        .collect();
+    assert_eq!(starts, vec![32.0], "dd deletes the clip under the cursor");
+    assert_eq!(app.status.text, "Deleted 1 clip");
+    press(&mut app, "u");
+    // In visual mode they stretch the selection to the line's ends.
+    press(&mut app, "v0");
+    assert_eq!(app.arrange.anchor, Some((3, 63.0)));
+    assert_eq!(app.arrange.cursor, 0.0);
+    press(&mut app, "<esc>");
+    // A count still works with 0 in it.
+    press(&mut app, "0");
+    press(&mut app, "10l");
+    assert_eq!(app.arrange.cursor, 10.0);
+    // Piano roll: the clip is the line.
+    press(&mut app, "22l<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    press(&mut app, "$");
+    assert_eq!(
+        app.piano.cursor, 15.75,
+        "the last grid step of the 16-beat clip"
+    );
+    press(&mut app, "0");
+    assert_eq!(app.piano.cursor, 0.0);
+    let before = notes(&app);
+    let first = before[0];
+    app.piano.pitch = first.pitch;
+    press(&mut app, "dd");
+    assert_eq!(notes(&app).len(), before.len() - 1);
+    assert!(!notes(&app).contains(&first));
+    // Mixer: the strips are the line; dd deletes the strip's track.
+    press(&mut app, "gm$");
+    assert_eq!(
+        app.mixer.strip,
+        app.project.tracks.len(),
+        "the master strip"
+    );
+    press(&mut app, "0");
+    assert_eq!(app.mixer.strip, 0);
+    press(&mut app, "dd");
+    assert_eq!(app.project.tracks.len(), 3);
+    assert!(app.status.text.starts_with("Deleted track 'Drums'"));
+}
+
+#[test]
+fn help_lists_only_the_modes_a_key_enters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let headings = |app: &App| -> Vec<String> {
+        tdaw::ui::views::help::lines(app)
+            .into_iter()
+            .filter_map(|l| match l {
+                tdaw::ui::views::help::HelpLine::Heading(h) => Some(h),
+                _ => None,
+            })
+            .collect()
+    };
+    let arrange = headings(&app);
+    assert!(
+        !arrange.iter().any(|h| h.contains("insert mode")),
+        "{arrange:?}"
+    );
+    assert!(arrange
+        .iter()
+        .any(|h| h.starts_with("Arrange view — visual mode") && h.contains("(v starts it)")));
+    press(&mut app, "gm");
+    let mixer = headings(&app);
+    assert!(
+        !mixer
+            .iter()
+            .any(|h| h.contains("insert") || h.contains("visual")),
+        "{mixer:?}"
+    );
+    press(&mut app, "gp");
+    let piano = headings(&app);
+    assert!(
+        piano
+            .iter()
+            .any(|h| h.contains("insert mode  (i starts it)")),
+        "{piano:?}"
+    );
+    assert!(
+        piano
+            .iter()
+            .any(|h| h.contains("visual mode  (v, C-v starts it)")),
+        "{piano:?}"
+    );
+}
+
+#[test]
+fn status_messages_say_what_happened_and_go_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "3j40ls");
+    assert_eq!(app.status.text, "Split the clip on 'Lead' at 11.1.1");
+    press(&mut app, "D");
+    assert_eq!(app.status.text, "Duplicated 1 clip (1 new)");
+    press(&mut app, "y4lp");
+    assert_eq!(app.status.text, "Pasted 1 clip at 12.1.1");
+    press(&mut app, ":rename Melody<ret>");
+    assert_eq!(app.status.text, "Renamed 'Lead' to 'Melody'");
+    press(&mut app, ":timesig 3/4<ret>");
+    assert_eq!(app.status.text, "Time signature 3/4");
+    press(&mut app, ":loop 1 4<ret>");
+    assert_eq!(app.status.text, "Loop bars 1–4");
+    press(&mut app, ":loop off<ret>");
+    assert_eq!(app.status.text, "Loop off");
+    // The next key ends a message; the line shows the way to help again.
+    press(&mut app, "l");
+    assert_eq!(app.status.text, "");
+    let screen = ui_support::text(&mut app, 80, 24);
+    assert!(!screen.contains("Loop off"));
+    assert!(screen.lines().last().unwrap().contains("press ? for help"));
+    // Without a key a message goes after 5 s; an error stays until the next key.
+    press(&mut app, ":timesig<ret>");
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert_eq!(app.status.text, "Time signature 3/4", "not yet");
+    app.status_at -= std::time::Duration::from_secs(6);
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert_eq!(app.status.text, "");
+    press(&mut app, ":bpm fast<ret>");
+    app.status_at -= std::time::Duration::from_secs(60);
+    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    assert!(app.status.error && app.status.text.contains("fast"));
+    press(&mut app, "h");
+    assert_eq!(app.status.text, "");
+}
+
+#[test]
+fn messages_use_an_before_a_vowel() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let wav = src.path().join("tone.wav");
+    ui_support::write_wav(&wav, 1.0, 48_000);
+    let mut app = demo_app(dir.path());
+    press(&mut app, &format!(":import {}<ret>", wav.display()));
+    assert_eq!(app.arrange.track, 4);
+    // Copy the audio clip, paste it on the MIDI track above.
+    press(&mut app, "yk");
+    press(&mut app, "p");
+    assert_eq!(
+        app.status.text,
+        "cannot paste an audio clip on the midi track 'Lead'"
+    );
+    press(&mut app, ":track add bus FX<ret>c");
+    assert!(
+        app.status.text.starts_with("'FX' is a bus track"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn transpose_takes_the_view_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    ui_support::text(&mut app, 80, 24);
+    press(&mut app, "3j32l<ret>");
+    let rows = tdaw::ui::views::piano_roll::grid_rows(app.main_area()) as u8;
+    let visible = |app: &App| {
+        let top = app.piano.top_pitch;
+        let bottom = top + 1 - rows;
+        notes(app)
+            .iter()
+            .filter(|n| n.pitch <= top && n.pitch >= bottom)
+            .count()
+    };
+    let (top, pitch, shown) = (app.piano.top_pitch, app.piano.pitch, visible(&app));
+    assert!(shown > 0);
+    press(&mut app, ":transpose -12<ret>");
+    assert!(
+        app.status.text.starts_with("Transposed"),
+        "{:?}",
+        app.status
+    );
+    assert!(
+        app.status.text.ends_with("notes down 12 semitones"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(app.piano.top_pitch, top - 12, "the view follows the notes");
+    assert_eq!(app.piano.pitch, pitch - 12, "so does the cursor");
+    assert_eq!(visible(&app), shown, "the same notes are on screen");
+}
+
+#[test]
+fn visual_mode_selects_every_pitch_in_the_time_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // Chords clip: a three-note chord at each bar.
+    press(&mut app, "2j<ret>");
+    let chord: Vec<u8> = notes(&app)
+        .iter()
+        .filter(|n| n.start == 0.0)
+        .map(|n| n.pitch)
+        .collect();
+    assert_eq!(chord.len(), 3);
+    // The cursor on the chord's middle note: v takes the whole first beat, every pitch.
+    app.piano.pitch = chord[1];
+    press(&mut app, "v3lx");
+    assert!(
+        !notes(&app).iter().any(|n| n.start == 0.0),
+        "the whole chord is deleted"
+    );
+    assert_eq!(app.status.text, "Deleted 3 notes");
+    press(&mut app, "u0");
+    // C-v narrows the selection to the pitches between the anchor and the cursor.
+    press(&mut app, "<C-v>3lx");
+    let left: Vec<u8> = notes(&app)
+        .iter()
+        .filter(|n| n.start == 0.0)
+        .map(|n| n.pitch)
+        .collect();
+    assert_eq!(left, vec![chord[0], chord[2]]);
+}
+
+#[test]
+fn importing_several_files_asks_about_a_midi_files_tempo_once() {
+    use midly::num::{u15, u24, u28, u4, u7};
+    use midly::{
+        Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let wav = src.path().join("kick.wav");
+    ui_support::write_wav(&wav, 1.0, 48_000);
+    let mid = src.path().join("tune.mid");
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let note = |on: bool| TrackEventKind::Midi {
+        channel: u4::new(0),
+        message: if on {
+            MidiMessage::NoteOn {
+                key: u7::new(60),
+                vel: u7::new(100),
+            }
+        } else {
+            MidiMessage::NoteOff {
+                key: u7::new(60),
+                vel: u7::new(0),
+            }
+        },
+    };
+    Smf {
+        header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+        tracks: vec![vec![
+            ev(
+                0,
+                TrackEventKind::Meta(MetaMessage::Tempo(u24::new(625_000))),
+            ),
+            ev(0, note(true)),
+            ev(480, note(false)),
+            ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)),
+        ]],
+    }
+    .save(&mid)
+    .unwrap();
+    let mut app = demo_app(dir.path());
+    let rev = app.history.revision();
+    press(
+        &mut app,
+        &format!(":import {} {}<ret>", wav.display(), mid.display()),
+    );
+    assert!(
+        matches!(app.popups.last(), Some(Popup::ImportTempo(_))),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(app.project.tracks.len(), 4, "nothing before the answer");
+    press(&mut app, "y");
+    assert_eq!(app.project.tracks.len(), 6);
+    assert_eq!(app.project.tempo.initial_bpm(), 96.0);
+    assert_eq!(
+        app.history.revision(),
+        rev + 1,
+        "one undo step for all of it"
+    );
+    press(&mut app, "u");
+    assert_eq!(app.project.tracks.len(), 4);
+    assert_eq!(app.project.tempo.initial_bpm(), 128.0);
+}

@@ -160,7 +160,7 @@ fn g_s_stops_and_returns_to_where_playback_started() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     with_engine(&mut app);
-    press(&mut app, "8l<space>");
+    press(&mut app, "8l<C-space>");
     tick_until(&mut app, "playback past beat 8.2", |a| {
         a.transport.playing && a.transport.beat > 8.2
     });

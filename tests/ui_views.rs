@@ -177,3 +177,132 @@ fn no_color_keeps_cursor_and_selection_visible() {
     let sel = &t.backend().buffer()[(24 + 20, 6)];
     assert!(sel.modifier.contains(Modifier::UNDERLINED), "{sel:?}");
 }
+
+#[test]
+fn help_never_cuts_a_word_at_120x40() {
+    use tdaw::ui::views::help::{lines, HelpLine};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for view in ["ga", "gm", "gp"] {
+        press(&mut app, &format!("{view}?"));
+        // Every page the popup scrolls through, as text inside its frame (help_rect at 120x40:
+        // 110 columns from column 5).
+        let mut pages = Vec::new();
+        loop {
+            let screen = text(&mut app, 120, 40);
+            let inner: Vec<String> = screen
+                .lines()
+                .skip(3)
+                .take(35)
+                .map(|l| l.chars().skip(6).take(108).collect())
+                .collect();
+            pages.push(norm(&inner.join(" ")));
+            let before = app.popups.clone();
+            press(&mut app, "j");
+            if app.popups == before {
+                break;
+            }
+        }
+        for l in lines(&app) {
+            if let HelpLine::Binding { keys, doc, .. } = l {
+                let whole = norm(&format!("{keys} {doc}"));
+                assert!(
+                    pages.iter().any(|p| p.contains(&whole)),
+                    "{view}: '{whole}' is cut on every page"
+                );
+            }
+        }
+        press(&mut app, "<esc>");
+    }
+}
+
+#[test]
+fn long_track_names_end_before_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = tdaw::cli::demo::demo_project();
+    p.tracks[0].name = "A very long track name indeed".into();
+    let mut app = app_with(p, dir.path());
+    let t = text(&mut app, 80, 24);
+    assert!(t.contains(" ♪ A very long t… m s r"), "{t}");
+    press(&mut app, "gm");
+    let t = text(&mut app, 80, 24);
+    assert!(
+        t.contains("A very lon…"),
+        "the mixer strip ends the name in an ellipsis too\n{t}"
+    );
+}
+
+#[test]
+fn the_mixer_pager_leaves_the_first_strip_whole_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, "tatagm");
+    assert_eq!(app.project.tracks.len(), 6);
+    let t = text(&mut app, 80, 24);
+    let lines: Vec<&str> = t.lines().collect();
+    let pager = lines
+        .iter()
+        .position(|l| l.contains("◀ 1–5 of 6 ▶"))
+        .expect("the pager");
+    assert_eq!(pager, 21, "the last row of the main view\n{t}");
+    assert!(
+        lines[pager - 1].starts_with("   m s r "),
+        "the first strip's flags above it\n{t}"
+    );
+    assert!(
+        lines[pager - 2].trim_start().starts_with('C'),
+        "its pan\n{t}"
+    );
+}
+
+#[test]
+fn meter_labels_sit_on_the_rows_they_name() {
+    // Heights where the meters are 15, 22, 33 and 39 rows tall (22 and 33 put the -12 and
+    // -24 dB edges exactly on a row boundary).
+    for (w, h) in [(80, 24), (100, 31), (120, 42), (160, 48)] {
+        for d in [6.0f32, 0.0, -12.0, -24.0, -48.0] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut app = demo_app(dir.path());
+            press(&mut app, "gm");
+            let lin = 10f32.powf(d / 20.0);
+            app.meters.master = Level {
+                peak: [lin, lin],
+                rms: [0.0, 0.0],
+            };
+            let id = app.project.tracks[0].id;
+            app.meters.tracks.insert(
+                id,
+                Level {
+                    peak: [lin, lin],
+                    rms: [0.0, 0.0],
+                },
+            );
+            let t = text(&mut app, w, h);
+            let rows: Vec<Vec<char>> = t.lines().map(|l| l.chars().collect()).collect();
+            let label = format!("{:>3}", d as i32);
+            // (bar column, label column) of the first track strip and of the master strip.
+            let master_x = w as usize - 12;
+            let mut label_rows = Vec::new();
+            for (name, bar, lab) in [("track", 2, 6), ("master", master_x + 2, master_x + 6)] {
+                let label_row = (0..rows.len())
+                    .find(|&y| rows[y][lab..lab + 3].iter().collect::<String>() == label)
+                    .unwrap_or_else(|| panic!("{name} {w}x{h}: no '{label}'\n{t}"));
+                let top_lit = (0..rows.len())
+                    .find(|&y| "▁▂▃▄▅▆▇█".contains(rows[y][bar]))
+                    .unwrap_or_else(|| panic!("{name} {w}x{h}: no bar\n{t}"));
+                assert_eq!(
+                    top_lit, label_row,
+                    "{name} at {w}x{h}: a {d} dB bar tops out on row {top_lit}, \
+                     its label is on row {label_row}\n{t}"
+                );
+                label_rows.push(label_row);
+            }
+            // The master's scale lines up with the tracks' beside it.
+            assert_eq!(
+                label_rows[0], label_rows[1],
+                "{w}x{h}: '{label}' on the track and the master\n{t}"
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! `tracks[{name, kind, clips, notes}]` are part of the contract; the rest is added for users.
 
 use crate::model::{ClipContent, Project, TrackKind};
+use crate::store::format::{f32_as_written, tidy_f64};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -26,7 +27,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The `--json` object.
+/// The `--json` object. Numbers read as the file writes them: `f32` fields by their shortest
+/// text (`-0.2`, not `-0.20000000298023224`), computed beats and seconds tidied like the file's.
 pub fn to_json(p: &Project, path: &Path) -> Value {
     let tracks: Vec<Value> = p
         .tracks
@@ -37,12 +39,12 @@ pub fn to_json(p: &Project, path: &Path) -> Value {
                 "name": t.name,
                 "kind": t.kind.as_str(),
                 "clips": t.clips.len(),
-                "gain_db": t.gain_db,
-                "pan": t.pan,
+                "gain_db": f32_as_written(t.gain_db),
+                "pan": f32_as_written(t.pan),
                 "mute": t.mute,
                 "solo": t.solo,
                 "effects": t.effects.len(),
-                "length_beats": t.clips.iter().map(|c| p.clip_end_beat(c)).fold(0.0, f64::max),
+                "length_beats": tidy_f64(t.clips.iter().map(|c| p.clip_end_beat(c)).fold(0.0, f64::max)),
             });
             if t.kind == TrackKind::Midi {
                 o["notes"] = t.note_count().into();
@@ -72,17 +74,17 @@ pub fn to_json(p: &Project, path: &Path) -> Value {
         "name": p.name,
         "path": path.to_string_lossy(),
         "format_version": p.format_version,
-        "bpm": p.tempo.initial_bpm(),
+        "bpm": tidy_f64(p.tempo.initial_bpm()),
         "tempo_changes": p.tempo.changes().iter()
-            .map(|c| json!({"beat": c.beat, "bpm": c.bpm})).collect::<Vec<_>>(),
+            .map(|c| json!({"beat": tidy_f64(c.beat), "bpm": tidy_f64(c.bpm)})).collect::<Vec<_>>(),
         "sample_rate": p.sample_rate,
         "time_signature": p.time_signature.to_string(),
         "key": p.key.map(|k| k.to_string()),
-        "length_beats": end,
-        "length_seconds": p.tempo.beat_to_seconds(end),
-        "master_gain_db": p.master.gain_db,
-        "loop": p.loop_region.map(|l| json!({"start": l.start, "end": l.end, "enabled": l.enabled})),
-        "markers": p.markers.iter().map(|m| json!({"beat": m.beat, "name": m.name})).collect::<Vec<_>>(),
+        "length_beats": tidy_f64(end),
+        "length_seconds": tidy_f64(p.tempo.beat_to_seconds(end)),
+        "master_gain_db": f32_as_written(p.master.gain_db),
+        "loop": p.loop_region.map(|l| json!({"start": tidy_f64(l.start), "end": tidy_f64(l.end), "enabled": l.enabled})),
+        "markers": p.markers.iter().map(|m| json!({"beat": tidy_f64(m.beat), "name": m.name})).collect::<Vec<_>>(),
         "tracks": tracks,
     })
 }
@@ -222,6 +224,31 @@ pub fn clip_str(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_numbers_read_as_written() {
+        let mut p = Project::new("x", 48_000, 120.0);
+        let mut t = crate::model::Track::new(crate::model::TrackId(1), "A", TrackKind::Midi);
+        t.gain_db = -0.2;
+        t.pan = 0.3;
+        t.clips.push(crate::model::Clip {
+            id: crate::model::ClipId(1),
+            name: String::new(),
+            start: 0.1 + 0.2,
+            content: ClipContent::Midi(crate::model::MidiClip {
+                length: 5.7,
+                notes: Vec::new(),
+            }),
+        });
+        p.tracks.push(t);
+        p.master.gain_db = -0.1;
+        let text = to_json(&p, Path::new("/p")).to_string();
+        assert!(text.contains("\"gain_db\":-0.2,"), "{text}");
+        assert!(text.contains("\"pan\":0.3"), "{text}");
+        assert!(text.contains("\"master_gain_db\":-0.1,"), "{text}");
+        // 0.30000000000000004 + 5.7 = 6.000000000000001.
+        assert!(text.contains("\"length_beats\":6.0,"), "{text}");
+    }
 
     #[test]
     fn formats() {

@@ -1,7 +1,10 @@
 //! Audio clips on a track's timeline: where each clip sits in samples, which frames of its file
 //! it plays, its gain and fades. [`ClipLayer::render`] is the one piece of code that turns a
 //! track's clips into samples; offline render calls it directly, live playback calls it on the
-//! engine thread to fill the track's stream (stream.rs) ahead of the playhead.
+//! engine thread to fill the track's stream (stream.rs) ahead of the playhead. A clip's file
+//! is open only while the clip is being rendered: compiling probes each file and closes it,
+//! rendering opens it when the clip is reached and closes it once the clip is behind, so
+//! thousands of clips hold a handful of file descriptors and decoders.
 
 use super::EngineError;
 use crate::model::{ClipContent, Project, Track};
@@ -53,7 +56,8 @@ pub struct ClipPlayer {
     pub fade_in: u64,
     pub fade_out: u64,
     pub path: PathBuf,
-    source: Box<dyn FrameSource>,
+    /// Open while the clip is being rendered.
+    source: Option<Box<dyn FrameSource>>,
     channels: usize,
     /// The file frame the source will read next (None = unknown, seek first).
     next_frame: Option<u64>,
@@ -91,7 +95,9 @@ pub struct ClipLayer {
     pub mono: bool,
     /// Merged [start, end) spans where some clip plays, sorted.
     pub regions: Vec<(u64, u64)>,
+    /// File frames read at once; allocated while clips are being rendered.
     scratch: Vec<f32>,
+    max_channels: usize,
 }
 
 /// Frames read from a file at a time.
@@ -123,6 +129,8 @@ impl ClipLayer {
                 });
             }
             let channels = source.channels() as usize;
+            // Closed again: the clip opens its file when rendering reaches it.
+            drop(source);
             if channels == 0 {
                 return Err(EngineError::Audio {
                     path,
@@ -142,9 +150,9 @@ impl ClipLayer {
                 fade_in: secs(a.fade_in).min(len),
                 fade_out: secs(a.fade_out).min(len),
                 path,
-                source,
+                source: None,
                 channels,
-                next_frame: Some(0),
+                next_frame: None,
             });
         }
         clips.sort_by_key(|c| c.start);
@@ -156,13 +164,28 @@ impl ClipLayer {
                 _ => regions.push((c.start, c.end())),
             }
         }
-        let max_ch = clips.iter().map(|c| c.channels).max().unwrap_or(1);
+        let max_channels = clips.iter().map(|c| c.channels).max().unwrap_or(1);
         Ok(ClipLayer {
             clips,
             mono,
             regions,
-            scratch: vec![0.0; READ_FRAMES * max_ch],
+            scratch: Vec::new(),
+            max_channels,
         })
+    }
+
+    /// Closes every file and frees the read buffer (the stream gave its ring back).
+    pub fn close(&mut self) {
+        for c in &mut self.clips {
+            c.source = None;
+            c.next_frame = None;
+        }
+        self.scratch = Vec::new();
+    }
+
+    /// Files open now (for tests and measurements).
+    pub fn open_files(&self) -> usize {
+        self.clips.iter().filter(|c| c.source.is_some()).count()
     }
 
     /// What the layer plays, for deciding whether a rebuilt graph may keep its stream.
@@ -204,9 +227,28 @@ impl ClipLayer {
         }
         let end = tl + n;
         for clip in self.clips.iter_mut() {
-            if clip.start >= end || clip.end() <= tl {
+            if clip.end() <= tl {
+                // Behind the render position: close the file until a seek or loop needs it.
+                if clip.source.is_some() {
+                    clip.source = None;
+                    clip.next_frame = None;
+                }
                 continue;
             }
+            if clip.start >= end {
+                continue;
+            }
+            if self.scratch.is_empty() {
+                self.scratch = vec![0.0; READ_FRAMES * self.max_channels];
+            }
+            // Taken out while reading (and put back below), so the clip can be read meanwhile.
+            let mut source = match clip.source.take() {
+                Some(s) => s,
+                None => {
+                    clip.next_frame = Some(0);
+                    open_source(&clip.path)?
+                }
+            };
             let a = clip.start.max(tl);
             let b = clip.end().min(end);
             let mut k = a - clip.start; // clip-relative frame
@@ -216,13 +258,12 @@ impl ClipLayer {
                 let want = ((b - clip.start - k) as usize).min(READ_FRAMES);
                 let file_frame = clip.offset + k;
                 if clip.next_frame != Some(file_frame) {
-                    clip.source.seek(file_frame).map_err(EngineError::Decode)?;
+                    source.seek(file_frame).map_err(EngineError::Decode)?;
                 }
                 let buf = &mut self.scratch[..want * ch];
                 let mut got = 0;
                 while got < want {
-                    let r = clip
-                        .source
+                    let r = source
                         .read(&mut buf[got * ch..])
                         .map_err(EngineError::Decode)?;
                     if r == 0 {
@@ -269,6 +310,7 @@ impl ClipLayer {
                 k += want as u64;
                 out += want;
             }
+            clip.source = Some(source);
         }
         Ok(())
     }

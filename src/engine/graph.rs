@@ -178,6 +178,10 @@ impl TrackNode {
             Source::Stream { consumer, .. } => match consumer {
                 Some(c) if playing => self.underrun = !c.read(pos, pl, pr),
                 _ => {
+                    // Stopped: still take or give back the ring as the engine thread asks.
+                    if let Some(c) = consumer {
+                        c.service();
+                    }
                     pl.fill(0.0);
                     pr.fill(0.0);
                 }

@@ -52,14 +52,16 @@ macro_rules! commands {
 
 commands! {
     NoOp = "no_op", [Global], false, "Do nothing (binding a key to it unbinds the key)";
-    TransportToggle = "transport_toggle", [Global], false, "Play from the cursor, or pause";
+    TransportToggle = "transport_toggle", [Global], false, "Play from the playhead (where playback stopped), or pause there";
+    PlayFromCursor = "play_from_cursor", [Global], false, "Play from the edit cursor (space resumes from the playhead instead)";
     TransportStop = "transport_stop", [Global], false, "Stop and return to where playback started (gg goes to the start)";
     MetronomeToggle = "metronome_toggle", [Global], false, "Turn the metronome click on or off";
     CountInToggle = "count_in_toggle", [Global], false, "Turn the one-bar count-in before playback on or off";
     Help = "help", [Global], false, "Show the keys of this view";
     CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
     NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";
-    VisualMode = "visual_mode", [Arrange, PianoRoll], false, "Select a range (then delete, yank, move)";
+    VisualMode = "visual_mode", [Arrange, PianoRoll], false, "Select a time range (then delete, yank, move); in the piano roll every pitch in it";
+    VisualBlock = "visual_block", [PianoRoll], false, "Select a block of time and pitch (visual mode narrowed to the pitches between anchor and cursor)";
     InsertMode = "insert_mode", [PianoRoll], false, "Enter notes by letter (c d e f g a b)";
     Undo = "undo", [Global], false, "Undo the last edit";
     Redo = "redo", [Global], false, "Redo the last undone edit";
@@ -73,6 +75,8 @@ commands! {
     ViewPianoRoll = "view_piano_roll", [Global], false, "Show the piano roll of the selected MIDI clip";
     GotoStart = "goto_start", [Global], false, "Cursor and playhead to the start";
     GotoEnd = "goto_end", [Global], false, "Cursor to the end of the song";
+    LineStart = "line_start", [Arrange, Mixer, PianoRoll], false, "Cursor to the start of the line: the timeline's start, the clip's start, the first strip";
+    LineEnd = "line_end", [Arrange, Mixer, PianoRoll], false, "Cursor to the end of the line: the last step of the track's last clip, of the clip, the master strip";
     MoveLeft = "move_left", [Global], false, "Cursor left: earlier in time, previous strip";
     MoveRight = "move_right", [Global], false, "Cursor right: later in time, next strip";
     MoveUp = "move_up", [Global], false, "Cursor up: previous track, higher pitch, previous value";

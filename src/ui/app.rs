@@ -13,6 +13,9 @@ use std::time::Instant;
 /// The smallest terminal the screen is laid out for.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
 
+/// How long a message (not an error) stays in the status line when no key is pressed.
+pub const MESSAGE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Arrange view zoom levels, columns per beat.
 pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
 /// Piano roll zoom levels, columns per beat.
@@ -98,6 +101,8 @@ pub struct PianoState {
     pub top_pitch: u8,
     /// Where visual mode started: (beat, pitch).
     pub anchor: Option<(f64, u8)>,
+    /// Visual mode selects a block (the pitches between anchor and cursor), not every pitch.
+    pub block: bool,
     /// Velocity given to new notes.
     pub velocity: u8,
     /// A note being dragged with the mouse: its index and the grab offset in beats.
@@ -232,6 +237,9 @@ pub struct App {
     pub mixer: MixerState,
     pub piano: PianoState,
     pub status: Status,
+    /// When the status message was set: messages go after [`MESSAGE_LIFETIME`], errors stay
+    /// until the next key.
+    pub status_at: Instant,
     pub cmdline: CmdLine,
     pub popups: Vec<Popup>,
     pub keymap: Keymap,
@@ -308,10 +316,12 @@ impl App {
                 scroll_beat: 0.0,
                 top_pitch: 72,
                 anchor: None,
+                block: false,
                 velocity: 100,
                 drag: None,
             },
             status: Status::default(),
+            status_at: Instant::now(),
             cmdline: CmdLine::default(),
             popups: Vec::new(),
             keymap,
@@ -376,20 +386,39 @@ impl App {
         self.unsaved_cache.set(None);
     }
 
-    /// Shows a message in the status line.
+    /// Shows a message in the status line (until the next key, or for [`MESSAGE_LIFETIME`]).
     pub fn info(&mut self, text: impl Into<String>) {
         self.status = Status {
             text: text.into(),
             error: false,
         };
+        self.status_at = Instant::now();
     }
 
-    /// Shows an error in the status line (the TUI keeps running).
+    /// Shows an error in the status line until the next key (the TUI keeps running).
     pub fn error(&mut self, text: impl Into<String>) {
         self.status = Status {
             text: text.into(),
             error: true,
         };
+        self.status_at = Instant::now();
+    }
+
+    /// Clears the status line if a message has outlived [`MESSAGE_LIFETIME`] (errors stay).
+    /// Returns whether it cleared one.
+    pub fn expire_status(&mut self, now: Instant) -> bool {
+        let old = now.saturating_duration_since(self.status_at) >= MESSAGE_LIFETIME;
+        if old && !self.status.error && !self.status.text.is_empty() {
+            self.status = Status::default();
+            return true;
+        }
+        false
+    }
+
+    /// Whether the terminal is smaller than the screen is laid out for (the "too small"
+    /// screen shows, and keys do nothing but quit).
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
     /// Applies an edit through the history (so it can be undone) and tells the engine.

@@ -20,6 +20,21 @@ pub fn floor_to(v: f64, grid: f64) -> f64 {
     ((v + 1e-9) / grid).floor() * grid
 }
 
+/// The last grid position before `end`: where vim's `$` puts the cursor (on the last step
+/// inside, not after it).
+pub fn last_step_before(end: f64, grid: f64) -> f64 {
+    (((end - 1e-9) / grid).ceil() * grid - grid).max(0.0)
+}
+
+/// "a" or "an" before a word, by its sound (good enough for "audio", "MIDI", "bus").
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// Moves the cursor `steps` grid steps (negative: left), snapping to the grid.
 pub fn step(cursor: f64, grid: f64, steps: i64) -> f64 {
     let base = if steps < 0 {
@@ -40,6 +55,21 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::MoveDown => {
             let last = app.project.tracks.len().saturating_sub(1);
             app.arrange.track = (app.arrange.track + n).min(last);
+        }
+        // Vim's `0` and `$`: a track is the line.
+        Cmd::LineStart => app.arrange.cursor = 0.0,
+        Cmd::LineEnd => {
+            let Some(t) = app.project.tracks.get(app.arrange.track) else {
+                return;
+            };
+            let end = t
+                .clips
+                .iter()
+                .map(|c| app.project.clip_end_beat(c))
+                .fold(0.0, f64::max);
+            if end > 0.0 {
+                app.arrange.cursor = last_step_before(end, g);
+            }
         }
         Cmd::NextItem | Cmd::PrevItem => {
             let Some(t) = app.project.tracks.get(app.arrange.track) else {
@@ -194,13 +224,14 @@ fn paste(app: &mut App, n: usize) {
                 return;
             };
             if !kind_fits(track.kind, c) {
+                let what = if matches!(c.content, ClipContent::Audio(_)) {
+                    "audio"
+                } else {
+                    "MIDI"
+                };
                 app.error(format!(
-                    "cannot paste a {} clip on the {} track '{}'",
-                    if matches!(c.content, ClipContent::Audio(_)) {
-                        "audio"
-                    } else {
-                        "MIDI"
-                    },
+                    "cannot paste {} {what} clip on the {} track '{}'",
+                    article(what),
                     track.kind.as_str(),
                     track.name
                 ));
@@ -216,7 +247,11 @@ fn paste(app: &mut App, n: usize) {
             });
         }
     }
-    app.apply(Edit::Batch(edits), "paste clips");
+    let count = edits.len();
+    if app.apply(Edit::Batch(edits), "paste clips") {
+        let at = super::views::bars_beats(app, app.arrange.cursor);
+        app.info(format!("Pasted {count} clip{} at {at}", plural(count)));
+    }
 }
 
 fn duplicate(app: &mut App, n: usize) {
@@ -241,7 +276,14 @@ fn duplicate(app: &mut App, n: usize) {
             });
         }
     }
-    app.apply(Edit::Batch(edits), "duplicate clips");
+    let count = edits.len();
+    if app.apply(Edit::Batch(edits), "duplicate clips") {
+        app.info(format!(
+            "Duplicated {} clip{} ({count} new)",
+            t.len(),
+            plural(t.len())
+        ));
+    }
 }
 
 fn shift_time(app: &mut App, steps: i64) {
@@ -427,7 +469,8 @@ fn split(app: &mut App) {
         }
         _ => return,
     }
-    app.apply(
+    let name = p.tracks[ti].name.clone();
+    if app.apply(
         Edit::Batch(vec![
             Edit::ReplaceClip {
                 track,
@@ -439,7 +482,10 @@ fn split(app: &mut App) {
             },
         ]),
         "split clip",
-    );
+    ) {
+        let at = super::views::bars_beats(app, at);
+        app.info(format!("Split the clip on '{name}' at {at}"));
+    }
 }
 
 fn new_clip(app: &mut App) {
@@ -450,8 +496,9 @@ fn new_clip(app: &mut App) {
     };
     if t.kind != TrackKind::Midi {
         app.error(format!(
-            "'{}' is an {} track: new clips go on MIDI tracks (audio comes in with :import FILE)",
+            "'{}' is {} {} track: new clips go on MIDI tracks (audio comes in with :import FILE)",
             t.name,
+            article(t.kind.as_str()),
             t.kind.as_str()
         ));
         return;

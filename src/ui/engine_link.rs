@@ -45,6 +45,8 @@ pub struct MeterView {
 pub enum Transport {
     /// Start playing from a beat.
     PlayFrom(f64),
+    /// Start playing from where the playhead is (where it was paused or stopped).
+    Resume,
     Pause,
     /// Stop and return to where playback started (when already stopped: to the start).
     Stop,
@@ -124,6 +126,7 @@ impl EngineLink {
                 h.send(EngineCommand::Seek { beat });
                 h.send(EngineCommand::Play);
             }
+            Transport::Resume => h.send(EngineCommand::Play),
             Transport::Pause => h.send(EngineCommand::Pause),
             Transport::Stop => h.send(EngineCommand::Stop),
             Transport::Seek(beat) => h.send(EngineCommand::Seek { beat }),

@@ -9,155 +9,193 @@ use std::path::{Path, PathBuf};
 /// A `:` command for help and completion.
 pub struct ExCommand {
     pub name: &'static str,
+    /// Other names that run the same command (`:write` for `:w`); Tab completes them too.
+    pub aliases: &'static [&'static str],
     /// Argument synopsis.
     pub args: &'static str,
     pub doc: &'static str,
+}
+
+impl ExCommand {
+    /// The name and every alias.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.name).chain(self.aliases.iter().copied())
+    }
 }
 
 /// Every `:` command.
 pub const EX_COMMANDS: &[ExCommand] = &[
     ExCommand {
         name: "w",
+        aliases: &["write", "w!", "write!"],
         args: "[DIR]",
         doc: "Save (merging changes made on disk); :w DIR saves as DIR; :w! overwrites",
     },
     ExCommand {
         name: "q",
+        aliases: &["quit"],
         args: "",
         doc: "Quit (asks when there are unsaved changes)",
     },
     ExCommand {
         name: "q!",
+        aliases: &["quit!"],
         args: "",
         doc: "Quit without saving",
     },
     ExCommand {
         name: "wq",
+        aliases: &["wq!"],
         args: "",
         doc: "Save and quit",
     },
     ExCommand {
         name: "x",
+        aliases: &["xit", "x!"],
         args: "",
         doc: "Save if modified, then quit",
     },
     ExCommand {
         name: "e",
+        aliases: &["edit", "e!", "edit!"],
         args: "[DIR]",
         doc: "Open another project, or reload this one (e! drops unsaved changes)",
     },
     ExCommand {
         name: "bpm",
-        args: "N",
-        doc: "Set the tempo",
+        aliases: &[],
+        args: "[N]",
+        doc: "Set the tempo (shows it without N)",
     },
     ExCommand {
         name: "key",
-        args: "KEY",
-        doc: "Set the key (Am, F#, Bb minor; none clears it)",
+        aliases: &[],
+        args: "[KEY]",
+        doc: "Set the key (Am, F#, Bb minor; none clears it; shows it without KEY)",
     },
     ExCommand {
         name: "timesig",
-        args: "N/D",
-        doc: "Set the time signature (3/4, 6/8)",
+        aliases: &[],
+        args: "[N/D]",
+        doc: "Set the time signature (3/4, 6/8; shows it without N/D)",
     },
     ExCommand {
         name: "track",
+        aliases: &[],
         args: "add [midi|audio|bus] [NAME] | rm",
         doc: "Add a track below the selected one, or remove the selected track",
     },
     ExCommand {
         name: "rename",
+        aliases: &[],
         args: "NAME",
         doc: "Rename the selected track",
     },
     ExCommand {
         name: "import",
-        args: "FILE",
-        doc: "Import audio (wav, flac, mp3, ogg) or MIDI (.mid) as new tracks",
+        aliases: &[],
+        args: "FILE...",
+        doc: "Import audio (wav, flac, mp3, ogg) or MIDI (.mid) files as new tracks, in one undo step",
     },
     ExCommand {
         name: "render",
+        aliases: &[],
         args: "FILE",
         doc: "Render the project to a WAV file",
     },
     ExCommand {
         name: "export-midi",
+        aliases: &[],
         args: "FILE",
         doc: "Write the MIDI tracks as a Standard MIDI File",
     },
     ExCommand {
         name: "undo",
+        aliases: &[],
         args: "",
         doc: "Undo the last edit",
     },
     ExCommand {
         name: "redo",
+        aliases: &[],
         args: "",
         doc: "Redo the last undone edit",
     },
     ExCommand {
         name: "grid",
+        aliases: &[],
         args: "1/16",
         doc: "Set the grid of the current view",
     },
     ExCommand {
         name: "transpose",
+        aliases: &[],
         args: "N",
         doc: "Piano roll: move the selected notes (or all) by N semitones",
     },
     ExCommand {
         name: "quantize",
+        aliases: &[],
         args: "",
         doc: "Piano roll: snap the selected notes (or all) to the grid",
     },
     ExCommand {
         name: "loop",
+        aliases: &[],
         args: "START END | off",
         doc: "Loop bars START..END (from 1, END included), or turn the loop off",
     },
     ExCommand {
         name: "marker",
+        aliases: &["mark"],
         args: "NAME | rename OLD NEW | rm [NAME] | goto NAME",
         doc: "Add a marker at the cursor; rename, remove or go to one",
     },
     ExCommand {
         name: "tempo",
+        aliases: &[],
         args: "[N [@BAR[.BEAT]] | rm [@BAR]]",
         doc: "A tempo change at the cursor (or bar); rm removes it; alone: list the changes",
     },
     ExCommand {
         name: "instrument",
+        aliases: &["inst"],
         args: "[N | NAME | synth:PRESET | drums[:KIT]]",
         doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
     },
     ExCommand {
         name: "fade",
+        aliases: &[],
         args: "in|out BEATS (or 0.5s)",
         doc: "Fade of the audio clip under the cursor, in beats or seconds (0 removes)",
     },
     ExCommand {
         name: "gain",
+        aliases: &[],
         args: "DB",
         doc: "Gain of the audio clip under the cursor, in dB",
     },
     ExCommand {
         name: "metronome",
+        aliases: &["click"],
         args: "[on|off]",
         doc: "Turn the metronome click on or off (toggles without an argument)",
     },
     ExCommand {
         name: "countin",
+        aliases: &["count-in"],
         args: "[on|off]",
         doc: "Turn the one-bar count-in on or off (toggles without an argument)",
     },
     ExCommand {
         name: "theme",
+        aliases: &[],
         args: "NAME",
         doc: "Switch theme (dark, light, high-contrast, or your own)",
     },
     ExCommand {
         name: "help",
+        aliases: &["h"],
         args: "",
         doc: "Show the keys of this view and these commands",
     },
@@ -228,6 +266,19 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             let dir = expand(arg);
             super::reopen(app, &dir)
         }
+        "bpm" if arg.is_empty() => {
+            let t = &app.project.tempo;
+            let bpm = super::views::top_bar::trim_float(t.initial_bpm());
+            let changes = t.changes().len().saturating_sub(1);
+            app.info(match changes {
+                0 => format!("Tempo {bpm} BPM"),
+                n => format!(
+                    "Tempo {bpm} BPM at the start, then {n} change{}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            });
+            Ok(())
+        }
         "bpm" => {
             let bpm: f64 = arg
                 .parse()
@@ -247,6 +298,13 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        "key" if arg.is_empty() => {
+            app.info(match app.project.key {
+                Some(k) => format!("Key {k}"),
+                None => "No key set (:key Am sets one)".into(),
+            });
+            Ok(())
+        }
         "key" => {
             let key = if arg.eq_ignore_ascii_case("none") {
                 None
@@ -261,6 +319,14 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        "timesig" if arg.is_empty() => {
+            let ts = app.project.time_signature;
+            app.info(format!(
+                "Time signature {}/{}",
+                ts.numerator, ts.denominator
+            ));
+            Ok(())
+        }
         "timesig" => {
             let bad = || format!("'{arg}' is not a time signature (try 4/4, 3/4, 6/8)");
             let (n, d) = arg.split_once('/').ok_or_else(bad)?;
@@ -269,13 +335,15 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             if numerator == 0 || numerator > 32 || ![1, 2, 4, 8, 16, 32].contains(&denominator) {
                 return Err(bad());
             }
-            app.apply(
+            if app.apply(
                 Edit::SetTimeSignature(TimeSignature {
                     numerator,
                     denominator,
                 }),
                 "time signature",
-            );
+            ) {
+                app.info(format!("Time signature {numerator}/{denominator}"));
+            }
             Ok(())
         }
         "track" => {
@@ -314,20 +382,29 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                 return Err(":rename needs a name".into());
             }
             let id = app.selected_track().ok_or("there is no track to rename")?;
-            app.apply(
+            let old = app
+                .project
+                .track(id)
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            if app.apply(
                 Edit::SetTrack {
                     id,
                     field: crate::model::TrackField::Name(arg.to_string()),
                 },
                 "rename track",
-            );
+            ) {
+                app.info(format!("Renamed '{old}' to '{arg}'"));
+            }
             Ok(())
         }
         "import" => {
-            if arg.is_empty() {
-                return Err(":import needs a file".into());
+            let files = split_args(arg)?;
+            if files.is_empty() {
+                return Err(":import needs one or more files".into());
             }
-            import(app, &expand(arg))
+            let files: Vec<PathBuf> = files.iter().map(|f| expand(f)).collect();
+            import(app, &files)
         }
         "render" => {
             if arg.is_empty() {
@@ -370,9 +447,14 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
         }
         "loop" => {
             if arg == "off" {
-                if let Some(mut l) = app.project.loop_region {
-                    l.enabled = false;
-                    app.apply(Edit::SetLoop(Some(l)), "loop off");
+                match app.project.loop_region {
+                    Some(mut l) if l.enabled => {
+                        l.enabled = false;
+                        if app.apply(Edit::SetLoop(Some(l)), "loop off") {
+                            app.info("Loop off");
+                        }
+                    }
+                    _ => app.info("The loop is already off"),
                 }
                 return Ok(());
             }
@@ -390,7 +472,13 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                 end: b as f64 * qpb,
                 enabled: true,
             };
-            app.apply(Edit::SetLoop(Some(l)), "loop");
+            if app.apply(Edit::SetLoop(Some(l)), "loop") {
+                app.info(if a == b {
+                    format!("Loop bar {a}")
+                } else {
+                    format!("Loop bars {a}–{b}")
+                });
+            }
             Ok(())
         }
         "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
@@ -577,33 +665,84 @@ fn save_as(app: &mut App, target: &Path, force: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn import(app: &mut App, file: &Path) -> Result<(), String> {
-    let imported = crate::store::import::import_file(&app.dir, &app.project, file)
-        .map_err(|e| e.to_string())?;
-    // A MIDI file at another tempo than the project's: ask before importing, so that taking
-    // its tempo is part of the same undo step.
-    if let Some(tempo) = imported
-        .file_tempo
-        .clone()
-        .filter(|t| *t != app.project.tempo)
-    {
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into(),
-        );
+/// Imports files as new tracks, all of them as one edit (one `u` takes them back). Each file
+/// is imported against the project as the ones before it left it, so track ids and names
+/// follow on; if one fails, nothing is added and the files copied so far are removed. A MIDI
+/// file at another tempo than the project's: ask before importing (about the first such file),
+/// so that taking its tempo is part of the same undo step.
+fn import(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
+    let mut scratch = app.project.clone();
+    let mut edits = Vec::new();
+    let mut copied = Vec::new();
+    let mut summaries = Vec::new();
+    let mut offer: Option<(crate::model::TempoMap, String)> = None;
+    let remove = |copied: &[PathBuf]| {
+        for f in copied {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    for file in files {
+        let imported = match crate::store::import::import_file(&app.dir, &scratch, file) {
+            Ok(i) => i,
+            Err(e) => {
+                remove(&copied);
+                let e = e.to_string();
+                return Err(if files.len() > 1 {
+                    format!("{e} (nothing imported)")
+                } else {
+                    e
+                });
+            }
+        };
+        if offer.is_none() {
+            if let Some(tempo) = imported.file_tempo.filter(|t| *t != scratch.tempo) {
+                let name = file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                offer = Some((tempo, name));
+            }
+        }
+        copied.extend(imported.copied);
+        summaries.push(imported.summary);
+        match imported.edit.clone().apply(&mut scratch) {
+            Ok(_) => edits.push(imported.edit),
+            Err(e) => {
+                remove(&copied);
+                return Err(format!("import of '{}': {e}", file.display()));
+            }
+        }
+    }
+    let new_tracks = scratch
+        .tracks
+        .len()
+        .saturating_sub(app.project.tracks.len());
+    let (edit, summary) = if edits.len() == 1 {
+        (edits.remove(0), summaries.remove(0))
+    } else {
+        (
+            Edit::Batch(edits),
+            format!(
+                "Imported {} files as {new_tracks} tracks: {}",
+                summaries.len(),
+                summaries.join("; ")
+            ),
+        )
+    };
+    if let Some((tempo, file)) = offer {
         let pending = super::app::PendingImport {
-            edit: imported.edit,
+            edit,
             tempo,
-            summary: imported.summary,
-            file: name,
-            copied: imported.copied,
+            summary,
+            file,
+            copied,
         };
         let question = super::views::popup::import_tempo_lines(app, &pending).join(" ");
         app.popups.push(Popup::ImportTempo(Box::new(pending)));
         app.info(question);
         return Ok(());
     }
-    apply_import(app, imported.edit, imported.summary, imported.copied)
+    apply_import(app, edit, summary, copied)
 }
 
 /// Applies a held-back MIDI import (the answer to its tempo question): with the file's tempo
@@ -648,6 +787,49 @@ fn apply_import(
         }
         Err(std::mem::take(&mut app.status.text))
     }
+}
+
+/// Splits a command line's arguments at spaces; quotes ('…' or "…") and a backslash keep
+/// spaces inside one argument, as in a shell (`:import "my song.wav" kick\ 2.wav`).
+pub fn split_args(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'') | (None, '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if let Some(q) = quote {
+        return Err(format!("unclosed {q} in '{line}'"));
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
 }
 
 fn render(app: &mut App, file: &Path) -> Result<(), String> {
@@ -720,17 +902,39 @@ pub fn expand(s: &str) -> PathBuf {
 /// for the word).
 pub fn complete(line: &str) -> (String, Vec<String>) {
     let Some((cmd, rest)) = line.split_once(' ') else {
-        let mut names: Vec<String> = EX_COMMANDS
-            .iter()
-            .map(|c| c.name.to_string())
-            .filter(|n| n.starts_with(line))
-            .collect();
-        names.dedup();
+        // Every command of the table, aliases included, in the table's order.
+        let mut names: Vec<String> = Vec::new();
+        for n in EX_COMMANDS.iter().flat_map(|c| c.names()) {
+            if n.starts_with(line) && !names.iter().any(|x| x == n) {
+                names.push(n.to_string());
+            }
+        }
         return (String::new(), names);
     };
     let base = format!("{cmd} ");
     match cmd {
-        "import" | "render" | "export-midi" | "e" | "e!" => {
+        // Several files: the last word completes, with its spaces escaped (`my\ song.wav`) so
+        // that the line still splits into the right files.
+        "import" => {
+            let mut split = None;
+            let mut escaped = false;
+            for (i, c) in rest.char_indices() {
+                if c == ' ' && !escaped {
+                    split = Some(i);
+                }
+                escaped = c == '\\' && !escaped;
+            }
+            let (before, last) = match split {
+                Some(i) => (&rest[..=i], &rest[i + 1..]),
+                None => ("", rest),
+            };
+            let cands = complete_path(&last.replace("\\ ", " "), false)
+                .into_iter()
+                .map(|c| c.replace(' ', "\\ "))
+                .collect();
+            (format!("{base}{before}"), cands)
+        }
+        "render" | "export-midi" | "e" | "e!" | "edit" | "edit!" => {
             (base, complete_path(rest, cmd.starts_with('e')))
         }
         "marker" => (
@@ -919,6 +1123,12 @@ pub fn on_key(app: &mut App, key: crossterm::event::KeyEvent) {
             cl.text.drain(..at);
             cl.cursor = 0;
         }
+        KeyCode::Char('w') if ctrl => {
+            let from = word_start_before(&cl.text, cl.cursor);
+            let (a, b) = (byte_index(&cl.text, from), byte_index(&cl.text, cl.cursor));
+            cl.text.drain(a..b);
+            cl.cursor = from;
+        }
         KeyCode::Up | KeyCode::Down => {
             if cl.history.is_empty() {
                 return;
@@ -973,6 +1183,25 @@ pub fn on_key(app: &mut App, key: crossterm::event::KeyEvent) {
     }
 }
 
+/// Where vim's Ctrl-w on the command line starts deleting, for a cursor at `cursor` (in
+/// characters): back over spaces, then over a run of word characters (letters, digits, `_`) or
+/// a run of other characters (so `~/music/drums` loses `drums`, then `/`).
+pub fn word_start_before(text: &str, cursor: usize) -> usize {
+    let chars: Vec<char> = text.chars().take(cursor).collect();
+    let mut i = chars.len();
+    while i > 0 && chars[i - 1].is_whitespace() {
+        i -= 1;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    if i > 0 {
+        let kind = word(chars[i - 1]);
+        while i > 0 && !chars[i - 1].is_whitespace() && word(chars[i - 1]) == kind {
+            i -= 1;
+        }
+    }
+    i
+}
+
 fn byte_index(s: &str, chars: usize) -> usize {
     s.char_indices()
         .nth(chars)
@@ -1007,6 +1236,22 @@ mod tests {
         assert_eq!(parse_grid("1"), Ok(4.0));
         assert_eq!(parse_grid("0.5"), Ok(0.5));
         assert!(parse_grid("0").is_err() && parse_grid("x").is_err());
+    }
+
+    #[test]
+    fn arguments_split_like_a_shell() {
+        assert_eq!(
+            split_args(r#"a.wav "my song.wav" kick\ 2.wav 'x y'"#),
+            Ok(vec![
+                "a.wav".to_string(),
+                "my song.wav".into(),
+                "kick 2.wav".into(),
+                "x y".into()
+            ])
+        );
+        assert!(split_args("\"open").is_err());
+        assert_eq!(word_start_before("import ~/music/drums", 20), 15);
+        assert_eq!(word_start_before("bpm 120  ", 9), 4);
     }
 
     #[test]

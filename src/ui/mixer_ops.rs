@@ -21,6 +21,11 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             app.mixer.strip = (app.mixer.strip + n).min(tracks);
             clamp_param(app);
         }
+        // Vim's `0` and `$`: the strips are the line, the master strip ends it.
+        Cmd::LineStart | Cmd::LineEnd => {
+            app.mixer.strip = if cmd == Cmd::LineStart { 0 } else { tracks };
+            clamp_param(app);
+        }
         Cmd::MoveUp | Cmd::MoveDown => {
             let params = params(app);
             let i = params

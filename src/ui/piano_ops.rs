@@ -134,7 +134,15 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::ZoomOut => app.piano.zoom = app.piano.zoom.saturating_sub(n),
         Cmd::GridFiner => app.piano.grid = (g / 2f64.powi(n as i32)).max(1.0 / 32.0),
         Cmd::GridCoarser => app.piano.grid = (g * 2f64.powi(n as i32)).min(16.0),
-        Cmd::GotoStart => app.piano.cursor = 0.0,
+        Cmd::GotoStart | Cmd::LineStart => app.piano.cursor = 0.0,
+        // Vim's `$`: the last grid step inside the clip.
+        Cmd::LineEnd => {
+            if let Some((_, c)) = clip(app) {
+                if let ClipContent::Midi(m) = &c.content {
+                    app.piano.cursor = super::arrange_ops::last_step_before(m.length, g);
+                }
+            }
+        }
         Cmd::GotoEnd => {
             if let Some((_, c)) = clip(app) {
                 if let ClipContent::Midi(m) = &c.content {
@@ -375,7 +383,13 @@ fn paste(app: &mut App, n: usize) {
         }
     }
     let length = grown_length(app, &c, last_end);
-    commit(app, track, c, notes, length, "paste notes");
+    let count = app.clipboard.notes.len() * n;
+    if commit(app, track, c, notes, length, "paste notes") {
+        app.info(format!(
+            "Pasted {count} note{}",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
 }
 
 /// The clip's new length when notes now end past it: whole bars covering `last_end`.
@@ -412,7 +426,14 @@ fn duplicate(app: &mut App, n: usize) {
         }
     }
     let length = grown_length(app, &c, last_end);
-    commit(app, track, c, out, length, "duplicate notes");
+    if commit(app, track, c, out, length, "duplicate notes") {
+        let k = t.len();
+        app.info(format!(
+            "Duplicated {k} note{} ({} new)",
+            if k == 1 { "" } else { "s" },
+            k * n
+        ));
+    }
 }
 
 fn move_notes(app: &mut App, dbeat: f64, dpitch: i64) {
@@ -477,7 +498,24 @@ pub fn transpose(app: &mut App, semis: i32) -> Result<(), String> {
         }
         notes[i].pitch = p as u8;
     }
-    commit(app, track, c, notes, None, "transpose notes");
+    if commit(app, track, c, notes, None, "transpose notes") {
+        // The view follows the notes: the cursor, the selection's anchor and the visible
+        // pitches move with them, so the same picture shows, transposed.
+        let shift = |p: u8| (p as i32 + semis).clamp(0, 127) as u8;
+        app.piano.pitch = shift(app.piano.pitch);
+        app.piano.top_pitch = shift(app.piano.top_pitch);
+        if let Some((b, p)) = app.piano.anchor {
+            app.piano.anchor = Some((b, shift(p)));
+        }
+        let n = idx.len();
+        app.info(format!(
+            "Transposed {n} note{} {} {} semitone{}",
+            if n == 1 { "" } else { "s" },
+            if semis < 0 { "down" } else { "up" },
+            semis.unsigned_abs(),
+            if semis.abs() == 1 { "" } else { "s" }
+        ));
+    }
     Ok(())
 }
 

@@ -60,6 +60,12 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     }
     // A key in the middle of a mouse drag puts the clip back first.
     arrange_ops::cancel_drag(app);
+    // A key ends the message it answers (as in vim); what it does may show a new one.
+    app.status = Default::default();
+    if app.too_small() {
+        too_small_key(app, ev);
+        return;
+    }
     if !app.popups.is_empty() {
         popup_key(app, ev);
         return;
@@ -126,6 +132,53 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     }
 }
 
+/// A key while the "terminal too small" screen shows: the screen hides the views, so no key
+/// may change them. Only quitting works: `:q` (the screen shows the command line), the key
+/// bound to `quit` (Ctrl-c), and the answer to the quit question.
+fn too_small_key(app: &mut App, ev: KeyEvent) {
+    if app.popups.last() == Some(&Popup::ConfirmQuit) {
+        popup_key(app, ev);
+        return;
+    }
+    if app.mode == Mode::Command {
+        if ev.code == KeyCode::Enter {
+            let line = app.cmdline.text.trim().to_string();
+            let cmd = line.split_whitespace().next().unwrap_or("");
+            if !matches!(
+                cmd,
+                "" | "q" | "q!" | "quit" | "quit!" | "wq" | "wq!" | "x" | "x!" | "xit"
+            ) {
+                app.cmdline.text.clear();
+                app.cmdline.cursor = 0;
+                app.mode = Mode::Normal;
+                app.error(format!(
+                    ":{line} waits until the terminal is at least {}x{}",
+                    super::app::MIN_SIZE.0,
+                    super::app::MIN_SIZE.1
+                ));
+                return;
+            }
+        }
+        ex::on_key(app, ev);
+        return;
+    }
+    app.pending = Default::default();
+    let Some(key) = Key::from_event(&ev) else {
+        return;
+    };
+    let cmd = match app
+        .keymap
+        .trie(app.view, Mode::Normal)
+        .and_then(|t| t.walk(&[key]))
+    {
+        Some(KeyTrie::Command(c)) => *c,
+        _ => return,
+    };
+    if matches!(cmd, Cmd::CommandMode | Cmd::Quit) {
+        run(app, cmd, 1);
+    }
+}
+
 /// Runs a command from a key, keeping `.` up to date.
 fn dispatch(app: &mut App, cmd: Cmd, count: Option<usize>) {
     if cmd == Cmd::RepeatLast {
@@ -150,7 +203,8 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
     let page = views::popup::help_page(app.main_area());
     match top {
         Popup::Help { scroll } => {
-            let total = views::help::lines(app).len() as u16;
+            let width = views::popup::help_width(app.main_area());
+            let total = views::help::rows(app, width).1.len() as u16;
             let max = total.saturating_sub(page);
             let new = match ev.code {
                 KeyCode::Char('j') | KeyCode::Down => Some(scroll.saturating_add(1).min(max)),
@@ -268,13 +322,20 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     match cmd {
         Cmd::NoOp | Cmd::RepeatLast => {}
         Cmd::TransportToggle => {
+            // Pause keeps the playhead where it is, and play goes on from there: the
+            // cursor is only where playback starts for `play_from_cursor`.
             let r = if app.transport.playing {
                 app.engine.transport(Transport::Pause)
             } else {
-                let from = cursor_beat(app);
-                app.engine.transport(Transport::PlayFrom(from))
+                app.engine.transport(Transport::Resume)
             };
             if let Err(e) = r {
+                app.error(e);
+            }
+        }
+        Cmd::PlayFromCursor => {
+            let from = cursor_beat(app);
+            if let Err(e) = app.engine.transport(Transport::PlayFrom(from)) {
                 app.error(e);
             }
         }
@@ -297,13 +358,14 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             app.arrange.anchor = None;
             app.piano.anchor = None;
         }
-        Cmd::VisualMode => match app.view {
+        Cmd::VisualMode | Cmd::VisualBlock => match app.view {
             ViewKind::Arrange if !app.project.tracks.is_empty() => {
                 app.arrange.anchor = Some((app.arrange.track, app.arrange.cursor));
                 app.mode = Mode::Visual;
             }
             ViewKind::PianoRoll if app.piano_clip().is_some() => {
                 app.piano.anchor = Some((app.piano.cursor, app.piano.pitch));
+                app.piano.block = cmd == Cmd::VisualBlock;
                 app.mode = Mode::Visual;
             }
             _ => app.error("nothing to select here"),
@@ -507,8 +569,9 @@ fn set_view(app: &mut App, v: ViewKind) {
     app.view = v;
 }
 
-/// Where playback starts: the edit cursor of the view.
-fn cursor_beat(app: &App) -> f64 {
+/// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
+/// stopped).
+pub(crate) fn cursor_beat(app: &App) -> f64 {
     match app.view {
         ViewKind::Arrange => app.arrange.cursor,
         ViewKind::PianoRoll => app
@@ -581,7 +644,8 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
         && m.column < main.x + main.width
         && m.row >= main.y
         && m.row < main.y + main.height;
-    if !inside || !app.popups.is_empty() {
+    // The "too small" screen hides the views: clicks there must not edit them.
+    if !inside || !app.popups.is_empty() || app.too_small() {
         return;
     }
     match app.view {
@@ -705,6 +769,7 @@ fn ensure_visible(app: &mut App) {
 /// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.
 fn tick(app: &mut App) -> bool {
     let mut changed = app.peaks.poll();
+    changed |= app.expire_status(std::time::Instant::now());
     if let Some(w) = super::take_warnings().pop() {
         app.error(format!("warning: {w}"));
         changed = true;

@@ -240,7 +240,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
 /// The lane under the ruler: markers (`◆Chorus`) and tempo changes (`♩140`), each from its
 /// column up to a space before the next one. A marker's name is cut to the room there is; a
 /// tempo shows whole or as `♩` alone (a cut number would read as another tempo). Two flags on
-/// one column: the later one starts after the first one's glyph.
+/// one column: the later one follows the first after a space, when there is room for it.
 fn draw_lane(
     app: &App,
     buf: &mut Buffer,
@@ -284,7 +284,10 @@ fn draw_lane(
     flags.sort_by_key(|f| f.0);
     let mut free = 0u16;
     for (i, (c, text, style, cut)) in flags.iter().enumerate() {
-        let start = (*c).max(free);
+        // A flag pushed along by another on its column keeps a space from it, and is left out
+        // when not even its glyph fits before the next one (`◆Intro♩` would read as one name).
+        let pushed = free > *c;
+        let start = if pushed { free + 1 } else { *c };
         if start >= cols {
             break;
         }
@@ -293,7 +296,11 @@ fn draw_lane(
             .map(|f| f.0)
             .find(|&x| x > start)
             .unwrap_or(cols + 1);
-        let room = ((next - start).saturating_sub(1) as usize).max(1);
+        let room = (next.saturating_sub(start).saturating_sub(1)) as usize;
+        if pushed && room == 0 {
+            continue;
+        }
+        let room = room.max(1);
         let n = text.chars().count();
         let shown: String = if n <= room || *cut {
             text.chars().take(room).collect()
@@ -321,7 +328,12 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
         TrackKind::Midi => '♪',
         TrackKind::Bus => 'Σ',
     };
-    let name = super::fit(&format!("{kind} {}", t.name), (r.width - 7) as usize);
+    // The name ends an ellipsis and a space before the m/s/r flags, however long it is.
+    let name_w = r.width.saturating_sub(8) as usize;
+    let name = super::fit(
+        &super::ellipsize(&format!("{kind} {}", t.name), name_w),
+        name_w + 1,
+    );
     let x = put(buf, r.x + 1, r.y, &name, right, base);
     let flag = |on: bool, scope: &str| -> Style {
         if on {
@@ -361,7 +373,10 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
                 buf,
                 r.x + 1,
                 r.y + 1,
-                &super::fit(&name, NAME_W as usize),
+                &super::fit(
+                    &super::ellipsize(&name, NAME_W as usize),
+                    NAME_W as usize,
+                ),
                 r.x + 1 + NAME_W,
                 style,
             );

@@ -27,10 +27,30 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         crate::ui::keymap::ViewKind::Mixer => "Mixer",
         crate::ui::keymap::ViewKind::PianoRoll => "Piano roll",
     };
+    // The keys that enter each mode in this view: a mode no key enters is not listed (the
+    // global `esc` of insert mode would otherwise show an insert mode the arrange view lacks).
+    let starters = |enters: &[Cmd]| -> Vec<String> {
+        app.keymap
+            .trie(app.view, Mode::Normal)
+            .map(|t| t.bindings())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, c)| enters.contains(c))
+            .map(|(k, _)| fmt_keys(&k))
+            .collect()
+    };
     for mode in [Mode::Normal, Mode::Visual, Mode::Insert] {
         let Some(trie) = app.keymap.trie(app.view, mode) else {
             continue;
         };
+        let entered_by = match mode {
+            Mode::Visual => starters(&[Cmd::VisualMode, Cmd::VisualBlock]),
+            Mode::Insert => starters(&[Cmd::InsertMode]),
+            _ => Vec::new(),
+        };
+        if mode != Mode::Normal && entered_by.is_empty() {
+            continue;
+        }
         // Group keys by command so `h` and `left` share a line.
         let mut by_cmd: BTreeMap<Cmd, Vec<String>> = BTreeMap::new();
         for (keys, cmd) in trie.bindings() {
@@ -46,13 +66,12 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
             out.push(HelpLine::Blank);
         }
         out.push(HelpLine::Heading(format!(
-            "{view_name} — {} mode{}",
+            "{view_name} — {} mode  ({})",
             mode.name(),
-            match mode {
-                Mode::Normal => "  (a number before a key repeats it: 3j)",
-                Mode::Visual => "  (v starts it)",
-                Mode::Insert => "  (i starts it)",
-                Mode::Command => "",
+            if mode == Mode::Normal {
+                "a number before a key repeats it: 3j".to_string()
+            } else {
+                format!("{} starts it", entered_by.join(", "))
             }
         )));
         // Registry order keeps related commands together.
@@ -82,7 +101,12 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 }
             ),
             name: String::new(),
-            doc: c.doc.to_string(),
+            doc: if c.aliases.is_empty() {
+                c.doc.to_string()
+            } else {
+                let also: Vec<String> = c.aliases.iter().map(|a| format!(":{a}")).collect();
+                format!("{} (also {})", c.doc, also.join(", "))
+            },
         });
     }
     out
@@ -107,4 +131,99 @@ pub fn which_key(app: &App) -> Option<Vec<(String, String)>> {
         out.push((Key::to_string(k), label));
     }
     Some(out)
+}
+
+/// One row of the help popup as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HelpRow {
+    Heading(String),
+    Blank,
+    /// The keys column (empty on continuation rows) and the text beside it.
+    Entry {
+        keys: String,
+        text: String,
+    },
+}
+
+/// The help laid out `width` columns wide: the keys column as wide as its longest entry (up to
+/// a quarter of the width; longer keys get rows of their own above their text), and every text
+/// wrapped at spaces, so nothing is cut inside a word. The popup scrolls through these rows.
+/// Returns the keys column's width and the rows.
+pub fn rows(app: &App, width: usize) -> (usize, Vec<HelpRow>) {
+    let width = width.max(10);
+    let lines = lines(app);
+    let len = |s: &str| s.chars().count();
+    let keys_w = lines
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Binding { keys, .. } if len(keys) <= (width / 4).max(12) => Some(len(keys)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1);
+    let text_w = width - keys_w - 1;
+    let mut out = Vec::new();
+    for line in lines {
+        match line {
+            HelpLine::Blank => out.push(HelpRow::Blank),
+            HelpLine::Heading(h) => out.extend(wrap(&h, width).into_iter().map(HelpRow::Heading)),
+            HelpLine::Binding { keys, name, doc } => {
+                let text = if name.is_empty() {
+                    doc
+                } else {
+                    format!("{doc} ({name})")
+                };
+                let mut first_keys = keys.clone();
+                if len(&keys) > keys_w {
+                    // Long keys (a `:` command's arguments) take their own rows.
+                    for k in wrap(&keys, width) {
+                        out.push(HelpRow::Entry {
+                            keys: k,
+                            text: String::new(),
+                        });
+                    }
+                    first_keys = String::new();
+                }
+                for (i, t) in wrap(&text, text_w).into_iter().enumerate() {
+                    out.push(HelpRow::Entry {
+                        keys: if i == 0 {
+                            std::mem::take(&mut first_keys)
+                        } else {
+                            String::new()
+                        },
+                        text: t,
+                    });
+                }
+            }
+        }
+    }
+    (keys_w, out)
+}
+
+/// Greedy word wrap at spaces; a word longer than the width is the only thing ever split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let wl = word.chars().count();
+        let cl = cur.chars().count();
+        if cl > 0 && cl + 1 + wl <= width {
+            cur.push(' ');
+            cur.push_str(word);
+            continue;
+        }
+        if cl > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            out.push(rest.drain(..width).collect());
+        }
+        cur = rest.into_iter().collect();
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
 }

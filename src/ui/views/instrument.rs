@@ -11,6 +11,7 @@ use crate::model::Instrument;
 use crate::ui::app::{App, InstrumentBrowser};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
 /// One thing a track can play.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,6 +158,20 @@ fn offset(sel: usize, rows: usize, len: usize) -> usize {
     }
 }
 
+/// Arrows in column `x` where a list of `len` shown from `off` over `rows` rows goes on out of
+/// sight: `↑` on its first row, `↓` on its last (at 80x24 not every category fits).
+fn more(buf: &mut Buffer, x: u16, top: u16, rows: usize, off: usize, len: usize, st: Style) {
+    if rows == 0 {
+        return;
+    }
+    if off > 0 {
+        put(buf, x, top, "↑", x + 1, st);
+    }
+    if off + rows < len {
+        put(buf, x, top + rows as u16 - 1, "↓", x + 1, st);
+    }
+}
+
 pub fn draw(app: &App, buf: &mut Buffer, main: Rect, b: &InstrumentBrowser) {
     let r = rect(main);
     if r.width < CATS_W + 12 || r.height < 6 {
@@ -206,6 +221,7 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect, b: &InstrumentBrowser) {
     for y in top..top + rows as u16 {
         put(buf, cx + CATS_W - 1, y, "│", right, dim);
     }
+    more(buf, cx + CATS_W - 1, top, rows, cat_off, cats.len(), dim);
     // Choices on the right.
     let ix = cx + CATS_W + 1;
     let iw = right.saturating_sub(ix + 1) as usize;
@@ -234,6 +250,7 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect, b: &InstrumentBrowser) {
         };
         put(buf, ix, y, &fit(&text, iw), ix + iw as u16, style);
     }
+    more(buf, ix + iw as u16, top, rows, item_off, list.len(), dim);
     // The filter or the keys on the last inner row.
     let y = r.y + r.height - 2;
     let line = if b.typing {

@@ -27,25 +27,24 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let inserts = p.tracks.iter().map(|t| t.effects.len()).max().unwrap_or(0);
     let sends = p.tracks.iter().map(|t| t.sends.len()).max().unwrap_or(0);
     let n = visible_strips(area);
+    // The pager gets a row of its own below the strips; every strip (the master too) keeps
+    // the same height, so that their meter scales line up row by row.
+    let paged = p.tracks.len() > n;
+    let h = area.height - u16::from(paged && area.height > 1);
     for (i, ti) in (app.mixer.scroll..p.tracks.len()).take(n).enumerate() {
-        let r = Rect::new(
-            area.x + i as u16 * STRIP_W,
-            area.y,
-            STRIP_W - 1,
-            area.height,
-        );
+        let r = Rect::new(area.x + i as u16 * STRIP_W, area.y, STRIP_W - 1, h);
         strip(app, buf, r, Some(ti), inserts, sends);
     }
     let mx = area.x + area.width - STRIP_W;
     strip(
         app,
         buf,
-        Rect::new(mx, area.y, STRIP_W, area.height),
+        Rect::new(mx, area.y, STRIP_W, h),
         None,
         inserts,
         sends,
     );
-    if p.tracks.len() > n {
+    if paged {
         let more = format!(
             "◀ {}–{} of {} ▶",
             app.mixer.scroll + 1,
@@ -93,7 +92,14 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
     } else {
         base
     };
-    put(buf, r.x, y, &center(name, w), right, name_style);
+    put(
+        buf,
+        r.x,
+        y,
+        &center(&super::ellipsize(name, w), w),
+        right,
+        name_style,
+    );
     y += 1;
     let kind = match track.map(|t| t.kind) {
         Some(TrackKind::Audio) => "audio",
@@ -141,8 +147,9 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
         }
         y += 1;
     }
-    let lufs_rows = if ti.is_none() { 2 } else { 0 };
-    let below = 3 + lufs_rows;
+    // Below the meter: fader, pan, flags on a track; fader and the two loudness rows on the
+    // master. The same three rows, so the master's meter is as tall as the tracks'.
+    let below = 3;
     let meter_h = bottom.saturating_sub(y + below);
     let level = match track {
         Some(t) => app.meters.tracks.get(&t.id).copied().unwrap_or_default(),
@@ -204,7 +211,6 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
         // strip's 11 columns; quieter than -99.9 reads as -99.9.
         let lufs =
             |v: Option<f64>| v.map_or("  -- ".to_string(), |v| format!("{:5.1}", v.max(-99.9)));
-        y += 1;
         put(
             buf,
             r.x,
@@ -225,12 +231,36 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
     }
 }
 
+/// Rows of a meter `h` rows tall that a level in dB fills (fractional).
+fn meter_rows(d: f32, h: u16) -> f32 {
+    ((d - METER_DB.0) / (METER_DB.1 - METER_DB.0)).clamp(0.0, 1.0) * h as f32
+}
+
+/// Eighths of row `row` (0 = bottom) lit by a bar `rows` tall: any part of the row below the
+/// bar's top lights at least one eighth. (Rounding would leave a row dark for a bar that
+/// barely enters it, so a label on that row would look a row too high.)
+fn lit_eighths(rows: f32, row: u16) -> usize {
+    ((rows - row as f32) * 8.0 - EPS_EIGHTHS)
+        .ceil()
+        .clamp(0.0, 8.0) as usize
+}
+
+/// Float noise in a level (dB → linear → dB) must not light an extra eighth.
+const EPS_EIGHTHS: f32 = 1e-3;
+
+/// The row (0 = bottom) where a bar at `d` dB ends: where the scale writes `d`, so each label
+/// sits on the row a signal at that level tops out in.
+pub fn label_row(d: f32, h: u16) -> u16 {
+    let top = (meter_rows(d, h) - EPS_EIGHTHS / 8.0).ceil() - 1.0;
+    top.clamp(0.0, h.saturating_sub(1) as f32) as u16
+}
+
 /// Two vertical bars (left, right peak; the RMS shown as the brighter body) with a dB scale
 /// and the fader position.
 fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base: Style) {
     let th = &app.theme;
     let h = r.height as f32;
-    let to_rows = |d: f32| ((d - METER_DB.0) / (METER_DB.1 - METER_DB.0)).clamp(0.0, 1.0) * h;
+    let to_rows = |d: f32| meter_rows(d, r.height);
     let bg = base.bg.unwrap_or_default();
     for (i, ch) in [0usize, 1].iter().enumerate() {
         let x = r.x + 2 + i as u16 * 2;
@@ -239,7 +269,7 @@ fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base:
         for row in 0..r.height {
             let y = r.y + r.height - 1 - row;
             let row_db = METER_DB.0 + (row as f32 + 0.5) / h * (METER_DB.1 - METER_DB.0);
-            let fill_eighths = ((peak_rows - row as f32) * 8.0).round().clamp(0.0, 8.0) as usize;
+            let fill_eighths = lit_eighths(peak_rows, row);
             let in_rms = (row as f32) < rms_rows.floor();
             let style = if in_rms {
                 th.get("mixer.meter.rms").bg(bg)
@@ -262,8 +292,7 @@ fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base:
     // dB scale and the fader mark.
     let right = r.x + r.width;
     for d in [6.0f32, 0.0, -12.0, -24.0, -48.0] {
-        let row = (to_rows(d) - 0.5).round().clamp(0.0, h - 1.0) as u16;
-        let y = r.y + r.height - 1 - row;
+        let y = r.y + r.height - 1 - label_row(d, r.height);
         put(
             buf,
             r.x + 6,
@@ -273,11 +302,10 @@ fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base:
             th.get("ui.text.dim").bg(bg),
         );
     }
-    let row = (to_rows(gain_db) - 0.5).round().clamp(0.0, h - 1.0) as u16;
     set(
         buf,
         r.x + 5,
-        r.y + r.height - 1 - row,
+        r.y + r.height - 1 - label_row(gain_db, r.height),
         '◀',
         th.get("mixer.fader").bg(bg),
     );

@@ -61,7 +61,7 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     let base = app.theme.get("ui.background");
     fill(buf, area, base);
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(buf, area, base);
+        too_small(app, buf, area, base);
         return None;
     }
     let a = layout(area);
@@ -73,11 +73,12 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     }
     let cursor = status::draw(app, buf, a.status, a.command);
     popup::draw(app, buf, a.main);
+    status::draw_completions(app, buf, a.main);
     cursor
 }
 
-fn too_small(buf: &mut Buffer, area: Rect, style: Style) {
-    let lines = [
+fn too_small(app: &App, buf: &mut Buffer, area: Rect, style: Style) {
+    let mut lines = vec![
         "tdaw needs a terminal of at least 80x24.".to_string(),
         format!(
             "This one is {}x{}: make it larger.",
@@ -85,6 +86,14 @@ fn too_small(buf: &mut Buffer, area: Rect, style: Style) {
         ),
         "(:q and Ctrl-c still quit)".to_string(),
     ];
+    // Quitting is the one thing keys do here: show it happening.
+    if app.popups.last() == Some(&super::app::Popup::ConfirmQuit) {
+        lines.push("Unsaved changes: y saves and quits, n quits, esc stays".into());
+    } else if app.mode == super::keymap::Mode::Command {
+        lines.push(format!(":{}", app.cmdline.text));
+    } else if app.status.error {
+        lines.push(app.status.text.clone());
+    }
     let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
     for (i, l) in lines.iter().enumerate() {
         let y = top + i as u16;
@@ -142,6 +151,18 @@ pub fn restyle(buf: &mut Buffer, x: u16, y: u16, style: Style) {
     if let Some(c) = buf.cell_mut((x, y)) {
         c.set_style(style);
     }
+}
+
+/// Text that fits in `w` characters: cut with an ellipsis when it is longer.
+pub fn ellipsize(text: &str, w: usize) -> String {
+    if text.chars().count() <= w {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(w.saturating_sub(1)).collect();
+    if w > 0 {
+        s.push('…');
+    }
+    s
 }
 
 /// Text cut or padded to exactly `w` characters.

@@ -11,8 +11,9 @@ use ratatui::style::Style;
 
 /// Width of the keyboard column.
 pub const KEYS_W: u16 = 5;
-/// Width of the key column of a drum track: `42 Closed HH`.
-pub const DRUM_KEYS_W: u16 = 13;
+/// Width of the key column of a drum track: `48 Hi-Mid Tom` (at most 13 characters) and a
+/// space, so that no name runs into the grid or the bar number beside it.
+pub const DRUM_KEYS_W: u16 = 14;
 /// Rows of the velocity lane (with its separator).
 pub const VEL_H: u16 = 4;
 
@@ -124,19 +125,21 @@ pub fn in_scale(key: Option<Key>, pitch: u8) -> bool {
     }
 }
 
-/// The selection rectangle of visual mode: beats [b0, b1), pitches [p0, p1].
+/// The selection of visual mode: beats [b0, b1), pitches [p0, p1]. Visual mode takes every
+/// pitch in the time range (what users expect of a time selection); block mode narrows it to
+/// the pitches between the anchor and the cursor.
 pub fn selection(app: &App) -> Option<(f64, f64, u8, u8)> {
     if app.mode != Mode::Visual {
         return None;
     }
     let (ab, ap) = app.piano.anchor?;
     let (cb, cp) = (app.piano.cursor, app.piano.pitch);
-    Some((
-        ab.min(cb),
-        ab.max(cb) + app.piano.grid,
-        ap.min(cp),
-        ap.max(cp),
-    ))
+    let (p0, p1) = if app.piano.block {
+        (ap.min(cp), ap.max(cp))
+    } else {
+        (0, 127)
+    };
+    Some((ab.min(cb), ab.max(cb) + app.piano.grid, p0, p1))
 }
 
 /// Whether a note is inside a selection rectangle.

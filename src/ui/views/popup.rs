@@ -1,8 +1,8 @@
 //! Popups over the main view: help, which-key, the instrument browser, and the questions
 //! (quit with unsaved changes, recover an autosave, take an imported MIDI file's tempo).
 
-use super::help::{self, HelpLine};
-use super::{fill, fit, put};
+use super::help::{self, HelpRow};
+use super::{fill, put};
 use crate::ui::app::{App, Popup};
 use crate::ui::keymap::fmt_keys;
 use ratatui::buffer::Buffer;
@@ -12,6 +12,11 @@ use ratatui::style::Style;
 /// The rows the help popup shows at once in an area (for scrolling).
 pub fn help_page(main: Rect) -> u16 {
     help_rect(main).height.saturating_sub(3)
+}
+
+/// The columns the help text gets inside the popup.
+pub fn help_width(main: Rect) -> usize {
+    help_rect(main).width.saturating_sub(4) as usize
 }
 
 fn help_rect(main: Rect) -> Rect {
@@ -76,7 +81,12 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
     if app.popups.is_empty() {
         if let Some(items) = help::which_key(app) {
             let title = fmt_keys(&app.pending.keys);
-            let lines: Vec<String> = items.iter().map(|(k, l)| format!("{k:>5}  {l}")).collect();
+            // A long entry wraps under its text rather than running into the border.
+            let text_w = (main.width as usize).saturating_sub(5);
+            let lines: Vec<String> = items
+                .iter()
+                .flat_map(|(k, l)| wrap_indented(&format!("{k:>5}  {l}"), text_w, 7))
+                .collect();
             let w = lines
                 .iter()
                 .map(|l| l.chars().count())
@@ -138,6 +148,12 @@ pub(super) fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
 }
 
 fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[String]) {
+    // Lines wider than the screen wrap at spaces (a long project or file name) instead of
+    // being cut mid-word.
+    let lines: Vec<String> = lines
+        .iter()
+        .flat_map(|l| wrap(l, (main.width as usize).saturating_sub(6)))
+        .collect();
     let w =
         (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 6).min(main.width);
     let h = (lines.len() as u16 + 2).min(main.height);
@@ -164,51 +180,69 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
     }
 }
 
+/// `line` broken at spaces into lines of at most `w` characters (a word longer than `w` is
+/// broken). A line that starts with a short key and two spaces (`y  save, then quit`) continues
+/// under its text.
+fn wrap(line: &str, w: usize) -> Vec<String> {
+    let indent = match line.find("  ") {
+        Some(i) if i <= 4 && !line[..i].contains(' ') => i + 2,
+        _ => 0,
+    };
+    wrap_indented(line, w, indent)
+}
+
+/// `line` broken at spaces into lines of at most `w` characters, the continuations indented
+/// by `indent`.
+fn wrap_indented(line: &str, w: usize, indent: usize) -> Vec<String> {
+    if w < 8 || indent + 4 > w {
+        return vec![line.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut rest = line.to_string();
+    loop {
+        let chars: Vec<char> = rest.chars().collect();
+        if chars.len() <= w {
+            out.push(rest);
+            return out;
+        }
+        // The last space that leaves some text on this line (after the indent).
+        let min = if out.is_empty() { 1 } else { indent + 1 };
+        let (head, tail): (String, String) = match (min..=w).rev().find(|&i| chars[i] == ' ') {
+            Some(i) => (
+                chars[..i].iter().collect::<String>().trim_end().into(),
+                chars[i..].iter().collect::<String>().trim_start().into(),
+            ),
+            None => (chars[..w].iter().collect(), chars[w..].iter().collect()),
+        };
+        out.push(head);
+        rest = format!("{}{tail}", " ".repeat(indent));
+    }
+}
+
 fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
     let r = help_rect(main);
     frame(app, buf, r, "Help — j/k scroll, esc closes");
-    let lines = help::lines(app);
+    let (keys_w, rows) = help::rows(app, help_width(main));
     let right = r.x + r.width - 1;
-    let inner_w = r.width.saturating_sub(4) as usize;
     let page = help_page(main) as usize;
     let popup = app.theme.get("ui.popup");
     let key_style: Style = app.theme.get("ui.popup.key");
     let title = app.theme.get("ui.popup.title");
-    let keys_w = 16usize;
-    for (i, line) in lines
-        .iter()
-        .skip(scroll as usize)
-        .take(page + 1)
-        .enumerate()
-    {
+    for (i, row) in rows.iter().skip(scroll as usize).take(page + 1).enumerate() {
         let y = r.y + 1 + i as u16;
         let x = r.x + 2;
-        match line {
-            HelpLine::Heading(h) => {
-                put(buf, x, y, &fit(h, inner_w), right, title);
+        match row {
+            HelpRow::Heading(h) => {
+                put(buf, x, y, h, right, title);
             }
-            HelpLine::Blank => {}
-            HelpLine::Binding { keys, name, doc } => {
-                let nx = put(buf, x, y, &fit(keys, keys_w), right, key_style);
-                // The command name goes after the doc when the line has room for it.
-                let room = inner_w.saturating_sub(keys_w);
-                let text = if name.is_empty() || doc.chars().count() + name.len() + 5 > room {
-                    format!(" {doc}")
-                } else {
-                    format!(" {doc}  ({name})")
-                };
-                put(
-                    buf,
-                    nx,
-                    y,
-                    &fit(&text, inner_w.saturating_sub(keys_w)),
-                    right,
-                    popup,
-                );
+            HelpRow::Blank => {}
+            HelpRow::Entry { keys, text } => {
+                put(buf, x, y, keys, right, key_style);
+                put(buf, x + keys_w as u16 + 1, y, text, right, popup);
             }
         }
     }
-    let total = lines.len();
+    let total = rows.len();
     if total > page {
         let more = format!(" {}/{} ", (scroll as usize + page).min(total), total);
         put(

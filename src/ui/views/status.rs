@@ -27,8 +27,6 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         app.theme.get(scope),
     );
     x = put(buf, x, status.y, " ", right, bar);
-    let context = context_line(app);
-    put(buf, x, status.y, &context, right, bar);
     let mut pending = String::new();
     if let Some(n) = app.pending.count {
         pending.push_str(&n.to_string());
@@ -44,6 +42,13 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         if app.unsaved() { "unsaved" } else { "saved" }
     );
     let w = side.chars().count() as u16;
+    // Long track or clip names give way (with an ellipsis) to the position and grid after them
+    // and to the saved state at the right.
+    let (names, rest) = context_line(app);
+    let room = right.saturating_sub(w + 2).saturating_sub(x) as usize;
+    let names_w = room.saturating_sub(rest.chars().count()).max(6);
+    let context = format!("{}{rest}", super::ellipsize(&names, names_w));
+    put(buf, x, status.y, &context, right.saturating_sub(w + 2), bar);
     put(buf, right.saturating_sub(w), status.y, &side, right, bar);
 
     if command.height == 0 {
@@ -60,19 +65,6 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         let skip = cur.saturating_sub(w.saturating_sub(1));
         let shown: String = text.chars().skip(skip).collect();
         put(buf, command.x, command.y, &shown, cright, line);
-        if app.cmdline.completions.len() > 1 {
-            let list = app.cmdline.completions.join("  ");
-            let tail = format!("   [{}]", fit(&list, 60).trim_end());
-            let after = command.x + shown.chars().count() as u16;
-            put(
-                buf,
-                after,
-                command.y,
-                &tail,
-                cright,
-                app.theme.get("ui.text.dim"),
-            );
-        }
         return Some((command.x + (cur - skip) as u16, command.y));
     }
     let st = if app.status.error {
@@ -80,11 +72,20 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     } else {
         line
     };
-    put(buf, command.x, command.y, &app.status.text, cright, st);
+    // No message (the last one went with a key or with time): the way to help and out.
+    let idle;
+    let text = if app.status.text.is_empty() {
+        idle = format!("{} — press ? for help, :q to quit", app.project.name);
+        &idle
+    } else {
+        &app.status.text
+    };
+    put(buf, command.x, command.y, text, cright, st);
     None
 }
 
-fn context_line(app: &App) -> String {
+/// What the cursor is on: the names (track, clip) and the rest (pitch, position, grid).
+fn context_line(app: &App) -> (String, String) {
     use crate::ui::keymap::ViewKind;
     let p = &app.project;
     match app.view {
@@ -94,10 +95,13 @@ fn context_line(app: &App) -> String {
                 .get(app.arrange.track)
                 .map(|t| t.name.as_str())
                 .unwrap_or("no tracks — t a adds one");
-            format!(
-                "{track}  @ {}  grid {}",
-                super::bars_beats(app, app.arrange.cursor),
-                grid_name(app.arrange.grid)
+            (
+                track.to_string(),
+                format!(
+                    "  @ {}  grid {}",
+                    super::bars_beats(app, app.arrange.cursor),
+                    grid_name(app.arrange.grid)
+                ),
             )
         }
         ViewKind::Mixer => {
@@ -106,23 +110,37 @@ fn context_line(app: &App) -> String {
                 .get(app.mixer.strip)
                 .map(|t| t.name.as_str())
                 .unwrap_or("Master");
-            format!("{name}  {:?}", app.mixer.param)
+            let param = format!("  {:?}", app.mixer.param)
                 .replace("Send(", "send ")
-                .replace(')', "")
+                .replace(')', "");
+            (name.to_string(), param)
         }
         ViewKind::PianoRoll => match app.piano_clip() {
             Some((ti, ci)) => {
                 let c = &p.tracks[ti].clips[ci];
-                format!(
-                    "{} / {}  {}  @ {}  grid {}",
-                    p.tracks[ti].name,
-                    if c.name.is_empty() { "clip" } else { &c.name },
-                    crate::model::pitch_name(app.piano.pitch),
-                    super::bars_beats(app, c.start + app.piano.cursor),
-                    grid_name(app.piano.grid)
+                // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
+                let pitch = if super::piano_roll::plays_drums(app) {
+                    super::piano_roll::drum_label(app.piano.pitch)
+                } else {
+                    crate::model::pitch_name(app.piano.pitch)
+                };
+                (
+                    format!(
+                        "{} / {}",
+                        p.tracks[ti].name,
+                        if c.name.is_empty() { "clip" } else { &c.name },
+                    ),
+                    format!(
+                        "  {pitch}  @ {}  grid {}",
+                        super::bars_beats(app, c.start + app.piano.cursor),
+                        grid_name(app.piano.grid)
+                    ),
                 )
             }
-            None => "no MIDI clip — select one in the arrange view and press Enter".into(),
+            None => (
+                "no MIDI clip — select one in the arrange view and press Enter".into(),
+                String::new(),
+            ),
         },
     }
 }
@@ -134,5 +152,41 @@ pub fn grid_name(beats: f64) -> String {
         format!("1/{}", denom.round() as u64)
     } else {
         format!("{} beats", super::top_bar::trim_float(beats))
+    }
+}
+
+/// The Tab completions of the command line, every one of them, in columns over the bottom of
+/// the main view (as zsh lists them); the one on the command line is highlighted.
+pub fn draw_completions(app: &App, buf: &mut Buffer, main: Rect) {
+    let items = &app.cmdline.completions;
+    if app.mode != Mode::Command || items.len() < 2 || main.height < 2 {
+        return;
+    }
+    let col_w = items.iter().map(|c| c.chars().count()).max().unwrap_or(1) + 2;
+    let cols = (main.width as usize / col_w).max(1);
+    let rows = items.len().div_ceil(cols);
+    let shown_rows = rows.min(main.height as usize - 1);
+    let style = app.theme.get("ui.popup");
+    let current = app.theme.get("ui.selection");
+    let y0 = main.y + main.height - shown_rows as u16;
+    fill(
+        buf,
+        Rect::new(main.x, y0, main.width, shown_rows as u16),
+        style,
+    );
+    let right = main.x + main.width;
+    // Column-major, like `ls`: read down, then across.
+    for (i, item) in items.iter().enumerate() {
+        let (col, row) = (i / rows, i % rows);
+        if row >= shown_rows {
+            continue;
+        }
+        let x = main.x + 1 + (col * col_w) as u16;
+        let st = if i == app.cmdline.completion_index {
+            current
+        } else {
+            style
+        };
+        put(buf, x, y0 + row as u16, &fit(item, col_w - 2), right, st);
     }
 }

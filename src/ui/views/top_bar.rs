@@ -1,6 +1,6 @@
-//! The top bar: project, tempo, time signature, key, position, the metronome and count-in
-//! settings, DSP load, xruns and the audio device (or "no audio device — silent"); the second
-//! row names the views.
+//! The top bar: project, tempo (at the playhead, or at the cursor while stopped), time
+//! signature, key, position, the metronome and count-in settings, DSP load, xruns and the audio
+//! device (or "no audio device — silent"); the second row names the views.
 
 use super::{bars_beats, clock, fill, put};
 use crate::ui::app::App;
@@ -18,20 +18,36 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let t = &app.transport;
     let p = &app.project;
     let dirty = if app.unsaved() { " [+]" } else { "" };
-    let mut x = put(
-        buf,
-        area.x + 1,
-        area.y,
-        &format!("{}{dirty}", p.name),
-        right,
-        app.theme.get("ui.topbar.title"),
-    );
     let key = p
         .key
         .map(|k| k.to_string())
         .unwrap_or_else(|| "no key".into());
-    let bpm = p.tempo.bpm_at(t.beat.max(0.0));
+    // Playing, the tempo under the playhead; stopped, the tempo at the view's cursor, where
+    // `:tempo` acts and the user is looking (with tempo changes the two differ).
+    let here = if t.playing {
+        t.beat
+    } else {
+        crate::ui::update::cursor_beat(app)
+    };
+    let bpm = p.tempo.bpm_at(here.max(0.0));
     let info = format!("  {} BPM  {}  {}  ", trim_float(bpm), p.time_signature, key);
+    let pos = format!(
+        " {}  {}",
+        bars_beats(app, t.beat),
+        clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
+    );
+    // A long project name gives way (with an ellipsis) so that the tempo, key and position stay
+    // whole; the unsaved mark always shows.
+    let fixed = 1 + info.chars().count() + 1 + pos.chars().count() + dirty.chars().count();
+    let name_w = (area.width as usize).saturating_sub(fixed).max(8);
+    let mut x = put(
+        buf,
+        area.x + 1,
+        area.y,
+        &format!("{}{dirty}", super::ellipsize(&p.name, name_w)),
+        right,
+        app.theme.get("ui.topbar.title"),
+    );
     x = put(buf, x, area.y, &info, right, bar);
     let (state, style) = if t.playing {
         ("▶", app.theme.get("ui.topbar.playing"))
@@ -39,11 +55,6 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         ("■", bar)
     };
     x = put(buf, x, area.y, state, right, style);
-    let pos = format!(
-        " {}  {}",
-        bars_beats(app, t.beat),
-        clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
-    );
     let x = put(buf, x, area.y, &pos, right, bar);
     // The click settings at the right, spelled out so that they read without colour.
     let onoff = |b: bool| if b { "on" } else { "off" };
@@ -99,12 +110,11 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         (Some(d), false) => d.clone(),
         _ => SILENT.to_string(),
     };
-    let engine = format!(
-        "DSP {:>3.0}%  xruns {}  {} ",
-        t.dsp_load * 100.0,
-        t.xruns,
-        device
-    );
+    let figures = format!("DSP {:>3.0}%  xruns {}  ", t.dsp_load * 100.0, t.xruns);
+    // A long device name ends in an ellipsis rather than running off the edge.
+    let room = right.saturating_sub(x) as usize;
+    let device_w = room.saturating_sub(figures.chars().count() + 1).max(8);
+    let engine = format!("{figures}{} ", super::ellipsize(&device, device_w));
     let w = engine.chars().count() as u16;
     let ex = right.saturating_sub(w).max(x);
     let warn = t.xruns > 0 || t.silent || t.device.is_none();
