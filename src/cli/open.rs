@@ -14,7 +14,9 @@ pub fn run(dir: Option<PathBuf>) -> anyhow::Result<()> {
             None => super::demo::ensure_demo()?,
         },
     };
-    if !dir.join(PROJECT_FILE).is_file() {
+    // Anything named project.toml (a folder, a dangling link) is a broken project, said by
+    // the loader; only a folder without one is offered a new project.
+    if std::fs::symlink_metadata(dir.join(PROJECT_FILE)).is_err() {
         offer_to_create(&dir)?;
     }
     run_tui(&dir).map_err(|e| anyhow::anyhow!("{e}"))

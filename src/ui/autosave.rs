@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 pub const INTERVAL: Duration = Duration::from_secs(30);
 /// How long after the last key an idle session writes its unsaved changes.
 pub const IDLE: Duration = Duration::from_secs(1);
+/// How often a failed autosave (a full disk) is tried again, with no new edit needed.
+pub const RETRY: Duration = Duration::from_secs(5);
 /// How often `project.toml` is looked at (one stat) for changes made by another writer.
 pub const POLL: Duration = Duration::from_secs(1);
 
@@ -262,6 +264,9 @@ pub struct Disk {
     pub last_poll: Instant,
     /// "changed on disk" was said for this fingerprint of the file.
     told: Option<u64>,
+    /// The last autosave failed: it is tried again every [`RETRY`] (its edits are not on
+    /// disk), and the failure is said once, not on every try.
+    pub autosave_failing: bool,
 }
 
 impl Disk {
@@ -281,21 +286,29 @@ impl Disk {
             last_input: Instant::now(),
             last_poll: Instant::now(),
             told: None,
+            autosave_failing: false,
         }
     }
 }
 
 /// Called every tick: writes the autosave when it is due. Returns an error sentence to show.
 pub fn tick(app: &mut super::app::App) -> Option<String> {
-    let rev = app.history.revision();
-    if !app.unsaved() || rev == app.autosaved_revision {
+    if !app.unsaved() {
         return None;
     }
-    let idle = app.disk.last_input.elapsed() >= IDLE;
-    if !idle && app.last_autosave.elapsed() < INTERVAL {
-        return None;
+    let was_failing = app.disk.autosave_failing;
+    let retry = was_failing && app.last_autosave.elapsed() >= RETRY;
+    if !retry {
+        if app.history.revision() == app.autosaved_revision {
+            return None;
+        }
+        let idle = app.disk.last_input.elapsed() >= IDLE;
+        if !idle && app.last_autosave.elapsed() < INTERVAL {
+            return None;
+        }
     }
-    now(app)
+    // Said once per run of failures: retries would otherwise cover a :w error every 5 s.
+    now(app).filter(|_| !was_failing)
 }
 
 /// Writes the autosave now if there are unsaved changes (a signal, a lost terminal).
@@ -305,14 +318,14 @@ pub fn now(app: &mut super::app::App) -> Option<String> {
     }
     app.autosaved_revision = app.history.revision();
     app.last_autosave = Instant::now();
-    write_based_on(
+    let result = write_based_on(
         &app.dir,
         &app.disk.id,
         &app.project,
         app.disk.fingerprint.as_ref(),
-    )
-    .err()
-    .map(|e| format!("autosave failed: {e}"))
+    );
+    app.disk.autosave_failing = result.is_err();
+    result.err().map(|e| format!("autosave failed: {e}"))
 }
 
 /// What the poll of `project.toml` found.
