@@ -41,12 +41,15 @@ fn a_split_on_a_quintuplet_grid_writes_whole_numbers() {
     // What the arithmetic gives (in memory)...
     assert_eq!(m.length, 5.999999999999998);
     assert_eq!(right.start, 8.200000000000001);
-    assert_eq!(m.notes[0].start, 3.799999999999999);
+    // Split keeps the notes where they are and moves the right half's window (its offset).
+    assert_eq!(m.offset, 8.200000000000001);
+    assert_eq!(m.notes[0].start, 12.0);
     // ...and what the file says.
     let text = std::fs::read_to_string(dir.path().join("project.toml")).unwrap();
     assert!(text.contains("start = 8.2\n"), "{text}");
     assert!(text.contains("length = 6.0\n"), "{text}");
-    assert!(text.contains("[60, 3.8, 1.0, 100, 0]"), "{text}");
+    assert!(text.contains("offset = 8.2\n"), "{text}");
+    assert!(text.contains("[60, 12.0, 1.0, 100, 0]"), "{text}");
     assert!(!text.contains("99999"), "{text}");
     assert!(!text.contains("00000"), "{text}");
     // Reading it back and saving again changes nothing.
