@@ -35,6 +35,8 @@ fn render(sound: Sound, soundfont: &str, home: &Path) -> Measured {
         .assert()
         .success();
     let a = tdaw::analysis::analyze_file(&out).unwrap();
+    // Stems are the tracks before the master fader: add its gain to compare them with the mix.
+    let master_db = f64::from(project.master.gain_db);
     let stems = project
         .tracks
         .iter()
@@ -44,8 +46,8 @@ fn render(sound: Sound, soundfont: &str, home: &Path) -> Measured {
             let s = tdaw::analysis::analyze_file(&path).unwrap();
             (
                 t.name.clone(),
-                s.integrated_lufs.unwrap_or(f64::NEG_INFINITY),
-                s.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY),
+                s.integrated_lufs.unwrap_or(f64::NEG_INFINITY) + master_db,
+                s.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY) + master_db,
             )
         })
         .collect();

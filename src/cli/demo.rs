@@ -233,14 +233,10 @@ impl Sound {
 }
 
 /// The SoundFont player's master volume is 0.4 (−7.96 dB, so that loud real GM files do not
-/// clip); the demo's SoundFont faders make it up, keeping this mix exactly where it was.
-const SF_MAKEUP_DB: f32 = 7.96;
-const MIX_SF: [f32; 4] = [
-    9.0 + SF_MAKEUP_DB,
-    SF_MAKEUP_DB,
-    6.5 + SF_MAKEUP_DB,
-    -0.5 + SF_MAKEUP_DB,
-];
+/// clip); the demo's master fader makes it up, keeping this mix exactly where it was while the
+/// track faders stay inside the mixer's range (they were +17 dB when the makeup sat on them).
+const SF_MAKEUP_DB: f32 = 8.0;
+const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, -0.5];
 const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
 
 /// The demo song as written where a SoundFont is installed (tests and snapshots use this one,
@@ -254,6 +250,9 @@ pub fn demo_project() -> Project {
 pub fn demo_project_for(sound: Sound) -> Project {
     let mix = sound.mix();
     let mut p = Project::new("tdaw demo", 48_000, 128.0);
+    if sound == Sound::SoundFont {
+        p.master.gain_db = SF_MAKEUP_DB;
+    }
     p.tempo = TempoMap::constant(128.0);
     p.key = "Am".parse().ok();
     p.markers = vec![
