@@ -233,10 +233,12 @@ impl Project {
                             ClipContent::Audio(_) => "an audio clip",
                             ClipContent::Midi(_) => "a MIDI clip",
                         };
-                        return Err(err(
-                            f("type"),
-                            format!("{ck} cannot sit on a {} track", kind.as_str()),
-                        ));
+                        let on = match kind {
+                            TrackKind::Audio => "an audio track",
+                            TrackKind::Midi => "a MIDI track",
+                            TrackKind::Bus => "a bus track",
+                        };
+                        return Err(err(f("type"), format!("{ck} cannot sit on {on}")));
                     }
                 }
             }
