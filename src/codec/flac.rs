@@ -1,6 +1,6 @@
 //! Writing FLAC (16 or 24-bit) with the pure-Rust `flacenc` encoder, one frame at a time so
 //! memory stays bounded whatever the length. The STREAMINFO block is written first with
-//! placeholder figures and rewritten in place when the stream finishes (total samples, frame
+//! zero totals and rewritten in place when the stream finishes (total samples, frame
 //! sizes, the MD5 of the audio), since its size never changes.
 
 use flacenc::component::{BitRepr, Stream, StreamInfo};
