@@ -5,13 +5,12 @@
 //! auditioned so the choice is heard.
 
 use super::app::{App, InstrumentBrowser, Popup};
-use super::engine_link::Transport;
 use super::keymap::ViewKind;
 use super::views::instrument::{catalogue, instrument_name, plays_drums, position, visible};
 use crate::midi::gm;
 use crate::model::{Edit, Instrument, TrackField, TrackId, TrackKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long the note that auditions a new instrument sounds.
 const AUDITION: Duration = Duration::from_millis(400);
@@ -196,26 +195,7 @@ pub fn set_instrument(app: &mut App, id: TrackId, inst: Instrument) {
 /// A short note on the track through the engine (after the new instrument was sent to it, on
 /// the same queue, so the note plays the new sound). Silent without an engine.
 fn audition(app: &mut App, track: TrackId, pitch: u8) {
-    if let Some((_, t, p)) = app.audition_off.take() {
-        let _ = app.engine.transport(Transport::Audition {
-            track: t,
-            pitch: p,
-            velocity: 0,
-            on: false,
-        });
-    }
-    if app
-        .engine
-        .transport(Transport::Audition {
-            track,
-            pitch,
-            velocity: 100,
-            on: true,
-        })
-        .is_ok()
-    {
-        app.audition_off = Some((Instant::now() + AUDITION, track, pitch));
-    }
+    super::piano_ops::audition_on(app, track, pitch, 100, AUDITION);
 }
 
 /// `:instrument ARG`: no argument opens the browser; otherwise the instrument is set directly.

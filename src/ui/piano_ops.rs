@@ -7,7 +7,7 @@ use super::app::{App, PIANO_ZOOMS};
 use super::engine_link::Transport;
 use super::keymap::Mode;
 use super::views::piano_roll as view;
-use crate::model::{Clip, ClipContent, ClipId, Edit, Note};
+use crate::model::{Clip, ClipContent, ClipId, Edit, Note, TrackId};
 use std::time::{Duration, Instant};
 
 /// How long an auditioned note sounds.
@@ -39,7 +39,7 @@ pub fn open(app: &mut App, clip: ClipId, beat: f64, pitch: u8) {
     ensure_visible(app);
 }
 
-fn clip(app: &App) -> Option<(crate::model::TrackId, Clip)> {
+fn clip(app: &App) -> Option<(TrackId, Clip)> {
     let (ti, ci) = app.piano_clip()?;
     Some((
         app.project.tracks[ti].id,
@@ -58,7 +58,7 @@ fn notes_of(c: &Clip) -> &[Note] {
 /// Replaces the clip's notes (and length) as one undoable edit.
 fn commit(
     app: &mut App,
-    track: crate::model::TrackId,
+    track: TrackId,
     mut c: Clip,
     notes: Vec<Note>,
     length: Option<f64>,
@@ -109,6 +109,18 @@ pub fn audition(app: &mut App, pitch: u8, velocity: u8) {
         return;
     };
     let track = app.project.tracks[ti].id;
+    audition_on(app, track, pitch, velocity, AUDITION);
+}
+
+/// Sounds `pitch` on `track` for `length` (the tick sends the note-off), ending the audition
+/// that is still sounding first.
+pub(crate) fn audition_on(
+    app: &mut App,
+    track: TrackId,
+    pitch: u8,
+    velocity: u8,
+    length: Duration,
+) {
     if let Some((_, t, p)) = app.audition_off.take() {
         let _ = app.engine.transport(Transport::Audition {
             track: t,
@@ -128,7 +140,7 @@ pub fn audition(app: &mut App, pitch: u8, velocity: u8) {
         })
         .is_ok()
     {
-        app.audition_off = Some((Instant::now() + AUDITION, track, pitch));
+        app.audition_off = Some((Instant::now() + length, track, pitch));
     }
 }
 
