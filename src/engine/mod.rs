@@ -12,6 +12,7 @@ pub mod instrument;
 pub mod messages;
 pub mod meters;
 pub mod mixer;
+pub mod plan;
 pub mod processor;
 mod render;
 pub mod stream;
@@ -19,6 +20,7 @@ pub mod transport;
 
 pub use handle::{EngineCommand, EngineConfig, EngineEvent, EngineHandle, Meters, TransportStatus};
 pub use meters::ChannelMeter;
+pub use plan::EngineCounters;
 pub use render::{
     render_to_file, render_to_wav, temp_path, BitDepth, FileFormat, RenderControl, RenderOptions,
     RenderReport,
