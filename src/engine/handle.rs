@@ -434,7 +434,7 @@ impl EngineThread {
             *c = self.planner.counters;
         }
         let compiled = match result {
-            Ok(Plan::Graph(c)) => c,
+            Ok(Plan::Graph(c)) => *c,
             Ok(Plan::Params(changes)) => {
                 self.pending.extend(changes.into_iter().map(ToAudio::Param));
                 let _ = self.events.send(EngineEvent::Loaded);

@@ -35,7 +35,7 @@ pub enum Plan {
     /// A new graph to install. Kept nodes are placeholders and every node's `inherit` is set.
     /// In streamed mode `layers` holds the clip layers of rebuilt audio tracks to stream;
     /// `layout` is empty (the planner keeps it).
-    Graph(Compiled),
+    Graph(Box<Compiled>),
 }
 
 /// The engine thread's memory of the graph it last handed to the audio thread.
@@ -159,7 +159,7 @@ impl Planner {
         // The planner keeps the layout; the graph goes.
         let layout = std::mem::take(&mut compiled.layout);
         self.remember(project, root, soundfont, Some(layout));
-        Ok(Plan::Graph(compiled))
+        Ok(Plan::Graph(Box::new(compiled)))
     }
 
     fn remember(
