@@ -56,7 +56,7 @@ struct Rig {
     producers: Vec<StreamProducer>,
     status: Arc<SharedStatus>,
     buf: Vec<f32>,
-    old_graphs: Vec<Box<Graph>>,
+    old_graphs: Vec<Graph>,
 }
 
 impl Rig {
@@ -113,7 +113,7 @@ impl Rig {
         no_alloc(|| p.process(buf, 2));
         while let Some(m) = self.link.from_audio.try_pop() {
             if let FromAudio::OldGraph(g) = m {
-                self.old_graphs.push(g);
+                self.old_graphs.push(*g);
             }
         }
         self.buf.iter().step_by(2).copied().collect()
