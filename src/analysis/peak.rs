@@ -238,13 +238,11 @@ impl PeakMeter {
     }
 }
 
-/// Linear amplitude to dB, or `None` for silence (no -inf in results).
+/// Linear amplitude to dB ([`crate::dsp::gain_to_db`]), or `None` for silence (at or below
+/// [`crate::dsp::SILENCE_DB`]) and non-finite input: results never hold -inf.
 pub fn amplitude_db(linear: f64) -> Option<f64> {
-    if linear > 0.0 && linear.is_finite() {
-        Some(20.0 * linear.log10())
-    } else {
-        None
-    }
+    let db = crate::dsp::gain_to_db(linear);
+    db.is_finite().then_some(db)
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@ use super::clips::{ClipLayer, LayerSignature};
 use super::instrument::{build_instrument, ChaseState, Control, Instrument, NoteEvent};
 use super::messages::{NodeId, ParamChange, ParamId};
 use super::meters::{MeterAtomics, MeterBank};
-use super::mixer::{balance, constant_power, db_to_gain, Ramp};
+use super::mixer::{balance, constant_power};
 use super::stream::StreamConsumer;
 use super::transport::TempoGrid;
 use super::EngineError;
+use crate::dsp::{db_to_gain, Smoothed};
 use crate::model::{ClipContent, Project, Track, TrackId, TrackKind};
 use std::path::Path;
 use std::sync::Arc;
@@ -129,7 +130,7 @@ pub struct SendNode {
     /// The receiving bus, by stable id (what a send-level change names).
     pub to: TrackId,
     pub slot: usize,
-    gain: Ramp,
+    gain: Smoothed,
     pub pre_fader: bool,
 }
 
@@ -144,9 +145,9 @@ pub struct TrackNode {
     /// The fader and pan as the user set them; the ramps below glide to what they imply.
     gain_db: f32,
     pan: f32,
-    gain: Ramp,
-    pan_l: Ramp,
-    pan_r: Ramp,
+    gain: Smoothed,
+    pan_l: Smoothed,
+    pan_r: Smoothed,
     /// Not muted and not silenced by another track's solo.
     audible: bool,
     sends: Vec<SendNode>,
@@ -172,9 +173,9 @@ impl TrackNode {
             mono: false,
             gain_db: 0.0,
             pan: 0.0,
-            gain: Ramp::new(1.0, ramp),
-            pan_l: Ramp::new(1.0, ramp),
-            pan_r: Ramp::new(1.0, ramp),
+            gain: Smoothed::with_samples(1.0, ramp),
+            pan_l: Smoothed::with_samples(1.0, ramp),
+            pan_r: Smoothed::with_samples(1.0, ramp),
             audible: true,
             sends: Vec::new(),
             pre: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
@@ -200,9 +201,9 @@ impl TrackNode {
             mono: false,
             gain_db: 0.0,
             pan: 0.0,
-            gain: Ramp::new(1.0, ramp),
-            pan_l: Ramp::new(1.0, ramp),
-            pan_r: Ramp::new(1.0, ramp),
+            gain: Smoothed::with_samples(1.0, ramp),
+            pan_l: Smoothed::with_samples(1.0, ramp),
+            pan_r: Smoothed::with_samples(1.0, ramp),
             audible: true,
             sends: Vec::new(),
             pre: [Vec::new(), Vec::new()],
@@ -323,10 +324,11 @@ impl TrackNode {
     fn fader(&mut self, n: usize) {
         let [pl, pr] = &self.pre;
         let [ol, or] = &mut self.post;
-        let steady = self.gain.is_steady() && self.pan_l.is_steady() && self.pan_r.is_steady();
+        let steady =
+            !self.gain.is_smoothing() && !self.pan_l.is_smoothing() && !self.pan_r.is_smoothing();
         if steady {
-            let g = self.gain.tick();
-            let (gl, gr) = (g * self.pan_l.tick(), g * self.pan_r.tick());
+            let g = self.gain.next();
+            let (gl, gr) = (g * self.pan_l.next(), g * self.pan_r.next());
             for (o, p) in ol[..n].iter_mut().zip(&pl[..n]) {
                 *o = p * gl;
             }
@@ -335,9 +337,9 @@ impl TrackNode {
             }
         } else {
             for i in 0..n {
-                let g = self.gain.tick();
-                ol[i] = pl[i] * g * self.pan_l.tick();
-                or[i] = pr[i] * g * self.pan_r.tick();
+                let g = self.gain.next();
+                ol[i] = pl[i] * g * self.pan_l.next();
+                or[i] = pr[i] * g * self.pan_r.next();
             }
         }
     }
@@ -361,7 +363,7 @@ impl TrackNode {
             (&mut self.pan_r, r),
         ] {
             if now {
-                ramp.set_now(v);
+                ramp.set_immediate(v);
             } else {
                 ramp.set_target(v);
             }
@@ -397,7 +399,7 @@ impl TrackNode {
         for s in &mut placeholder.sends {
             if let Some(o) = self.sends.iter().find(|o| o.to == s.to) {
                 let target = s.gain.target();
-                s.gain.set_now(o.gain.current());
+                s.gain.set_immediate(o.gain.value());
                 s.gain.set_target(target);
             }
         }
@@ -430,7 +432,7 @@ pub struct Graph {
     pub tracks: Vec<TrackNode>,
     bus_in: Vec<[Vec<f32>; 2]>,
     master: [Vec<f32>; 2],
-    master_gain: Ramp,
+    master_gain: Smoothed,
     pub meters: Arc<MeterBank>,
     /// Update the track meters while processing (off for offline render: nobody watches).
     pub metering: bool,
@@ -561,7 +563,7 @@ impl Graph {
                     Some(SendNode {
                         to: s.to,
                         slot,
-                        gain: Ramp::new(db_to_gain(s.level_db), ramp),
+                        gain: Smoothed::with_samples(db_to_gain(s.level_db), ramp),
                         pre_fader: s.pre_fader,
                     })
                 })
@@ -595,7 +597,7 @@ impl Graph {
                 .collect(),
             tracks,
             master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
-            master_gain: Ramp::new(db_to_gain(project.master.gain_db), ramp),
+            master_gain: Smoothed::with_samples(db_to_gain(project.master.gain_db), ramp),
             meters: Arc::new(meters),
             metering: true,
             grid: TempoGrid::new(&project.tempo, project.time_signature, rate),
@@ -701,13 +703,13 @@ impl Graph {
                 }
                 let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
                 let [bl, br] = &mut self.bus_in[s.slot];
-                if s.gain.is_steady() {
-                    let g = s.gain.current();
+                if !s.gain.is_smoothing() {
+                    let g = s.gain.value();
                     add(&mut bl[..n], &sl[..n], g);
                     add(&mut br[..n], &sr[..n], g);
                 } else {
                     for i in 0..n {
-                        let g = s.gain.tick();
+                        let g = s.gain.next();
                         bl[i] += sl[i] * g;
                         br[i] += sr[i] * g;
                     }
@@ -719,9 +721,9 @@ impl Graph {
                 }
             }
         }
-        if !(self.master_gain.is_steady() && self.master_gain.target() == 1.0) {
+        if self.master_gain.is_smoothing() || self.master_gain.target() != 1.0 {
             for i in 0..n {
-                let g = self.master_gain.tick();
+                let g = self.master_gain.next();
                 ml[i] *= g;
                 mr[i] *= g;
             }
@@ -832,13 +834,13 @@ impl Graph {
                 (&mut t.pan_r, &o.pan_r),
             ] {
                 let target = mine.target();
-                mine.set_now(theirs.current());
+                mine.set_immediate(theirs.value());
                 mine.set_target(target);
             }
             for s in &mut t.sends {
                 if let Some(theirs) = o.sends.iter().find(|x| x.to == s.to) {
                     let target = s.gain.target();
-                    s.gain.set_now(theirs.gain.current());
+                    s.gain.set_immediate(theirs.gain.value());
                     s.gain.set_target(target);
                 }
             }
@@ -872,7 +874,7 @@ impl Graph {
             }
         }
         let target = self.master_gain.target();
-        self.master_gain.set_now(old.master_gain.current());
+        self.master_gain.set_immediate(old.master_gain.value());
         self.master_gain.set_target(target);
     }
 
