@@ -584,7 +584,22 @@ fn a_structural_edit_to_one_track_of_64_recompiles_one_track() {
     assert_eq!(rig.old_graphs.len(), 4);
     // A tempo change moves every note and clip: everything is rebuilt.
     p.tempo = tdaw::model::TempoMap::constant(100.0);
-    rig.apply(plan(&mut planner, &p, d.path()));
+    let pl = plan(&mut planner, &p, d.path());
+    let Plan::Graph(c) = &pl else {
+        panic!("a tempo change plans a graph")
+    };
+    // Still inherited, as before: instruments (released and chased) and fader positions.
+    assert!(c.graph.tracks.iter().all(|t| !t.is_kept()));
+    assert!(c.graph.tracks.iter().all(|t| t.inherit.from.is_some()));
+    assert!(c
+        .graph
+        .tracks
+        .iter()
+        .filter(|t| t.kind == TrackKind::Midi)
+        .all(|t| t.inherit.instrument && t.inherit.notes_changed));
+    rig.apply(pl);
+    rig.block();
+    assert_eq!(rig.old_graphs.len(), 5);
     assert_eq!(planner.counters.graph_compiles, 2);
     assert_eq!(planner.counters.track_compiles, 67 + 64);
 }

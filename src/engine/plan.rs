@@ -95,15 +95,20 @@ impl Planner {
                 return Ok(plan);
             }
         }
-        let mut old_layout = match (&mut self.last, whole) {
-            (Some(last), false) => std::mem::take(&mut last.layout),
-            _ => Vec::new(),
+        // Even a whole compile inherits from the running graph (instruments, streams and
+        // fader positions, as `Inherit` says); it only keeps no node whole.
+        let mut old_layout = match &mut self.last {
+            Some(last) => std::mem::take(&mut last.layout),
+            None => Vec::new(),
         };
         let old_project = self.last.as_ref().map(|l| &l.project);
         let old_ids: Vec<_> = old_layout.iter().map(|e| e.id).collect();
         // A track keeps its running node when its material is what that node was built from
         // and it did not fail to build (a rebuild retries a missing file).
         let mut keep = |t: &Track| -> Option<NodeLayout> {
+            if whole {
+                return None;
+            }
             let before = old_project?.tracks.iter().find(|o| o.id == t.id)?;
             if !same_material(before, t) {
                 return None;
