@@ -333,6 +333,19 @@ pub fn add_track(
     name: Option<String>,
     instrument: Option<Instrument>,
 ) -> Result<Edit, OpError> {
+    add_track_with(p, index, kind, name, instrument, Vec::new())
+}
+
+/// [`add_track`] with clips on it (an import brings its file in as a track holding it). The
+/// clips must fit the track's kind.
+pub fn add_track_with(
+    p: &Project,
+    index: usize,
+    kind: TrackKind,
+    name: Option<String>,
+    instrument: Option<Instrument>,
+    clips: Vec<Clip>,
+) -> Result<Edit, OpError> {
     if index > p.tracks.len() {
         return Err(OpError::BadIndex {
             index,
@@ -351,6 +364,10 @@ pub fn add_track(
         }
         track.instrument = Some(i);
     }
+    if let Some(c) = clips.iter().find(|c| !clip_fits(kind, c)) {
+        return Err(wrong_kind(&track, c));
+    }
+    track.clips = clips;
     Ok(Edit::AddTrack {
         index,
         track: Box::new(track),
@@ -685,6 +702,27 @@ mod tests {
         assert_eq!(
             add_track(&p, 0, TrackKind::Audio, Some(" ".into()), None),
             Err(OpError::EmptyName)
+        );
+
+        let clip = p.tracks[1].clips[0].clone();
+        let q = apply(
+            &p,
+            add_track_with(
+                &p,
+                2,
+                TrackKind::Audio,
+                Some("Loop".into()),
+                None,
+                vec![clip.clone()],
+            )
+            .expect("adds"),
+        );
+        assert_eq!((q.tracks[2].id, q.tracks[2].clips.len()), (TrackId(3), 1));
+        let err =
+            add_track_with(&p, 2, TrackKind::Midi, Some("M".into()), None, vec![clip]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot put an audio clip on the midi track 'M'"
         );
 
         let q = apply(&p, delete_track(&p, TrackId(1)).expect("deletes"));
