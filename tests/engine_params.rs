@@ -654,3 +654,26 @@ fn the_handle_counts_compiles_and_parameter_messages() {
     assert_eq!(h.counters().track_compiles, 17);
     assert_eq!(h.counters().graph_compiles, 1);
 }
+
+#[test]
+fn a_placeholder_that_finds_no_running_node_is_silent_not_a_panic() {
+    let d = project_dir();
+    dc_wav(d.path(), "dc.wav", 1);
+    let mut p = project();
+    p.tracks.push(audio_track(1, "A", "audio/dc.wav", 0.0, 1.0));
+    p.tracks.push(midi_track(2, "pad", 4.0, &[(60, 0.0, 4.0)]));
+    let mut planner = Planner::new(RATE, ClipMode::Direct);
+    let _ = plan(&mut planner, &p, d.path());
+    p.tracks[1].clips.clear();
+    let Plan::Graph(c) = plan(&mut planner, &p, d.path()) else {
+        panic!("a clip edit plans a graph")
+    };
+    // Installed with nothing to take over from (it cannot happen live: the planner is reset
+    // with the backend), track 1 stays a placeholder and is skipped.
+    let mut g = c.graph;
+    assert!(g.tracks[0].is_kept());
+    let n = no_alloc(|| g.process(0, BLOCK, true, false)).unwrap();
+    assert_eq!(n, BLOCK);
+    let (l, r) = g.master(n);
+    assert!(l.iter().chain(r).all(|x| *x == 0.0));
+}

@@ -110,7 +110,7 @@ pub enum Source {
     /// A placeholder for a node the running graph already has: on install the running node
     /// is moved in whole (keeping its voices, stream and smoothers) and takes this node's
     /// settings; the placeholder goes back with the old graph. `slot` is the bus slot when the
-    /// node is a bus. Plays silence if it is ever processed unfilled.
+    /// node is a bus. Skipped (silent) if it is ever processed unfilled.
     Kept { slot: Option<usize> },
 }
 
@@ -256,11 +256,15 @@ impl TrackNode {
 
     /// Renders the source into `pre` and applies fader and pan into `post`.
     fn process_own(&mut self, pos: u64, n: usize, playing: bool) -> Result<(), EngineError> {
+        if self.is_kept() {
+            // An unfilled placeholder has no buffers; the mix skips it too.
+            return Ok(());
+        }
         let [pl, pr] = &mut self.pre;
         let (pl, pr) = (&mut pl[..n], &mut pr[..n]);
         match &mut self.source {
-            Source::Bus { .. } => return Ok(()),
-            Source::Silent | Source::Kept { .. } => {
+            Source::Bus { .. } | Source::Kept { .. } => return Ok(()),
+            Source::Silent => {
                 pl.fill(0.0);
                 pr.fill(0.0);
             }
@@ -688,6 +692,9 @@ impl Graph {
             b[1][..n].fill(0.0);
         }
         for t in &mut self.tracks {
+            if t.is_kept() {
+                continue;
+            }
             if let Source::Bus { slot } = t.source {
                 let [il, ir] = &self.bus_in[slot];
                 t.pre[0][..n].copy_from_slice(&il[..n]);
