@@ -1,5 +1,6 @@
 //! Live meters for the engine thread: EBU R128 momentary / short-term loudness
-//! (`LiveMeter`) and a decaying peak / RMS meter (`PeakRmsMeter`).
+//! (`LiveMeter`) and a decaying peak / RMS meter (`PeakRmsMeter`, the engine's
+//! `dsp::PeakRms` over any channel count).
 //!
 //! Both are fed copies of the master output on the engine thread (never in the audio
 //! callback), and neither allocates, locks or logs after construction, so either could run
@@ -9,6 +10,7 @@
 //! second as Tech 3341 requires.
 
 use super::kweight::SliceEnergy;
+use crate::dsp::{peak_and_energy, PeakRms};
 
 /// Slices kept: 30 × 100 ms = the short-term window.
 const SLICES: usize = 30;
@@ -73,74 +75,52 @@ impl LiveMeter {
 }
 
 /// A peak meter with a falling needle and an RMS meter with a 300 ms time constant, per
-/// channel, linear values. Allocation-free per push.
+/// channel, linear values: [`PeakRms`], the engine's meter, over interleaved audio of any
+/// channel count. Allocation-free per push.
 #[derive(Debug, Clone)]
 pub struct PeakRmsMeter {
-    channels: usize,
-    peak_decay: f32,
-    rms_coef: f32,
-    peak: Vec<f32>,
-    mean_square: Vec<f32>,
+    rate: u32,
+    meters: Vec<PeakRms>,
 }
-
-/// How fast the peak needle falls.
-pub const PEAK_FALL_DB_PER_S: f32 = 20.0;
-/// RMS averaging time constant.
-pub const RMS_TIME_S: f32 = 0.3;
 
 impl PeakRmsMeter {
     /// A meter for interleaved audio of `channels` channels at `rate` Hz.
     pub fn new(rate: u32, channels: u16) -> Self {
-        let fs = rate.max(1) as f32;
-        let channels = channels.max(1) as usize;
         PeakRmsMeter {
-            channels,
-            peak_decay: 10f32.powf(-PEAK_FALL_DB_PER_S / 20.0 / fs),
-            rms_coef: 1.0 - (-1.0 / (RMS_TIME_S * fs)).exp(),
-            peak: vec![0.0; channels],
-            mean_square: vec![0.0; channels],
+            rate,
+            meters: vec![PeakRms::default(); channels.max(1) as usize],
         }
     }
 
-    /// Feeds interleaved samples. Never allocates.
+    /// Feeds interleaved samples, one block per call. Never allocates.
     pub fn push(&mut self, interleaved: &[f32]) {
-        let ch = self.channels;
-        for c in 0..ch {
-            let mut p = self.peak[c];
-            let mut ms = self.mean_square[c];
-            for frame in interleaved.chunks_exact(ch) {
-                let x = frame[c];
-                p = (p * self.peak_decay).max(x.abs());
-                ms += self.rms_coef * (x * x - ms);
-            }
-            // Keep the decays out of denormal range.
-            self.peak[c] = if p < 1e-12 { 0.0 } else { p };
-            self.mean_square[c] = if ms < 1e-24 { 0.0 } else { ms };
+        let ch = self.meters.len();
+        let frames = interleaved.len() / ch;
+        for (c, m) in self.meters.iter_mut().enumerate() {
+            let (peak, energy) =
+                peak_and_energy(interleaved.chunks_exact(ch).map(|frame| frame[c]));
+            *m = m.fold(peak, energy, frames, self.rate);
         }
     }
 
     /// Current (decaying) peak of `channel`, linear.
     pub fn peak(&self, channel: usize) -> f32 {
-        self.peak.get(channel).copied().unwrap_or(0.0)
+        self.meters.get(channel).map_or(0.0, |m| m.peak)
     }
 
     /// Current RMS of `channel`, linear.
     pub fn rms(&self, channel: usize) -> f32 {
-        self.mean_square
-            .get(channel)
-            .map(|m| m.max(0.0).sqrt())
-            .unwrap_or(0.0)
+        self.meters.get(channel).map_or(0.0, PeakRms::rms)
     }
 
     /// Channels metered.
     pub fn channels(&self) -> usize {
-        self.channels
+        self.meters.len()
     }
 
     /// Drops both needles to zero.
     pub fn reset(&mut self) {
-        self.peak.iter_mut().for_each(|p| *p = 0.0);
-        self.mean_square.iter_mut().for_each(|m| *m = 0.0);
+        self.meters.fill(PeakRms::default());
     }
 }
 
