@@ -129,7 +129,7 @@ mod tests {
     use super::*;
 
     fn sine(freq: f64, dbfs: f64, seconds: f64, rate: u32, channels: usize) -> Vec<f32> {
-        let a = 10f64.powf(dbfs / 20.0);
+        let a = crate::dsp::db_to_gain(dbfs);
         let n = (seconds * f64::from(rate)) as usize;
         let mut out = Vec::with_capacity(n * channels);
         for i in 0..n {

@@ -262,7 +262,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            let a = 10f64.powf(level / 20.0) as f32;
+            let a = crate::dsp::db_to_gain(*level) as f32;
             for _ in 0..(rate as usize / 10 * (7 + 3 * i)) {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;

@@ -29,27 +29,23 @@ mod sealed {
     impl Sealed for f64 {}
 }
 
-impl Real for f32 {
-    fn log10(self) -> f32 {
-        f32::log10(self)
-    }
-    fn powf(self, e: f32) -> f32 {
-        f32::powf(self, e)
-    }
-    const ZERO: f32 = 0.0;
-    const NEG_INFINITY: f32 = f32::NEG_INFINITY;
+// Both impls delegate to the inherent methods; a macro keeps them one text.
+macro_rules! impl_real {
+    ($t:ident) => {
+        impl Real for $t {
+            fn log10(self) -> $t {
+                $t::log10(self)
+            }
+            fn powf(self, e: $t) -> $t {
+                $t::powf(self, e)
+            }
+            const ZERO: $t = 0.0;
+            const NEG_INFINITY: $t = $t::NEG_INFINITY;
+        }
+    };
 }
-
-impl Real for f64 {
-    fn log10(self) -> f64 {
-        f64::log10(self)
-    }
-    fn powf(self, e: f64) -> f64 {
-        f64::powf(self, e)
-    }
-    const ZERO: f64 = 0.0;
-    const NEG_INFINITY: f64 = f64::NEG_INFINITY;
-}
+impl_real!(f32);
+impl_real!(f64);
 
 /// Converts decibels to a linear gain (`0 dB → 1.0` exactly, `-6.0206 dB → 0.5`); at or below
 /// [`SILENCE_DB`] (and `-inf`) it is exactly 0. Called on the audio thread.
