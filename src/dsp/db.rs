@@ -58,19 +58,18 @@ pub fn db_to_gain<T: Real>(db: T) -> T {
     }
 }
 
-/// Converts a linear gain to decibels (`0.5 → -6.0206 dB`); 0, negative gains and anything
-/// at or below [`SILENCE_DB`] give `-inf`. Called on the audio thread.
+/// Converts a linear gain to decibels (`0.5 → -6.0206 dB`); 0, negative gains, NaN and
+/// anything at or below [`SILENCE_DB`] give `-inf`. Called on the audio thread.
 #[inline]
 pub fn gain_to_db<T: Real>(gain: T) -> T {
-    if gain <= T::ZERO {
-        return T::NEG_INFINITY;
+    // Positive gains only; the else branch also takes NaN (no level at all).
+    if gain > T::ZERO {
+        let db = T::from(20.0) * gain.log10();
+        if db > T::from(SILENCE_DB) {
+            return db;
+        }
     }
-    let db = T::from(20.0) * gain.log10();
-    if db <= T::from(SILENCE_DB) {
-        T::NEG_INFINITY
-    } else {
-        db
-    }
+    T::NEG_INFINITY
 }
 
 #[cfg(test)]
@@ -112,6 +111,7 @@ mod tests {
         assert!((g - 6.382_634e-8).abs() < 1e-13, "{g}");
         assert_eq!(gain_to_db(0.0f32), f32::NEG_INFINITY);
         assert_eq!(gain_to_db(-0.5f64), f64::NEG_INFINITY);
+        assert_eq!(gain_to_db(f32::NAN), f32::NEG_INFINITY);
         // 10^(-144/20) = 6.3096e-8 is the floor; 6.0e-8 is below it (-144.44 dB).
         assert_eq!(gain_to_db(6.0e-8f64), f64::NEG_INFINITY);
         assert!((gain_to_db(6.4e-8f64) + 143.876).abs() < 1e-3);
