@@ -1,0 +1,184 @@
+//! Background work through the one job channel: renders that can be cancelled (by a key or by
+//! quitting) and leave no temporary file, peaks that arrive as events, and the timers of the
+//! audition note-off and the autosave.
+
+mod ui_support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tdaw::model::{ClipContent, Project};
+use tdaw::ui::jobs::{JobEvent, Timer};
+use tdaw::ui::{run_jobs, update, wait_for_jobs, Action, App};
+use ui_support::{app_with, press};
+
+/// One bass clip stretched over ~30 minutes: a render that is still running when cancelled.
+fn long_project() -> Project {
+    let mut p = tdaw::cli::demo::demo_project();
+    p.tracks.retain(|t| t.name == "Bass");
+    p.tracks[0].clips.truncate(1);
+    p.tracks[0].clips[0].start = 0.0;
+    if let ClipContent::Midi(m) = &mut p.tracks[0].clips[0].content {
+        m.length = 4000.0;
+    }
+    p
+}
+
+/// Starts `:render mix.wav` and waits until its temporary file is on disk.
+fn start_render(app: &mut App, dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let out = dir.join("mix.wav");
+    press(app, &format!(":render {}<ret>", out.display()));
+    assert!(app.render.is_some(), "{:?}", app.status);
+    let temp = tdaw::engine::temp_path(&out);
+    let t0 = Instant::now();
+    while !temp.exists() {
+        assert!(t0.elapsed() < Duration::from_secs(30), "no temporary file");
+        run_jobs(app);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (out, temp)
+}
+
+fn cancel_with(keys: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(long_project(), dir.path());
+    let (out, temp) = start_render(&mut app, dir.path());
+    press(&mut app, keys);
+    assert!(!app.quit, "{keys} cancels the render, not the session");
+    assert!(wait_for_jobs(&mut app, Duration::from_secs(30)));
+    assert!(app.render.is_none());
+    assert_eq!(app.status.text, "render cancelled");
+    assert!(!app.status.error);
+    assert!(!temp.exists(), "the partial file is removed");
+    assert!(!out.exists());
+    // The next render may start.
+    press(&mut app, &format!(":render {}<ret>", out.display()));
+    assert!(app.render.is_some(), "{:?}", app.status);
+}
+
+#[test]
+fn esc_cancels_a_running_render_and_removes_its_temporary() {
+    cancel_with("<esc>");
+}
+
+#[test]
+fn ctrl_c_cancels_a_running_render_instead_of_quitting() {
+    cancel_with("<C-c>");
+}
+
+#[test]
+fn quitting_while_rendering_cancels_it_and_leaves_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(long_project(), dir.path());
+    let (out, temp) = start_render(&mut app, dir.path());
+    press(&mut app, ":q<ret>");
+    assert!(app.quit, "{:?}", app.status);
+    // The event loop ends here; dropping the App waits for the cancelled render.
+    drop(app);
+    assert!(!temp.exists(), "the partial file is removed");
+    assert!(!out.exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn peaks_arrive_as_job_events_and_are_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Project::new("peaks", 48_000, 120.0);
+    let mut t = tdaw::model::Track::new(
+        tdaw::model::TrackId(1),
+        "Audio",
+        tdaw::model::TrackKind::Audio,
+    );
+    t.clips.push(tdaw::model::Clip {
+        id: tdaw::model::ClipId(1),
+        name: String::new(),
+        start: 0.0,
+        content: ClipContent::Audio(tdaw::model::AudioClip {
+            file: "audio/tone.wav".into(),
+            offset: 0.0,
+            length: 2.0,
+            gain_db: 0.0,
+            fade_in: 0.0,
+            fade_out: 0.0,
+        }),
+    });
+    p.tracks.push(t);
+    std::fs::create_dir_all(dir.path().join("audio")).unwrap();
+    ui_support::write_wav(&dir.path().join("audio/tone.wav"), 2.0, 48_000);
+    let mut app = app_with(p, dir.path());
+    // Nothing takes effect outside the reducer: the worker's result waits on the channel.
+    assert_eq!(app.jobs.running(tdaw::ui::jobs::JobKind::Peaks), 1);
+    assert!(app.peaks.get("audio/tone.wav").is_none());
+    assert!(wait_for_jobs(&mut app, Duration::from_secs(30)));
+    let peaks = app.peaks.get("audio/tone.wav").expect("peaks");
+    assert_eq!(peaks.frames, 96_000);
+    let cache = tdaw::store::peaks::cache_path(dir.path(), "audio/tone.wav");
+    let (len, mtime) =
+        tdaw::store::peaks::source_stamp(&dir.path().join("audio/tone.wav")).unwrap();
+    assert_eq!(
+        tdaw::store::peaks::read(&cache, len, mtime).as_ref(),
+        Some(peaks)
+    );
+    assert!(!app.peaks.busy() && !app.jobs.busy());
+}
+
+#[test]
+fn the_audition_note_off_is_a_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
+        force_null: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
+    app.engine.load_project(&app.project, &app.dir);
+    let before = Instant::now();
+    press(&mut app, "<ret>");
+    assert!(app.piano_clip().is_some());
+    press(&mut app, "s");
+    let (track, _) = app.audition_off.expect("a note sounds");
+    assert_eq!(Some(track), app.selected_track());
+    let due = app
+        .jobs
+        .due(Timer::AuditionOff)
+        .expect("its release is set");
+    assert!(due > before && due < Instant::now() + Duration::from_secs(2));
+    update(&mut app, Action::Job(JobEvent::Timer(Timer::AuditionOff)));
+    assert_eq!(app.audition_off, None, "released");
+}
+
+#[test]
+fn the_autosave_timer_follows_the_last_key_and_goes_with_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    assert_eq!(app.jobs.due(Timer::Autosave), None, "nothing to autosave");
+    press(&mut app, ":bpm 99<ret>");
+    let idle = app.disk.last_input + tdaw::ui::autosave::IDLE;
+    assert_eq!(app.jobs.due(Timer::Autosave), Some(idle));
+    press(&mut app, ":w<ret>");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(app.jobs.due(Timer::Autosave), None);
+    // The look at project.toml comes a second after the last one.
+    let poll = app.disk.last_poll + tdaw::ui::autosave::POLL;
+    assert_eq!(app.jobs.due(Timer::DiskPoll), Some(poll));
+}
+
+#[test]
+fn an_idle_app_gets_no_events_and_asks_for_no_redraw() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    wait_for_jobs(&mut app, Duration::from_secs(30));
+    app.needs_redraw = false;
+    assert_eq!(run_jobs(&mut app), 0);
+    assert!(!app.needs_redraw);
+    // The look at an unchanged project.toml is an event that changes nothing on screen.
+    app.disk.last_poll = Instant::now() - Duration::from_secs(5);
+    assert_eq!(run_jobs(&mut app), 1);
+    assert!(!app.needs_redraw);
+    assert!(app.disk.last_poll.elapsed() < Duration::from_secs(1));
+}
