@@ -182,3 +182,84 @@ fn an_idle_app_gets_no_events_and_asks_for_no_redraw() {
     assert!(!app.needs_redraw);
     assert!(app.disk.last_poll.elapsed() < Duration::from_secs(1));
 }
+
+/// The real event loop in a terminal: with timers set (the look at project.toml every second)
+/// and nothing happening, it writes nothing to the terminal.
+#[test]
+fn an_idle_session_in_tmux_writes_zero_bytes() {
+    use std::process::Command;
+    let tmux_ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !tmux_ok {
+        println!("note: tmux is not installed; skipping the idle terminal test");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("song");
+    tdaw::store::create_project(&dir, 48_000, 120.0).unwrap();
+    tdaw::store::write_project(&dir, &tdaw::cli::demo::demo_project()).unwrap();
+    let log = home.path().join("pane.out");
+    let socket = format!("tdaw-jobs-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            // Only our private server (its own socket) is stopped.
+            let _ = Command::new("tmux")
+                .args(["-L", &self.0, "kill-server"])
+                .output();
+        }
+    }
+    let _kill = Kill(socket.clone());
+    let script = format!(
+        "TDAW_HOME='{}' TERM=xterm-256color '{}' '{}'; sleep 30",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_tdaw"),
+        dir.display()
+    );
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "idle",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let pipe = format!("cat >> '{}'", log.display());
+    assert!(tmux(&["pipe-pane", "-o", "-t", "idle", &pipe])
+        .status
+        .success());
+    let t0 = Instant::now();
+    loop {
+        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "idle"]).stdout)
+            .into_owned();
+        if screen.contains("Chords") {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "{screen}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    // Let the first frames and the status message settle, then watch for 3 s: three looks at
+    // project.toml and six engine ticks happen, and nothing may reach the terminal.
+    std::thread::sleep(Duration::from_millis(6_000));
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let before = size(&log);
+    assert!(before > 0, "the pane's output is recorded");
+    std::thread::sleep(Duration::from_millis(3_000));
+    assert_eq!(size(&log), before, "an idle screen writes zero bytes");
+}
