@@ -205,6 +205,8 @@ pub struct RenderJob {
     pub id: super::jobs::JobId,
     /// Where the mix goes.
     pub out: std::path::PathBuf,
+    /// A cancel was asked for (the status line says so until the render ends).
+    pub cancelling: bool,
 }
 
 /// How a render ended.
@@ -266,6 +268,7 @@ impl RenderJob {
         Ok(RenderJob {
             id,
             out: out.to_path_buf(),
+            cancelling: false,
         })
     }
 }

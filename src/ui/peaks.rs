@@ -109,3 +109,80 @@ impl PeakStore {
         !self.pending.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AudioClip, Clip, ClipId, Track, TrackId, TrackKind};
+    use std::time::Duration;
+
+    fn project_with(file: &str) -> Project {
+        let mut p = Project::new("peaks", 48_000, 120.0);
+        let mut t = Track::new(TrackId(1), "A", TrackKind::Audio);
+        t.clips.push(Clip {
+            id: ClipId(1),
+            name: String::new(),
+            start: 0.0,
+            content: ClipContent::Audio(AudioClip {
+                file: file.into(),
+                offset: 0.0,
+                length: 1.0,
+                gain_db: 0.0,
+                fade_in: 0.0,
+                fade_out: 0.0,
+            }),
+        });
+        p.tracks.push(t);
+        p
+    }
+
+    /// Feeds the store every event until no job runs, as the reducer does.
+    fn settle(store: &mut PeakStore, jobs: &mut Jobs) {
+        while jobs.busy() {
+            match jobs.wait(Duration::from_secs(10)) {
+                Some(crate::ui::jobs::JobEvent::Output {
+                    id,
+                    output: JobOutput::Peaks { file, result },
+                }) => {
+                    store.accept(id, file, result);
+                }
+                Some(crate::ui::jobs::JobEvent::Finished { id, .. }) => store.finished(id),
+                Some(_) => {}
+                None => panic!("a peak job never finished"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_result_of_a_job_the_store_did_not_start_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut jobs = Jobs::new();
+        let mut store = PeakStore::new(dir.path());
+        let foreign = jobs.spawn(JobKind::Peaks, |_| {}).unwrap();
+        let peaks = Peaks {
+            sample_rate: 8000,
+            frames: 256,
+            per: 256,
+            min: vec![-1],
+            max: vec![1],
+        };
+        assert!(!store.accept(foreign, "audio/x.wav".into(), Ok(peaks)));
+        assert!(store.get("audio/x.wav").is_none());
+    }
+
+    #[test]
+    fn a_missing_file_is_asked_for_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut jobs = Jobs::new();
+        let mut store = PeakStore::new(dir.path());
+        let p = project_with("audio/gone.wav");
+        store.request_all(&p, &mut jobs);
+        assert!(store.busy());
+        assert_eq!(jobs.running(JobKind::Peaks), 1);
+        settle(&mut store, &mut jobs);
+        assert!(!store.busy() && store.get("audio/gone.wav").is_none());
+        assert!(store.failed["audio/gone.wav"].contains("missing"));
+        store.request_all(&p, &mut jobs);
+        assert!(!jobs.busy(), "a failed file is not tried on every edit");
+    }
+}

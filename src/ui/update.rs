@@ -99,12 +99,16 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         app.pending = Default::default();
         return;
     }
-    // Esc or Ctrl-C while rendering stops the render (Ctrl-C quits otherwise).
+    // While rendering, Ctrl-C (which quits otherwise) and Esc in normal mode (where it has
+    // nothing else to end) stop the render.
     let ctrl_c = key.ctrl && key.code == KeyCodeOrd::Char('c');
-    if (key == Key::plain(KeyCodeOrd::Esc) || ctrl_c) && app.pending.keys.is_empty() {
-        if let Some(job) = &app.render {
+    let esc = key == Key::plain(KeyCodeOrd::Esc) && app.mode == Mode::Normal;
+    if (esc || ctrl_c) && app.pending.keys.is_empty() {
+        if let Some(job) = &mut app.render {
+            job.cancelling = true;
             app.jobs.cancel(job.id);
-            app.info(format!("Cancelling the render of {} …", job.out.display()));
+            let text = format!("Cancelling the render of {} …", job.out.display());
+            app.info(text);
             return;
         }
     }
@@ -843,7 +847,7 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
                 let pct = (fraction.clamp(0.0, 1.0) * 100.0) as u32;
                 let text = format!("Rendering {} … {pct}%", job.out.display());
                 // A cancel asked for stays on the line until the render ends.
-                if app.status.text != text && !app.status.text.starts_with("Cancelling") {
+                if app.status.text != text && !job.cancelling {
                     app.info(text);
                     return true;
                 }
