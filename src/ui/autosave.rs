@@ -4,7 +4,8 @@
 //!
 //! Each session (one TUI process) has its own autosave, `.tdaw/autosave-ID.toml`, written
 //! atomically and fsynced while there are unsaved changes: 1 s after the last key once idle,
-//! and every 30 s while typing goes on. Its first line names the `project.toml` version it
+//! and every 30 s while typing goes on (job timers, set by [`arm`] after every action, say
+//! when; so does the look at `project.toml` for other writers). Its first line names the `project.toml` version it
 //! started from. A session's save or quit deletes only its own autosave. On open, the
 //! autosave of every session that is not running (its `.tdaw/session-ID.lock` is not held)
 //! and that holds something other than `project.toml` is offered, after the same checks as

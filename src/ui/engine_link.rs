@@ -209,17 +209,6 @@ pub struct RenderJob {
     pub cancelling: bool,
 }
 
-/// How a render ended.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RenderEnd {
-    /// The summary line.
-    Done(String),
-    /// The error sentence.
-    Failed(String),
-    /// Cancelled; the temporary file is removed and nothing is written.
-    Cancelled,
-}
-
 impl RenderJob {
     /// Starts rendering a snapshot of the project to `out` (24-bit WAV at the project rate).
     pub fn start(
@@ -229,7 +218,7 @@ impl RenderJob {
         soundfont: Option<std::path::PathBuf>,
         jobs: &mut super::jobs::Jobs,
     ) -> Result<RenderJob, String> {
-        use super::jobs::{JobKind, JobOutput};
+        use super::jobs::{JobKind, JobOutput, RenderEnd};
         let (project, root, out_path) = (project.clone(), root.to_path_buf(), out.to_path_buf());
         let id = jobs.spawn(JobKind::Render, move |ctx| {
             let opts = crate::engine::RenderOptions {

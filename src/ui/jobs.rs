@@ -7,7 +7,6 @@
 //! has an id (a result whose id is no longer wanted is dropped by its receiver) and a cancel
 //! flag the work checks. This module knows no App and no view: it must never import them.
 
-use super::engine_link::RenderEnd;
 use crate::store::peaks::Peaks;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -62,6 +61,17 @@ pub enum JobOutput {
     },
     /// How a render ended.
     Render(RenderEnd),
+}
+
+/// How a render ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RenderEnd {
+    /// The summary line.
+    Done(String),
+    /// The error sentence.
+    Failed(String),
+    /// Cancelled; the temporary file is removed and nothing is written.
+    Cancelled,
 }
 
 /// One event on the channel.

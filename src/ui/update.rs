@@ -5,8 +5,8 @@
 
 use super::action::{Action, Cmd};
 use super::app::{App, MixerParam, Popup};
-use super::engine_link::{RenderEnd, Transport};
-use super::jobs::{JobEvent, JobKind, JobOutput, Timer};
+use super::engine_link::Transport;
+use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::{arrange_ops, autosave, ex, mixer_ops, piano_ops};
