@@ -1,13 +1,17 @@
-//! Background work through the one job channel: renders that can be cancelled (by a key or by
+//! Background work through the one job channel (`ui::jobs`): its events in order, cancel,
+//! panics, timers and shutdown; renders that can be cancelled (by a key or by
 //! quitting) and leave no temporary file, peaks that arrive as events, and the timers of the
 //! audition note-off and the autosave.
 
 mod ui_support;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::channel;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tdaw::model::{ClipContent, Project};
-use tdaw::ui::jobs::{JobEvent, Timer};
+use tdaw::ui::jobs::{JobEvent, JobKind, JobOutput, Jobs, RenderEnd, Timer};
 use tdaw::ui::{run_jobs, update, wait_for_jobs, Action, App};
 use ui_support::{app_with, press};
 
@@ -278,4 +282,141 @@ fn an_idle_session_in_tmux_writes_zero_bytes() {
         return;
     }
     panic!("the screen kept changing while idle:\n{}", capture());
+}
+
+// The channel itself: ids, order, cancel, panics, timers, shutdown.
+
+fn drain_jobs(jobs: &mut Jobs) -> Vec<JobEvent> {
+    let mut out = Vec::new();
+    while jobs.busy() {
+        match jobs.wait(Duration::from_secs(10)) {
+            Some(ev) => out.push(ev),
+            None => panic!("a job never finished"),
+        }
+    }
+    out
+}
+
+#[test]
+fn outputs_and_progress_arrive_in_order_then_finished() {
+    let mut jobs = Jobs::new();
+    let id = jobs
+        .spawn(JobKind::Render, |ctx| {
+            ctx.progress(0.5);
+            ctx.send(JobOutput::Render(RenderEnd::Done("ok".into())));
+        })
+        .unwrap();
+    assert!(jobs.is_running(id));
+    assert_eq!(jobs.running(JobKind::Render), 1);
+    let events = drain_jobs(&mut jobs);
+    assert_eq!(
+        events,
+        vec![
+            JobEvent::Progress { id, fraction: 0.5 },
+            JobEvent::Output {
+                id,
+                output: JobOutput::Render(RenderEnd::Done("ok".into()))
+            },
+            JobEvent::Finished {
+                id,
+                kind: JobKind::Render
+            },
+        ]
+    );
+    assert!(!jobs.is_running(id) && !jobs.busy());
+}
+
+#[test]
+fn a_panicking_worker_still_finishes() {
+    let mut jobs = Jobs::new();
+    let id = jobs
+        .spawn(JobKind::Peaks, |_| {
+            panic!("worker panic (expected by the test)")
+        })
+        .unwrap();
+    let events = drain_jobs(&mut jobs);
+    assert_eq!(
+        events,
+        vec![JobEvent::Finished {
+            id,
+            kind: JobKind::Peaks
+        }]
+    );
+}
+
+#[test]
+fn cancel_reaches_the_worker_and_ids_differ() {
+    let mut jobs = Jobs::new();
+    let (go_tx, go_rx) = channel::<()>();
+    let a = jobs
+        .spawn(JobKind::Render, move |ctx| {
+            let _ = go_rx.recv();
+            let end = if ctx.cancelled() {
+                RenderEnd::Cancelled
+            } else {
+                RenderEnd::Done("ran".into())
+            };
+            ctx.send(JobOutput::Render(end));
+        })
+        .unwrap();
+    let b = jobs.spawn(JobKind::Peaks, |_| {}).unwrap();
+    assert_ne!(a, b);
+    assert!(jobs.cancel(a));
+    go_tx.send(()).unwrap();
+    let events = drain_jobs(&mut jobs);
+    assert!(events.contains(&JobEvent::Output {
+        id: a,
+        output: JobOutput::Render(RenderEnd::Cancelled)
+    }));
+    assert!(!jobs.cancel(a), "finished jobs cannot be cancelled");
+}
+
+#[test]
+fn timers_fire_once_in_order_and_move_when_set_again() {
+    let mut jobs = Jobs::new();
+    let t0 = Instant::now();
+    jobs.at(t0 + Duration::from_secs(2), Timer::Autosave);
+    jobs.at(t0 + Duration::from_secs(1), Timer::DiskPoll);
+    jobs.at(t0 + Duration::from_secs(3), Timer::AuditionOff);
+    // Set again: moved, not doubled.
+    jobs.at(t0 + Duration::from_secs(4), Timer::AuditionOff);
+    assert_eq!(jobs.next_timer(), Some(t0 + Duration::from_secs(1)));
+    assert_eq!(jobs.take(t0), None);
+    let at = |s| t0 + Duration::from_secs(s);
+    assert_eq!(jobs.take(at(3)), Some(JobEvent::Timer(Timer::DiskPoll)));
+    assert_eq!(jobs.take(at(3)), Some(JobEvent::Timer(Timer::Autosave)));
+    assert_eq!(jobs.take(at(3)), None);
+    assert_eq!(jobs.due(Timer::AuditionOff), Some(at(4)));
+    jobs.clear(Timer::AuditionOff);
+    assert_eq!(jobs.take(at(10)), None);
+    assert_eq!(jobs.next_timer(), None);
+}
+
+#[test]
+fn waiting_wakes_for_a_timer() {
+    let mut jobs = Jobs::new();
+    jobs.after(Duration::from_millis(1), Timer::AuditionOff);
+    assert_eq!(
+        jobs.wait(Duration::from_secs(10)),
+        Some(JobEvent::Timer(Timer::AuditionOff))
+    );
+}
+
+#[test]
+fn dropping_cancels_and_waits_for_workers() {
+    let done = Arc::new(AtomicBool::new(false));
+    let mut jobs = Jobs::new();
+    let d = done.clone();
+    jobs.spawn(JobKind::Render, move |ctx| {
+        while !ctx.cancelled() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        d.store(true, Ordering::SeqCst);
+    })
+    .unwrap();
+    drop(jobs);
+    assert!(
+        done.load(Ordering::SeqCst),
+        "the worker saw the cancel first"
+    );
 }
