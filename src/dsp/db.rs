@@ -29,27 +29,23 @@ mod sealed {
     impl Sealed for f64 {}
 }
 
-impl Real for f32 {
-    fn log10(self) -> f32 {
-        f32::log10(self)
-    }
-    fn powf(self, e: f32) -> f32 {
-        f32::powf(self, e)
-    }
-    const ZERO: f32 = 0.0;
-    const NEG_INFINITY: f32 = f32::NEG_INFINITY;
+// Both impls delegate to the inherent methods; a macro keeps them one text.
+macro_rules! impl_real {
+    ($t:ident) => {
+        impl Real for $t {
+            fn log10(self) -> $t {
+                $t::log10(self)
+            }
+            fn powf(self, e: $t) -> $t {
+                $t::powf(self, e)
+            }
+            const ZERO: $t = 0.0;
+            const NEG_INFINITY: $t = $t::NEG_INFINITY;
+        }
+    };
 }
-
-impl Real for f64 {
-    fn log10(self) -> f64 {
-        f64::log10(self)
-    }
-    fn powf(self, e: f64) -> f64 {
-        f64::powf(self, e)
-    }
-    const ZERO: f64 = 0.0;
-    const NEG_INFINITY: f64 = f64::NEG_INFINITY;
-}
+impl_real!(f32);
+impl_real!(f64);
 
 /// Converts decibels to a linear gain (`0 dB → 1.0` exactly, `-6.0206 dB → 0.5`); at or below
 /// [`SILENCE_DB`] (and `-inf`) it is exactly 0. Called on the audio thread.
@@ -62,19 +58,18 @@ pub fn db_to_gain<T: Real>(db: T) -> T {
     }
 }
 
-/// Converts a linear gain to decibels (`0.5 → -6.0206 dB`); 0, negative gains and anything
-/// at or below [`SILENCE_DB`] give `-inf`. Called on the audio thread.
+/// Converts a linear gain to decibels (`0.5 → -6.0206 dB`); 0, negative gains, NaN and
+/// anything at or below [`SILENCE_DB`] give `-inf`. Called on the audio thread.
 #[inline]
 pub fn gain_to_db<T: Real>(gain: T) -> T {
-    if gain <= T::ZERO {
-        return T::NEG_INFINITY;
+    // Positive gains only; the else branch also takes NaN (no level at all).
+    if gain > T::ZERO {
+        let db = T::from(20.0) * gain.log10();
+        if db > T::from(SILENCE_DB) {
+            return db;
+        }
     }
-    let db = T::from(20.0) * gain.log10();
-    if db <= T::from(SILENCE_DB) {
-        T::NEG_INFINITY
-    } else {
-        db
-    }
+    T::NEG_INFINITY
 }
 
 #[cfg(test)]
@@ -116,6 +111,7 @@ mod tests {
         assert!((g - 6.382_634e-8).abs() < 1e-13, "{g}");
         assert_eq!(gain_to_db(0.0f32), f32::NEG_INFINITY);
         assert_eq!(gain_to_db(-0.5f64), f64::NEG_INFINITY);
+        assert_eq!(gain_to_db(f32::NAN), f32::NEG_INFINITY);
         // 10^(-144/20) = 6.3096e-8 is the floor; 6.0e-8 is below it (-144.44 dB).
         assert_eq!(gain_to_db(6.0e-8f64), f64::NEG_INFINITY);
         assert!((gain_to_db(6.4e-8f64) + 143.876).abs() < 1e-3);

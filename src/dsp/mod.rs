@@ -8,6 +8,7 @@
 mod biquad;
 mod db;
 mod envelope;
+mod meter;
 mod onepole;
 mod osc;
 mod smooth;
@@ -16,6 +17,7 @@ mod svf;
 pub use biquad::{Biquad, BiquadKind};
 pub use db::{db_to_gain, gain_to_db, Real, SILENCE_DB};
 pub use envelope::{Adsr, AdsrParams, AdsrStage};
+pub use meter::{peak_and_energy, PeakRms, PEAK_FALL_DB_PER_S, RMS_TIME_S};
 pub use onepole::OnePole;
 pub use osc::{poly_blep, Noise, Oscillator, Waveform};
 pub use smooth::Smoothed;
