@@ -186,6 +186,18 @@ impl Cmd {
     }
 }
 
+/// A `:` command as help lists it. The command registry (`ui/commands/`) gives these rows to
+/// the App when help opens, so the help view never imports the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandDoc {
+    pub name: &'static str,
+    /// Other names that run the same command.
+    pub aliases: &'static [&'static str],
+    /// Argument synopsis, e.g. `[DIR]`.
+    pub args: &'static str,
+    pub doc: &'static str,
+}
+
 /// Everything that can change the App: the input of the one reducer, `update(&mut App, Action)`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
