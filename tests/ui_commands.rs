@@ -134,3 +134,29 @@ fn keys_that_stand_for_a_command_do_what_it_does() {
         assert!(!app.quit);
     }
 }
+
+/// The argument spec says what may be left out: a command whose arguments are all optional
+/// runs bare (shows a value, toggles, opens a browser); one with a required argument refuses
+/// with a sentence in the status line.
+#[test]
+fn bare_commands_run_or_refuse_as_their_spec_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let mut refused = 0;
+    for c in COMMANDS {
+        if c.name.starts_with(['q', 'x']) || c.name == "wq" {
+            continue; // they take no argument, and would end the session
+        }
+        update(&mut app, Action::Ex(c.name.to_string()));
+        let optional = c.args.iter().all(|a| a.optional);
+        assert_eq!(
+            app.status.error, !optional,
+            ":{} bare: {:?}",
+            c.name, app.status.text
+        );
+        refused += usize::from(app.status.error);
+        press(&mut app, "<esc>");
+        app.popups.clear();
+    }
+    assert!(refused >= 10, "{refused}");
+}
