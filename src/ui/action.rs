@@ -1,8 +1,9 @@
 //! The action registry: every command the keys can run has a name and a one-line doc.
 //!
 //! Keymaps bind names, the `?` help is generated from this table, so help can never drift from
-//! the keys (helix `static_commands!`). The reducer in `update.rs` is the only place that gives
-//! a command its effect; nothing here touches the App.
+//! the keys (helix `static_commands!`). The reducer in `update.rs` gives a command its effect,
+//! or runs the `:` command it stands for through the command registry (`save` is `:w`, see
+//! `ui/commands/`); nothing here touches the App.
 
 use crossterm::event::{KeyEvent, MouseEvent};
 

@@ -1,7 +1,8 @@
 //! Tab completion of the command line from the registry: command names and aliases, then each
 //! argument by its kind (paths, folders, fixed words, themes, instruments, keyword forms).
 
-use super::{find, Arg, Kind, COMMANDS};
+use super::spec::{Arg, Kind};
+use super::table::{find, COMMANDS};
 use std::path::PathBuf;
 
 /// Completion candidates for a command line: (the text before the completed word, candidates
@@ -130,7 +131,7 @@ pub fn complete_path(partial: &str, dirs_only: bool) -> Vec<String> {
     let dir = if dir_part.is_empty() {
         PathBuf::from(".")
     } else {
-        super::expand(dir_part)
+        super::file::expand(dir_part)
     };
     let Ok(rd) = std::fs::read_dir(&dir) else {
         return Vec::new();

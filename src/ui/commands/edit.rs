@@ -2,7 +2,7 @@
 //! ops of the view it edits (the piano roll's notes, the timeline's markers and tempo changes,
 //! the arrange view's audio clips).
 
-use super::Args;
+use super::spec::Args;
 use crate::ui::app::App;
 use crate::ui::{piano_ops, timeline_ops};
 

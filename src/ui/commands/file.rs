@@ -1,7 +1,7 @@
 //! `:w`, `:q`, `:q!`, `:wq`, `:x`, `:e`: saving (merged with what another writer saved, or as a
 //! new folder), quitting, and opening or reloading a project.
 
-use super::Args;
+use super::spec::Args;
 use crate::ui::app::{App, Popup};
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `:import FILE...`: audio and MIDI files as new tracks in one undo step, with the question
 //! about a MIDI file's tempo; and the shell-like splitting of its arguments.
 
-use super::Args;
+use super::spec::Args;
 use crate::model::Edit;
 use crate::ui::app::{App, PendingImport, Popup};
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ pub(super) fn import(app: &mut App, args: &Args) -> Result<(), String> {
     if files.is_empty() {
         return Err(":import needs one or more files".into());
     }
-    let files: Vec<PathBuf> = files.iter().map(|f| super::expand(f)).collect();
+    let files: Vec<PathBuf> = files.iter().map(|f| super::file::expand(f)).collect();
     import_files(app, &files)
 }
 

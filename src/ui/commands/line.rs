@@ -92,7 +92,7 @@ pub fn on_key(app: &mut App, key: crossterm::event::KeyEvent) -> Option<String> 
                     (cl.completion_index + 1) % n
                 };
             } else {
-                let (base, cands) = super::complete(&cl.text);
+                let (base, cands) = super::complete::complete(&cl.text);
                 if cands.is_empty() {
                     return None;
                 }

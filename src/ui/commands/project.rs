@@ -1,7 +1,7 @@
 //! `:bpm`, `:key`, `:timesig`: the project's tempo, key and time signature; each shows the
 //! current value when given no argument.
 
-use super::Args;
+use super::spec::Args;
 use crate::model::{Edit, Key, TempoMap, TimeSignature};
 use crate::ui::app::App;
 use crate::ui::views::top_bar::trim_float;

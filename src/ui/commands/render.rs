@@ -1,7 +1,8 @@
 //! `:render FILE` and `:export-midi FILE`: the project written out as audio or as a Standard
 //! MIDI File.
 
-use super::{expand, Args};
+use super::file::expand;
+use super::spec::Args;
 use crate::model::TrackKind;
 use crate::ui::app::App;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
+use super::spec::{Arg, Command, Form, Kind, Run};
 use super::{edit, file, import, project, render, track, transport, view};
-use super::{Arg, Command, Form, Kind, Run};
 use crate::ui::action::Cmd;
 
 const fn arg(name: &'static str, kind: Kind) -> Arg {
@@ -347,3 +347,8 @@ pub static COMMANDS: &[Command] = &[
         keys: &[],
     },
 ];
+
+/// The command a name or alias stands for.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.names().any(|n| n == name))
+}

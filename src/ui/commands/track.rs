@@ -1,7 +1,7 @@
 //! `:track add|rm`, `:rename` and `:instrument`: the tracks. The track keys (`track_add_midi`,
 //! `track_delete`, …) run `:track` through the registry, so a track is added in one place.
 
-use super::Args;
+use super::spec::Args;
 use crate::model::{Edit, Track, TrackField, TrackKind};
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;

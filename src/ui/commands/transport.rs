@@ -1,7 +1,7 @@
 //! `:metronome`, `:countin` and `:loop`: the click, the count-in and the loop region. The
 //! `metronome_toggle` and `count_in_toggle` keys run the first two without an argument.
 
-use super::Args;
+use super::spec::Args;
 use crate::model::Edit;
 use crate::ui::app::App;
 

@@ -1,6 +1,6 @@
 //! `:grid` and `:theme`: how the views show the project.
 
-use super::Args;
+use super::spec::Args;
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
 
