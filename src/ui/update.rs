@@ -153,11 +153,7 @@ fn too_small_key(app: &mut App, ev: KeyEvent) {
     if app.mode == Mode::Command {
         if ev.code == KeyCode::Enter {
             let line = app.cmdline.text.trim().to_string();
-            let cmd = line.split_whitespace().next().unwrap_or("");
-            if !matches!(
-                cmd,
-                "" | "q" | "q!" | "quit" | "quit!" | "wq" | "wq!" | "x" | "x!" | "xit"
-            ) {
+            if !commands::quits(&line) {
                 app.cmdline.text.clear();
                 app.cmdline.cursor = 0;
                 app.mode = Mode::Normal;

@@ -69,6 +69,15 @@ pub fn execute(app: &mut App, line: &str) -> Option<Cmd> {
     }
 }
 
+/// Whether a command line ends the session (or is empty): the only lines that run while the
+/// terminal is too small.
+pub fn quits(line: &str) -> bool {
+    match line.split_whitespace().next() {
+        None => true,
+        Some(name) => find(name).is_some_and(|c| c.quits),
+    }
+}
+
 /// Runs the command that a key action stands for (`save` is `:w`, `track_add_midi` is
 /// `:track add midi`). False when no command lists the action.
 pub fn run_key(app: &mut App, key: Cmd) -> bool {

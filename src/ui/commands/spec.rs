@@ -84,6 +84,9 @@ pub struct Command {
     pub run: Run,
     /// Key actions that run this command, with the arguments they give it (`save` runs `:w`).
     pub keys: &'static [(Cmd, &'static str)],
+    /// It ends the session (`:q`, `:wq`, …): the only commands that run while the terminal is
+    /// too small to show the views.
+    pub quits: bool,
 }
 
 impl Command {

@@ -36,6 +36,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Save (merging changes made on disk); :w DIR saves as DIR; :w! overwrites",
         run: Run::Handler(file::write),
         keys: &[(Cmd::Save, "")],
+        quits: false,
     },
     Command {
         name: "q",
@@ -45,6 +46,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Quit (asks when there are unsaved changes)",
         run: Run::Handler(file::quit),
         keys: &[(Cmd::Quit, "")],
+        quits: true,
     },
     Command {
         name: "q!",
@@ -54,6 +56,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Quit without saving",
         run: Run::Handler(file::quit_now),
         keys: &[],
+        quits: true,
     },
     Command {
         name: "wq",
@@ -63,6 +66,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Save and quit",
         run: Run::Handler(file::write_quit),
         keys: &[],
+        quits: true,
     },
     Command {
         name: "x",
@@ -72,6 +76,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Save if modified, then quit",
         run: Run::Handler(file::exit),
         keys: &[],
+        quits: true,
     },
     Command {
         name: "e",
@@ -81,6 +86,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Open another project, or reload this one (e! drops unsaved changes)",
         run: Run::Handler(file::edit),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "bpm",
@@ -90,6 +96,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Set the tempo (shows it without N)",
         run: Run::Handler(project::bpm),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "key",
@@ -104,6 +111,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Set the key (Am, F#, Bb minor; none clears it; shows it without KEY)",
         run: Run::Handler(project::key),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "timesig",
@@ -113,6 +121,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Set the time signature (3/4, 6/8; shows it without N/D)",
         run: Run::Handler(project::timesig),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "track",
@@ -139,6 +148,7 @@ pub static COMMANDS: &[Command] = &[
             (Cmd::TrackAddBus, "add bus"),
             (Cmd::TrackDelete, "rm"),
         ],
+        quits: false,
     },
     Command {
         name: "rename",
@@ -148,6 +158,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Rename the selected track",
         run: Run::Handler(track::rename),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "import",
@@ -157,6 +168,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Import audio (wav, flac, mp3, ogg) or MIDI (.mid) files as new tracks, in one undo step",
         run: Run::Handler(import::import),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "render",
@@ -166,6 +178,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Render the project to a WAV file",
         run: Run::Handler(render::render),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "export-midi",
@@ -175,6 +188,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Write the MIDI tracks as a Standard MIDI File",
         run: Run::Handler(render::export_midi),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "undo",
@@ -184,6 +198,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Undo the last edit",
         run: Run::Key(Cmd::Undo),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "redo",
@@ -193,6 +208,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Redo the last undone edit",
         run: Run::Key(Cmd::Redo),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "grid",
@@ -202,6 +218,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Set the grid of the current view",
         run: Run::Handler(view::grid),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "transpose",
@@ -211,6 +228,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Piano roll: move the selected notes (or all) by N semitones",
         run: Run::Handler(edit::transpose),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "quantize",
@@ -220,6 +238,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Piano roll: snap the selected notes (or all) to the grid",
         run: Run::Key(Cmd::Quantize),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "loop",
@@ -238,6 +257,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Loop bars START..END (from 1, END included), or turn the loop off",
         run: Run::Handler(transport::loop_bars),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "marker",
@@ -258,6 +278,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Add a marker at the cursor; rename, remove or go to one",
         run: Run::Handler(edit::marker),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "tempo",
@@ -276,6 +297,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "A tempo change at the cursor (or bar); rm removes it; alone: list the changes",
         run: Run::Handler(edit::tempo),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "instrument",
@@ -285,6 +307,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
         run: Run::Handler(track::instrument),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "fade",
@@ -300,6 +323,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Fade of the audio clip under the cursor, in beats or seconds (0 removes)",
         run: Run::Handler(edit::fade),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "gain",
@@ -309,6 +333,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Gain of the audio clip under the cursor, in dB",
         run: Run::Handler(edit::gain),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "metronome",
@@ -318,6 +343,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Turn the metronome click on or off (toggles without an argument)",
         run: Run::Handler(transport::metronome),
         keys: &[(Cmd::MetronomeToggle, "")],
+        quits: false,
     },
     Command {
         name: "countin",
@@ -327,6 +353,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Turn the one-bar count-in on or off (toggles without an argument)",
         run: Run::Handler(transport::count_in),
         keys: &[(Cmd::CountInToggle, "")],
+        quits: false,
     },
     Command {
         name: "theme",
@@ -336,6 +363,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Switch theme (dark, light, high-contrast, or your own)",
         run: Run::Handler(view::theme),
         keys: &[],
+        quits: false,
     },
     Command {
         name: "help",
@@ -345,6 +373,7 @@ pub static COMMANDS: &[Command] = &[
         doc: "Show the keys of this view and these commands",
         run: Run::Key(Cmd::Help),
         keys: &[],
+        quits: false,
     },
 ];
 

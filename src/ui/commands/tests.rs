@@ -154,3 +154,15 @@ fn path_arguments_complete_files_or_folders_by_kind() {
     assert_eq!(base, "import a.wav ");
     assert_eq!(c, vec![format!("{p}/song.mid")]);
 }
+
+#[test]
+fn only_the_quitting_commands_run_on_a_too_small_terminal() {
+    let all: Vec<&str> = COMMANDS.iter().flat_map(|c| c.names()).collect();
+    let quitting: Vec<&str> = all.iter().copied().filter(|n| quits(n)).collect();
+    assert_eq!(
+        quitting,
+        ["q", "quit", "q!", "quit!", "wq", "wq!", "x", "xit", "x!"]
+    );
+    assert!(quits("") && quits("  ") && quits("wq extra"));
+    assert!(!quits("w") && !quits("frobnicate"));
+}
