@@ -2,7 +2,7 @@
 //! `track_delete`, …) run `:track` through the registry, so a track is added in one place.
 
 use super::spec::Args;
-use crate::model::{Edit, Track, TrackField, TrackKind};
+use crate::model::{Edit, TrackKind};
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
 
@@ -41,13 +41,8 @@ pub(super) fn rename(app: &mut App, args: &Args) -> Result<(), String> {
         .track(id)
         .map(|t| t.name.clone())
         .unwrap_or_default();
-    if app.apply(
-        Edit::SetTrack {
-            id,
-            field: TrackField::Name(arg.to_string()),
-        },
-        "rename track",
-    ) {
+    let edit = crate::model::ops::rename_track(&app.project, id, arg).map_err(|e| e.to_string())?;
+    if app.apply(edit, "rename track") {
         app.info(format!("Renamed '{old}' to '{arg}'"));
     }
     Ok(())
@@ -102,20 +97,20 @@ pub fn select_track(app: &mut App, i: usize) {
 
 /// Adds a track below the selected one and selects it.
 fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
-    let name = name.unwrap_or_else(|| default_track_name(app, kind));
-    let track = Track::new(app.project.next_track_id(), name.clone(), kind);
     let index = if app.project.tracks.is_empty() {
         0
     } else {
         (current_track(app) + 1).min(app.project.tracks.len())
     };
-    if app.apply(
-        Edit::AddTrack {
-            index,
-            track: Box::new(track),
-        },
-        "add track",
-    ) {
+    let edit = match crate::model::ops::add_track(&app.project, index, kind, name, None) {
+        Ok(e) => e,
+        Err(e) => return app.error(e.to_string()),
+    };
+    let name = match &edit {
+        Edit::AddTrack { track, .. } => track.name.clone(),
+        _ => String::new(),
+    };
+    if app.apply(edit, "add track") {
         select_track(app, index);
         app.info(format!("Added {} track '{name}'", kind.as_str()));
     }
@@ -128,18 +123,11 @@ fn delete_track(app: &mut App) {
         return;
     };
     let (id, name) = (t.id, t.name.clone());
-    if app.apply(Edit::RemoveTrack { id }, "delete track") {
+    let edit = match crate::model::ops::delete_track(&app.project, id) {
+        Ok(e) => e,
+        Err(e) => return app.error(e.to_string()),
+    };
+    if app.apply(edit, "delete track") {
         app.info(format!("Deleted track '{name}' (u brings it back)"));
     }
-}
-
-/// A new track named after its kind and number, e.g. "MIDI 3".
-fn default_track_name(app: &App, kind: TrackKind) -> String {
-    let base = match kind {
-        TrackKind::Midi => "MIDI",
-        TrackKind::Audio => "Audio",
-        TrackKind::Bus => "Bus",
-    };
-    let n = app.project.tracks.iter().filter(|t| t.kind == kind).count() + 1;
-    format!("{base} {n}")
 }
