@@ -253,14 +253,16 @@ pub struct App {
     pub transport: TransportView,
     pub meters: MeterView,
     pub peaks: PeakStore,
+    /// Background work and timers; their events reach `update` as `Action::Job`.
+    pub jobs: super::jobs::Jobs,
     /// Terminal size in cells.
     pub size: (u16, u16),
     /// Set when the user quits; the event loop ends.
     pub quit: bool,
     /// Set by `update` when the screen must be drawn again.
     pub needs_redraw: bool,
-    /// A note being auditioned and when to release it.
-    pub audition_off: Option<(Instant, TrackId, u8)>,
+    /// A note being auditioned (released by the `AuditionOff` timer).
+    pub audition_off: Option<(TrackId, u8)>,
     /// When the session started (for the index).
     pub opened_at: std::time::SystemTime,
     /// A `:render` in progress.
@@ -336,6 +338,7 @@ impl App {
             transport: TransportView::default(),
             meters: MeterView::default(),
             peaks: PeakStore::new(dir),
+            jobs: super::jobs::Jobs::new(),
             size: MIN_SIZE,
             quit: false,
             needs_redraw: true,
@@ -351,7 +354,7 @@ impl App {
             text: format!("{} — press ? for help, :q to quit", app.project.name),
             error: false,
         };
-        app.peaks.request_all(&app.project);
+        app.peaks.request_all(&app.project, &mut app.jobs);
         app
     }
 
@@ -451,7 +454,7 @@ impl App {
             }
         }
         self.engine.load_project(&self.project, &self.dir);
-        self.peaks.request_all(&self.project);
+        self.peaks.request_all(&self.project, &mut self.jobs);
     }
 
     /// The selected track's id.

@@ -3,7 +3,8 @@
 //! Keys resolve through keymaps (TOML tries, `keymaps/vim.toml` compiled in) to commands of the
 //! registry (`action.rs`); every change of the project is an `Edit` through the history. The
 //! event loop draws only when something changed, blocks on input when idle, and redraws meters
-//! at ~25 fps while playing. This module is the only one that knows the terminal; it never
+//! at ~25 fps while playing. Background work and timers (`jobs`) report on one channel; the loop
+//! wakes for them and hands each event to the reducer. This module is the only one that knows the terminal; it never
 //! touches audio itself (everything goes through `engine_link`).
 
 pub mod action;
@@ -13,6 +14,7 @@ pub mod autosave;
 pub mod commands;
 pub mod engine_link;
 mod instrument_ops;
+pub mod jobs;
 pub mod keymap;
 mod mixer_ops;
 pub mod peaks;
@@ -25,7 +27,7 @@ pub mod views;
 
 pub use action::{Action, Cmd};
 pub use app::App;
-pub use update::{press, update};
+pub use update::{press, run_jobs, update, wait_for_jobs};
 
 use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::path::Path;
@@ -49,8 +51,11 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
 /// Frame period while playing (meters and playhead move).
 pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
-/// How long the loop sleeps when nothing happens (ticks check autosave and the engine).
+/// How long the loop sleeps when nothing happens (ticks poll the engine).
 pub const IDLE_TICK: Duration = Duration::from_millis(500);
+/// How often the loop looks at the job channel while a worker runs (a worker's report waits
+/// at most this long; timers wake the loop at their own time).
+const JOB_CHECK: Duration = Duration::from_millis(20);
 
 /// Warnings from the store (a backup or index update that failed while the save worked),
 /// waiting to be shown in the status line instead of being printed over the screen.
@@ -256,12 +261,16 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
         }
         let period = if app.transport.playing {
             PLAYING_FRAME
-        } else if app.peaks.busy() || app.audition_off.is_some() || app.render.is_some() {
-            Duration::from_millis(50)
         } else {
             IDLE_TICK
         };
-        let wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        let mut wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        if app.jobs.busy() {
+            wait = wait.min(JOB_CHECK);
+        }
+        if let Some(t) = app.jobs.next_timer() {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
         // Our own wait first: it sees a hung-up terminal (which crossterm would spin on) and
         // lets a signal through; crossterm then only takes what is there.
         terminal::wait_for_input(wait)?;
@@ -279,6 +288,7 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
                 }
             }
         }
+        update::run_jobs(app);
         if last_tick.elapsed() >= period {
             last_tick = Instant::now();
             update(app, Action::Tick);

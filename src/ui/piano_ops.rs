@@ -9,7 +9,7 @@ use super::keymap::Mode;
 use super::views::piano_roll as view;
 use crate::midi::ops::{self, notes_of};
 use crate::model::{Clip, ClipContent, ClipId, Note, TrackId};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long an auditioned note sounds.
 const AUDITION: Duration = Duration::from_millis(300);
@@ -79,7 +79,7 @@ pub fn audition(app: &mut App, pitch: u8, velocity: u8) {
     audition_on(app, track, pitch, velocity, AUDITION);
 }
 
-/// Sounds `pitch` on `track` for `length` (the tick sends the note-off), ending the audition
+/// Sounds `pitch` on `track` for `length` (a job timer sends the note-off), ending the audition
 /// that is still sounding first.
 pub(crate) fn audition_on(
     app: &mut App,
@@ -88,7 +88,7 @@ pub(crate) fn audition_on(
     velocity: u8,
     length: Duration,
 ) {
-    if let Some((_, t, p)) = app.audition_off.take() {
+    if let Some((t, p)) = app.audition_off.take() {
         let _ = app.engine.transport(Transport::Audition {
             track: t,
             pitch: p,
@@ -107,7 +107,8 @@ pub(crate) fn audition_on(
         })
         .is_ok()
     {
-        app.audition_off = Some((Instant::now() + length, track, pitch));
+        app.audition_off = Some((track, pitch));
+        app.jobs.after(length, super::jobs::Timer::AuditionOff);
     }
 }
 

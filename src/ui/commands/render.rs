@@ -33,6 +33,7 @@ fn start_render(app: &mut App, file: &Path) -> Result<(), String> {
         &app.dir,
         file,
         app.soundfont.clone(),
+        &mut app.jobs,
     )?;
     app.render = Some(job);
     app.info(format!("Rendering {} …", file.display()));
