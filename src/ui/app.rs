@@ -273,6 +273,8 @@ pub struct App {
     pub metronome: bool,
     /// Playback starts after a bar of clicks.
     pub count_in: bool,
+    /// The `:` commands help lists, given by the command registry when help opens.
+    pub help_commands: Vec<super::action::CommandDoc>,
 }
 
 impl App {
@@ -346,6 +348,7 @@ impl App {
             soundfont: None,
             metronome: false,
             count_in: false,
+            help_commands: Vec::new(),
         };
         app.status = Status {
             text: format!("{} — press ? for help, :q to quit", app.project.name),

@@ -5,12 +5,13 @@
 
 use super::action::{Action, Cmd};
 use super::app::{App, MixerParam, Popup};
+use super::commands::{self, current_track, select_track};
 use super::engine_link::Transport;
 use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
-use super::{arrange_ops, autosave, ex, mixer_ops, piano_ops};
-use crate::model::{Edit, Marker, TrackField, TrackKind};
+use super::{arrange_ops, autosave, mixer_ops, piano_ops};
+use crate::model::{Edit, Marker, TrackField};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -48,7 +49,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Resize(w, h) => app.size = (w, h),
         Action::Run(cmd, n) => dispatch(app, cmd, Some(n)),
-        Action::Ex(line) => ex::execute(app, &line),
+        Action::Ex(line) => command_line(app, &line),
     }
     // Any input restarts the idle clock of the autosave.
     app.disk.last_input = std::time::Instant::now();
@@ -59,6 +60,13 @@ pub fn update(app: &mut App, action: Action) {
     autosave::arm(app);
     ensure_visible(app);
     app.needs_redraw = true;
+}
+
+/// Runs a command line typed after `:`, and the key action it stands for (`:undo` is `u`).
+fn command_line(app: &mut App, line: &str) {
+    if let Some(cmd) = commands::execute(app, line) {
+        run(app, cmd, 1);
+    }
 }
 
 /// Feeds a key sequence written like `":w<ret>"` or `"3j"` through the reducer (tests, demos).
@@ -86,7 +94,9 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     }
     if app.mode == Mode::Command {
-        ex::on_key(app, ev);
+        if let Some(line) = commands::on_key(app, ev) {
+            command_line(app, &line);
+        }
         return;
     }
     let Some(key) = Key::from_event(&ev) else {
@@ -171,11 +181,7 @@ fn too_small_key(app: &mut App, ev: KeyEvent) {
     if app.mode == Mode::Command {
         if ev.code == KeyCode::Enter {
             let line = app.cmdline.text.trim().to_string();
-            let cmd = line.split_whitespace().next().unwrap_or("");
-            if !matches!(
-                cmd,
-                "" | "q" | "q!" | "quit" | "quit!" | "wq" | "wq!" | "x" | "x!" | "xit"
-            ) {
+            if !commands::quits(&line) {
                 app.cmdline.text.clear();
                 app.cmdline.cursor = 0;
                 app.mode = Mode::Normal;
@@ -187,7 +193,9 @@ fn too_small_key(app: &mut App, ev: KeyEvent) {
                 return;
             }
         }
-        ex::on_key(app, ev);
+        if let Some(line) = commands::on_key(app, ev) {
+            command_line(app, &line);
+        }
         return;
     }
     app.pending = Default::default();
@@ -270,7 +278,7 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
         Popup::ConfirmQuit => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();
-                match ex::save(app) {
+                match commands::save(app) {
                     Ok(()) => app.quit = true,
                     Err(e) => app.error(e),
                 }
@@ -326,11 +334,11 @@ fn popup_key(app: &mut App, ev: KeyEvent) {
         Popup::ImportTempo(pending) => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();
-                ex::finish_import(app, *pending, true);
+                commands::finish_import(app, *pending, true);
             }
             KeyCode::Char('n') | KeyCode::Char('N') => {
                 app.popups.pop();
-                ex::finish_import(app, *pending, false);
+                commands::finish_import(app, *pending, false);
             }
             KeyCode::Esc | KeyCode::Char('c') => {
                 app.popups.pop();
@@ -372,9 +380,11 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.error(e);
             }
         }
-        Cmd::MetronomeToggle => set_click(app, Some(!app.metronome), None),
-        Cmd::CountInToggle => set_click(app, None, Some(!app.count_in)),
-        Cmd::Help => app.popups.push(Popup::Help { scroll: 0 }),
+        Cmd::Help => {
+            // Help lists the `:` commands from the registry (views do not import it).
+            app.help_commands = commands::docs();
+            app.popups.push(Popup::Help { scroll: 0 });
+        }
         Cmd::CommandMode => {
             app.mode = Mode::Command;
             app.cmdline.text.clear();
@@ -439,12 +449,17 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 None => {}
             }
         }
-        Cmd::Save => {
-            if let Err(e) = ex::save(app) {
-                app.error(e);
-            }
+        // Key actions that stand for a `:` command run it through the registry.
+        Cmd::Save
+        | Cmd::Quit
+        | Cmd::MetronomeToggle
+        | Cmd::CountInToggle
+        | Cmd::TrackAddMidi
+        | Cmd::TrackAddAudio
+        | Cmd::TrackAddBus
+        | Cmd::TrackDelete => {
+            commands::run_key(app, cmd);
         }
-        Cmd::Quit => ex::execute(app, "q"),
         Cmd::NextView | Cmd::PrevView => {
             let all = ViewKind::ALL;
             let i = all.iter().position(|v| *v == app.view).unwrap_or(0);
@@ -472,10 +487,6 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.arrange.cursor = arrange_ops::floor_to(end, app.arrange.grid);
             }
         },
-        Cmd::TrackAddMidi => add_track(app, TrackKind::Midi, None),
-        Cmd::TrackAddAudio => add_track(app, TrackKind::Audio, None),
-        Cmd::TrackAddBus => add_track(app, TrackKind::Bus, None),
-        Cmd::TrackDelete => delete_track(app),
         Cmd::TrackRename => {
             if let Some(t) = app.project.tracks.get(current_track(app)) {
                 app.mode = Mode::Command;
@@ -534,42 +545,6 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     }
 }
 
-/// Sets the metronome and/or the count-in, tells the engine and says so.
-pub fn set_click(app: &mut App, metronome: Option<bool>, count_in: Option<bool>) {
-    app.metronome = metronome.unwrap_or(app.metronome);
-    app.count_in = count_in.unwrap_or(app.count_in);
-    app.engine.set_click(app.metronome, app.count_in);
-    let onoff = |b: bool| if b { "on" } else { "off" };
-    let what = match (metronome, count_in) {
-        (Some(m), None) => format!("Metronome {}", onoff(m)),
-        (None, Some(c)) => format!("Count-in {}", onoff(c)),
-        _ => format!(
-            "Metronome {}, count-in {}",
-            onoff(app.metronome),
-            onoff(app.count_in)
-        ),
-    };
-    if app.engine.is_running() {
-        app.info(what);
-    } else {
-        app.info(format!("{what} (no audio engine is running)"));
-    }
-}
-
-/// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
-fn current_track(app: &App) -> usize {
-    if app.view == ViewKind::Mixer {
-        app.mixer.strip
-    } else {
-        app.arrange.track
-    }
-}
-
-fn select_track(app: &mut App, i: usize) {
-    app.arrange.track = i;
-    app.mixer.strip = i;
-}
-
 fn set_view(app: &mut App, v: ViewKind) {
     if app.mode == Mode::Visual || app.mode == Mode::Insert {
         app.mode = Mode::Normal;
@@ -610,43 +585,6 @@ pub(crate) fn cursor_beat(app: &App) -> f64 {
     }
 }
 
-/// Adds a track below the selected one and selects it.
-pub fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
-    let index = if app.project.tracks.is_empty() {
-        0
-    } else {
-        (current_track(app) + 1).min(app.project.tracks.len())
-    };
-    let edit = match crate::model::ops::add_track(&app.project, index, kind, name, None) {
-        Ok(e) => e,
-        Err(e) => return app.error(e.to_string()),
-    };
-    let name = match &edit {
-        Edit::AddTrack { track, .. } => track.name.clone(),
-        _ => String::new(),
-    };
-    if app.apply(edit, "add track") {
-        select_track(app, index);
-        app.info(format!("Added {} track '{name}'", kind.as_str()));
-    }
-}
-
-/// Deletes the selected track.
-pub fn delete_track(app: &mut App) {
-    let Some(t) = app.project.tracks.get(current_track(app)) else {
-        app.error("there is no track to delete");
-        return;
-    };
-    let (id, name) = (t.id, t.name.clone());
-    let edit = match crate::model::ops::delete_track(&app.project, id) {
-        Ok(e) => e,
-        Err(e) => return app.error(e.to_string()),
-    };
-    if app.apply(edit, "delete track") {
-        app.info(format!("Deleted track '{name}' (u brings it back)"));
-    }
-}
-
 /// Adds a marker at the arrange cursor.
 pub fn add_marker(app: &mut App, name: String) {
     let mut markers = app.project.markers.clone();
@@ -658,11 +596,6 @@ pub fn add_marker(app: &mut App, name: String) {
     if app.apply(Edit::SetMarkers(markers), "add marker") {
         app.info(format!("Marker '{name}'"));
     }
-}
-
-/// `:transpose N` in the piano roll.
-pub fn piano_transpose(app: &mut App, n: i32) -> Result<(), String> {
-    piano_ops::transpose(app, n)
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) {
