@@ -2,11 +2,11 @@
 //! range (EBU Tech 3342) and the momentary / short-term loudness every 100 ms for plotting.
 //!
 //! `kweight` gives the K-weighted, channel-weighted energy of every 100 ms slice (the live
-//! meter reads the same slices); everything else is built from those: momentary
-//! (4 slices), short-term (30 slices), the gated integrated loudness (400 ms blocks every
-//! 100 ms, -70 LUFS absolute and -10 LU relative gates — the `ebur128` crate (a port of
-//! libebur128) computes the same, and tests hold the two together) and the loudness range, with short-term values every 100 ms
-//! as Tech 3342 (2016) asks (the crate's own LRA samples once a second). Results that cannot be measured
+//! meter reads the same slices); everything else is built from those: momentary (4 slices),
+//! short-term (30 slices), the gated integrated loudness (400 ms blocks every 100 ms, -70 LUFS
+//! absolute and -10 LU relative gates) and the loudness range, with short-term values every
+//! 100 ms as Tech 3342 (2016) asks (libebur128 samples its LRA once a second). The tests hold
+//! these against the `ebur128` crate (a port of libebur128). Results that cannot be measured
 //! (silence, shorter than a gating block) are `None`, never -inf or NaN.
 
 use super::kweight::SliceEnergy;
