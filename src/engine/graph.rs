@@ -164,40 +164,28 @@ pub struct TrackNode {
 
 impl TrackNode {
     fn new(id: TrackId, name: &str, kind: TrackKind, source: Source, rate: u32) -> TrackNode {
-        let ramp = (RAMP_S * rate as f32) as u32;
         TrackNode {
-            id,
-            name: name.to_string(),
-            kind,
-            source,
-            mono: false,
-            gain_db: 0.0,
-            pan: 0.0,
-            gain: Smoothed::with_samples(1.0, ramp),
-            pan_l: Smoothed::with_samples(1.0, ramp),
-            pan_r: Smoothed::with_samples(1.0, ramp),
-            audible: true,
-            sends: Vec::new(),
             pre: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             post: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
-            live: [NoteEvent::AllNotesOff { frame: 0 }; LIVE_CAPACITY],
-            live_len: 0,
             events: Vec::with_capacity(EVENT_CAPACITY + LIVE_CAPACITY),
-            inherit: Inherit::default(),
-            meter: 0,
-            underrun: false,
+            ..TrackNode::bare(id, name, kind, source, rate)
         }
     }
 
     /// A placeholder for a node the running graph keeps (see [`Source::Kept`]): settings
     /// only, no buffers, since it is never processed.
     fn placeholder(t: &Track, slot: Option<usize>, rate: u32) -> TrackNode {
+        TrackNode::bare(t.id, &t.name, t.kind, Source::Kept { slot }, rate)
+    }
+
+    /// A node at unity with no buffers (empty vectors do not allocate).
+    fn bare(id: TrackId, name: &str, kind: TrackKind, source: Source, rate: u32) -> TrackNode {
         let ramp = (RAMP_S * rate as f32) as u32;
         TrackNode {
-            id: t.id,
-            name: t.name.clone(),
-            kind: t.kind,
-            source: Source::Kept { slot },
+            id,
+            name: name.to_string(),
+            kind,
+            source,
             mono: false,
             gain_db: 0.0,
             pan: 0.0,
