@@ -469,6 +469,6 @@ impl App {
 
     /// The area the main view gets (below the top bar, above the status and command lines).
     pub fn main_area(&self) -> ratatui::layout::Rect {
-        super::views::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
+        super::widgets::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
     }
 }

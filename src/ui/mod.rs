@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 mod arrange_ops;
 pub mod autosave;
+pub mod ctx;
 pub mod engine_link;
 pub mod ex;
 mod instrument_ops;
@@ -21,7 +22,9 @@ pub mod terminal;
 pub mod theme;
 mod timeline_ops;
 pub mod update;
+pub mod view;
 pub mod views;
+pub mod widgets;
 
 pub use action::{Action, Cmd};
 pub use app::App;

@@ -2,6 +2,7 @@
 //! message, as in vim).
 
 use super::{fill, fit, put};
+pub use crate::ui::widgets::grid_name;
 use crate::ui::app::App;
 use crate::ui::keymap::{fmt_keys, Mode};
 use ratatui::buffer::Buffer;
@@ -99,7 +100,7 @@ fn context_line(app: &App) -> (String, String) {
                 track.to_string(),
                 format!(
                     "  @ {}  grid {}",
-                    super::bars_beats(app, app.arrange.cursor),
+                    super::bars_beats(&app.project, app.arrange.cursor),
                     grid_name(app.arrange.grid)
                 ),
             )
@@ -132,7 +133,7 @@ fn context_line(app: &App) -> (String, String) {
                     ),
                     format!(
                         "  {pitch}  @ {}  grid {}",
-                        super::bars_beats(app, c.start + app.piano.cursor),
+                        super::bars_beats(&app.project, c.start + app.piano.cursor),
                         grid_name(app.piano.grid)
                     ),
                 )
@@ -142,16 +143,6 @@ fn context_line(app: &App) -> (String, String) {
                 String::new(),
             ),
         },
-    }
-}
-
-/// A grid step in beats as a note value: 1 → 1/4, 0.25 → 1/16, 4 → 1/1.
-pub fn grid_name(beats: f64) -> String {
-    let denom = 4.0 / beats;
-    if denom >= 1.0 && (denom - denom.round()).abs() < 1e-9 {
-        format!("1/{}", denom.round() as u64)
-    } else {
-        format!("{} beats", super::top_bar::trim_float(beats))
     }
 }
 

@@ -33,7 +33,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let info = format!("  {} BPM  {}  {}  ", trim_float(bpm), p.time_signature, key);
     let pos = format!(
         " {}  {}",
-        bars_beats(app, t.beat),
+        bars_beats(&app.project, t.beat),
         clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
     );
     // A long project name gives way (with an ellipsis) so that the tempo, key and position stay
@@ -132,14 +132,4 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     put(buf, ex, y, &engine, right, st);
 }
 
-/// 120.0 → "120", 92.5 → "92.5".
-pub fn trim_float(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
-}
+pub use crate::ui::widgets::trim_float;
