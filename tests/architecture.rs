@@ -204,7 +204,12 @@ fn ui_imports(module: &str, path: &Path, known: &[String]) -> Vec<String> {
     }
     let mut paths = Vec::new();
     let bytes = code.as_bytes();
-    let starts_path = |i: usize| i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b':');
+    let starts_path = |i: usize| {
+        i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b':')
+    };
     for (i, _) in code.match_indices("crate::ui::") {
         expand_paths(&code[i + 11..], "ui", &mut paths);
     }

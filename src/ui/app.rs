@@ -2,11 +2,15 @@
 //! status line and the popups. Only `update::update` changes it; views only read it.
 
 use super::action::Cmd;
+pub use super::ctx::{Clipboard, Status};
+use super::ctx::{Ctx, Cx, Effect};
 use super::engine_link::{EngineLink, MeterView, TransportView};
 use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
-use crate::model::{Clip, ClipContent, ClipId, Edit, History, Note, Project, TrackId};
+use super::view::View;
+pub use super::views::mixer::{MixerParam, MixerState};
+use crate::model::{Clip, ClipContent, ClipId, Edit, History, Project, TrackId};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -63,25 +67,6 @@ impl ArrangeState {
     }
 }
 
-/// Which value of a mixer strip the keys change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MixerParam {
-    Fader,
-    Pan,
-    /// The n-th send of the track.
-    Send(usize),
-}
-
-/// State of the mixer view.
-#[derive(Clone, Debug)]
-pub struct MixerState {
-    /// Selected strip: a track index, or the number of tracks for the master strip.
-    pub strip: usize,
-    pub param: MixerParam,
-    /// First visible strip.
-    pub scroll: usize,
-}
-
 /// State of the piano roll.
 #[derive(Clone, Debug)]
 pub struct PianoState {
@@ -114,22 +99,6 @@ impl PianoState {
     pub fn cols_per_beat(&self) -> f64 {
         PIANO_ZOOMS[self.zoom.min(PIANO_ZOOMS.len() - 1)]
     }
-}
-
-/// What `y` and `x` keep for `p`.
-#[derive(Clone, Debug, Default)]
-pub struct Clipboard {
-    /// Clips with the offset of their track from the first copied track.
-    pub clips: Vec<(usize, Clip)>,
-    /// Notes with clip-relative starts.
-    pub notes: Vec<Note>,
-}
-
-/// The status line message.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
 }
 
 /// The `:` command line.
@@ -302,11 +271,7 @@ impl App {
                 anchor: None,
                 drag: None,
             },
-            mixer: MixerState {
-                strip: 0,
-                param: MixerParam::Fader,
-                scroll: 0,
-            },
+            mixer: MixerState::default(),
             piano: PianoState {
                 clip: None,
                 cursor: 0.0,
@@ -471,4 +436,151 @@ impl App {
     pub fn main_area(&self) -> ratatui::layout::Rect {
         super::widgets::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
     }
+
+    /// The context drawing reads.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            project: &self.project,
+            theme: &self.theme,
+            mode: self.mode,
+            view: self.view,
+            transport: &self.transport,
+            meters: &self.meters,
+            peaks: &self.peaks,
+            main: self.main_area(),
+        }
+    }
+
+    /// Runs `f` with the view states and a context made of the rest of the App, then does what
+    /// follows an edit (when one was applied) and carries out the effects it asked for.
+    pub fn with_cx<R>(&mut self, f: impl FnOnce(&mut Cx<'_>, Views<'_>) -> R) -> R {
+        let main = self.main_area();
+        let App {
+            project,
+            history,
+            engine,
+            mode,
+            clipboard,
+            status,
+            status_at,
+            transport,
+            peaks,
+            view,
+            arrange,
+            mixer,
+            piano,
+            popups,
+            ..
+        } = self;
+        let mut cx = Cx {
+            project,
+            history,
+            engine,
+            mode,
+            clipboard,
+            status,
+            status_at,
+            transport,
+            peaks,
+            view: *view,
+            main,
+            effects: Vec::new(),
+            changed: false,
+        };
+        let r = f(
+            &mut cx,
+            Views {
+                arrange,
+                mixer,
+                piano,
+                popups,
+            },
+        );
+        let (effects, changed) = (std::mem::take(&mut cx.effects), cx.changed);
+        if changed {
+            self.project_changed();
+        }
+        for e in effects {
+            self.carry_out(e);
+        }
+        r
+    }
+
+    /// Runs a registry command in the view on screen.
+    pub fn view_command(&mut self, cmd: super::action::Cmd, n: usize) {
+        let view = self.view;
+        self.with_cx(|cx, v| match view {
+            ViewKind::Mixer => v.mixer.command(cx, cmd, n),
+            _ => {}
+        })
+    }
+
+    /// Hands a mouse event in the main area to the view on screen.
+    pub fn view_mouse(&mut self, ev: crossterm::event::MouseEvent) {
+        let view = self.view;
+        self.with_cx(|cx, v| match view {
+            ViewKind::Mixer => v.mixer.mouse(cx, ev),
+            _ => {}
+        })
+    }
+
+    /// Scrolls the view on screen so that its cursor shows.
+    pub fn ensure_visible(&mut self) {
+        let main = self.main_area();
+        let App {
+            project,
+            theme,
+            mode,
+            view,
+            transport,
+            meters,
+            peaks,
+            mixer,
+            ..
+        } = self;
+        let cx = Ctx {
+            project,
+            theme,
+            mode: *mode,
+            view: *view,
+            transport,
+            meters,
+            peaks,
+            main,
+        };
+        match view {
+            ViewKind::Mixer => mixer.ensure_visible(&cx),
+            _ => {}
+        }
+    }
+
+    /// Does what a view asked for beyond its own state.
+    fn carry_out(&mut self, effect: Effect) {
+        match effect {
+            Effect::SelectTrack(i) => {
+                self.arrange.track = i;
+                self.mixer.strip = i;
+            }
+            Effect::OpenClip { clip, beat, pitch } => {
+                super::piano_ops::open(self, clip, beat, pitch);
+            }
+            Effect::Audition {
+                track,
+                pitch,
+                velocity,
+                length,
+            } => super::piano_ops::audition_on(self, track, pitch, velocity, length),
+            Effect::ClosePopup => {
+                self.popups.pop();
+            }
+        }
+    }
+}
+
+/// The view states, lent to a handler beside the context.
+pub struct Views<'a> {
+    pub arrange: &'a mut ArrangeState,
+    pub mixer: &'a mut MixerState,
+    pub piano: &'a mut PianoState,
+    pub popups: &'a mut Vec<Popup>,
 }

@@ -15,7 +15,6 @@ pub mod engine_link;
 pub mod ex;
 mod instrument_ops;
 pub mod keymap;
-mod mixer_ops;
 pub mod peaks;
 mod piano_ops;
 pub mod terminal;

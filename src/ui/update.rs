@@ -7,7 +7,7 @@ use super::app::{App, MixerParam, Popup};
 use super::engine_link::Transport;
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
-use super::{arrange_ops, autosave, ex, mixer_ops, piano_ops};
+use super::{arrange_ops, autosave, ex, piano_ops};
 use crate::model::{Edit, Marker, TrackField, TrackKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
@@ -500,7 +500,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::InstrumentBrowser => super::timeline_ops::run(app, cmd, n),
         _ => match app.view {
             ViewKind::Arrange => arrange_ops::run(app, cmd, n),
-            ViewKind::Mixer => mixer_ops::run(app, cmd, n),
+            ViewKind::Mixer => app.view_command(cmd, n),
             ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
         },
     }
@@ -736,32 +736,14 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
                 _ => {}
             }
         }
-        ViewKind::Mixer => {
-            if let MouseEventKind::Down(MouseButton::Left) = m.kind {
-                let w = views::mixer::STRIP_W;
-                let master_x = main.x + main.width - w;
-                let strip = if m.column >= master_x {
-                    app.project.tracks.len()
-                } else {
-                    app.mixer.scroll + ((m.column - main.x) / w) as usize
-                };
-                if strip <= app.project.tracks.len() {
-                    app.mixer.strip = strip;
-                    if strip < app.project.tracks.len() {
-                        app.arrange.track = strip;
-                    } else {
-                        app.mixer.param = MixerParam::Fader;
-                    }
-                }
-            }
-        }
+        ViewKind::Mixer => app.view_mouse(m),
     }
 }
 
 fn ensure_visible(app: &mut App) {
     match app.view {
         ViewKind::Arrange => arrange_ops::ensure_visible(app),
-        ViewKind::Mixer => mixer_ops::ensure_visible(app),
+        ViewKind::Mixer => app.ensure_visible(),
         ViewKind::PianoRoll => piano_ops::ensure_visible(app),
     }
 }

@@ -14,11 +14,12 @@ pub mod top_bar;
 
 use super::app::{App, MIN_SIZE};
 // The shared drawing helpers, where the screen parts in this folder have always found them.
+use super::keymap::ViewKind;
+use super::view::View;
 pub use super::widgets::{
     bars_beats, clock, db, ellipsize, fill, fit, layout, meter_scope, put, restyle, set, Areas,
     EIGHTHS_RIGHT, EIGHTHS_UP,
 };
-use super::keymap::ViewKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -45,7 +46,7 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     top_bar::draw(app, buf, a.top);
     match app.view {
         ViewKind::Arrange => arrange::draw(app, buf, a.main),
-        ViewKind::Mixer => mixer::draw(app, buf, a.main),
+        ViewKind::Mixer => app.mixer.draw(&app.ctx(), buf, a.main),
         ViewKind::PianoRoll => piano_roll::draw(app, buf, a.main),
     }
     let cursor = status::draw(app, buf, a.status, a.command);
@@ -82,4 +83,3 @@ fn too_small(app: &App, buf: &mut Buffer, area: Rect, style: Style) {
         put(buf, x, y, l, area.x + area.width, style);
     }
 }
-

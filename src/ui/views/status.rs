@@ -2,9 +2,9 @@
 //! message, as in vim).
 
 use super::{fill, fit, put};
-pub use crate::ui::widgets::grid_name;
 use crate::ui::app::App;
 use crate::ui::keymap::{fmt_keys, Mode};
+pub use crate::ui::widgets::grid_name;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
