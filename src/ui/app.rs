@@ -9,6 +9,7 @@ use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
 use super::view::View;
+pub use super::views::instrument::InstrumentBrowser;
 pub use super::views::mixer::{MixerParam, MixerState};
 use crate::model::{Clip, ClipContent, ClipId, Edit, History, Project, TrackId};
 use std::path::{Path, PathBuf};
@@ -137,25 +138,6 @@ pub enum Popup {
     Instrument(Box<InstrumentBrowser>),
     /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
     ImportTempo(Box<PendingImport>),
-}
-
-/// State of the instrument browser: a list of categories (GM families, drum kits, synth
-/// presets) and the choices inside the selected one, or, while a filter is set, every choice
-/// whose name matches it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstrumentBrowser {
-    /// The track whose instrument is chosen.
-    pub track: TrackId,
-    /// Selected category (index into the catalogue).
-    pub category: usize,
-    /// Selected choice in the list on the right.
-    pub item: usize,
-    /// Whether j/k move in the choices (else in the categories).
-    pub in_items: bool,
-    /// Text typed after `/`; when not empty the right list holds every match.
-    pub filter: String,
-    /// Whether keys are typed into the filter.
-    pub typing: bool,
 }
 
 /// A MIDI import held back until the user answers whether to take the file's tempo.

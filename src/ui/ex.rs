@@ -483,7 +483,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
         }
         "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
         "tempo" => super::timeline_ops::tempo_command(app, arg),
-        "instrument" | "inst" => super::instrument_ops::command(app, arg),
+        "instrument" | "inst" => super::popups::command(app, arg),
         "fade" => super::timeline_ops::fade_command(app, arg),
         "gain" => super::timeline_ops::gain_command(app, arg),
         "theme" => {

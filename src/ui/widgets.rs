@@ -1,6 +1,7 @@
 //! Drawing helpers every screen part shares (cells, text that fits, meters' colours, number
 //! formats) and the screen layout. Below the views: it knows no App and no view.
 
+use super::theme::Theme;
 use crate::model::Project;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -140,6 +141,35 @@ pub fn meter_scope(db: f32) -> &'static str {
 pub const EIGHTHS_UP: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Eighth blocks growing left to right.
 pub const EIGHTHS_RIGHT: [char; 9] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+
+/// A box with a border and a title, filled with the popup style.
+pub fn frame(theme: &Theme, buf: &mut Buffer, r: Rect, title: &str) {
+    let st = theme.get("ui.popup");
+    fill(buf, r, st);
+    let right = r.x + r.width;
+    let horiz = "─".repeat(r.width.saturating_sub(2) as usize);
+    put(buf, r.x, r.y, &format!("┌{horiz}┐"), right, st);
+    put(
+        buf,
+        r.x,
+        r.y + r.height - 1,
+        &format!("└{horiz}┘"),
+        right,
+        st,
+    );
+    for y in r.y + 1..r.y + r.height - 1 {
+        put(buf, r.x, y, "│", right, st);
+        put(buf, right - 1, y, "│", right, st);
+    }
+    put(
+        buf,
+        r.x + 2,
+        r.y,
+        &format!(" {title} "),
+        right - 1,
+        theme.get("ui.popup.title"),
+    );
+}
 
 /// A grid step in beats as a note value: 1 → 1/4, 0.25 → 1/16, 4 → 1/1.
 pub fn grid_name(beats: f64) -> String {

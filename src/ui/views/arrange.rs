@@ -367,7 +367,7 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
     let (mx, mw) = match (t.kind, &t.instrument) {
         (TrackKind::Midi, Some(inst)) => {
             const NAME_W: u16 = 13;
-            let name = super::instrument::instrument_name(inst);
+            let name = crate::ui::instruments::instrument_name(inst);
             let style = if selected { base } else { flag(false, "") };
             put(
                 buf,

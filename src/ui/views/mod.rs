@@ -17,8 +17,8 @@ use super::app::{App, MIN_SIZE};
 use super::keymap::ViewKind;
 use super::view::View;
 pub use super::widgets::{
-    bars_beats, clock, db, ellipsize, fill, fit, layout, meter_scope, put, restyle, set, Areas,
-    EIGHTHS_RIGHT, EIGHTHS_UP,
+    bars_beats, clock, db, ellipsize, fill, fit, frame, layout, meter_scope, put, restyle, set,
+    Areas, EIGHTHS_RIGHT, EIGHTHS_UP,
 };
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

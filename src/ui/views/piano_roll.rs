@@ -39,7 +39,7 @@ pub fn plays_drums(app: &App) -> bool {
     let t = &app.project.tracks[ti];
     if t.instrument
         .as_ref()
-        .is_some_and(super::instrument::plays_drums)
+        .is_some_and(crate::ui::instruments::plays_drums)
     {
         return true;
     }
