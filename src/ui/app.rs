@@ -9,9 +9,11 @@ use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
 use super::view::View;
+pub use super::views::arrange::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 pub use super::views::instrument::InstrumentBrowser;
 pub use super::views::mixer::{MixerParam, MixerState};
-use crate::model::{Clip, ClipContent, ClipId, Edit, History, Project, TrackId};
+pub use super::views::piano_roll::{PianoState, PIANO_ZOOMS};
+use crate::model::{Edit, History, Project, TrackId};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -20,87 +22,6 @@ pub const MIN_SIZE: (u16, u16) = (80, 24);
 
 /// How long a message (not an error) stays in the status line when no key is pressed.
 pub const MESSAGE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Arrange view zoom levels, columns per beat.
-pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
-/// Piano roll zoom levels, columns per beat.
-pub const PIANO_ZOOMS: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
-
-/// State of the arrange view.
-#[derive(Clone, Debug)]
-pub struct ArrangeState {
-    /// Index of the selected track.
-    pub track: usize,
-    /// Edit cursor in beats.
-    pub cursor: f64,
-    /// Grid step in beats (cursor moves and clip moves snap to it).
-    pub grid: f64,
-    /// Index into [`ARRANGE_ZOOMS`].
-    pub zoom: usize,
-    /// First visible beat.
-    pub scroll_beat: f64,
-    /// First visible track.
-    pub scroll_track: usize,
-    /// Where visual mode started: (track, beat).
-    pub anchor: Option<(usize, f64)>,
-    /// A clip being dragged with the mouse.
-    pub drag: Option<ClipDrag>,
-}
-
-/// A clip dragged with the mouse. While the button is down the clip moves in the project
-/// directly (so every view shows it where it would land); on release it is put back and the
-/// move is applied once through the history, as one undoable edit.
-#[derive(Clone, Debug)]
-pub struct ClipDrag {
-    /// The clip as it was when grabbed, and its track.
-    pub origin: Clip,
-    pub origin_track: TrackId,
-    /// Beats from the clip's start to where it was grabbed.
-    pub grab: f64,
-    /// Whether it has moved since it was grabbed.
-    pub moved: bool,
-}
-
-impl ArrangeState {
-    /// Columns per beat.
-    pub fn cols_per_beat(&self) -> f64 {
-        ARRANGE_ZOOMS[self.zoom.min(ARRANGE_ZOOMS.len() - 1)]
-    }
-}
-
-/// State of the piano roll.
-#[derive(Clone, Debug)]
-pub struct PianoState {
-    /// The clip being edited.
-    pub clip: Option<ClipId>,
-    /// Cursor time in beats from the clip start.
-    pub cursor: f64,
-    /// Cursor pitch.
-    pub pitch: u8,
-    /// Grid step in beats.
-    pub grid: f64,
-    /// Index into [`PIANO_ZOOMS`].
-    pub zoom: usize,
-    /// First visible beat (clip-relative).
-    pub scroll_beat: f64,
-    /// Highest visible pitch.
-    pub top_pitch: u8,
-    /// Where visual mode started: (beat, pitch).
-    pub anchor: Option<(f64, u8)>,
-    /// Visual mode selects a block (the pitches between anchor and cursor), not every pitch.
-    pub block: bool,
-    /// Velocity given to new notes.
-    pub velocity: u8,
-    /// A note being dragged with the mouse: its index and the grab offset in beats.
-    pub drag: Option<(usize, f64)>,
-}
-
-impl PianoState {
-    /// Columns per beat.
-    pub fn cols_per_beat(&self) -> f64 {
-        PIANO_ZOOMS[self.zoom.min(PIANO_ZOOMS.len() - 1)]
-    }
-}
 
 /// The `:` command line.
 #[derive(Clone, Debug, Default)]
@@ -243,30 +164,9 @@ impl App {
             disk,
             view: ViewKind::Arrange,
             mode: Mode::Normal,
-            arrange: ArrangeState {
-                track: 0,
-                cursor: 0.0,
-                grid: 1.0,
-                zoom: 3,
-                scroll_beat: 0.0,
-                scroll_track: 0,
-                anchor: None,
-                drag: None,
-            },
+            arrange: ArrangeState::default(),
             mixer: MixerState::default(),
-            piano: PianoState {
-                clip: None,
-                cursor: 0.0,
-                pitch: 60,
-                grid: 0.25,
-                zoom: 2,
-                scroll_beat: 0.0,
-                top_pitch: 72,
-                anchor: None,
-                block: false,
-                velocity: 100,
-                drag: None,
-            },
+            piano: PianoState::default(),
             status: Status::default(),
             status_at: Instant::now(),
             cmdline: CmdLine::default(),
@@ -405,13 +305,7 @@ impl App {
 
     /// The clip being edited in the piano roll: (track index, clip index).
     pub fn piano_clip(&self) -> Option<(usize, usize)> {
-        let id = self.piano.clip?;
-        let (ti, ci) = self.project.find_clip(id)?;
-        matches!(
-            self.project.tracks[ti].clips[ci].content,
-            ClipContent::Midi(_)
-        )
-        .then_some((ti, ci))
+        self.piano.clip_in(&self.project)
     }
 
     /// The area the main view gets (below the top bar, above the status and command lines).

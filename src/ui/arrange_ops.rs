@@ -136,7 +136,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
 /// The clips a command acts on: the visual selection, or the clip under the cursor.
 /// (track index, clip) pairs.
 fn targets(app: &App) -> Vec<(usize, Clip)> {
-    if let Some((t0, t1, b0, b1)) = view::selection(app) {
+    if let Some((t0, t1, b0, b1)) = app.arrange.selection(app.mode) {
         let mut out = Vec::new();
         for ti in t0..=t1.min(app.project.tracks.len().saturating_sub(1)) {
             for c in &app.project.tracks[ti].clips {
@@ -580,7 +580,7 @@ fn loop_toggle(app: &mut App) {
 }
 
 fn loop_set(app: &mut App) {
-    let (start, end) = match view::selection(app) {
+    let (start, end) = match app.arrange.selection(app.mode) {
         Some((_, _, b0, b1)) => (b0, b1),
         None => {
             let qpb = app.project.time_signature.quarters_per_bar();

@@ -83,7 +83,7 @@ fn commit(
 
 /// Indices of the notes a command acts on: the visual selection, or the note under the cursor.
 fn targets(app: &App, notes: &[Note]) -> Vec<usize> {
-    if let Some(sel) = view::selection(app) {
+    if let Some(sel) = app.piano.selection(app.mode) {
         return (0..notes.len())
             .filter(|&i| view::selected(sel, &notes[i]))
             .collect();
@@ -237,7 +237,9 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         }
         Cmd::ScrollLeftHalf | Cmd::ScrollRightHalf => {
             let main = app.main_area();
-            let half = view::grid_cols_for(app, main) as f64 / app.piano.cols_per_beat() / 2.0;
+            let half = app.piano.grid_cols_for(&app.project, main) as f64
+                / app.piano.cols_per_beat()
+                / 2.0;
             let d = half * n as f64;
             scroll(app, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
         }
@@ -511,7 +513,7 @@ fn move_notes(app: &mut App, dbeat: f64, dpitch: i64) {
 pub fn transpose(app: &mut App, semis: i32) -> Result<(), String> {
     let (track, c) = clip(app).ok_or("no MIDI clip in the piano roll")?;
     let mut notes = notes_of(&c).to_vec();
-    let sel = view::selection(app);
+    let sel = app.piano.selection(app.mode);
     let idx: Vec<usize> = (0..notes.len())
         .filter(|&i| sel.is_none_or(|s| view::selected(s, &notes[i])))
         .collect();
@@ -592,7 +594,7 @@ fn quantize(app: &mut App) {
         return;
     };
     let mut notes = notes_of(&c).to_vec();
-    let sel = view::selection(app);
+    let sel = app.piano.selection(app.mode);
     let g = app.piano.grid;
     let mut changed = 0;
     for n in notes.iter_mut() {
@@ -680,7 +682,7 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
     let main = app.main_area();
     let rows = view::grid_rows(main).max(1) as i64;
     let cpb = app.piano.cols_per_beat();
-    let span = view::grid_cols_for(app, main).max(1) as f64 / cpb;
+    let span = app.piano.grid_cols_for(&app.project, main).max(1) as f64 / cpb;
     let length = match clip(app) {
         Some((_, c)) => match c.content {
             ClipContent::Midi(m) => m.offset + m.length,
@@ -710,7 +712,7 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
 /// Keeps the cursor on screen.
 pub fn ensure_visible(app: &mut App) {
     let main = app.main_area();
-    let cols = view::grid_cols_for(app, main).max(1) as f64;
+    let cols = app.piano.grid_cols_for(&app.project, main).max(1) as f64;
     let rows = view::grid_rows(main).max(1) as u8;
     let cpb = app.piano.cols_per_beat();
     let span = cols / cpb;

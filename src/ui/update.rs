@@ -574,7 +574,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
         }
         ViewKind::PianoRoll => {
             use views::piano_roll::grid_rows;
-            let keys_w = views::piano_roll::keys_w(app);
+            let keys_w = app.piano.keys_w(&app.project);
             // The wheel scrolls the view, as in the arrange view (Shift or a horizontal wheel:
             // the time axis, a bar per notch).
             let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);

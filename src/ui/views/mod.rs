@@ -45,9 +45,9 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     let a = layout(area);
     top_bar::draw(app, buf, a.top);
     match app.view {
-        ViewKind::Arrange => arrange::draw(app, buf, a.main),
+        ViewKind::Arrange => app.arrange.draw(&app.ctx(), buf, a.main),
         ViewKind::Mixer => app.mixer.draw(&app.ctx(), buf, a.main),
-        ViewKind::PianoRoll => piano_roll::draw(app, buf, a.main),
+        ViewKind::PianoRoll => app.piano.draw(&app.ctx(), buf, a.main),
     }
     let cursor = status::draw(app, buf, a.status, a.command);
     popup::draw(app, buf, a.main);

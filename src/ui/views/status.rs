@@ -120,7 +120,7 @@ fn context_line(app: &App) -> (String, String) {
             Some((ti, ci)) => {
                 let c = &p.tracks[ti].clips[ci];
                 // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
-                let pitch = if super::piano_roll::plays_drums(app) {
+                let pitch = if app.piano.plays_drums(&app.project) {
                     super::piano_roll::drum_label(app.piano.pitch)
                 } else {
                     crate::model::pitch_name(app.piano.pitch)
