@@ -313,6 +313,19 @@ impl App {
         super::widgets::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
     }
 
+    /// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
+    /// stopped).
+    pub fn cursor_beat(&self) -> f64 {
+        match self.view {
+            ViewKind::Arrange => self.arrange.cursor,
+            ViewKind::PianoRoll => self
+                .piano_clip()
+                .map(|(ti, ci)| self.project.tracks[ti].clips[ci].start + self.piano.cursor)
+                .unwrap_or(self.transport.beat),
+            ViewKind::Mixer => self.transport.beat,
+        }
+    }
+
     /// The context drawing reads.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {

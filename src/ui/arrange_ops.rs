@@ -249,7 +249,7 @@ fn paste(app: &mut App, n: usize) {
     }
     let count = edits.len();
     if app.apply(Edit::Batch(edits), "paste clips") {
-        let at = super::views::bars_beats(&app.project, app.arrange.cursor);
+        let at = super::widgets::bars_beats(&app.project, app.arrange.cursor);
         app.info(format!("Pasted {count} clip{} at {at}", plural(count)));
     }
 }
@@ -497,7 +497,7 @@ fn split(app: &mut App) {
         ]),
         "split clip",
     ) {
-        let at = super::views::bars_beats(&app.project, at);
+        let at = super::widgets::bars_beats(&app.project, at);
         app.info(format!("Split the clip on '{name}' at {at}"));
     }
 }
@@ -598,8 +598,8 @@ fn loop_set(app: &mut App) {
     ) {
         app.info(format!(
             "Loop {} – {}",
-            super::views::bars_beats(&app.project, start),
-            super::views::bars_beats(&app.project, end)
+            super::widgets::bars_beats(&app.project, start),
+            super::widgets::bars_beats(&app.project, end)
         ));
     }
     if app.mode == Mode::Visual {

@@ -85,7 +85,7 @@ fn cursor_beat(app: &App) -> f64 {
 
 /// A beat as the user reads it: `17.1.1`.
 fn at(app: &App, beat: f64) -> String {
-    super::views::bars_beats(&app.project, beat)
+    super::widgets::bars_beats(&app.project, beat)
 }
 
 // ---- Markers ----------------------------------------------------------------------------

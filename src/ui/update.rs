@@ -214,7 +214,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             }
         }
         Cmd::PlayFromCursor => {
-            let from = cursor_beat(app);
+            let from = app.cursor_beat();
             if let Err(e) = app.engine.transport(Transport::PlayFrom(from)) {
                 app.error(e);
             }
@@ -447,19 +447,6 @@ fn set_view(app: &mut App, v: ViewKind) {
         }
     }
     app.view = v;
-}
-
-/// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
-/// stopped).
-pub(crate) fn cursor_beat(app: &App) -> f64 {
-    match app.view {
-        ViewKind::Arrange => app.arrange.cursor,
-        ViewKind::PianoRoll => app
-            .piano_clip()
-            .map(|(ti, ci)| app.project.tracks[ti].clips[ci].start + app.piano.cursor)
-            .unwrap_or(app.transport.beat),
-        ViewKind::Mixer => app.transport.beat,
-    }
 }
 
 /// Adds a track below the selected one and selects it.

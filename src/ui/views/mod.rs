@@ -13,13 +13,9 @@ pub mod status;
 pub mod top_bar;
 
 use super::app::{App, MIN_SIZE};
-// The shared drawing helpers, where the screen parts in this folder have always found them.
 use super::keymap::ViewKind;
 use super::view::View;
-pub use super::widgets::{
-    bars_beats, clock, db, ellipsize, fill, fit, frame, layout, meter_scope, put, restyle, set,
-    Areas, EIGHTHS_RIGHT, EIGHTHS_UP,
-};
+use super::widgets::{fill, layout, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -2,10 +2,10 @@
 //! (quit with unsaved changes, recover an autosave, take an imported MIDI file's tempo).
 
 use super::help::{self, HelpRow};
-use super::{frame, put};
 use crate::ui::app::{App, Popup};
 use crate::ui::keymap::fmt_keys;
 use crate::ui::view::View;
+use crate::ui::widgets::{frame, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -230,7 +230,7 @@ fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
 
 /// The question of a MIDI import whose tempo differs from the project's.
 pub fn import_tempo_lines(app: &App, pending: &crate::ui::app::PendingImport) -> Vec<String> {
-    use super::top_bar::trim_float;
+    use crate::ui::widgets::trim_float;
     let round = |bpm: f64| trim_float((bpm * 100.0).round() / 100.0);
     let changes = pending.tempo.changes().len();
     let map = if changes > 1 {

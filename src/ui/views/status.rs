@@ -1,10 +1,10 @@
 //! The status row (mode, message side info) and the command row (the `:` line, or the last
 //! message, as in vim).
 
-use super::{fill, fit, put};
 use crate::ui::app::App;
 use crate::ui::keymap::{fmt_keys, Mode};
 pub use crate::ui::widgets::grid_name;
+use crate::ui::widgets::{bars_beats, ellipsize, fill, fit, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -48,7 +48,7 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     let (names, rest) = context_line(app);
     let room = right.saturating_sub(w + 2).saturating_sub(x) as usize;
     let names_w = room.saturating_sub(rest.chars().count()).max(6);
-    let context = format!("{}{rest}", super::ellipsize(&names, names_w));
+    let context = format!("{}{rest}", ellipsize(&names, names_w));
     put(buf, x, status.y, &context, right.saturating_sub(w + 2), bar);
     put(buf, right.saturating_sub(w), status.y, &side, right, bar);
 
@@ -100,7 +100,7 @@ fn context_line(app: &App) -> (String, String) {
                 track.to_string(),
                 format!(
                     "  @ {}  grid {}",
-                    super::bars_beats(&app.project, app.arrange.cursor),
+                    bars_beats(&app.project, app.arrange.cursor),
                     grid_name(app.arrange.grid)
                 ),
             )
@@ -133,7 +133,7 @@ fn context_line(app: &App) -> (String, String) {
                     ),
                     format!(
                         "  {pitch}  @ {}  grid {}",
-                        super::bars_beats(&app.project, c.start + app.piano.cursor),
+                        bars_beats(&app.project, c.start + app.piano.cursor),
                         grid_name(app.piano.grid)
                     ),
                 )

@@ -4,7 +4,7 @@
 //! and what lies outside it (notes trimmed away, the part of a note past the clip's end) is
 //! drawn dimmed as `░`, because it is not heard.
 
-use super::state::PianoState;
+use super::state::{PianoState, KEYS_W};
 use crate::model::{pitch_name, ClipContent, Key, Note};
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::{fill, fit, put, restyle, set, EIGHTHS_UP};
@@ -12,11 +12,6 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-/// Width of the keyboard column.
-pub const KEYS_W: u16 = 5;
-/// Width of the key column of a drum track: `48 Hi-Mid Tom` (at most 13 characters) and a
-/// space, so that no name runs into the grid or the bar number beside it.
-pub const DRUM_KEYS_W: u16 = 14;
 /// Rows of the velocity lane (with its separator).
 pub const VEL_H: u16 = 4;
 

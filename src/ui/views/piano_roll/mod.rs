@@ -5,8 +5,8 @@
 mod draw;
 mod state;
 
-pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, KEYS_W, VEL_H};
-pub use state::{PianoState, PIANO_ZOOMS};
+pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, VEL_H};
+pub use state::{PianoState, KEYS_W, PIANO_ZOOMS};
 
 use crate::ui::ctx::Ctx;
 use crate::ui::view::View;

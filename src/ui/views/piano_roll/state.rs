@@ -3,11 +3,15 @@
 //! follows from it with the project (the clip on screen, whether it plays drums, the width of
 //! the key column).
 
-use super::draw::{DRUM_KEYS_W, KEYS_W};
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::keymap::Mode;
 use ratatui::layout::Rect;
 
+/// Width of the keyboard column.
+pub const KEYS_W: u16 = 5;
+/// Width of the key column of a drum track: `48 Hi-Mid Tom` (at most 13 characters) and a
+/// space, so that no name runs into the grid or the bar number beside it.
+pub const DRUM_KEYS_W: u16 = 14;
 /// Piano roll zoom levels, columns per beat.
 pub const PIANO_ZOOMS: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
