@@ -127,7 +127,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::LoopSet => loop_set(app),
         Cmd::MarkerAdd => {
             let name = format!("M{}", app.project.markers.len() + 1);
-            super::update::add_marker(app, name)
+            super::dispatch::add_marker(app, name)
         }
         _ => {}
     }

@@ -357,11 +357,11 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                         Some("bus") => (TrackKind::Bus, rest[1..].join(" ")),
                         _ => (TrackKind::Midi, rest.join(" ")),
                     };
-                    super::update::add_track(app, kind, (!name.is_empty()).then_some(name));
+                    super::dispatch::add_track(app, kind, (!name.is_empty()).then_some(name));
                     Ok(())
                 }
                 Some("rm") | Some("remove") | Some("delete") => {
-                    super::update::delete_track(app);
+                    super::dispatch::delete_track(app);
                     Ok(())
                 }
                 _ => Err(":track add [midi|audio|bus] [NAME], or :track rm".into()),
@@ -369,12 +369,12 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
         }
         "metronome" | "click" => {
             let on = on_off(arg, app.metronome, ":metronome")?;
-            super::update::set_click(app, Some(on), None);
+            super::dispatch::set_click(app, Some(on), None);
             Ok(())
         }
         "countin" | "count-in" => {
             let on = on_off(arg, app.count_in, ":countin")?;
-            super::update::set_click(app, None, Some(on));
+            super::dispatch::set_click(app, None, Some(on));
             Ok(())
         }
         "rename" => {
@@ -419,11 +419,11 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             export_midi(app, &expand(arg))
         }
         "undo" => {
-            super::update::run(app, super::action::Cmd::Undo, 1);
+            super::dispatch::run(app, super::action::Cmd::Undo, 1);
             Ok(())
         }
         "redo" => {
-            super::update::run(app, super::action::Cmd::Redo, 1);
+            super::dispatch::run(app, super::action::Cmd::Redo, 1);
             Ok(())
         }
         "grid" => {
@@ -439,10 +439,10 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             let n: i32 = arg
                 .parse()
                 .map_err(|_| format!(":transpose needs a number of semitones, not '{arg}'"))?;
-            super::update::piano_transpose(app, n)
+            super::dispatch::piano_transpose(app, n)
         }
         "quantize" => {
-            super::update::run(app, super::action::Cmd::Quantize, 1);
+            super::dispatch::run(app, super::action::Cmd::Quantize, 1);
             Ok(())
         }
         "loop" => {
@@ -483,7 +483,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
         }
         "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
         "tempo" => super::timeline_ops::tempo_command(app, arg),
-        "instrument" | "inst" => super::popups::command(app, arg),
+        "instrument" | "inst" => super::dispatch::command(app, arg),
         "fade" => super::timeline_ops::fade_command(app, arg),
         "gain" => super::timeline_ops::gain_command(app, arg),
         "theme" => {

@@ -11,6 +11,7 @@ pub mod app;
 mod arrange_ops;
 pub mod autosave;
 pub mod ctx;
+pub mod dispatch;
 pub mod engine_link;
 pub mod ex;
 pub mod instruments;

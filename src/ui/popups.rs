@@ -1,75 +1,11 @@
-//! The popups over the main view, from the App's side: their keys (help scrolling, the quit,
-//! recover and import questions; the instrument browser, a view of its own, takes its keys
-//! itself), and opening the instrument browser (`I`, `:instrument`) or setting an instrument
-//! directly (`:instrument 33` / `"Acoustic Bass"` / `synth:pad` / `drums:808`).
+//! The keys of the popups over the main view: help scrolling, and the quit, recover and import
+//! questions; the instrument browser, a view of its own, takes its keys itself.
 
-use super::app::{App, InstrumentBrowser, Popup};
-use super::instruments::{catalogue, parse, position};
-use super::keymap::ViewKind;
+use super::app::{App, Popup};
 use super::view::View;
 use super::views;
-use super::views::instrument::set_instrument;
 use super::{autosave, ex};
-use crate::model::{TrackId, TrackKind};
 use crossterm::event::{KeyCode, KeyEvent};
-
-/// The MIDI track the instrument commands act on: the piano roll's clip's track there, else the
-/// selected track. An error sentence when it is not a MIDI track.
-pub fn target_track(app: &App) -> Result<TrackId, String> {
-    let ti = match (app.view, app.piano_clip()) {
-        (ViewKind::PianoRoll, Some((ti, _))) => ti,
-        _ => app.arrange.track,
-    };
-    let t = app
-        .project
-        .tracks
-        .get(ti)
-        .ok_or("there is no track: t a adds a MIDI track")?;
-    if t.kind != TrackKind::Midi {
-        return Err(format!(
-            "'{}' is {} track: instruments belong to MIDI tracks",
-            t.name,
-            if t.kind == TrackKind::Audio {
-                "an audio"
-            } else {
-                "a bus"
-            }
-        ));
-    }
-    Ok(t.id)
-}
-
-/// Opens the browser on the target track, with its current instrument selected.
-pub fn open(app: &mut App) -> Result<(), String> {
-    let id = target_track(app)?;
-    let cats = catalogue();
-    let current = app.project.track(id).and_then(|t| t.instrument.clone());
-    let (category, item) = current
-        .as_ref()
-        .and_then(|i| position(&cats, i))
-        .unwrap_or((0, 0));
-    app.popups
-        .push(Popup::Instrument(Box::new(InstrumentBrowser {
-            track: id,
-            category,
-            item,
-            in_items: true,
-            filter: String::new(),
-            typing: false,
-        })));
-    Ok(())
-}
-
-/// `:instrument ARG`: no argument opens the browser; otherwise the instrument is set directly.
-pub fn command(app: &mut App, arg: &str) -> Result<(), String> {
-    if arg.is_empty() {
-        return open(app);
-    }
-    let id = target_track(app)?;
-    let inst = parse(arg)?;
-    app.with_cx(|cx, _| set_instrument(cx, id, inst));
-    Ok(())
-}
 
 /// A key while a popup shows: the top one takes it.
 pub fn on_key(app: &mut App, ev: KeyEvent) {

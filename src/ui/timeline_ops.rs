@@ -32,7 +32,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::FadeOutShorter => step_fade(app, false, -(n as f64)),
         Cmd::ClipGainUp => step_gain(app, n as f32),
         Cmd::ClipGainDown => step_gain(app, -(n as f32)),
-        Cmd::InstrumentBrowser => super::popups::open(app),
+        Cmd::InstrumentBrowser => super::dispatch::open(app),
         _ => Ok(()),
     };
     if let Err(e) = r {

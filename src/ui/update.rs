@@ -3,12 +3,11 @@
 //! effect here or in the view's ops module, and ticks poll the engine and autosave.
 
 use super::action::{Action, Cmd};
-use super::app::{App, MixerParam, Popup};
+use super::app::{App, Popup};
 use super::engine_link::Transport;
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
-use super::{arrange_ops, autosave, ex, piano_ops};
-use crate::model::{Edit, Marker, TrackField, TrackKind};
+use super::{arrange_ops, autosave, dispatch, ex, piano_ops};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -196,308 +195,18 @@ fn dispatch(app: &mut App, cmd: Cmd, count: Option<usize>) {
     }
 }
 
-/// Runs a registry command `n` times (or with count `n`).
-pub fn run(app: &mut App, cmd: Cmd, n: usize) {
-    let n = n.clamp(1, 9999);
+/// Runs a registry command `n` times: the ones that run a `:` command go to the command line,
+/// the rest to `dispatch`.
+fn run(app: &mut App, cmd: Cmd, n: usize) {
     match cmd {
-        Cmd::NoOp | Cmd::RepeatLast => {}
-        Cmd::TransportToggle => {
-            // Pause keeps the playhead where it is, and play goes on from there: the
-            // cursor is only where playback starts for `play_from_cursor`.
-            let r = if app.transport.playing {
-                app.engine.transport(Transport::Pause)
-            } else {
-                app.engine.transport(Transport::Resume)
-            };
-            if let Err(e) = r {
-                app.error(e);
-            }
-        }
-        Cmd::PlayFromCursor => {
-            let from = app.cursor_beat();
-            if let Err(e) = app.engine.transport(Transport::PlayFrom(from)) {
-                app.error(e);
-            }
-        }
-        Cmd::TransportStop => {
-            if let Err(e) = app.engine.transport(Transport::Stop) {
-                app.error(e);
-            }
-        }
-        Cmd::MetronomeToggle => set_click(app, Some(!app.metronome), None),
-        Cmd::CountInToggle => set_click(app, None, Some(!app.count_in)),
-        Cmd::Help => app.popups.push(Popup::Help { scroll: 0 }),
-        Cmd::CommandMode => {
-            app.mode = Mode::Command;
-            app.cmdline.text.clear();
-            app.cmdline.cursor = 0;
-            app.cmdline.completions.clear();
-        }
-        Cmd::NormalMode => {
-            app.mode = Mode::Normal;
-            app.arrange.anchor = None;
-            app.piano.anchor = None;
-        }
-        Cmd::VisualMode | Cmd::VisualBlock => match app.view {
-            ViewKind::Arrange if !app.project.tracks.is_empty() => {
-                app.arrange.anchor = Some((app.arrange.track, app.arrange.cursor));
-                app.mode = Mode::Visual;
-            }
-            ViewKind::PianoRoll if app.piano_clip().is_some() => {
-                app.piano.anchor = Some((app.piano.cursor, app.piano.pitch));
-                app.piano.block = cmd == Cmd::VisualBlock;
-                app.mode = Mode::Visual;
-            }
-            _ => app.error("nothing to select here"),
-        },
-        Cmd::InsertMode => {
-            if app.piano_clip().is_some() {
-                app.mode = Mode::Insert;
-                app.info(
-                    "Note entry: c d e f g a b (upper case: sharp), < > octave, r rest, esc ends",
-                );
-            } else {
-                app.error("no MIDI clip in the piano roll");
-            }
-        }
-        Cmd::Undo | Cmd::Redo => {
-            let mut last = None;
-            for _ in 0..n {
-                let r = if cmd == Cmd::Undo {
-                    app.history.undo(&mut app.project)
-                } else {
-                    app.history.redo(&mut app.project)
-                };
-                match r {
-                    Ok(Some(label)) => last = Some(label),
-                    Ok(None) => break,
-                    Err(e) => {
-                        app.error(format!("cannot {}: {e}", cmd.name()));
-                        break;
-                    }
-                }
-            }
-            match last {
-                Some(l) => {
-                    app.project_changed();
-                    let verb = if cmd == Cmd::Undo { "Undid" } else { "Redid" };
-                    app.info(format!("{verb} {l}"));
-                }
-                None if !app.status.error => app.info(if cmd == Cmd::Undo {
-                    "Nothing to undo"
-                } else {
-                    "Nothing to redo"
-                }),
-                None => {}
-            }
-        }
         Cmd::Save => {
             if let Err(e) = ex::save(app) {
                 app.error(e);
             }
         }
         Cmd::Quit => ex::execute(app, "q"),
-        Cmd::NextView | Cmd::PrevView => {
-            let all = ViewKind::ALL;
-            let i = all.iter().position(|v| *v == app.view).unwrap_or(0);
-            let step = if cmd == Cmd::NextView {
-                n
-            } else {
-                all.len() * n - n
-            };
-            set_view(app, all[(i + step) % all.len()]);
-        }
-        Cmd::ViewArrange => set_view(app, ViewKind::Arrange),
-        Cmd::ViewMixer => set_view(app, ViewKind::Mixer),
-        Cmd::ViewPianoRoll => set_view(app, ViewKind::PianoRoll),
-        Cmd::GotoStart => {
-            app.arrange.cursor = 0.0;
-            if app.view == ViewKind::PianoRoll {
-                piano_ops::run(app, cmd, n);
-            }
-            let _ = app.engine.transport(Transport::Seek(0.0));
-        }
-        Cmd::GotoEnd => match app.view {
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
-            _ => {
-                let end = app.project.end_beat();
-                app.arrange.cursor = arrange_ops::floor_to(end, app.arrange.grid);
-            }
-        },
-        Cmd::TrackAddMidi => add_track(app, TrackKind::Midi, None),
-        Cmd::TrackAddAudio => add_track(app, TrackKind::Audio, None),
-        Cmd::TrackAddBus => add_track(app, TrackKind::Bus, None),
-        Cmd::TrackDelete => delete_track(app),
-        Cmd::TrackRename => {
-            if let Some(t) = app.project.tracks.get(current_track(app)) {
-                app.mode = Mode::Command;
-                app.cmdline.text = format!("rename {}", t.name);
-                app.cmdline.cursor = app.cmdline.text.chars().count();
-                app.cmdline.completions.clear();
-            } else {
-                app.error("there is no track to rename");
-            }
-        }
-        Cmd::TrackMoveUp | Cmd::TrackMoveDown => {
-            let ti = current_track(app);
-            let Some(t) = app.project.tracks.get(ti) else {
-                return;
-            };
-            let to = if cmd == Cmd::TrackMoveUp {
-                ti.saturating_sub(n)
-            } else {
-                (ti + n).min(app.project.tracks.len() - 1)
-            };
-            if to != ti && app.apply(Edit::MoveTrack { id: t.id, to }, "move track") {
-                select_track(app, to);
-            }
-        }
-        Cmd::TrackMute | Cmd::TrackSolo | Cmd::TrackArm => {
-            let Some(t) = app.project.tracks.get(current_track(app)) else {
-                app.error("there is no track");
-                return;
-            };
-            let (field, what, on) = match cmd {
-                Cmd::TrackMute => (TrackField::Mute(!t.mute), "muted", !t.mute),
-                Cmd::TrackSolo => (TrackField::Solo(!t.solo), "soloed", !t.solo),
-                _ => (TrackField::Arm(!t.arm), "armed", !t.arm),
-            };
-            let name = t.name.clone();
-            let id = t.id;
-            if app.apply(Edit::SetTrack { id, field }, cmd.name()) {
-                app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
-            }
-        }
-        Cmd::MarkerAdd
-        | Cmd::MarkerNext
-        | Cmd::MarkerPrev
-        | Cmd::FadeInLonger
-        | Cmd::FadeInShorter
-        | Cmd::FadeOutLonger
-        | Cmd::FadeOutShorter
-        | Cmd::ClipGainUp
-        | Cmd::ClipGainDown
-        | Cmd::InstrumentBrowser => super::timeline_ops::run(app, cmd, n),
-        _ => match app.view {
-            ViewKind::Arrange => arrange_ops::run(app, cmd, n),
-            ViewKind::Mixer => app.view_command(cmd, n),
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
-        },
+        _ => dispatch::run(app, cmd, n),
     }
-}
-
-/// Sets the metronome and/or the count-in, tells the engine and says so.
-pub fn set_click(app: &mut App, metronome: Option<bool>, count_in: Option<bool>) {
-    app.metronome = metronome.unwrap_or(app.metronome);
-    app.count_in = count_in.unwrap_or(app.count_in);
-    app.engine.set_click(app.metronome, app.count_in);
-    let onoff = |b: bool| if b { "on" } else { "off" };
-    let what = match (metronome, count_in) {
-        (Some(m), None) => format!("Metronome {}", onoff(m)),
-        (None, Some(c)) => format!("Count-in {}", onoff(c)),
-        _ => format!(
-            "Metronome {}, count-in {}",
-            onoff(app.metronome),
-            onoff(app.count_in)
-        ),
-    };
-    if app.engine.is_running() {
-        app.info(what);
-    } else {
-        app.info(format!("{what} (no audio engine is running)"));
-    }
-}
-
-/// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
-fn current_track(app: &App) -> usize {
-    if app.view == ViewKind::Mixer {
-        app.mixer.strip
-    } else {
-        app.arrange.track
-    }
-}
-
-fn select_track(app: &mut App, i: usize) {
-    app.arrange.track = i;
-    app.mixer.strip = i;
-}
-
-fn set_view(app: &mut App, v: ViewKind) {
-    if app.mode == Mode::Visual || app.mode == Mode::Insert {
-        app.mode = Mode::Normal;
-        app.arrange.anchor = None;
-        app.piano.anchor = None;
-    }
-    if v == ViewKind::PianoRoll && app.piano_clip().is_none() {
-        let ti = app.arrange.track;
-        if let Some(ci) = arrange_ops::clip_at(app, ti, app.arrange.cursor) {
-            if matches!(
-                app.project.tracks[ti].clips[ci].content,
-                crate::model::ClipContent::Midi(_)
-            ) {
-                arrange_ops::open_piano_roll(app);
-                return;
-            }
-        }
-    }
-    if v == ViewKind::Mixer {
-        app.mixer.strip = app.arrange.track.min(app.project.tracks.len());
-        if app.mixer.param != MixerParam::Fader && app.mixer.strip >= app.project.tracks.len() {
-            app.mixer.param = MixerParam::Fader;
-        }
-    }
-    app.view = v;
-}
-
-/// Adds a track below the selected one and selects it.
-pub fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
-    let name = name.unwrap_or_else(|| ex::default_track_name(app, kind));
-    let track = ex::new_track(app, kind, name.clone());
-    let index = if app.project.tracks.is_empty() {
-        0
-    } else {
-        (current_track(app) + 1).min(app.project.tracks.len())
-    };
-    if app.apply(
-        Edit::AddTrack {
-            index,
-            track: Box::new(track),
-        },
-        "add track",
-    ) {
-        select_track(app, index);
-        app.info(format!("Added {} track '{name}'", kind.as_str()));
-    }
-}
-
-/// Deletes the selected track.
-pub fn delete_track(app: &mut App) {
-    let Some(t) = app.project.tracks.get(current_track(app)) else {
-        app.error("there is no track to delete");
-        return;
-    };
-    let (id, name) = (t.id, t.name.clone());
-    if app.apply(Edit::RemoveTrack { id }, "delete track") {
-        app.info(format!("Deleted track '{name}' (u brings it back)"));
-    }
-}
-
-/// Adds a marker at the arrange cursor.
-pub fn add_marker(app: &mut App, name: String) {
-    let mut markers = app.project.markers.clone();
-    markers.push(Marker {
-        beat: app.arrange.cursor,
-        name: name.clone(),
-    });
-    markers.sort_by(|a, b| a.beat.total_cmp(&b.beat));
-    if app.apply(Edit::SetMarkers(markers), "add marker") {
-        app.info(format!("Marker '{name}'"));
-    }
-}
-
-/// `:transpose N` in the piano roll.
-pub fn piano_transpose(app: &mut App, n: i32) -> Result<(), String> {
-    piano_ops::transpose(app, n)
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) {
@@ -541,7 +250,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
                         return;
                     };
                     if ti < app.project.tracks.len() {
-                        select_track(app, ti);
+                        dispatch::select_track(app, ti);
                     }
                     if let Some(beat) = beat {
                         app.arrange.cursor = arrange_ops::floor_to(beat, app.arrange.grid);
