@@ -250,11 +250,13 @@ impl Track {
     }
 
     /// Number of notes in all MIDI clips of this track.
+    /// The notes that sound: a note trimmed away by its clip's window is kept in the file but
+    /// not counted (what `tdaw info` and the index report).
     pub fn note_count(&self) -> usize {
         self.clips
             .iter()
             .map(|c| match &c.content {
-                ClipContent::Midi(m) => m.notes.len(),
+                ClipContent::Midi(m) => m.notes.iter().filter(|n| m.plays(n)).count(),
                 ClipContent::Audio(_) => 0,
             })
             .sum()
@@ -750,6 +752,30 @@ mod tests {
         }
         assert!("H".parse::<Key>().is_err());
         assert!("Cx".parse::<Key>().is_err());
+    }
+
+    #[test]
+    fn note_count_skips_trimmed_notes() {
+        let mut clip = MidiClip::new(4.0);
+        for start in [0.0, 1.0, 2.0, 3.0, 5.0] {
+            clip.notes.push(Note {
+                pitch: 60,
+                start,
+                length: 0.5,
+                velocity: 100,
+                channel: 0,
+            });
+        }
+        // Trim the first beat away: notes at 0 and 5 lie outside [1, 5).
+        clip.offset = 1.0;
+        let mut t = Track::new(TrackId(1), "Keys", TrackKind::Midi);
+        t.clips.push(Clip {
+            id: ClipId(1),
+            name: String::new(),
+            start: 0.0,
+            content: ClipContent::Midi(clip),
+        });
+        assert_eq!(t.note_count(), 3);
     }
 
     #[test]
