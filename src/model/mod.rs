@@ -7,12 +7,14 @@
 mod edit;
 mod history;
 pub mod merge;
+pub mod ops;
 mod tempo;
 mod types;
 mod validate;
 
 pub use edit::{Edit, EditError, TrackField};
 pub use history::History;
+pub use ops::OpError;
 pub use tempo::{TempoChange, TempoMap, TimeSignature};
 pub use types::*;
 pub use validate::{ValidationError, MAX_BPM, MAX_SAMPLE_RATE, MIN_BPM, MIN_SAMPLE_RATE};

@@ -336,9 +336,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         .unwrap_or_default();
     let rel = format!("{AUDIO_DIR}/{file_name}");
     let name = display_stem(file);
-    let track_id = project.next_track_id();
-    let mut track = Track::new(track_id, name.clone(), TrackKind::Audio);
-    track.clips.push(Clip {
+    let clip = Clip {
         id: project.next_clip_id(),
         name: name.clone(),
         start: 0.0,
@@ -350,7 +348,19 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
             fade_in: 0.0,
             fade_out: 0.0,
         }),
-    });
+    };
+    let edit = crate::model::ops::add_track_with(
+        project,
+        project.tracks.len(),
+        TrackKind::Audio,
+        Some(name.clone()),
+        None,
+        vec![clip],
+    )
+    .map_err(|e| ImportError::Nothing {
+        path: file.to_path_buf(),
+        problem: e.to_string(),
+    })?;
     let converted = if rate != target {
         format!(", converted from {rate} Hz to {target} Hz")
     } else {
@@ -362,10 +372,7 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         channels,
     );
     Ok(Imported {
-        edit: Edit::AddTrack {
-            index: project.tracks.len(),
-            track: Box::new(track),
-        },
+        edit,
         copied: vec![dest],
         summary,
         song_tempo: None,

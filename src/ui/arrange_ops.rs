@@ -5,7 +5,8 @@ use super::action::Cmd;
 use super::app::{App, ARRANGE_ZOOMS};
 use super::keymap::Mode;
 use super::views::arrange as view;
-use crate::model::{Clip, ClipContent, Edit, LoopRegion, TrackKind};
+use crate::model::ops::{self as mops, OpError};
+use crate::model::{Clip, ClipContent, Edit, LoopRegion};
 
 /// The index of the clip on track `ti` that covers `beat`.
 pub fn clip_at(app: &App, ti: usize, beat: f64) -> Option<usize> {
@@ -28,11 +29,7 @@ pub fn last_step_before(end: f64, grid: f64) -> f64 {
 
 /// "a" or "an" before a word, by its sound (good enough for "audio", "MIDI", "bus").
 pub fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    }
+    mops::article(word)
 }
 
 /// Moves the cursor `steps` grid steps (negative: left), snapping to the grid.
@@ -188,65 +185,39 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn kind_fits(kind: TrackKind, c: &Clip) -> bool {
-    matches!(
-        (kind, &c.content),
-        (TrackKind::Audio, ClipContent::Audio(_)) | (TrackKind::Midi, ClipContent::Midi(_))
-    )
-}
-
 fn paste(app: &mut App, n: usize) {
     if app.clipboard.clips.is_empty() {
         app.error("nothing to paste: y or x a clip first");
         return;
     }
-    let min_start = app
-        .clipboard
-        .clips
-        .iter()
-        .map(|(_, c)| c.start)
-        .fold(f64::MAX, f64::min);
-    let span = app
-        .clipboard
-        .clips
-        .iter()
-        .map(|(_, c)| app.project.clip_end_beat(c))
-        .fold(0.0, f64::max)
-        - min_start;
-    let span = span.max(app.arrange.grid);
-    let mut next_id = app.project.next_clip_id().0;
-    let mut edits = Vec::new();
-    for k in 0..n {
-        for (off, c) in &app.clipboard.clips {
-            let ti = app.arrange.track + off;
-            let Some(track) = app.project.tracks.get(ti) else {
-                app.error("not enough tracks below the cursor to paste into");
-                return;
-            };
-            if !kind_fits(track.kind, c) {
-                let what = if matches!(c.content, ClipContent::Audio(_)) {
-                    "audio"
-                } else {
-                    "MIDI"
-                };
-                app.error(format!(
-                    "cannot paste {} {what} clip on the {} track '{}'",
-                    article(what),
-                    track.kind.as_str(),
-                    track.name
-                ));
-                return;
-            }
-            let mut clip = c.clone();
-            clip.id = crate::model::ClipId(next_id);
-            next_id += 1;
-            clip.start = app.arrange.cursor + (c.start - min_start) + span * k as f64;
-            edits.push(Edit::AddClip {
-                track: track.id,
-                clip: Box::new(clip),
-            });
+    let edit = mops::paste_clips(
+        &app.project,
+        &app.clipboard.clips,
+        app.arrange.track,
+        app.arrange.cursor,
+        n,
+        app.arrange.grid,
+    );
+    let edits = match edit {
+        Ok(Edit::Batch(edits)) => edits,
+        Ok(other) => vec![other],
+        Err(OpError::NoTrackAt(_)) => {
+            app.error("not enough tracks below the cursor to paste into");
+            return;
         }
-    }
+        Err(OpError::WrongKind { what, kind, track }) => {
+            app.error(format!(
+                "cannot paste {} {what} clip on the {} track '{track}'",
+                article(what),
+                kind.as_str(),
+            ));
+            return;
+        }
+        Err(e) => {
+            app.error(e.to_string());
+            return;
+        }
+    };
     let count = edits.len();
     if app.apply(Edit::Batch(edits), "paste clips") {
         let at = super::widgets::bars_beats(&app.project, app.arrange.cursor);
@@ -260,24 +231,16 @@ fn duplicate(app: &mut App, n: usize) {
         app.error("no clip under the cursor");
         return;
     }
-    let mut next_id = app.project.next_clip_id().0;
-    let mut edits = Vec::new();
-    for (ti, c) in &t {
-        let len = app.project.clip_end_beat(c) - c.start;
-        let track = app.project.tracks[*ti].id;
-        for k in 1..=n {
-            let mut d = c.clone();
-            d.id = crate::model::ClipId(next_id);
-            next_id += 1;
-            d.start = c.start + len * k as f64;
-            edits.push(Edit::AddClip {
-                track,
-                clip: Box::new(d),
-            });
-        }
-    }
-    let count = edits.len();
-    if app.apply(Edit::Batch(edits), "duplicate clips") {
+    let ids: Vec<_> = t.iter().map(|(_, c)| c.id).collect();
+    let edit = match mops::duplicate_clips(&app.project, &ids, n) {
+        Ok(e) => e,
+        Err(e) => return app.error(e.to_string()),
+    };
+    let count = match &edit {
+        Edit::Batch(v) => v.len(),
+        _ => 1,
+    };
+    if app.apply(edit, "duplicate clips") {
         app.info(format!(
             "Duplicated {} clip{} ({count} new)",
             t.len(),
@@ -292,21 +255,16 @@ fn shift_time(app: &mut App, steps: i64) {
         app.error("no clip under the cursor");
         return;
     };
-    let track = app.project.tracks[ti].id;
-    let mut c = app.project.tracks[ti].clips[ci].clone();
-    let old = c.start;
-    c.start = (c.start + steps as f64 * app.arrange.grid).max(0.0);
-    let delta = c.start - old;
-    if delta == 0.0 {
-        return;
-    }
-    if app.apply(
-        Edit::ReplaceClip {
-            track,
-            clip: Box::new(c),
-        },
-        "move clip",
-    ) {
+    let t = &app.project.tracks[ti];
+    let c = &t.clips[ci];
+    let start = (c.start + steps as f64 * app.arrange.grid).max(0.0);
+    let delta = start - c.start;
+    let edit = match mops::move_clip(&app.project, c.id, start, t.id) {
+        Ok(Some(e)) => e,
+        Ok(None) => return,
+        Err(e) => return app.error(e.to_string()),
+    };
+    if app.apply(edit, "move clip") {
         app.arrange.cursor = (app.arrange.cursor + delta).max(0.0);
     }
 }
@@ -325,23 +283,19 @@ fn shift_track(app: &mut App, steps: i64) {
         app.error("no track there");
         return;
     };
-    let c = app.project.tracks[ti].clips[ci].clone();
-    if !kind_fits(dest.kind, &c) {
-        app.error(format!(
-            "cannot move this clip to the {} track '{}'",
-            dest.kind.as_str(),
-            dest.name
-        ));
-        return;
-    }
-    let dest_id = dest.id;
-    if app.apply(
-        Edit::ReplaceClip {
-            track: dest_id,
-            clip: Box::new(c),
-        },
-        "move clip",
-    ) {
+    let c = &app.project.tracks[ti].clips[ci];
+    let edit = match mops::move_clip(&app.project, c.id, c.start, dest.id) {
+        Ok(Some(e)) => e,
+        Ok(None) => return,
+        Err(OpError::WrongKind { kind, track, .. }) => {
+            return app.error(format!(
+                "cannot move this clip to the {} track '{track}'",
+                kind.as_str()
+            ));
+        }
+        Err(e) => return app.error(e.to_string()),
+    };
+    if app.apply(edit, "move clip") {
         app.arrange.track = to as usize;
     }
 }
@@ -352,35 +306,30 @@ fn resize_end(app: &mut App, delta_beats: f64) {
         app.error("no clip under the cursor");
         return;
     };
-    let p = &app.project;
-    let track = p.tracks[ti].id;
-    let mut c = p.tracks[ti].clips[ci].clone();
-    let grid = app.arrange.grid;
-    let end = p.clip_end_beat(&c) + delta_beats;
-    match &mut c.content {
-        ClipContent::Midi(m) => m.length = (m.length + delta_beats).max(grid.min(m.length)),
-        ClipContent::Audio(a) => {
-            let s0 = p.tempo.beat_to_seconds(c.start);
-            let mut len = p.tempo.beat_to_seconds(end.max(c.start)) - s0;
-            if let Some(pk) = app.peaks.get(&a.file) {
-                len = len.min(pk.seconds() - a.offset);
-            }
-            let min = p.tempo.beat_to_seconds(c.start + grid) - s0;
-            a.length = len.max(min.min(a.length));
-        }
-    }
+    let c = &app.project.tracks[ti].clips[ci];
+    // The file's length, when its peaks are known, keeps the clip inside the file.
+    let file_seconds = match &c.content {
+        ClipContent::Audio(a) => app.peaks.get(&a.file).map(|pk| pk.seconds()),
+        ClipContent::Midi(_) => None,
+    };
+    let edit = mops::trim_end(
+        &app.project,
+        c.id,
+        delta_beats,
+        app.arrange.grid,
+        file_seconds,
+    );
     let label = if delta_beats < 0.0 {
         "shorten clip"
     } else {
         "lengthen clip"
     };
-    app.apply(
-        Edit::ReplaceClip {
-            track,
-            clip: Box::new(c),
-        },
-        label,
-    );
+    match edit {
+        Ok(e) => {
+            app.apply(e, label);
+        }
+        Err(e) => app.error(e.to_string()),
+    }
 }
 
 fn trim_start(app: &mut App, delta: f64) {
@@ -389,52 +338,13 @@ fn trim_start(app: &mut App, delta: f64) {
         app.error("no clip under the cursor");
         return;
     };
-    let p = &app.project;
-    let track = p.tracks[ti].id;
-    let mut c = p.tracks[ti].clips[ci].clone();
-    let end = p.clip_end_beat(&c);
-    let new_start = (c.start + delta).max(0.0);
-    if new_start >= end - 1e-9 {
-        app.error("the clip would be empty");
-        return;
-    }
-    let d = new_start - c.start;
-    match &mut c.content {
-        ClipContent::Midi(m) => {
-            // Non-destructive: the window onto the notes moves, the notes stay where they
-            // are (those trimmed away come back when the start is extended again).
-            m.length -= d;
-            m.offset += d;
-            if m.offset < 0.0 {
-                // Extended before the first beat of its content: the content moves later.
-                let shift = -m.offset;
-                for n in &mut m.notes {
-                    n.start += shift;
-                }
-                for e in &mut m.controllers {
-                    e.time += shift;
-                }
-                m.offset = 0.0;
-            }
+    let id = app.project.tracks[ti].clips[ci].id;
+    match mops::trim_start(&app.project, id, delta) {
+        Ok(e) => {
+            app.apply(e, "trim clip");
         }
-        ClipContent::Audio(a) => {
-            let ds = p.tempo.beat_to_seconds(new_start) - p.tempo.beat_to_seconds(c.start);
-            if a.offset + ds < 0.0 {
-                app.error("the clip already starts at the beginning of its file");
-                return;
-            }
-            a.offset += ds;
-            a.length -= ds;
-        }
+        Err(e) => app.error(e.to_string()),
     }
-    c.start = new_start;
-    app.apply(
-        Edit::ReplaceClip {
-            track,
-            clip: Box::new(c),
-        },
-        "trim clip",
-    );
 }
 
 fn split(app: &mut App) {
@@ -444,59 +354,17 @@ fn split(app: &mut App) {
         app.error("no clip under the cursor");
         return;
     };
-    let p = &app.project;
-    let track = p.tracks[ti].id;
-    let c = p.tracks[ti].clips[ci].clone();
-    if at <= c.start + 1e-9 {
-        app.error("the cursor is at the start of the clip: move it inside to split");
-        return;
-    }
-    let mut left = c.clone();
-    let mut right = c.clone();
-    right.id = p.next_clip_id();
-    right.start = at;
-    let rel = at - c.start;
-    match (&mut left.content, &mut right.content) {
-        (ClipContent::Midi(l), ClipContent::Midi(r)) => {
-            // The split point in content beats. The right half is a window later onto the
-            // same content: it keeps every controller (those before its window set its state
-            // at its start) and the notes from the split point on.
-            let cut = l.offset + rel;
-            let w0 = l.offset;
-            l.length = rel;
-            l.notes.retain(|n| n.start < cut - 1e-9);
-            for n in l.notes.iter_mut().filter(|n| n.start >= w0 - 1e-9) {
-                n.length = n.length.min(cut - n.start);
-            }
-            l.controllers.retain(|e| e.time < cut - 1e-9);
-            r.offset = cut;
-            r.length -= rel;
-            r.notes.retain(|n| n.start >= cut - 1e-9);
+    let id = app.project.tracks[ti].clips[ci].id;
+    let edit = match mops::split_clip(&app.project, id, at) {
+        Ok(e) => e,
+        Err(OpError::SplitAtEdge) => {
+            app.error("the cursor is at the start of the clip: move it inside to split");
+            return;
         }
-        (ClipContent::Audio(l), ClipContent::Audio(r)) => {
-            let secs = p.tempo.beat_to_seconds(at) - p.tempo.beat_to_seconds(c.start);
-            l.length = secs;
-            l.fade_out = 0.0;
-            r.offset += secs;
-            r.length -= secs;
-            r.fade_in = 0.0;
-        }
-        _ => return,
-    }
-    let name = p.tracks[ti].name.clone();
-    if app.apply(
-        Edit::Batch(vec![
-            Edit::ReplaceClip {
-                track,
-                clip: Box::new(left),
-            },
-            Edit::AddClip {
-                track,
-                clip: Box::new(right),
-            },
-        ]),
-        "split clip",
-    ) {
+        Err(e) => return app.error(e.to_string()),
+    };
+    let name = app.project.tracks[ti].name.clone();
+    if app.apply(edit, "split clip") {
         let at = super::widgets::bars_beats(&app.project, at);
         app.info(format!("Split the clip on '{name}' at {at}"));
     }
@@ -508,40 +376,20 @@ fn new_clip(app: &mut App) {
         app.error("there is no track: t a adds one");
         return;
     };
-    if t.kind != TrackKind::Midi {
-        app.error(format!(
-            "'{}' is {} {} track: new clips go on MIDI tracks (audio comes in with :import FILE)",
-            t.name,
-            article(t.kind.as_str()),
-            t.kind.as_str()
-        ));
-        return;
-    }
+    let track = t.id;
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let edit = match mops::new_midi_clip(&app.project, track, app.arrange.cursor, qpb) {
+        Ok(e) => e,
+        Err(e @ OpError::NotMidi { .. }) => {
+            return app.error(format!("{e} (audio comes in with :import FILE)"));
+        }
+        Err(e) => return app.error(e.to_string()),
+    };
     if clip_at(app, ti, app.arrange.cursor).is_some() {
         app.error("there is already a clip under the cursor");
         return;
     }
-    let track = t.id;
-    let qpb = app.project.time_signature.quarters_per_bar();
-    let id = app.project.next_clip_id();
-    let clip = Clip {
-        id,
-        name: String::new(),
-        start: app.arrange.cursor,
-        content: ClipContent::Midi(crate::model::MidiClip {
-            offset: 0.0,
-            controllers: Vec::new(),
-            length: qpb,
-            notes: Vec::new(),
-        }),
-    };
-    if app.apply(
-        Edit::AddClip {
-            track,
-            clip: Box::new(clip),
-        },
-        "new clip",
-    ) {
+    if app.apply(edit, "new clip") {
         app.info("New MIDI clip: Enter edits it in the piano roll");
     }
 }
@@ -643,7 +491,7 @@ pub fn drag_to(app: &mut App, ti: usize, beat: f64) {
         .project
         .tracks
         .get(ti)
-        .filter(|t| kind_fits(t.kind, &clip))
+        .filter(|t| mops::clip_fits(t.kind, &clip))
         .map(|_| ti)
         .unwrap_or(cur_ti);
     if dest == cur_ti && clip.start == app.project.tracks[cur_ti].clips[cur_ci].start {

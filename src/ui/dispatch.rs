@@ -261,20 +261,20 @@ fn set_view(app: &mut App, v: ViewKind) {
 
 /// Adds a track below the selected one and selects it.
 pub fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
-    let name = name.unwrap_or_else(|| super::ex::default_track_name(app, kind));
-    let track = super::ex::new_track(app, kind, name.clone());
     let index = if app.project.tracks.is_empty() {
         0
     } else {
         (current_track(app) + 1).min(app.project.tracks.len())
     };
-    if app.apply(
-        Edit::AddTrack {
-            index,
-            track: Box::new(track),
-        },
-        "add track",
-    ) {
+    let edit = match crate::model::ops::add_track(&app.project, index, kind, name, None) {
+        Ok(e) => e,
+        Err(e) => return app.error(e.to_string()),
+    };
+    let name = match &edit {
+        Edit::AddTrack { track, .. } => track.name.clone(),
+        _ => String::new(),
+    };
+    if app.apply(edit, "add track") {
         select_track(app, index);
         app.info(format!("Added {} track '{name}'", kind.as_str()));
     }
@@ -287,7 +287,11 @@ pub fn delete_track(app: &mut App) {
         return;
     };
     let (id, name) = (t.id, t.name.clone());
-    if app.apply(Edit::RemoveTrack { id }, "delete track") {
+    let edit = match crate::model::ops::delete_track(&app.project, id) {
+        Ok(e) => e,
+        Err(e) => return app.error(e.to_string()),
+    };
+    if app.apply(edit, "delete track") {
         app.info(format!("Deleted track '{name}' (u brings it back)"));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::app::{App, Popup};
 use super::keymap::Mode;
-use crate::model::{Edit, Key, TempoMap, TimeSignature, Track, TrackKind};
+use crate::model::{Edit, Key, TempoMap, TimeSignature, TrackKind};
 use std::path::{Path, PathBuf};
 
 /// A `:` command for help and completion.
@@ -387,13 +387,9 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                 .track(id)
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
-            if app.apply(
-                Edit::SetTrack {
-                    id,
-                    field: crate::model::TrackField::Name(arg.to_string()),
-                },
-                "rename track",
-            ) {
+            let edit = crate::model::ops::rename_track(&app.project, id, arg)
+                .map_err(|e| e.to_string())?;
+            if app.apply(edit, "rename track") {
                 app.info(format!("Renamed '{old}' to '{arg}'"));
             }
             Ok(())
@@ -1208,22 +1204,6 @@ fn byte_index(s: &str, chars: usize) -> usize {
         .nth(chars)
         .map(|(i, _)| i)
         .unwrap_or(s.len())
-}
-
-/// A new track named after its kind and number, e.g. "MIDI 3".
-pub fn default_track_name(app: &App, kind: TrackKind) -> String {
-    let base = match kind {
-        TrackKind::Midi => "MIDI",
-        TrackKind::Audio => "Audio",
-        TrackKind::Bus => "Bus",
-    };
-    let n = app.project.tracks.iter().filter(|t| t.kind == kind).count() + 1;
-    format!("{base} {n}")
-}
-
-/// A fresh track of a kind (MIDI tracks get the default instrument).
-pub fn new_track(app: &App, kind: TrackKind, name: String) -> Track {
-    Track::new(app.project.next_track_id(), name, kind)
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use super::app::{App, PIANO_ZOOMS};
 use super::engine_link::Transport;
 use super::keymap::Mode;
 use super::views::piano_roll as view;
-use crate::model::{Clip, ClipContent, ClipId, Edit, Note, TrackId};
+use crate::midi::ops::{self, notes_of};
+use crate::model::{Clip, ClipContent, ClipId, Note, TrackId};
 use std::time::{Duration, Instant};
 
 /// How long an auditioned note sounds.
@@ -47,60 +48,26 @@ fn clip(app: &App) -> Option<(TrackId, Clip)> {
     ))
 }
 
-/// The notes of a clip (none for audio; `piano_clip()` only yields MIDI clips).
-fn notes_of(c: &Clip) -> &[Note] {
-    match &c.content {
-        ClipContent::Midi(m) => &m.notes,
-        ClipContent::Audio(_) => &[],
-    }
-}
-
 /// Replaces the clip's notes (and length) as one undoable edit.
 fn commit(
     app: &mut App,
     track: TrackId,
-    mut c: Clip,
+    c: Clip,
     notes: Vec<Note>,
     length: Option<f64>,
     label: &str,
 ) -> bool {
-    if let ClipContent::Midi(m) = &mut c.content {
-        let mut notes = notes;
-        notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.pitch.cmp(&b.pitch)));
-        m.notes = notes;
-        if let Some(l) = length {
-            m.length = l;
-        }
-    }
-    app.apply(
-        Edit::ReplaceClip {
-            track,
-            clip: Box::new(c),
-        },
-        label,
-    )
+    app.apply(ops::replace_notes(track, &c, notes, length), label)
 }
 
 /// Indices of the notes a command acts on: the visual selection, or the note under the cursor.
 fn targets(app: &App, notes: &[Note]) -> Vec<usize> {
-    if let Some(sel) = app.piano.selection(app.mode) {
-        return (0..notes.len())
-            .filter(|&i| view::selected(sel, &notes[i]))
-            .collect();
+    if let Some((b0, b1, p0, p1)) = app.piano.selection(app.mode) {
+        return ops::select_box(notes, b0, b1, p0, p1);
     }
-    note_at(notes, app.piano.cursor, app.piano.pitch)
+    ops::note_at(notes, app.piano.cursor, app.piano.pitch)
         .into_iter()
         .collect()
-}
-
-/// The note at a pitch covering a beat (the last one started, when several do).
-pub fn note_at(notes: &[Note], beat: f64, pitch: u8) -> Option<usize> {
-    notes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.pitch == pitch && n.start <= beat + 1e-9 && n.end() > beat + 1e-9)
-        .max_by(|a, b| a.1.start.total_cmp(&b.1.start))
-        .map(|(i, _)| i)
 }
 
 /// Starts a short audition of a pitch on the clip's track (note-off follows on a tick).
@@ -266,16 +233,8 @@ fn insert_notes(app: &mut App, beat: f64, pitch: u8, count: usize) -> bool {
         return false;
     };
     let g = app.piano.grid;
-    let mut notes = notes_of(&c).to_vec();
-    let starts: Vec<f64> = (0..count)
-        .map(|k| beat + k as f64 * g)
-        .filter(|b| note_at(&notes, *b, pitch).is_none())
-        .collect();
-    let Some(&last) = starts.last() else {
-        app.error("there is already a note there");
-        return false;
-    };
-    let channel = notes.first().map(|n| n.channel).unwrap_or_else(|| {
+    let old = notes_of(&c);
+    let channel = old.first().map(|n| n.channel).unwrap_or_else(|| {
         let drums = app
             .project
             .track(track)
@@ -290,20 +249,20 @@ fn insert_notes(app: &mut App, beat: f64, pitch: u8, count: usize) -> bool {
         }
     });
     let vel = app.piano.velocity;
-    notes.extend(starts.iter().map(|&start| Note {
+    let template = Note {
         pitch,
-        start,
+        start: beat,
         length: g,
         velocity: vel,
         channel,
-    }));
-    let length = match &c.content {
-        ClipContent::Midi(m) if last + g > m.offset + m.length + 1e-9 => {
-            let qpb = app.project.time_signature.quarters_per_bar();
-            Some(((last + g - m.offset) / qpb).ceil() * qpb)
-        }
-        _ => None,
     };
+    let (notes, starts) = ops::insert(old, template, (0..count).map(|k| beat + k as f64 * g));
+    let Some(&last) = starts.last() else {
+        app.error("there is already a note there");
+        return false;
+    };
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let length = ops::grown_length(&c, last + g, qpb);
     let label = if starts.len() == 1 {
         "insert note"
     } else {
@@ -336,14 +295,13 @@ fn delete_back(app: &mut App) {
     let Some((track, c)) = clip(app) else { return };
     let g = app.piano.grid;
     let at = (app.piano.cursor - g).max(0.0);
-    let notes: Vec<Note> = notes_of(&c).to_vec();
-    let keep: Vec<Note> = notes
-        .iter()
-        .copied()
-        .filter(|n| (n.start - at).abs() >= 1e-9)
+    let notes = notes_of(&c);
+    let here: Vec<usize> = (0..notes.len())
+        .filter(|&i| (notes[i].start - at).abs() < 1e-9)
         .collect();
     app.piano.cursor = at;
-    if keep.len() != notes.len() {
+    if !here.is_empty() {
+        let keep = ops::delete(notes, &here);
         commit(app, track, c, keep, None, "delete note");
     }
 }
@@ -363,12 +321,7 @@ fn delete(app: &mut App, remove: bool) {
     app.clipboard.clips.clear();
     let n = t.len();
     if remove {
-        let keep = notes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !t.contains(i))
-            .map(|(_, n)| *n)
-            .collect();
+        let keep = ops::delete(&notes, &t);
         commit(app, track, c, keep, None, "delete notes");
         app.info(format!("Deleted {n} note{}", if n == 1 { "" } else { "s" }));
     } else {
@@ -389,48 +342,17 @@ fn paste(app: &mut App, n: usize) {
         app.error("no MIDI clip in the piano roll");
         return;
     };
-    let min = app
-        .clipboard
-        .notes
-        .iter()
-        .map(|n| n.start)
-        .fold(f64::MAX, f64::min);
-    let end = app
-        .clipboard
-        .notes
-        .iter()
-        .map(|n| n.end())
-        .fold(0.0, f64::max);
-    let g = app.piano.grid;
-    let span = ((end - min) / g).ceil().max(1.0) * g;
+    let (new, last_end) = ops::copies(&app.clipboard.notes, app.piano.cursor, n, app.piano.grid);
     let mut notes = notes_of(&c).to_vec();
-    let mut last_end: f64 = 0.0;
-    for k in 0..n {
-        for nn in &app.clipboard.notes {
-            let mut x = *nn;
-            x.start = app.piano.cursor + (nn.start - min) + span * k as f64;
-            last_end = last_end.max(x.end());
-            notes.push(x);
-        }
-    }
-    let length = grown_length(app, &c, last_end);
+    notes.extend(new);
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let length = ops::grown_length(&c, last_end, qpb);
     let count = app.clipboard.notes.len() * n;
     if commit(app, track, c, notes, length, "paste notes") {
         app.info(format!(
             "Pasted {count} note{}",
             if count == 1 { "" } else { "s" }
         ));
-    }
-}
-
-/// The clip's new length when notes now end past it: whole bars covering `last_end`.
-fn grown_length(app: &App, c: &Clip, last_end: f64) -> Option<f64> {
-    match &c.content {
-        ClipContent::Midi(m) if last_end > m.offset + m.length + 1e-9 => {
-            let qpb = app.project.time_signature.quarters_per_bar();
-            Some(((last_end - m.offset) / qpb).ceil() * qpb)
-        }
-        _ => None,
     }
 }
 
@@ -442,21 +364,9 @@ fn duplicate(app: &mut App, n: usize) {
         app.error("no note under the cursor");
         return;
     }
-    let min = t.iter().map(|&i| notes[i].start).fold(f64::MAX, f64::min);
-    let max = t.iter().map(|&i| notes[i].end()).fold(0.0, f64::max);
-    let g = app.piano.grid;
-    let span = ((max - min) / g).ceil().max(1.0) * g;
-    let mut out = notes.clone();
-    let mut last_end: f64 = 0.0;
-    for k in 1..=n {
-        for &i in &t {
-            let mut x = notes[i];
-            x.start += span * k as f64;
-            last_end = last_end.max(x.end());
-            out.push(x);
-        }
-    }
-    let length = grown_length(app, &c, last_end);
+    let (out, last_end) = ops::duplicate(&notes, &t, n, app.piano.grid);
+    let qpb = app.project.time_signature.quarters_per_bar();
+    let length = ops::grown_length(&c, last_end, qpb);
     if commit(app, track, c, out, length, "duplicate notes") {
         let k = t.len();
         app.info(format!(
@@ -469,25 +379,20 @@ fn duplicate(app: &mut App, n: usize) {
 
 fn move_notes(app: &mut App, dbeat: f64, dpitch: i64) {
     let Some((track, c)) = clip(app) else { return };
-    let mut notes = notes_of(&c).to_vec();
-    let t = targets(app, &notes);
+    let notes = notes_of(&c);
+    let t = targets(app, notes);
     if t.is_empty() {
         app.error("no note under the cursor");
         return;
     }
-    // Clamp the move so no note leaves 0.. in time or 0..=127 in pitch.
-    let min_start = t.iter().map(|&i| notes[i].start).fold(f64::MAX, f64::min);
-    let dbeat = dbeat.max(-min_start);
-    let lo = t.iter().map(|&i| notes[i].pitch).min().unwrap_or(0) as i64;
-    let hi = t.iter().map(|&i| notes[i].pitch).max().unwrap_or(127) as i64;
-    let dpitch = dpitch.clamp(-lo, 127 - hi);
-    if dbeat == 0.0 && dpitch == 0 {
+    let Some(ops::Moved {
+        notes,
+        beats: dbeat,
+        semitones: dpitch,
+    }) = ops::move_notes(notes, &t, dbeat, dpitch)
+    else {
         return;
-    }
-    for &i in &t {
-        notes[i].start += dbeat;
-        notes[i].pitch = (notes[i].pitch as i64 + dpitch) as u8;
-    }
+    };
     let first = notes[t[0]];
     let label = if dpitch != 0 {
         "transpose notes"
@@ -512,23 +417,15 @@ fn move_notes(app: &mut App, dbeat: f64, dpitch: i64) {
 /// `:transpose N`: the selection (or every note of the clip) by N semitones.
 pub fn transpose(app: &mut App, semis: i32) -> Result<(), String> {
     let (track, c) = clip(app).ok_or("no MIDI clip in the piano roll")?;
-    let mut notes = notes_of(&c).to_vec();
-    let sel = app.piano.selection(app.mode);
-    let idx: Vec<usize> = (0..notes.len())
-        .filter(|&i| sel.is_none_or(|s| view::selected(s, &notes[i])))
-        .collect();
+    let old = notes_of(&c);
+    let idx = match app.piano.selection(app.mode) {
+        Some((b0, b1, p0, p1)) => ops::select_box(old, b0, b1, p0, p1),
+        None => (0..old.len()).collect(),
+    };
     if idx.is_empty() {
         return Err("no notes to transpose".into());
     }
-    for &i in &idx {
-        let p = notes[i].pitch as i32 + semis;
-        if !(0..=127).contains(&p) {
-            return Err(format!(
-                "transposing by {semis} takes a note outside 0..=127"
-            ));
-        }
-        notes[i].pitch = p as u8;
-    }
+    let notes = ops::transpose(old, &idx, semis).map_err(|e| e.to_string())?;
     if commit(app, track, c, notes, None, "transpose notes") {
         // The view follows the notes: the cursor, the selection's anchor and the visible
         // pitches move with them, so the same picture shows, transposed.
@@ -552,16 +449,12 @@ pub fn transpose(app: &mut App, semis: i32) -> Result<(), String> {
 
 fn resize(app: &mut App, d: f64) {
     let Some((track, c)) = clip(app) else { return };
-    let mut notes = notes_of(&c).to_vec();
-    let t = targets(app, &notes);
+    let t = targets(app, notes_of(&c));
     if t.is_empty() {
         app.error("no note under the cursor");
         return;
     }
-    let g = app.piano.grid;
-    for &i in &t {
-        notes[i].length = (notes[i].length + d).max(g.min(notes[i].length));
-    }
+    let notes = ops::resize(notes_of(&c), &t, d, app.piano.grid);
     let label = if d < 0.0 {
         "shorten notes"
     } else {
@@ -572,15 +465,12 @@ fn resize(app: &mut App, d: f64) {
 
 fn velocity(app: &mut App, d: i64) {
     let Some((track, c)) = clip(app) else { return };
-    let mut notes = notes_of(&c).to_vec();
-    let t = targets(app, &notes);
+    let t = targets(app, notes_of(&c));
     if t.is_empty() {
         app.error("no note under the cursor");
         return;
     }
-    for &i in &t {
-        notes[i].velocity = (notes[i].velocity as i64 + d).clamp(1, 127) as u8;
-    }
+    let notes = ops::velocity_add(notes_of(&c), &t, d);
     let v = notes[t[0]].velocity;
     app.piano.velocity = v;
     if commit(app, track, c, notes, None, "velocity") {
@@ -593,22 +483,19 @@ fn quantize(app: &mut App) {
         app.error("no MIDI clip in the piano roll");
         return;
     };
-    let mut notes = notes_of(&c).to_vec();
-    let sel = app.piano.selection(app.mode);
+    let old = notes_of(&c);
+    let sel = app
+        .piano
+        .selection(app.mode)
+        .map(|(b0, b1, p0, p1)| ops::select_box(old, b0, b1, p0, p1));
     let g = app.piano.grid;
-    let mut changed = 0;
-    for n in notes.iter_mut() {
-        if sel.is_some_and(|s| !view::selected(s, n)) {
-            continue;
+    let (notes, changed) = match ops::quantize(old, sel.as_deref(), g, 1.0) {
+        Ok(q) => q,
+        Err(e) => {
+            app.error(e.to_string());
+            return;
         }
-        let start = (n.start / g).round() * g;
-        let length = ((n.length / g).round() * g).max(g);
-        if start != n.start || length != n.length {
-            changed += 1;
-        }
-        n.start = start.max(0.0);
-        n.length = length;
-    }
+    };
     if changed == 0 {
         app.info("Already on the grid");
         return;
@@ -627,7 +514,7 @@ pub fn click(app: &mut App, beat: f64, pitch: u8) {
     let Some((_, c)) = clip(app) else { return };
     let notes = notes_of(&c);
     app.piano.pitch = pitch;
-    if let Some(i) = note_at(notes, beat, pitch) {
+    if let Some(i) = ops::note_at(notes, beat, pitch) {
         app.piano.cursor = notes[i].start;
         app.piano.drag = Some((i, beat - notes[i].start));
         audition(app, pitch, notes[i].velocity);
@@ -667,9 +554,8 @@ pub fn release(app: &mut App, beat: f64, pitch: u8) {
 /// A right click at (beat, pitch): deletes the note there.
 pub fn right_click(app: &mut App, beat: f64, pitch: u8) {
     let Some((track, c)) = clip(app) else { return };
-    let mut notes = notes_of(&c).to_vec();
-    if let Some(i) = note_at(&notes, beat, pitch) {
-        notes.remove(i);
+    if let Some(i) = ops::note_at(notes_of(&c), beat, pitch) {
+        let notes = ops::delete(notes_of(&c), &[i]);
         commit(app, track, c, notes, None, "delete note");
     }
 }
