@@ -459,6 +459,7 @@ impl App {
                 velocity,
                 length,
             } => super::piano_ops::audition_on(self, track, pitch, velocity, length),
+            Effect::ArrangeCursor(beat) => self.arrange.cursor = beat,
             Effect::ClosePopup => {
                 self.popups.pop();
             }

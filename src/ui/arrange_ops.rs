@@ -3,44 +3,11 @@
 
 use super::action::Cmd;
 use super::app::{App, ARRANGE_ZOOMS};
+use super::grid::{clip_at, floor_to, last_step_before, step};
 use super::keymap::Mode;
 use super::views::arrange as view;
 use crate::model::ops::{self as mops, OpError};
 use crate::model::{Clip, ClipContent, Edit, LoopRegion};
-
-/// The index of the clip on track `ti` that covers `beat`.
-pub fn clip_at(app: &App, ti: usize, beat: f64) -> Option<usize> {
-    let t = app.project.tracks.get(ti)?;
-    t.clips
-        .iter()
-        .rposition(|c| c.start <= beat + 1e-9 && app.project.clip_end_beat(c) > beat + 1e-9)
-}
-
-/// Rounds down to the grid.
-pub fn floor_to(v: f64, grid: f64) -> f64 {
-    ((v + 1e-9) / grid).floor() * grid
-}
-
-/// The last grid position before `end`: where vim's `$` puts the cursor (on the last step
-/// inside, not after it).
-pub fn last_step_before(end: f64, grid: f64) -> f64 {
-    (((end - 1e-9) / grid).ceil() * grid - grid).max(0.0)
-}
-
-/// "a" or "an" before a word, by its sound (good enough for "audio", "MIDI", "bus").
-pub fn article(word: &str) -> &'static str {
-    mops::article(word)
-}
-
-/// Moves the cursor `steps` grid steps (negative: left), snapping to the grid.
-pub fn step(cursor: f64, grid: f64, steps: i64) -> f64 {
-    let base = if steps < 0 {
-        ((cursor - 1e-9) / grid).ceil()
-    } else {
-        ((cursor + 1e-9) / grid).floor()
-    };
-    ((base + steps as f64) * grid).max(0.0)
-}
 
 pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     let ni = n as i64;
@@ -75,7 +42,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             let cur = app.arrange.cursor;
             let mut starts: Vec<f64> = t.clips.iter().map(|c| c.start).collect();
             starts.sort_by(f64::total_cmp);
-            app.arrange.cursor = super::step_through(&starts, cur, n, cmd == Cmd::NextItem);
+            app.arrange.cursor = super::grid::step_through(&starts, cur, n, cmd == Cmd::NextItem);
         }
         Cmd::ScrollDown => scroll(app, ni, 0.0),
         Cmd::ScrollUp => scroll(app, -ni, 0.0),
@@ -122,10 +89,6 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::OpenPianoRoll => open_piano_roll(app),
         Cmd::LoopToggle => loop_toggle(app),
         Cmd::LoopSet => loop_set(app),
-        Cmd::MarkerAdd => {
-            let name = format!("M{}", app.project.markers.len() + 1);
-            super::dispatch::add_marker(app, name)
-        }
         _ => {}
     }
 }
@@ -145,7 +108,7 @@ fn targets(app: &App) -> Vec<(usize, Clip)> {
         return out;
     }
     let ti = app.arrange.track;
-    clip_at(app, ti, app.arrange.cursor)
+    clip_at(&app.project, ti, app.arrange.cursor)
         .map(|ci| vec![(ti, app.project.tracks[ti].clips[ci].clone())])
         .unwrap_or_default()
 }
@@ -208,7 +171,7 @@ fn paste(app: &mut App, n: usize) {
         Err(OpError::WrongKind { what, kind, track }) => {
             app.error(format!(
                 "cannot paste {} {what} clip on the {} track '{track}'",
-                article(what),
+                mops::article(what),
                 kind.as_str(),
             ));
             return;
@@ -251,7 +214,7 @@ fn duplicate(app: &mut App, n: usize) {
 
 fn shift_time(app: &mut App, steps: i64) {
     let ti = app.arrange.track;
-    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+    let Some(ci) = clip_at(&app.project, ti, app.arrange.cursor) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -271,7 +234,7 @@ fn shift_time(app: &mut App, steps: i64) {
 
 fn shift_track(app: &mut App, steps: i64) {
     let ti = app.arrange.track;
-    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+    let Some(ci) = clip_at(&app.project, ti, app.arrange.cursor) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -302,7 +265,7 @@ fn shift_track(app: &mut App, steps: i64) {
 
 fn resize_end(app: &mut App, delta_beats: f64) {
     let ti = app.arrange.track;
-    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+    let Some(ci) = clip_at(&app.project, ti, app.arrange.cursor) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -334,7 +297,7 @@ fn resize_end(app: &mut App, delta_beats: f64) {
 
 fn trim_start(app: &mut App, delta: f64) {
     let ti = app.arrange.track;
-    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+    let Some(ci) = clip_at(&app.project, ti, app.arrange.cursor) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -350,7 +313,7 @@ fn trim_start(app: &mut App, delta: f64) {
 fn split(app: &mut App) {
     let ti = app.arrange.track;
     let at = app.arrange.cursor;
-    let Some(ci) = clip_at(app, ti, at) else {
+    let Some(ci) = clip_at(&app.project, ti, at) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -385,7 +348,7 @@ fn new_clip(app: &mut App) {
         }
         Err(e) => return app.error(e.to_string()),
     };
-    if clip_at(app, ti, app.arrange.cursor).is_some() {
+    if clip_at(&app.project, ti, app.arrange.cursor).is_some() {
         app.error("there is already a clip under the cursor");
         return;
     }
@@ -397,7 +360,7 @@ fn new_clip(app: &mut App) {
 /// Opens the MIDI clip under the cursor in the piano roll.
 pub fn open_piano_roll(app: &mut App) {
     let ti = app.arrange.track;
-    let Some(ci) = clip_at(app, ti, app.arrange.cursor) else {
+    let Some(ci) = clip_at(&app.project, ti, app.arrange.cursor) else {
         app.error("no clip under the cursor");
         return;
     };
@@ -459,7 +422,7 @@ fn loop_set(app: &mut App) {
 /// Keeps the cursor and the selected track on screen.
 /// The mouse went down at `beat` on track `ti`: grab the clip there, if any.
 pub fn drag_start(app: &mut App, ti: usize, beat: f64) {
-    let Some(ci) = clip_at(app, ti, beat) else {
+    let Some(ci) = clip_at(&app.project, ti, beat) else {
         return;
     };
     let t = &app.project.tracks[ti];

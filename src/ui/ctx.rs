@@ -45,6 +45,8 @@ pub enum Effect {
         velocity: u8,
         length: Duration,
     },
+    /// Put the arrange view's cursor on a beat (a marker jump).
+    ArrangeCursor(f64),
     /// Close the popup on top (the view that asked is that popup).
     ClosePopup,
 }

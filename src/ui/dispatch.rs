@@ -4,12 +4,14 @@
 
 use super::action::Cmd;
 use super::app::{App, InstrumentBrowser, MixerParam, Popup};
+use super::ctx::Cx;
 use super::engine_link::Transport;
 use super::instruments::{catalogue, parse, position};
 use super::keymap::{Mode, ViewKind};
+use super::timeline::{self, Here};
 use super::views::instrument::set_instrument;
 use super::{arrange_ops, piano_ops};
-use crate::model::{Edit, Marker, TrackField, TrackId, TrackKind};
+use crate::model::{Edit, TrackField, TrackId, TrackKind};
 
 /// Runs a registry command `n` times (or with count `n`); `:` commands (save, quit) are the
 /// command line's.
@@ -131,7 +133,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
             _ => {
                 let end = app.project.end_beat();
-                app.arrange.cursor = arrange_ops::floor_to(end, app.arrange.grid);
+                app.arrange.cursor = super::grid::floor_to(end, app.arrange.grid);
             }
         },
         Cmd::TrackAddMidi => add_track(app, TrackKind::Midi, None),
@@ -186,8 +188,12 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::FadeOutLonger
         | Cmd::FadeOutShorter
         | Cmd::ClipGainUp
-        | Cmd::ClipGainDown
-        | Cmd::InstrumentBrowser => super::timeline_ops::run(app, cmd, n),
+        | Cmd::ClipGainDown => timeline_key(app, cmd, n),
+        Cmd::InstrumentBrowser => {
+            if let Err(e) = open(app) {
+                app.error(e);
+            }
+        }
         _ => match app.view {
             ViewKind::Arrange => arrange_ops::run(app, cmd, n),
             ViewKind::Mixer => app.view_command(cmd, n),
@@ -240,7 +246,7 @@ fn set_view(app: &mut App, v: ViewKind) {
     }
     if v == ViewKind::PianoRoll && app.piano_clip().is_none() {
         let ti = app.arrange.track;
-        if let Some(ci) = arrange_ops::clip_at(app, ti, app.arrange.cursor) {
+        if let Some(ci) = super::grid::clip_at(&app.project, ti, app.arrange.cursor) {
             if matches!(
                 app.project.tracks[ti].clips[ci].content,
                 crate::model::ClipContent::Midi(_)
@@ -296,16 +302,51 @@ pub fn delete_track(app: &mut App) {
     }
 }
 
-/// Adds a marker at the arrange cursor.
-pub fn add_marker(app: &mut App, name: String) {
-    let mut markers = app.project.markers.clone();
-    markers.push(Marker {
-        beat: app.arrange.cursor,
-        name: name.clone(),
+/// Where the timeline tools act (`timeline::Here`): the piano roll's clip start plus its
+/// cursor there, else the arrange cursor; fades and clip gain on the arrange track.
+fn here(app: &App) -> Here {
+    let beat = match (app.view, app.piano_clip()) {
+        (ViewKind::PianoRoll, Some((ti, ci))) => {
+            app.project.tracks[ti].clips[ci].start + app.piano.cursor
+        }
+        _ => app.arrange.cursor,
+    };
+    Here {
+        beat,
+        track: app.arrange.track,
+        arrange_beat: app.arrange.cursor,
+        grid: app.arrange.grid,
+    }
+}
+
+/// Runs a timeline tool (`:marker`, `:tempo`, `:fade`, `:gain`) where the cursor is.
+pub fn at_cursor(
+    app: &mut App,
+    f: impl FnOnce(&mut Cx<'_>, Here) -> Result<(), String>,
+) -> Result<(), String> {
+    let here = here(app);
+    app.with_cx(|cx, _| f(cx, here))
+}
+
+/// The timeline tools' keys: markers, fades, clip gain.
+fn timeline_key(app: &mut App, cmd: Cmd, n: usize) {
+    let r = at_cursor(app, |cx, here| match cmd {
+        Cmd::MarkerAdd => {
+            let name = timeline::free_name(cx);
+            timeline::add_marker(cx, here, name)
+        }
+        Cmd::MarkerNext => timeline::jump_marker(cx, here, true, n),
+        Cmd::MarkerPrev => timeline::jump_marker(cx, here, false, n),
+        Cmd::FadeInLonger => timeline::step_fade(cx, here, true, n as f64),
+        Cmd::FadeInShorter => timeline::step_fade(cx, here, true, -(n as f64)),
+        Cmd::FadeOutLonger => timeline::step_fade(cx, here, false, n as f64),
+        Cmd::FadeOutShorter => timeline::step_fade(cx, here, false, -(n as f64)),
+        Cmd::ClipGainUp => timeline::step_gain(cx, here, n as f32),
+        Cmd::ClipGainDown => timeline::step_gain(cx, here, -(n as f32)),
+        _ => Ok(()),
     });
-    markers.sort_by(|a, b| a.beat.total_cmp(&b.beat));
-    if app.apply(Edit::SetMarkers(markers), "add marker") {
-        app.info(format!("Marker '{name}'"));
+    if let Err(e) = r {
+        app.error(e);
     }
 }
 

@@ -477,11 +477,19 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        "marker" | "mark" => super::timeline_ops::marker_command(app, arg),
-        "tempo" => super::timeline_ops::tempo_command(app, arg),
+        "marker" | "mark" => super::dispatch::at_cursor(app, |cx, here| {
+            super::timeline::marker_command(cx, here, arg)
+        }),
+        "tempo" => super::dispatch::at_cursor(app, |cx, here| {
+            super::timeline::tempo_command(cx, here, arg)
+        }),
         "instrument" | "inst" => super::dispatch::command(app, arg),
-        "fade" => super::timeline_ops::fade_command(app, arg),
-        "gain" => super::timeline_ops::gain_command(app, arg),
+        "fade" => {
+            super::dispatch::at_cursor(app, |cx, here| super::timeline::fade_command(cx, here, arg))
+        }
+        "gain" => {
+            super::dispatch::at_cursor(app, |cx, here| super::timeline::gain_command(cx, here, arg))
+        }
         "theme" => {
             let t = super::theme::Theme::load(arg, app.color_depth).map_err(|e| e.to_string())?;
             app.theme = t;

@@ -14,6 +14,7 @@ pub mod ctx;
 pub mod dispatch;
 pub mod engine_link;
 pub mod ex;
+pub mod grid;
 pub mod instruments;
 pub mod keymap;
 pub mod peaks;
@@ -21,7 +22,7 @@ mod piano_ops;
 mod popups;
 pub mod terminal;
 pub mod theme;
-mod timeline_ops;
+pub mod timeline;
 pub mod update;
 pub mod view;
 pub mod views;
@@ -307,22 +308,4 @@ pub fn to_action(ev: Event) -> Option<Action> {
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
-}
-
-/// Steps `n` times from `pos` to the next (or previous) of the sorted positions `starts`,
-/// stopping at the last one found: `w`/`b` over clips in the arrange view and notes in the
-/// piano roll.
-pub(crate) fn step_through(starts: &[f64], mut pos: f64, n: usize, forward: bool) -> f64 {
-    for _ in 0..n {
-        let next = if forward {
-            starts.iter().copied().find(|s| *s > pos + 1e-9)
-        } else {
-            starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
-        };
-        match next {
-            Some(s) => pos = s,
-            None => break,
-        }
-    }
-    pos
 }

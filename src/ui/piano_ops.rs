@@ -27,7 +27,7 @@ pub fn open(app: &mut App, clip: ClipId, beat: f64, pitch: u8) {
         })
         .unwrap_or(0.0);
     let beat = beat + offset;
-    app.piano.cursor = super::arrange_ops::floor_to(beat.max(0.0), app.piano.grid);
+    app.piano.cursor = super::grid::floor_to(beat.max(0.0), app.piano.grid);
     app.piano.pitch = pitch.min(127);
     app.piano.scroll_beat = 0.0;
     app.piano.anchor = None;
@@ -115,8 +115,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     let ni = n as i64;
     let g = app.piano.grid;
     match cmd {
-        Cmd::MoveLeft => app.piano.cursor = super::arrange_ops::step(app.piano.cursor, g, -ni),
-        Cmd::MoveRight => app.piano.cursor = super::arrange_ops::step(app.piano.cursor, g, ni),
+        Cmd::MoveLeft => app.piano.cursor = super::grid::step(app.piano.cursor, g, -ni),
+        Cmd::MoveRight => app.piano.cursor = super::grid::step(app.piano.cursor, g, ni),
         Cmd::MoveUp => app.piano.pitch = (app.piano.pitch as usize + n).min(127) as u8,
         Cmd::MoveDown => app.piano.pitch = app.piano.pitch.saturating_sub(n.min(127) as u8),
         Cmd::ZoomIn => app.piano.zoom = (app.piano.zoom + n).min(PIANO_ZOOMS.len() - 1),
@@ -134,7 +134,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             if let Some((_, c)) = clip(app) {
                 if let ClipContent::Midi(m) = &c.content {
                     app.piano.cursor =
-                        super::arrange_ops::last_step_before(m.offset + m.length, g).max(m.offset);
+                        super::grid::last_step_before(m.offset + m.length, g).max(m.offset);
                 }
             }
         }
@@ -142,7 +142,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             if let Some((_, c)) = clip(app) {
                 if let ClipContent::Midi(m) = &c.content {
                     let end = m.offset + m.length;
-                    app.piano.cursor = super::arrange_ops::floor_to((end - g).max(0.0), g);
+                    app.piano.cursor = super::grid::floor_to((end - g).max(0.0), g);
                 }
             }
         }
@@ -151,7 +151,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             let mut starts: Vec<f64> = notes_of(&c).iter().map(|n| n.start).collect();
             starts.sort_by(f64::total_cmp);
             starts.dedup();
-            let pos = super::step_through(&starts, app.piano.cursor, n, cmd == Cmd::NextItem);
+            let pos = super::grid::step_through(&starts, app.piano.cursor, n, cmd == Cmd::NextItem);
             app.piano.cursor = pos;
             // Land on the note: its pitch nearest the cursor's.
             let cur = app.piano.pitch;
@@ -519,7 +519,7 @@ pub fn click(app: &mut App, beat: f64, pitch: u8) {
         app.piano.drag = Some((i, beat - notes[i].start));
         audition(app, pitch, notes[i].velocity);
     } else {
-        let b = super::arrange_ops::floor_to(beat.max(0.0), app.piano.grid);
+        let b = super::grid::floor_to(beat.max(0.0), app.piano.grid);
         app.piano.cursor = b;
         insert_note(app, b, pitch);
         app.piano.drag = None;
@@ -536,7 +536,7 @@ pub fn release(app: &mut App, beat: f64, pitch: u8) {
     let Some(n) = notes.get(i).copied() else {
         return;
     };
-    let start = super::arrange_ops::floor_to(
+    let start = super::grid::floor_to(
         (beat - grab).max(0.0) + app.piano.grid / 2.0,
         app.piano.grid,
     );
@@ -583,13 +583,13 @@ pub fn scroll(app: &mut App, pitches: i64, beats: f64) {
     let bottom = (st.top_pitch as i64 + 1 - rows).max(0) as u8;
     st.pitch = st.pitch.clamp(bottom, st.top_pitch);
     let end = length.max(st.cursor + st.grid);
-    let max_beat = super::arrange_ops::floor_to((end - 1e-6).max(0.0), qpb);
+    let max_beat = super::grid::floor_to((end - 1e-6).max(0.0), qpb);
     st.scroll_beat =
         (st.scroll_beat + beats).clamp(0.0, max_beat.max(st.scroll_beat.min(max_beat)));
     let g = st.grid;
     // On screen means the whole grid step fits (see `ensure_visible`).
     let lo = ((st.scroll_beat - 1e-9) / g).ceil() * g;
-    let hi = super::arrange_ops::floor_to(st.scroll_beat + span - g + 1e-9, g);
+    let hi = super::grid::floor_to(st.scroll_beat + span - g + 1e-9, g);
     if lo <= hi {
         st.cursor = st.cursor.clamp(lo, hi);
     }
@@ -604,8 +604,7 @@ pub fn ensure_visible(app: &mut App) {
     let span = cols / cpb;
     let st = &mut app.piano;
     if st.cursor < st.scroll_beat {
-        st.scroll_beat =
-            super::arrange_ops::floor_to(st.cursor, (span / 4.0).max(st.grid.min(span)));
+        st.scroll_beat = super::grid::floor_to(st.cursor, (span / 4.0).max(st.grid.min(span)));
     } else if st.cursor + st.grid > st.scroll_beat + span {
         st.scroll_beat = (st.cursor - span * 0.75).max(0.0);
     }

@@ -253,7 +253,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
                         dispatch::select_track(app, ti);
                     }
                     if let Some(beat) = beat {
-                        app.arrange.cursor = arrange_ops::floor_to(beat, app.arrange.grid);
+                        app.arrange.cursor = super::grid::floor_to(beat, app.arrange.grid);
                         if ti < app.project.tracks.len() {
                             arrange_ops::drag_start(app, ti, beat);
                         }
@@ -349,7 +349,7 @@ fn tick(app: &mut App) -> bool {
             let span = views::arrange::timeline_cols(main) as f64 / app.arrange.cols_per_beat();
             let st = &mut app.arrange;
             if transport.beat >= st.scroll_beat + span || transport.beat < st.scroll_beat {
-                st.scroll_beat = arrange_ops::floor_to(
+                st.scroll_beat = super::grid::floor_to(
                     transport.beat,
                     app.project.time_signature.quarters_per_bar(),
                 );
