@@ -398,19 +398,13 @@ impl App {
     /// Runs a registry command in the view on screen.
     pub fn view_command(&mut self, cmd: super::action::Cmd, n: usize) {
         let view = self.view;
-        self.with_cx(|cx, v| match view {
-            ViewKind::Mixer => v.mixer.command(cx, cmd, n),
-            _ => {}
-        })
+        self.with_cx(|cx, mut v| v.on_screen(view).command(cx, cmd, n))
     }
 
     /// Hands a mouse event in the main area to the view on screen.
     pub fn view_mouse(&mut self, ev: crossterm::event::MouseEvent) {
         let view = self.view;
-        self.with_cx(|cx, v| match view {
-            ViewKind::Mixer => v.mixer.mouse(cx, ev),
-            _ => {}
-        })
+        self.with_cx(|cx, mut v| v.on_screen(view).mouse(cx, ev))
     }
 
     /// Scrolls the view on screen so that its cursor shows.
@@ -424,7 +418,9 @@ impl App {
             transport,
             meters,
             peaks,
+            arrange,
             mixer,
+            piano,
             ..
         } = self;
         let cx = Ctx {
@@ -437,10 +433,12 @@ impl App {
             peaks,
             main,
         };
-        match view {
-            ViewKind::Mixer => mixer.ensure_visible(&cx),
-            _ => {}
-        }
+        let on_screen: &mut dyn View = match view {
+            ViewKind::Arrange => arrange,
+            ViewKind::Mixer => mixer,
+            ViewKind::PianoRoll => piano,
+        };
+        on_screen.ensure_visible(&cx);
     }
 
     /// Does what a view asked for beyond its own state.
@@ -473,4 +471,15 @@ pub struct Views<'a> {
     pub mixer: &'a mut MixerState,
     pub piano: &'a mut PianoState,
     pub popups: &'a mut Vec<Popup>,
+}
+
+impl Views<'_> {
+    /// The view on screen.
+    pub fn on_screen(&mut self, view: ViewKind) -> &mut dyn View {
+        match view {
+            ViewKind::Arrange => self.arrange,
+            ViewKind::Mixer => self.mixer,
+            ViewKind::PianoRoll => self.piano,
+        }
+    }
 }

@@ -8,9 +8,10 @@ use super::ctx::Cx;
 use super::engine_link::Transport;
 use super::instruments::{catalogue, parse, position};
 use super::keymap::{Mode, ViewKind};
+use super::piano_ops;
 use super::timeline::{self, Here};
+use super::views::arrange::open_piano_roll;
 use super::views::instrument::set_instrument;
-use super::{arrange_ops, piano_ops};
 use crate::model::{Edit, TrackField, TrackId, TrackKind};
 
 /// Runs a registry command `n` times (or with count `n`); `:` commands (save, quit) are the
@@ -195,7 +196,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             }
         }
         _ => match app.view {
-            ViewKind::Arrange => arrange_ops::run(app, cmd, n),
+            ViewKind::Arrange => app.view_command(cmd, n),
             ViewKind::Mixer => app.view_command(cmd, n),
             ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
         },
@@ -251,7 +252,7 @@ fn set_view(app: &mut App, v: ViewKind) {
                 app.project.tracks[ti].clips[ci].content,
                 crate::model::ClipContent::Midi(_)
             ) {
-                arrange_ops::open_piano_roll(app);
+                app.with_cx(|cx, v| open_piano_roll(v.arrange, cx));
                 return;
             }
         }

@@ -8,7 +8,6 @@
 
 pub mod action;
 pub mod app;
-mod arrange_ops;
 pub mod autosave;
 pub mod ctx;
 pub mod dispatch;

@@ -7,7 +7,8 @@ use super::app::{App, Popup};
 use super::engine_link::Transport;
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
-use super::{arrange_ops, autosave, dispatch, ex, piano_ops};
+use super::views::arrange::{cancel_drag, drag_end};
+use super::{autosave, dispatch, ex, piano_ops};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -58,7 +59,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     }
     // A key in the middle of a mouse drag puts the clip back first.
-    arrange_ops::cancel_drag(app);
+    app.with_cx(|cx, v| cancel_drag(v.arrange, cx));
     // A key ends the message it answers (as in vim); what it does may show a new one.
     app.status = Default::default();
     if app.too_small() {
@@ -212,7 +213,7 @@ fn run(app: &mut App, cmd: Cmd, n: usize) {
 fn on_mouse(app: &mut App, m: MouseEvent) {
     // A drag ends wherever the button comes up.
     if matches!(m.kind, MouseEventKind::Up(MouseButton::Left)) && app.arrange.drag.is_some() {
-        arrange_ops::drag_end(app);
+        app.with_cx(|cx, v| drag_end(v.arrange, cx));
         return;
     }
     let main = app.main_area();
@@ -225,49 +226,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
         return;
     }
     match app.view {
-        ViewKind::Arrange => {
-            use views::arrange::{HEADER_W, ROWS, TOP_ROWS};
-            // The wheel scrolls the view (Shift or a horizontal wheel: the timeline).
-            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
-            let bar = app.project.time_signature.quarters_per_bar();
-            // The track row and beat under the pointer (None over the ruler or headers).
-            let row = (m.row >= main.y + TOP_ROWS)
-                .then(|| app.arrange.scroll_track + ((m.row - main.y - TOP_ROWS) / ROWS) as usize);
-            let beat = (m.column >= main.x + HEADER_W).then(|| {
-                let col = (m.column - main.x - HEADER_W) as f64;
-                app.arrange.scroll_beat + col / app.arrange.cols_per_beat()
-            });
-            match m.kind {
-                MouseEventKind::ScrollDown if shift => arrange_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollUp if shift => arrange_ops::scroll(app, 0, -bar),
-                MouseEventKind::ScrollDown => arrange_ops::scroll(app, 1, 0.0),
-                MouseEventKind::ScrollUp => arrange_ops::scroll(app, -1, 0.0),
-                MouseEventKind::ScrollRight => arrange_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollLeft => arrange_ops::scroll(app, 0, -bar),
-                MouseEventKind::Down(MouseButton::Left) => {
-                    arrange_ops::cancel_drag(app);
-                    let Some(ti) = row else {
-                        return;
-                    };
-                    if ti < app.project.tracks.len() {
-                        dispatch::select_track(app, ti);
-                    }
-                    if let Some(beat) = beat {
-                        app.arrange.cursor = super::grid::floor_to(beat, app.arrange.grid);
-                        if ti < app.project.tracks.len() {
-                            arrange_ops::drag_start(app, ti, beat);
-                        }
-                    }
-                }
-                MouseEventKind::Drag(MouseButton::Left) => {
-                    if let (Some(ti), Some(beat)) = (row, beat) {
-                        arrange_ops::drag_to(app, ti, beat);
-                    }
-                }
-                MouseEventKind::Up(MouseButton::Left) => arrange_ops::drag_end(app),
-                _ => {}
-            }
-        }
+        ViewKind::Arrange | ViewKind::Mixer => app.view_mouse(m),
         ViewKind::PianoRoll => {
             use views::piano_roll::grid_rows;
             let keys_w = app.piano.keys_w(&app.project);
@@ -312,14 +271,12 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
                 _ => {}
             }
         }
-        ViewKind::Mixer => app.view_mouse(m),
     }
 }
 
 fn ensure_visible(app: &mut App) {
     match app.view {
-        ViewKind::Arrange => arrange_ops::ensure_visible(app),
-        ViewKind::Mixer => app.ensure_visible(),
+        ViewKind::Arrange | ViewKind::Mixer => app.ensure_visible(),
         ViewKind::PianoRoll => piano_ops::ensure_visible(app),
     }
 }

@@ -4,18 +4,37 @@
 
 mod clips;
 mod draw;
+mod edit;
+mod keys;
+mod mouse;
 mod state;
 
 pub use draw::{timeline_cols, visible_tracks, HEADER_W, ROWS, TOP_ROWS};
+pub use keys::open_piano_roll;
+pub use mouse::{cancel_drag, drag_end};
 pub use state::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 
-use crate::ui::ctx::Ctx;
+use crate::ui::action::Cmd;
+use crate::ui::ctx::{Ctx, Cx};
 use crate::ui::view::View;
+use crossterm::event::MouseEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 impl View for ArrangeState {
+    fn command(&mut self, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
+        keys::run(self, cx, cmd, n);
+    }
+
+    fn mouse(&mut self, cx: &mut Cx<'_>, ev: MouseEvent) {
+        mouse::on_mouse(self, cx, ev);
+    }
+
     fn draw(&self, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         draw::draw(self, cx, buf, area);
+    }
+
+    fn ensure_visible(&mut self, cx: &Ctx<'_>) {
+        keys::ensure_visible(self, cx.project, cx.main);
     }
 }
