@@ -4,7 +4,7 @@
 use super::action::Cmd;
 pub use super::ctx::{Clipboard, Status};
 use super::ctx::{Ctx, Cx, Effect};
-use super::engine_link::{EngineLink, MeterView, TransportView};
+use super::engine_link::{EngineLink, MeterView, Transport, TransportView};
 use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
@@ -12,10 +12,11 @@ use super::view::View;
 pub use super::views::arrange::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 pub use super::views::instrument::InstrumentBrowser;
 pub use super::views::mixer::{MixerParam, MixerState};
+use super::views::piano_roll;
 pub use super::views::piano_roll::{PianoState, PIANO_ZOOMS};
 use crate::model::{Edit, History, Project, TrackId};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The smallest terminal the screen is laid out for.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -441,6 +442,32 @@ impl App {
         on_screen.ensure_visible(&cx);
     }
 
+    /// Sounds `pitch` on `track` for `length` (the tick sends the note-off), ending the audition
+    /// that is still sounding first.
+    pub fn audition(&mut self, track: TrackId, pitch: u8, velocity: u8, length: Duration) {
+        if let Some((_, t, p)) = self.audition_off.take() {
+            let _ = self.engine.transport(Transport::Audition {
+                track: t,
+                pitch: p,
+                velocity: 0,
+                on: false,
+            });
+        }
+        // Without an engine there is nothing to hear; editing goes on silently.
+        if self
+            .engine
+            .transport(Transport::Audition {
+                track,
+                pitch,
+                velocity,
+                on: true,
+            })
+            .is_ok()
+        {
+            self.audition_off = Some((Instant::now() + length, track, pitch));
+        }
+    }
+
     /// Does what a view asked for beyond its own state.
     fn carry_out(&mut self, effect: Effect) {
         match effect {
@@ -449,14 +476,18 @@ impl App {
                 self.mixer.strip = i;
             }
             Effect::OpenClip { clip, beat, pitch } => {
-                super::piano_ops::open(self, clip, beat, pitch);
+                let main = self.main_area();
+                piano_roll::open(&mut self.piano, &self.project, main, clip, beat, pitch);
+                self.view = ViewKind::PianoRoll;
+                self.mode = Mode::Normal;
+                self.ensure_visible();
             }
             Effect::Audition {
                 track,
                 pitch,
                 velocity,
                 length,
-            } => super::piano_ops::audition_on(self, track, pitch, velocity, length),
+            } => self.audition(track, pitch, velocity, length),
             Effect::ArrangeCursor(beat) => self.arrange.cursor = beat,
             Effect::ClosePopup => {
                 self.popups.pop();

@@ -8,10 +8,10 @@ use super::ctx::Cx;
 use super::engine_link::Transport;
 use super::instruments::{catalogue, parse, position};
 use super::keymap::{Mode, ViewKind};
-use super::piano_ops;
 use super::timeline::{self, Here};
 use super::views::arrange::open_piano_roll;
 use super::views::instrument::set_instrument;
+use super::views::piano_roll::transpose;
 use crate::model::{Edit, TrackField, TrackId, TrackKind};
 
 /// Runs a registry command `n` times (or with count `n`); `:` commands (save, quit) are the
@@ -126,12 +126,12 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::GotoStart => {
             app.arrange.cursor = 0.0;
             if app.view == ViewKind::PianoRoll {
-                piano_ops::run(app, cmd, n);
+                app.view_command(cmd, n);
             }
             let _ = app.engine.transport(Transport::Seek(0.0));
         }
         Cmd::GotoEnd => match app.view {
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
+            ViewKind::PianoRoll => app.view_command(cmd, n),
             _ => {
                 let end = app.project.end_beat();
                 app.arrange.cursor = super::grid::floor_to(end, app.arrange.grid);
@@ -195,11 +195,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.error(e);
             }
         }
-        _ => match app.view {
-            ViewKind::Arrange => app.view_command(cmd, n),
-            ViewKind::Mixer => app.view_command(cmd, n),
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
-        },
+        _ => app.view_command(cmd, n),
     }
 }
 
@@ -353,7 +349,7 @@ fn timeline_key(app: &mut App, cmd: Cmd, n: usize) {
 
 /// `:transpose N` in the piano roll.
 pub fn piano_transpose(app: &mut App, n: i32) -> Result<(), String> {
-    piano_ops::transpose(app, n)
+    app.with_cx(|cx, v| transpose(v.piano, cx, n))
 }
 
 /// The MIDI track the instrument commands act on: the piano roll's clip's track there, else the

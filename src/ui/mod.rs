@@ -17,7 +17,6 @@ pub mod grid;
 pub mod instruments;
 pub mod keymap;
 pub mod peaks;
-mod piano_ops;
 mod popups;
 pub mod terminal;
 pub mod theme;

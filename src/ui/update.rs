@@ -8,7 +8,7 @@ use super::engine_link::Transport;
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::views::arrange::{cancel_drag, drag_end};
-use super::{autosave, dispatch, ex, piano_ops};
+use super::{autosave, dispatch, ex};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -42,7 +42,7 @@ pub fn update(app: &mut App, action: Action) {
     }
     // Any input restarts the idle clock of the autosave.
     app.disk.last_input = std::time::Instant::now();
-    ensure_visible(app);
+    app.ensure_visible();
     app.needs_redraw = true;
 }
 
@@ -225,60 +225,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
     if !inside || !app.popups.is_empty() || app.too_small() {
         return;
     }
-    match app.view {
-        ViewKind::Arrange | ViewKind::Mixer => app.view_mouse(m),
-        ViewKind::PianoRoll => {
-            use views::piano_roll::grid_rows;
-            let keys_w = app.piano.keys_w(&app.project);
-            // The wheel scrolls the view, as in the arrange view (Shift or a horizontal wheel:
-            // the time axis, a bar per notch).
-            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
-            let bar = app.project.time_signature.quarters_per_bar();
-            match m.kind {
-                MouseEventKind::ScrollDown if shift => piano_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollUp if shift => piano_ops::scroll(app, 0, -bar),
-                MouseEventKind::ScrollDown => piano_ops::scroll(app, -3, 0.0),
-                MouseEventKind::ScrollUp => piano_ops::scroll(app, 3, 0.0),
-                MouseEventKind::ScrollRight => piano_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollLeft => piano_ops::scroll(app, 0, -bar),
-                MouseEventKind::Down(_) | MouseEventKind::Up(_) | MouseEventKind::Drag(_) => {
-                    let rows = grid_rows(main);
-                    if m.row <= main.y || m.row > main.y + rows || m.column < main.x + keys_w {
-                        return;
-                    }
-                    let pitch = app.piano.top_pitch as i32 - (m.row - main.y - 1) as i32;
-                    let Ok(pitch) = u8::try_from(pitch) else {
-                        return;
-                    };
-                    let col = (m.column - main.x - keys_w) as f64;
-                    let beat = app.piano.scroll_beat + col / app.piano.cols_per_beat();
-                    match m.kind {
-                        MouseEventKind::Down(MouseButton::Left) => {
-                            piano_ops::click(app, beat, pitch)
-                        }
-                        MouseEventKind::Down(MouseButton::Right) => {
-                            piano_ops::right_click(app, beat, pitch)
-                        }
-                        MouseEventKind::Drag(MouseButton::Left) => {
-                            app.piano.pitch = pitch;
-                        }
-                        MouseEventKind::Up(MouseButton::Left) => {
-                            piano_ops::release(app, beat, pitch)
-                        }
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-fn ensure_visible(app: &mut App) {
-    match app.view {
-        ViewKind::Arrange | ViewKind::Mixer => app.ensure_visible(),
-        ViewKind::PianoRoll => piano_ops::ensure_visible(app),
-    }
+    app.view_mouse(m);
 }
 
 /// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.

@@ -3,18 +3,37 @@
 //! scroll, visual anchor, a note being dragged), its keys, its mouse and its drawing.
 
 mod draw;
+mod keys;
+mod mouse;
+mod notes;
 mod state;
 
 pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, VEL_H};
+pub use keys::open;
+pub use notes::transpose;
 pub use state::{PianoState, KEYS_W, PIANO_ZOOMS};
 
-use crate::ui::ctx::Ctx;
+use crate::ui::action::Cmd;
+use crate::ui::ctx::{Ctx, Cx};
 use crate::ui::view::View;
+use crossterm::event::MouseEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 impl View for PianoState {
+    fn command(&mut self, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
+        keys::run(self, cx, cmd, n);
+    }
+
+    fn mouse(&mut self, cx: &mut Cx<'_>, ev: MouseEvent) {
+        mouse::on_mouse(self, cx, ev);
+    }
+
     fn draw(&self, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         draw::draw(self, cx, buf, area);
+    }
+
+    fn ensure_visible(&mut self, cx: &Ctx<'_>) {
+        keys::ensure_visible(self, cx.project, cx.main);
     }
 }
