@@ -264,7 +264,7 @@ fn run(app: &mut App, cmd: &str, arg: &str) -> Result<(), String> {
                 return reload(app);
             }
             let dir = expand(arg);
-            super::reopen(app, &dir)
+            super::open::reopen(app, &dir)
         }
         "bpm" if arg.is_empty() => {
             let t = &app.project.tempo;

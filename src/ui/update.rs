@@ -232,7 +232,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
 fn tick(app: &mut App) -> bool {
     let mut changed = app.peaks.poll();
     changed |= app.expire_status(std::time::Instant::now());
-    if let Some(w) = super::take_warnings().pop() {
+    if let Some(w) = super::warnings::take_warnings().pop() {
         app.error(format!("warning: {w}"));
         changed = true;
     }

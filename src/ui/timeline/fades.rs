@@ -1,7 +1,7 @@
 //! The fades and gain of the audio clip under the arrange cursor (`:fade`, `:gain`, the fade
 //! and clip gain keys).
 
-use super::{words, Here};
+use super::here::{words, Here};
 use crate::model::{AudioClip, Clip, ClipContent, Edit, TrackId};
 use crate::ui::ctx::Cx;
 use crate::ui::grid::clip_at;

@@ -1,6 +1,6 @@
 //! Markers (add, rename, remove, jump) and tempo changes (`:tempo 140 @17`, `:tempo rm`).
 
-use super::{at, words, Here};
+use super::here::{at, words, Here};
 use crate::model::{Edit, Marker, TempoChange, TempoMap};
 use crate::ui::ctx::{Cx, Effect};
 use crate::ui::engine_link::Transport;

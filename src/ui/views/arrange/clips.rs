@@ -66,7 +66,7 @@ pub(super) fn sketch(
     clip: &crate::model::Clip,
     style: Style,
 ) {
-    let p: &Project = &cx.project;
+    let p: &Project = cx.project;
     let cpb = st.cols_per_beat();
     let width = (c1 - c0) as usize;
     let mut cells = vec![0u8; width];

@@ -56,7 +56,7 @@ pub fn drag_to(st: &mut ArrangeState, cx: &mut Cx<'_>, ti: usize, beat: f64) {
         clip: Box::new(clip.clone()),
     };
     // Not through the history: the drag ends in one edit (see `drag_end`).
-    if edit.apply(&mut cx.project).is_ok() {
+    if edit.apply(cx.project).is_ok() {
         if let Some(d) = &mut st.drag {
             d.moved = true;
         }
@@ -83,7 +83,7 @@ pub fn drag_end(st: &mut ArrangeState, cx: &mut Cx<'_>) {
         track: d.origin_track,
         clip: Box::new(d.origin.clone()),
     };
-    if back.apply(&mut cx.project).is_err() {
+    if back.apply(cx.project).is_err() {
         return;
     }
     if moved.start == d.origin.start && track == d.origin_track {
@@ -111,7 +111,7 @@ pub fn cancel_drag(st: &mut ArrangeState, cx: &mut Cx<'_>) {
             track: d.origin_track,
             clip: Box::new(d.origin),
         }
-        .apply(&mut cx.project);
+        .apply(cx.project);
     }
 }
 
