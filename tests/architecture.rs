@@ -369,3 +369,31 @@ fn ui_files_stay_under_450_lines() {
     }
     assert!(long.is_empty(), "ui files of 450 lines or more: {long:?}");
 }
+
+#[test]
+fn the_import_graph_reads_use_trees_and_child_modules() {
+    let mut paths = Vec::new();
+    expand_paths("{app::App, keymap::{Key, Mode}, ctx};", "ui", &mut paths);
+    assert_eq!(
+        paths,
+        [
+            "ui::app::App",
+            "ui::keymap::Key",
+            "ui::keymap::Mode",
+            "ui::ctx"
+        ]
+    );
+    let graph = ui_graph();
+    let edges = |m: &str| {
+        graph
+            .iter()
+            .find(|(x, _)| x == m)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    };
+    // `use super::state::…` from a file of a view folder, `crate::ui::ctx` from anywhere, and a
+    // mod.rs's `draw::draw(…)` through the child it declares.
+    assert!(edges("ui::views::mixer::keys").contains(&"ui::views::mixer::state".to_string()));
+    assert!(edges("ui::views::mixer::keys").contains(&"ui::ctx".to_string()));
+    assert!(edges("ui::views::mixer").contains(&"ui::views::mixer::draw".to_string()));
+}

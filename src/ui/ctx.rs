@@ -126,3 +126,71 @@ impl Cx<'_> {
         self.effects.push(effect);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TrackId;
+
+    /// A context over a fresh project, the way the App lends one.
+    fn with_cx(f: impl FnOnce(&mut Cx<'_>)) -> (Project, Status, History) {
+        let mut project = Project::new("t", 48_000, 120.0);
+        let mut history = History::default();
+        let mut engine = EngineLink::none();
+        let mut mode = Mode::Normal;
+        let mut clipboard = Clipboard::default();
+        let mut status = Status::default();
+        let mut at = Instant::now();
+        let transport = TransportView::default();
+        let peaks = PeakStore::new(std::path::Path::new("/nonexistent"));
+        let mut cx = Cx {
+            project: &mut project,
+            history: &mut history,
+            engine: &mut engine,
+            mode: &mut mode,
+            clipboard: &mut clipboard,
+            status: &mut status,
+            status_at: &mut at,
+            transport: &transport,
+            peaks: &peaks,
+            view: ViewKind::Mixer,
+            main: Rect::new(0, 2, 80, 20),
+            effects: Vec::new(),
+            changed: false,
+        };
+        f(&mut cx);
+        (project, status, history)
+    }
+
+    #[test]
+    fn an_edit_goes_through_the_history_and_marks_the_context_changed() {
+        let (project, status, history) = with_cx(|cx| {
+            assert!(cx.apply(Edit::SetMasterGain(-6.0), "master fader"));
+            assert!(cx.changed);
+            cx.info("Master -6.0 dB");
+            cx.ask(Effect::SelectTrack(2));
+            assert_eq!(cx.effects, vec![Effect::SelectTrack(2)]);
+        });
+        assert_eq!(project.master.gain_db, -6.0);
+        assert_eq!(history.revision(), 1);
+        assert_eq!(
+            status,
+            Status {
+                text: "Master -6.0 dB".into(),
+                error: false
+            }
+        );
+    }
+
+    #[test]
+    fn an_edit_that_does_not_apply_says_why_and_changes_nothing() {
+        let (project, status, history) = with_cx(|cx| {
+            assert!(!cx.apply(Edit::RemoveTrack { id: TrackId(7) }, "delete track"));
+            assert!(!cx.changed);
+        });
+        assert!(project.tracks.is_empty());
+        assert_eq!(history.revision(), 0);
+        assert!(status.error);
+        assert!(status.text.starts_with("delete track: "), "{}", status.text);
+    }
+}
