@@ -80,6 +80,15 @@ impl App {
         r
     }
 
+    /// The view on screen.
+    pub fn view_state(&self) -> &dyn View {
+        match self.view {
+            ViewKind::Arrange => &self.arrange,
+            ViewKind::Mixer => &self.mixer,
+            ViewKind::PianoRoll => &self.piano,
+        }
+    }
+
     /// Runs a registry command in the view on screen.
     pub fn view_command(&mut self, cmd: super::action::Cmd, n: usize) {
         let view = self.view;

@@ -20,6 +20,11 @@ pub trait View {
     fn mouse(&mut self, _cx: &mut Cx<'_>, _ev: MouseEvent) {}
     /// Paints the view into `area` of the buffer; only reads.
     fn draw(&self, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect);
+    /// What the cursor is on, for the status row: the names (track, clip), which give way
+    /// first on a narrow screen, and the rest (pitch, position, grid).
+    fn status(&self, _cx: &Ctx<'_>) -> (String, String) {
+        (String::new(), String::new())
+    }
     /// Scrolls so that the cursor is on screen (after every input).
     fn ensure_visible(&mut self, _cx: &Ctx<'_>) {}
 }

@@ -1,4 +1,5 @@
-//! Pure views: each `draw(&App, &mut Buffer, Rect)` only reads the App and paints cells.
+//! The screen: the top bar, the view on screen (each view folder draws itself from a `Ctx`),
+//! the status and command rows, and the popups over them. Drawing only reads.
 //!
 //! The frame is: a two-row top bar, the main view (arrange, mixer or piano roll), a status row
 //! and the command row; popups (help, which-key, confirmations) are painted over the rest.
@@ -13,8 +14,6 @@ pub mod status;
 pub mod top_bar;
 
 use super::app::{App, MIN_SIZE};
-use super::keymap::ViewKind;
-use super::view::View;
 use super::widgets::{fill, layout, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -40,11 +39,7 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     }
     let a = layout(area);
     top_bar::draw(app, buf, a.top);
-    match app.view {
-        ViewKind::Arrange => app.arrange.draw(&app.ctx(), buf, a.main),
-        ViewKind::Mixer => app.mixer.draw(&app.ctx(), buf, a.main),
-        ViewKind::PianoRoll => app.piano.draw(&app.ctx(), buf, a.main),
-    }
+    app.view_state().draw(&app.ctx(), buf, a.main);
     let cursor = status::draw(app, buf, a.status, a.command);
     popup::draw(app, buf, a.main);
     status::draw_completions(app, buf, a.main);

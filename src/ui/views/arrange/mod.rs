@@ -17,6 +17,7 @@ pub use state::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Ctx, Cx};
 use crate::ui::view::View;
+use crate::ui::widgets::{bars_beats, grid_name};
 use crossterm::event::MouseEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -36,5 +37,22 @@ impl View for ArrangeState {
 
     fn ensure_visible(&mut self, cx: &Ctx<'_>) {
         keys::ensure_visible(self, cx.project, cx.main);
+    }
+
+    fn status(&self, cx: &Ctx<'_>) -> (String, String) {
+        let track = cx
+            .project
+            .tracks
+            .get(self.track)
+            .map(|t| t.name.as_str())
+            .unwrap_or("no tracks — t a adds one");
+        (
+            track.to_string(),
+            format!(
+                "  @ {}  grid {}",
+                bars_beats(cx.project, self.cursor),
+                grid_name(self.grid)
+            ),
+        )
     }
 }

@@ -34,4 +34,17 @@ impl View for MixerState {
         let fit = visible_strips(cx.main);
         self.ensure_visible_in(cx.project.tracks.len(), fit);
     }
+
+    fn status(&self, cx: &Ctx<'_>) -> (String, String) {
+        let name = cx
+            .project
+            .tracks
+            .get(self.strip)
+            .map(|t| t.name.as_str())
+            .unwrap_or("Master");
+        let param = format!("  {:?}", self.param)
+            .replace("Send(", "send ")
+            .replace(')', "");
+        (name.to_string(), param)
+    }
 }

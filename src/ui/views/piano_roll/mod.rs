@@ -16,6 +16,7 @@ pub use state::{PianoState, KEYS_W, PIANO_ZOOMS};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Ctx, Cx};
 use crate::ui::view::View;
+use crate::ui::widgets::{bars_beats, grid_name};
 use crossterm::event::MouseEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -35,5 +36,34 @@ impl View for PianoState {
 
     fn ensure_visible(&mut self, cx: &Ctx<'_>) {
         keys::ensure_visible(self, cx.project, cx.main);
+    }
+
+    fn status(&self, cx: &Ctx<'_>) -> (String, String) {
+        let p = cx.project;
+        let Some((ti, ci)) = self.clip_in(p) else {
+            return (
+                "no MIDI clip — select one in the arrange view and press Enter".into(),
+                String::new(),
+            );
+        };
+        let c = &p.tracks[ti].clips[ci];
+        // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
+        let pitch = if self.plays_drums(p) {
+            drum_label(self.pitch)
+        } else {
+            crate::model::pitch_name(self.pitch)
+        };
+        (
+            format!(
+                "{} / {}",
+                p.tracks[ti].name,
+                if c.name.is_empty() { "clip" } else { &c.name },
+            ),
+            format!(
+                "  {pitch}  @ {}  grid {}",
+                bars_beats(p, c.start + self.cursor),
+                grid_name(self.grid)
+            ),
+        )
     }
 }
