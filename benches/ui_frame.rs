@@ -99,7 +99,7 @@ fn frames(c: &mut Criterion) {
     let p = big_project(64, 2000);
     let dir = folder(&p);
     let mut a = app(p, dir.path());
-    a.peaks.wait();
+    tdaw::ui::wait_for_jobs(&mut a, std::time::Duration::from_secs(60));
     for (w, h) in [(160u16, 48u16), (80, 24)] {
         update(&mut a, Action::Resize(w, h));
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -137,7 +137,7 @@ fn start_to_first_frame(c: &mut Criterion) {
     let dir = folder(&p);
     // Warm the peak cache as a second open would find it.
     let mut warm = app(p, dir.path());
-    warm.peaks.wait();
+    tdaw::ui::wait_for_jobs(&mut warm, std::time::Duration::from_secs(60));
     c.bench_function("start_to_first_frame_16tracks_120x40", |b| {
         b.iter(|| {
             let mut a = tdaw::ui::open_app(dir.path()).unwrap();

@@ -41,7 +41,7 @@ fn open(dir: &Path) -> App {
 fn idle_tick(app: &mut App) {
     app.disk.last_input = std::time::Instant::now() - std::time::Duration::from_millis(1_100);
     app.last_autosave = std::time::Instant::now() - tdaw::ui::autosave::RETRY;
-    update(app, Action::Tick);
+    tdaw::ui::run_jobs(app);
 }
 
 /// A full disk made the autosave fail once; after space came back it was never tried again

@@ -266,7 +266,7 @@ fn two_tuis_on_one_project_lose_nothing() {
         }
         // The first follows the second's save on its next look at the disk.
         one.disk.last_poll = std::time::Instant::now() - std::time::Duration::from_secs(5);
-        update(&mut one, Action::Tick);
+        tdaw::ui::run_jobs(&mut one);
         assert_eq!(one.project, env.on_disk(), "{}", one.status.text);
         assert!(one.status.text.starts_with("Reloaded project.toml"));
     }
@@ -276,7 +276,7 @@ fn two_tuis_on_one_project_lose_nothing() {
     press(&mut one, ":w<ret>");
     let before = env.toml();
     two.disk.last_poll = std::time::Instant::now() - std::time::Duration::from_secs(5);
-    update(&mut two, Action::Tick);
+    tdaw::ui::run_jobs(&mut two);
     assert!(
         two.status.text.contains("changed on disk; :w merges"),
         "{}",
@@ -427,10 +427,10 @@ fn autosave_is_written_a_second_after_the_last_key_and_names_its_base() {
     let mut app = open(&env.project);
     let path = tdaw::ui::autosave::path(&env.project);
     press(&mut app, ":bpm 133<ret>");
-    update(&mut app, Action::Tick);
+    tdaw::ui::run_jobs(&mut app);
     assert!(!path.exists(), "not while keys are still coming");
     app.disk.last_input = std::time::Instant::now() - std::time::Duration::from_millis(1_100);
-    update(&mut app, Action::Tick);
+    tdaw::ui::run_jobs(&mut app);
     let text = std::fs::read_to_string(&path).unwrap();
     let hash = tdaw::store::lock::content_hash(&env.toml());
     assert!(

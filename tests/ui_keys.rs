@@ -481,17 +481,17 @@ fn import_and_export_midi_from_the_command_line() {
     let mut app = demo_app(dir.path());
     press(&mut app, &format!(":import {}<ret>", wav.display()));
     assert!(!app.status.error, "{:?}", app.status);
-    let t = app.project.tracks.last().unwrap();
+    let t = app.project.tracks.last().unwrap().clone();
     assert_eq!((t.kind, t.clips.len()), (TrackKind::Audio, 1));
     assert_eq!(app.arrange.track, 4, "the new track is selected");
     // The waveform overview is computed from the copy in audio/ and cached in .tdaw/peaks.
-    app.peaks.wait();
+    tdaw::ui::wait_for_jobs(&mut app, std::time::Duration::from_secs(60));
     let ClipContent::Audio(a) = &t.clips[0].content else {
         panic!()
     };
     let rel = a.file.clone();
     assert!(app.peaks.get(&rel).is_some());
-    assert!(tdaw::ui::peaks::cache_path(dir.path(), &rel).is_file());
+    assert!(tdaw::store::peaks::cache_path(dir.path(), &rel).is_file());
     press(&mut app, "u");
     assert_eq!(app.project.tracks.len(), 4, "import is undoable");
     press(&mut app, ":import /no/such/file.wav<ret>");
@@ -527,7 +527,7 @@ fn render_runs_in_the_background_and_reports() {
     let start = std::time::Instant::now();
     while app.render.is_some() {
         assert!(start.elapsed().as_secs() < 60, "render did not finish");
-        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        tdaw::ui::run_jobs(&mut app);
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(!app.status.error, "{:?}", app.status);
@@ -538,7 +538,7 @@ fn render_runs_in_the_background_and_reports() {
     // A folder that does not exist is an error in the status line, not a crash.
     press(&mut app, ":render /no/such/dir/x.wav<ret>");
     while app.render.is_some() {
-        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        tdaw::ui::run_jobs(&mut app);
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(
@@ -610,14 +610,14 @@ fn autosave_writes_every_30_seconds_while_unsaved() {
     let path = tdaw::ui::autosave::path(dir.path());
     let long_ago = std::time::Instant::now() - std::time::Duration::from_secs(31);
     app.last_autosave = long_ago;
-    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    tdaw::ui::run_jobs(&mut app);
     assert!(!path.exists(), "nothing to autosave without changes");
     press(&mut app, ":bpm 101<ret>");
     app.last_autosave = std::time::Instant::now();
-    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    tdaw::ui::run_jobs(&mut app);
     assert!(!path.exists(), "not before 30 s have passed");
     app.last_autosave = long_ago;
-    tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+    tdaw::ui::run_jobs(&mut app);
     let saved: tdaw::model::Project =
         toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(saved.tempo.initial_bpm(), 101.0);

@@ -59,7 +59,7 @@ fn arrange_view_with_audio_waveform_and_meters() {
     p.tracks
         .push(Track::new(TrackId(2), "Verb", TrackKind::Bus));
     let mut app = app_with(p, dir.path());
-    app.peaks.wait();
+    tdaw::ui::wait_for_jobs(&mut app, std::time::Duration::from_secs(60));
     assert!(app.peaks.get("audio/tone.wav").is_some());
     app.meters.tracks.insert(
         TrackId(1),

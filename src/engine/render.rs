@@ -94,12 +94,12 @@ pub struct RenderOptions {
 /// Where stems go and how a render is stopped: beside [`RenderOptions`] (whose fields callers
 /// spell out) so that adding to it breaks no caller.
 #[derive(Clone, Debug, Default)]
-pub struct RenderControl {
+pub struct RenderControl<'a> {
     /// The folder for stems (created when missing); next to the output when `None`.
     pub stems_dir: Option<PathBuf>,
     /// Set (e.g. by a SIGINT handler) to stop the render; it then fails as
     /// [`EngineError::Interrupted`] and leaves no file behind.
-    pub cancel: Option<&'static AtomicBool>,
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for RenderOptions {
@@ -181,7 +181,7 @@ pub fn render_to_file(
     root: &Path,
     out: &Path,
     opts: &RenderOptions,
-    control: &RenderControl,
+    control: &RenderControl<'_>,
     progress: &mut dyn FnMut(f32),
 ) -> Result<RenderReport, EngineError> {
     let rate = project.sample_rate;

@@ -12,6 +12,7 @@ pub mod index;
 pub mod lock;
 pub mod output;
 pub mod paths;
+pub mod peaks;
 pub mod tempo_cache;
 
 pub mod import;

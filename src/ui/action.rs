@@ -197,8 +197,10 @@ pub enum Action {
     Paste(String),
     /// The terminal changed size.
     Resize(u16, u16),
-    /// Time passed: poll the engine, meters, peak jobs and autosave.
+    /// Time passed: poll the engine and the meters, expire the status message.
     Tick,
+    /// Background work reported, or a timer is due (see `ui::jobs`).
+    Job(super::jobs::JobEvent),
     /// Run a registry command `count` times (1 when no count was typed).
     Run(Cmd, usize),
     /// Run a command line, as typed after `:` (e.g. `bpm 120`).

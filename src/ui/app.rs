@@ -123,14 +123,16 @@ pub struct App {
     pub transport: TransportView,
     pub meters: MeterView,
     pub peaks: PeakStore,
+    /// Background work and timers; their events reach `update` as `Action::Job`.
+    pub jobs: super::jobs::Jobs,
     /// Terminal size in cells.
     pub size: (u16, u16),
     /// Set when the user quits; the event loop ends.
     pub quit: bool,
     /// Set by `update` when the screen must be drawn again.
     pub needs_redraw: bool,
-    /// A note being auditioned and when to release it.
-    pub audition_off: Option<(Instant, TrackId, u8)>,
+    /// A note being auditioned (released by the `AuditionOff` timer).
+    pub audition_off: Option<(TrackId, u8)>,
     /// When the session started (for the index).
     pub opened_at: std::time::SystemTime,
     /// A `:render` in progress.
@@ -179,6 +181,7 @@ impl App {
             transport: TransportView::default(),
             meters: MeterView::default(),
             peaks: PeakStore::new(dir),
+            jobs: super::jobs::Jobs::new(),
             size: MIN_SIZE,
             quit: false,
             needs_redraw: true,
@@ -193,7 +196,7 @@ impl App {
             text: format!("{} — press ? for help, :q to quit", app.project.name),
             error: false,
         };
-        app.peaks.request_all(&app.project);
+        app.peaks.request_all(&app.project, &mut app.jobs);
         app
     }
 
@@ -293,7 +296,7 @@ impl App {
             }
         }
         self.engine.load_project(&self.project, &self.dir);
-        self.peaks.request_all(&self.project);
+        self.peaks.request_all(&self.project, &mut self.jobs);
     }
 
     /// The selected track's id.
@@ -324,10 +327,10 @@ impl App {
         }
     }
 
-    /// Sounds `pitch` on `track` for `length` (the tick sends the note-off), ending the audition
+    /// Sounds `pitch` on `track` for `length` (a job timer sends the note-off), ending the audition
     /// that is still sounding first.
     pub fn audition(&mut self, track: TrackId, pitch: u8, velocity: u8, length: Duration) {
-        if let Some((_, t, p)) = self.audition_off.take() {
+        if let Some((t, p)) = self.audition_off.take() {
             let _ = self.engine.transport(Transport::Audition {
                 track: t,
                 pitch: p,
@@ -346,7 +349,8 @@ impl App {
             })
             .is_ok()
         {
-            self.audition_off = Some((Instant::now() + length, track, pitch));
+            self.audition_off = Some((track, pitch));
+            self.jobs.after(length, super::jobs::Timer::AuditionOff);
         }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Each session (one TUI process) has its own autosave, `.tdaw/autosave-ID.toml`, written
 //! atomically and fsynced while there are unsaved changes: 1 s after the last key once idle,
-//! and every 30 s while typing goes on. Its first line names the `project.toml` version it
+//! and every 30 s while typing goes on (job timers, set by [`arm`] after every action, say
+//! when; so does the look at `project.toml` for other writers). Its first line names the `project.toml` version it
 //! started from. A session's save or quit deletes only its own autosave. On open, the
 //! autosave of every session that is not running (its `.tdaw/session-ID.lock` is not held)
 //! and that holds something other than `project.toml` is offered, after the same checks as
@@ -291,7 +292,40 @@ impl Disk {
     }
 }
 
-/// Called every tick: writes the autosave when it is due. Returns an error sentence to show.
+/// When the autosave is next due (`None`: nothing to write). Mirrors the checks of [`tick`].
+fn due(app: &super::app::App) -> Option<Instant> {
+    if !app.unsaved() {
+        return None;
+    }
+    let retry = app.disk.autosave_failing.then(|| app.last_autosave + RETRY);
+    let edit = (app.history.revision() != app.autosaved_revision)
+        .then(|| (app.disk.last_input + IDLE).min(app.last_autosave + INTERVAL));
+    match (retry, edit) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Sets the job timers of the autosave and of the look at `project.toml` to when they are next
+/// due, from the App's clocks; called after every action. Mid-drag neither runs (the project
+/// holds a clip where it is not yet an edit); the drag's end sets them again.
+pub fn arm(app: &mut super::app::App) {
+    use super::jobs::Timer;
+    if app.arrange.drag.is_some() {
+        app.jobs.clear(Timer::Autosave);
+        app.jobs.clear(Timer::DiskPoll);
+        return;
+    }
+    match due(app) {
+        Some(when) => app.jobs.at(when, Timer::Autosave),
+        None => app.jobs.clear(Timer::Autosave),
+    }
+    let poll = app.disk.last_poll + POLL;
+    app.jobs.at(poll, Timer::DiskPoll);
+}
+
+/// Runs when the autosave timer is due: writes the autosave when it is due. Returns an error
+/// sentence to show.
 pub fn tick(app: &mut super::app::App) -> Option<String> {
     if !app.unsaved() {
         return None;

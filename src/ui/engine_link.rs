@@ -197,21 +197,16 @@ fn quantize(v: f32) -> f32 {
     10f32.powf(db / 20.0)
 }
 
-/// An offline render running on its own thread (`:render FILE`), so the TUI stays responsive.
+/// A `:render` running as a job, so the TUI stays responsive; Esc, Ctrl-C or quitting
+/// cancels it.
+#[derive(Debug)]
 pub struct RenderJob {
+    /// The job: its progress and end arrive as job events with this id.
+    pub id: super::jobs::JobId,
     /// Where the mix goes.
     pub out: std::path::PathBuf,
-    progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
-    rx: std::sync::mpsc::Receiver<Result<String, String>>,
-}
-
-/// Where a render job is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RenderState {
-    /// Percent done.
-    Running(u32),
-    /// The summary line, or the error sentence.
-    Done(Result<String, String>),
+    /// A cancel was asked for (the status line says so until the render ends).
+    pub cancelling: bool,
 }
 
 impl RenderJob {
@@ -221,61 +216,48 @@ impl RenderJob {
         root: &Path,
         out: &Path,
         soundfont: Option<std::path::PathBuf>,
+        jobs: &mut super::jobs::Jobs,
     ) -> Result<RenderJob, String> {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        let progress = std::sync::Arc::new(AtomicU32::new(0));
-        let (tx, rx) = std::sync::mpsc::channel();
+        use super::jobs::{JobKind, JobOutput, RenderEnd};
         let (project, root, out_path) = (project.clone(), root.to_path_buf(), out.to_path_buf());
-        let p = progress.clone();
-        std::thread::Builder::new()
-            .name("tdaw-render".into())
-            .spawn(move || {
-                let opts = crate::engine::RenderOptions {
-                    soundfont,
-                    ..Default::default()
-                };
-                let r = crate::engine::render_to_wav(&project, &root, &out_path, &opts, &mut |f| {
-                    p.store((f.clamp(0.0, 1.0) * 100.0) as u32, Ordering::Relaxed)
-                })
-                .map(|r| {
-                    format!(
-                        "Rendered {} ({:.1} s, peak {:.1} dBFS{}{})",
-                        r.path.display(),
-                        r.seconds,
-                        r.peak_dbfs,
-                        r.integrated_lufs
-                            .map_or(String::new(), |l| format!(", {l:.1} LUFS")),
-                        if r.clipped { ", CLIPPED" } else { "" }
-                    )
-                })
-                .map_err(|e| format!("render to '{}' failed: {e}", out_path.display()));
-                let _ = tx.send(r);
-            })
-            .map_err(|e| format!("could not start the render: {e}"))?;
+        let id = jobs.spawn(JobKind::Render, move |ctx| {
+            let opts = crate::engine::RenderOptions {
+                soundfont,
+                ..Default::default()
+            };
+            let control = crate::engine::RenderControl {
+                stems_dir: None,
+                cancel: Some(ctx.cancel_flag()),
+            };
+            let r = crate::engine::render_to_file(
+                &project,
+                &root,
+                &out_path,
+                &opts,
+                &control,
+                &mut |f| ctx.progress(f.clamp(0.0, 1.0)),
+            );
+            let end = match r {
+                Ok(r) => RenderEnd::Done(format!(
+                    "Rendered {} ({:.1} s, peak {:.1} dBFS{}{})",
+                    r.path.display(),
+                    r.seconds,
+                    r.peak_dbfs,
+                    r.integrated_lufs
+                        .map_or(String::new(), |l| format!(", {l:.1} LUFS")),
+                    if r.clipped { ", CLIPPED" } else { "" }
+                )),
+                Err(crate::engine::EngineError::Interrupted) => RenderEnd::Cancelled,
+                Err(e) => {
+                    RenderEnd::Failed(format!("render to '{}' failed: {e}", out_path.display()))
+                }
+            };
+            ctx.send(JobOutput::Render(end));
+        })?;
         Ok(RenderJob {
+            id,
             out: out.to_path_buf(),
-            progress,
-            rx,
+            cancelling: false,
         })
-    }
-
-    /// How far the render is.
-    pub fn poll(&self) -> RenderState {
-        match self.rx.try_recv() {
-            Ok(r) => RenderState::Done(r),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                RenderState::Done(Err("the render stopped unexpectedly".into()))
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                RenderState::Running(self.progress.load(std::sync::atomic::Ordering::Relaxed))
-            }
-        }
-    }
-
-    /// Waits for the render to finish (tests).
-    pub fn wait(&self) -> Result<String, String> {
-        self.rx
-            .recv()
-            .unwrap_or_else(|_| Err("the render stopped unexpectedly".into()))
     }
 }

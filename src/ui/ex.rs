@@ -841,8 +841,13 @@ fn render(app: &mut App, file: &Path) -> Result<(), String> {
         return Err("a render is already running".into());
     }
     crate::store::output::check_output(&app.dir, &app.project, file).map_err(|e| e.to_string())?;
-    let job =
-        super::engine_link::RenderJob::start(&app.project, &app.dir, file, app.soundfont.clone())?;
+    let job = super::engine_link::RenderJob::start(
+        &app.project,
+        &app.dir,
+        file,
+        app.soundfont.clone(),
+        &mut app.jobs,
+    )?;
     app.render = Some(job);
     app.info(format!("Rendering {} …", file.display()));
     Ok(())

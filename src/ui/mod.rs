@@ -3,7 +3,8 @@
 //! Keys resolve through keymaps (TOML tries, `keymaps/vim.toml` compiled in) to commands of the
 //! registry (`action.rs`); every change of the project is an `Edit` through the history. The
 //! event loop draws only when something changed, blocks on input when idle, and redraws meters
-//! at ~25 fps while playing. This module is the only one that knows the terminal; it never
+//! at ~25 fps while playing. Background work and timers (`jobs`) report on one channel; the loop
+//! wakes for them and hands each event to the reducer. This module is the only one that knows the terminal; it never
 //! touches audio itself (everything goes through `engine_link`).
 
 pub mod action;
@@ -16,6 +17,7 @@ pub mod engine_link;
 pub mod ex;
 pub mod grid;
 pub mod instruments;
+pub mod jobs;
 pub mod keymap;
 pub mod open;
 pub mod peaks;
@@ -32,7 +34,7 @@ pub mod widgets;
 pub use action::{Action, Cmd};
 pub use app::App;
 pub use open::{open_app, reopen};
-pub use update::{press, update};
+pub use update::{press, run_jobs, update, wait_for_jobs};
 pub use warnings::{install_warning_sink, take_warnings};
 
 use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
@@ -56,8 +58,11 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
 /// Frame period while playing (meters and playhead move).
 pub const PLAYING_FRAME: Duration = Duration::from_millis(40);
-/// How long the loop sleeps when nothing happens (ticks check autosave and the engine).
+/// How long the loop sleeps when nothing happens (ticks poll the engine).
 pub const IDLE_TICK: Duration = Duration::from_millis(500);
+/// How often the loop looks at the job channel while a worker runs (a worker's report waits
+/// at most this long; timers wake the loop at their own time).
+const JOB_CHECK: Duration = Duration::from_millis(20);
 
 /// Runs the TUI on a project folder until the user quits.
 pub fn run(dir: &Path) -> Result<(), UiError> {
@@ -138,12 +143,16 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
         }
         let period = if app.transport.playing {
             PLAYING_FRAME
-        } else if app.peaks.busy() || app.audition_off.is_some() || app.render.is_some() {
-            Duration::from_millis(50)
         } else {
             IDLE_TICK
         };
-        let wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        let mut wait = period.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        if app.jobs.busy() {
+            wait = wait.min(JOB_CHECK);
+        }
+        if let Some(t) = app.jobs.next_timer() {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
         // Our own wait first: it sees a hung-up terminal (which crossterm would spin on) and
         // lets a signal through; crossterm then only takes what is there.
         terminal::wait_for_input(wait)?;
@@ -161,6 +170,7 @@ fn event_loop(app: &mut App, term: &mut terminal::Term) -> Result<(), UiError> {
                 }
             }
         }
+        update::run_jobs(app);
         if last_tick.elapsed() >= period {
             last_tick = Instant::now();
             update(app, Action::Tick);

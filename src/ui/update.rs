@@ -1,10 +1,12 @@
 //! The one reducer: `update(&mut App, Action)` is the only place the App changes. Keys are
 //! resolved through the keymap (counts, prefixes, which-key), registry commands get their
-//! effect here or in the view's ops module, and ticks poll the engine and autosave.
+//! effect here or in the view's ops module, ticks poll the engine, and job events (results of
+//! background work, due timers) take effect here too.
 
 use super::action::{Action, Cmd};
 use super::app::{App, Popup};
 use super::engine_link::Transport;
+use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::views::arrange::{cancel_drag, drag_end};
@@ -18,6 +20,14 @@ pub fn update(app: &mut App, action: Action) {
             if tick(app) {
                 app.needs_redraw = true;
             }
+            autosave::arm(app);
+            return;
+        }
+        Action::Job(ev) => {
+            if on_job(app, ev) {
+                app.needs_redraw = true;
+            }
+            autosave::arm(app);
             return;
         }
         Action::Key(k) => on_key(app, k),
@@ -42,6 +52,11 @@ pub fn update(app: &mut App, action: Action) {
     }
     // Any input restarts the idle clock of the autosave.
     app.disk.last_input = std::time::Instant::now();
+    if app.quit {
+        // Quitting stops background work (a render removes its temporary file).
+        app.jobs.cancel_all();
+    }
+    autosave::arm(app);
     app.ensure_visible();
     app.needs_redraw = true;
 }
@@ -83,6 +98,19 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     {
         app.pending = Default::default();
         return;
+    }
+    // While rendering, Ctrl-C (which quits otherwise) and Esc in normal mode (where it has
+    // nothing else to end) stop the render.
+    let ctrl_c = key.ctrl && key.code == KeyCodeOrd::Char('c');
+    let esc = key == Key::plain(KeyCodeOrd::Esc) && app.mode == Mode::Normal;
+    if (esc || ctrl_c) && app.pending.keys.is_empty() {
+        if let Some(job) = &mut app.render {
+            job.cancelling = true;
+            app.jobs.cancel(job.id);
+            let text = format!("Cancelling the render of {} …", job.out.display());
+            app.info(text);
+            return;
+        }
     }
     if app.pending.keys.is_empty() && app.mode != Mode::Insert && !key.ctrl && !key.alt {
         if let KeyCodeOrd::Char(c @ '0'..='9') = key.code {
@@ -230,8 +258,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
 
 /// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.
 fn tick(app: &mut App) -> bool {
-    let mut changed = app.peaks.poll();
-    changed |= app.expire_status(std::time::Instant::now());
+    let mut changed = app.expire_status(std::time::Instant::now());
     if let Some(w) = super::warnings::take_warnings().pop() {
         app.error(format!("warning: {w}"));
         changed = true;
@@ -266,46 +293,117 @@ fn tick(app: &mut App) -> bool {
         app.meters = meters;
         changed = true;
     }
-    if let Some(job) = &app.render {
-        match job.poll() {
-            super::engine_link::RenderState::Running(pct) => {
-                let text = format!("Rendering {} … {pct}%", job.out.display());
-                if app.status.text != text {
-                    app.info(text);
-                    changed = true;
-                }
-            }
-            super::engine_link::RenderState::Done(r) => {
-                app.render = None;
-                match r {
-                    Ok(summary) => app.info(summary),
-                    Err(e) => app.error(e),
-                }
-                changed = true;
-            }
-        }
-    }
-    if let Some((when, track, pitch)) = app.audition_off {
-        if std::time::Instant::now() >= when {
-            app.audition_off = None;
-            let _ = app.engine.transport(Transport::Audition {
-                track,
-                pitch,
-                velocity: 0,
-                on: false,
-            });
-        }
-    }
-    // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave.
-    if app.arrange.drag.is_some() {
-        return changed;
-    }
-    if let Some(e) = autosave::tick(app) {
-        app.error(e);
-        changed = true;
-    }
-    if autosave::follow_disk(app) {
-        changed = true;
-    }
     changed
+}
+
+/// A job event takes effect: peaks to draw, a render's progress or end, a due timer. Returns
+/// whether the screen changed. Events of jobs that are no longer wanted are dropped.
+fn on_job(app: &mut App, ev: JobEvent) -> bool {
+    match ev {
+        JobEvent::Output {
+            id,
+            output: JobOutput::Peaks { file, result },
+        } => app.peaks.accept(id, file, result),
+        JobEvent::Progress { id, fraction } => match &app.render {
+            Some(job) if job.id == id => {
+                let pct = (fraction.clamp(0.0, 1.0) * 100.0) as u32;
+                let text = format!("Rendering {} … {pct}%", job.out.display());
+                // A cancel asked for stays on the line until the render ends.
+                if app.status.text != text && !job.cancelling {
+                    app.info(text);
+                    return true;
+                }
+                false
+            }
+            _ => false,
+        },
+        JobEvent::Output {
+            id,
+            output: JobOutput::Render(end),
+        } => {
+            if app.render.as_ref().is_none_or(|j| j.id != id) {
+                return false;
+            }
+            app.render = None;
+            match end {
+                RenderEnd::Done(summary) => app.info(summary),
+                RenderEnd::Failed(e) => app.error(e),
+                RenderEnd::Cancelled => app.info("render cancelled"),
+            }
+            true
+        }
+        JobEvent::Finished { id, kind } => match kind {
+            JobKind::Peaks => {
+                app.peaks.finished(id);
+                false
+            }
+            JobKind::Render => {
+                // A render always reports how it ended before finishing, unless it panicked.
+                if app.render.as_ref().is_some_and(|j| j.id == id) {
+                    app.render = None;
+                    app.error("the render stopped unexpectedly");
+                    return true;
+                }
+                false
+            }
+        },
+        JobEvent::Timer(Timer::AuditionOff) => {
+            if let Some((track, pitch)) = app.audition_off.take() {
+                let _ = app.engine.transport(Transport::Audition {
+                    track,
+                    pitch,
+                    velocity: 0,
+                    on: false,
+                });
+            }
+            false
+        }
+        // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave
+        // and nothing to reload (the timers are set again when the drag ends).
+        JobEvent::Timer(_) if app.arrange.drag.is_some() => false,
+        JobEvent::Timer(Timer::Autosave) => match autosave::tick(app) {
+            Some(e) => {
+                app.error(e);
+                true
+            }
+            None => false,
+        },
+        JobEvent::Timer(Timer::DiskPoll) => autosave::follow_disk(app),
+    }
+}
+
+/// Delivers every job event that is ready now (finished work, due timers) through the reducer;
+/// the event loop calls it after input, and tests call it in place of waiting. Returns how
+/// many were delivered.
+pub fn run_jobs(app: &mut App) -> usize {
+    // Timers follow the App's clocks (last key, last autosave, last look at the disk).
+    autosave::arm(app);
+    let mut n = 0;
+    // Bounded, so that a flood of events cannot keep keys waiting; the rest come next turn.
+    while n < 256 {
+        let Some(ev) = app.jobs.take(std::time::Instant::now()) else {
+            break;
+        };
+        update(app, Action::Job(ev));
+        n += 1;
+    }
+    n
+}
+
+/// Waits until no worker is running (at most `timeout`), delivering their events through
+/// the reducer as they come (tests and benchmarks: "let the peaks load"). False on timeout.
+pub fn wait_for_jobs(app: &mut App, timeout: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    run_jobs(app);
+    while app.jobs.busy() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        if let Some(ev) = app.jobs.wait(left) {
+            update(app, Action::Job(ev));
+        }
+    }
+    run_jobs(app);
+    true
 }
