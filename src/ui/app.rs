@@ -100,7 +100,7 @@ pub struct App {
     pub autosaved_revision: u64,
     pub last_autosave: Instant,
     /// The project on disk: merge base, fingerprint, session claim.
-    pub disk: super::autosave::Disk,
+    pub disk: super::disk::Disk,
     pub view: ViewKind,
     pub mode: Mode,
     pub arrange: ArrangeState,
@@ -151,7 +151,7 @@ impl App {
     pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
         let depth = ColorDepth::detect();
         let saved = Box::new(project.clone());
-        let disk = super::autosave::Disk::new(dir, &project, None);
+        let disk = super::disk::Disk::new(dir, &project, None);
         let mut app = App {
             project,
             dir: dir.to_path_buf(),

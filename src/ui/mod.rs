@@ -12,6 +12,7 @@ pub mod app;
 pub mod app_views;
 pub mod autosave;
 pub mod ctx;
+pub mod disk;
 pub mod dispatch;
 pub mod engine_link;
 pub mod ex;
