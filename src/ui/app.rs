@@ -1,5 +1,6 @@
-//! The one state of the TUI: the project and its history, the view state, the mode, the
-//! status line and the popups. Only `update::update` changes it; views only read it.
+//! The one state of the TUI: the project and its history, the views' states (each defined in
+//! its view folder), the mode, the status line and the popups. Only `update::update` changes
+//! it; views get a context made of it (`app_views.rs`), never the App itself.
 
 use super::action::Cmd;
 pub use super::ctx::{Clipboard, Status};

@@ -1,7 +1,8 @@
 //! The one reducer: `update(&mut App, Action)` is the only place the App changes. Keys are
-//! resolved through the keymap (counts, prefixes, which-key), registry commands get their
-//! effect here or in the view's ops module, ticks poll the engine, and job events (results of
-//! background work, due timers) take effect here too.
+//! resolved through the keymap (counts, prefixes, which-key); registry commands go to
+//! `dispatch` (App-wide ones, then the view on screen) or, for the few that run a `:` command,
+//! to the command line; mouse events go to the view on screen; ticks poll the engine, and job
+//! events (results of background work, due timers) take effect here too.
 
 use super::action::{Action, Cmd};
 use super::app::{App, Popup};
