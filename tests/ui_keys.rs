@@ -397,7 +397,7 @@ fn paths_complete_in_the_command_line() {
     std::fs::write(dir.path().join("drums-loop.wav"), b"x").unwrap();
     std::fs::create_dir(dir.path().join("drafts")).unwrap();
     let prefix = format!("{}/dr", dir.path().display());
-    let got = tdaw::ui::ex::complete_path(&prefix, false);
+    let got = tdaw::ui::commands::complete_path(&prefix, false);
     assert_eq!(
         got,
         vec![
@@ -405,7 +405,7 @@ fn paths_complete_in_the_command_line() {
             format!("{}/drums-loop.wav", dir.path().display())
         ]
     );
-    let (_, c) = tdaw::ui::ex::complete(&format!("import {prefix}u"));
+    let (_, c) = tdaw::ui::commands::complete(&format!("import {prefix}u"));
     assert_eq!(c, vec![format!("{}/drums-loop.wav", dir.path().display())]);
 }
 
@@ -861,7 +861,7 @@ fn colon_tab_lists_every_command_and_alias() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     press(&mut app, ":<tab>");
-    let all: Vec<&str> = tdaw::ui::ex::EX_COMMANDS
+    let all: Vec<&str> = tdaw::ui::commands::COMMANDS
         .iter()
         .flat_map(|c| c.names())
         .collect();
@@ -880,7 +880,7 @@ fn colon_tab_lists_every_command_and_alias() {
     for name in &all {
         let dir = tempfile::tempdir().unwrap();
         let mut app = demo_app(dir.path());
-        tdaw::ui::ex::execute(&mut app, name);
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Ex(name.to_string()));
         assert!(
             !app.status.text.contains("unknown command"),
             ":{name}: {:?}",

@@ -1,8 +1,9 @@
 //! The action registry: every command the keys can run has a name and a one-line doc.
 //!
 //! Keymaps bind names, the `?` help is generated from this table, so help can never drift from
-//! the keys (helix `static_commands!`). The reducer in `update.rs` is the only place that gives
-//! a command its effect; nothing here touches the App.
+//! the keys (helix `static_commands!`). The reducer in `update.rs` gives a command its effect,
+//! or runs the `:` command it stands for through the command registry (`save` is `:w`, see
+//! `ui/commands/`); nothing here touches the App.
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -184,6 +185,18 @@ impl Cmd {
             _ => return None,
         })
     }
+}
+
+/// A `:` command as help lists it. The command registry (`ui/commands/`) gives these rows to
+/// the App when help opens, so the help view never imports the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandDoc {
+    pub name: &'static str,
+    /// Other names that run the same command.
+    pub aliases: &'static [&'static str],
+    /// Argument synopsis, e.g. `[DIR]`.
+    pub args: &'static str,
+    pub doc: &'static str,
 }
 
 /// Everything that can change the App: the input of the one reducer, `update(&mut App, Action)`.

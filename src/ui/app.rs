@@ -144,6 +144,8 @@ pub struct App {
     pub metronome: bool,
     /// Playback starts after a bar of clicks.
     pub count_in: bool,
+    /// The `:` commands help lists, given by the command registry when help opens.
+    pub help_commands: Vec<super::action::CommandDoc>,
 }
 
 impl App {
@@ -192,6 +194,7 @@ impl App {
             soundfont: None,
             metronome: false,
             count_in: false,
+            help_commands: Vec::new(),
         };
         app.status = Status {
             text: format!("{} — press ? for help, :q to quit", app.project.name),
@@ -298,6 +301,22 @@ impl App {
         }
         self.engine.load_project(&self.project, &self.dir);
         self.peaks.request_all(&self.project, &mut self.jobs);
+    }
+
+    /// The track the track commands act on: the mixer's strip in the mixer, else the arrange
+    /// row.
+    pub fn current_track(&self) -> usize {
+        if self.view == ViewKind::Mixer {
+            self.mixer.strip
+        } else {
+            self.arrange.track
+        }
+    }
+
+    /// Selects a track in both the arrange view and the mixer.
+    pub fn select_track(&mut self, i: usize) {
+        self.arrange.track = i;
+        self.mixer.strip = i;
     }
 
     /// The selected track's id.

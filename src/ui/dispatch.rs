@@ -14,12 +14,23 @@ use super::views::instrument::set_instrument;
 use super::views::piano_roll::transpose;
 use crate::model::{Edit, TrackField, TrackId, TrackKind};
 
-/// Runs a registry command `n` times (or with count `n`); `:` commands (save, quit) are the
-/// command line's.
+/// Runs a registry command `n` times (or with count `n`). The keys that stand for a `:`
+/// command (save, quit, the click, track add/delete) and help are the reducer's: it runs them
+/// through the command registry, which this module never imports.
 pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     let n = n.clamp(1, 9999);
     match cmd {
-        Cmd::NoOp | Cmd::RepeatLast | Cmd::Save | Cmd::Quit => {}
+        Cmd::NoOp
+        | Cmd::RepeatLast
+        | Cmd::Save
+        | Cmd::Quit
+        | Cmd::Help
+        | Cmd::MetronomeToggle
+        | Cmd::CountInToggle
+        | Cmd::TrackAddMidi
+        | Cmd::TrackAddAudio
+        | Cmd::TrackAddBus
+        | Cmd::TrackDelete => {}
         Cmd::TransportToggle => {
             // Pause keeps the playhead where it is, and play goes on from there: the
             // cursor is only where playback starts for `play_from_cursor`.
@@ -43,9 +54,6 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.error(e);
             }
         }
-        Cmd::MetronomeToggle => set_click(app, Some(!app.metronome), None),
-        Cmd::CountInToggle => set_click(app, None, Some(!app.count_in)),
-        Cmd::Help => app.popups.push(Popup::Help { scroll: 0 }),
         Cmd::CommandMode => {
             app.mode = Mode::Command;
             app.cmdline.text.clear();
@@ -137,12 +145,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.arrange.cursor = super::grid::floor_to(end, app.arrange.grid);
             }
         },
-        Cmd::TrackAddMidi => add_track(app, TrackKind::Midi, None),
-        Cmd::TrackAddAudio => add_track(app, TrackKind::Audio, None),
-        Cmd::TrackAddBus => add_track(app, TrackKind::Bus, None),
-        Cmd::TrackDelete => delete_track(app),
         Cmd::TrackRename => {
-            if let Some(t) = app.project.tracks.get(current_track(app)) {
+            if let Some(t) = app.project.tracks.get(app.current_track()) {
                 app.mode = Mode::Command;
                 app.cmdline.text = format!("rename {}", t.name);
                 app.cmdline.cursor = app.cmdline.text.chars().count();
@@ -152,7 +156,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             }
         }
         Cmd::TrackMoveUp | Cmd::TrackMoveDown => {
-            let ti = current_track(app);
+            let ti = app.current_track();
             let Some(t) = app.project.tracks.get(ti) else {
                 return;
             };
@@ -162,11 +166,11 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 (ti + n).min(app.project.tracks.len() - 1)
             };
             if to != ti && app.apply(Edit::MoveTrack { id: t.id, to }, "move track") {
-                select_track(app, to);
+                app.select_track(to);
             }
         }
         Cmd::TrackMute | Cmd::TrackSolo | Cmd::TrackArm => {
-            let Some(t) = app.project.tracks.get(current_track(app)) else {
+            let Some(t) = app.project.tracks.get(app.current_track()) else {
                 app.error("there is no track");
                 return;
             };
@@ -199,42 +203,6 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
     }
 }
 
-/// Sets the metronome and/or the count-in, tells the engine and says so.
-pub fn set_click(app: &mut App, metronome: Option<bool>, count_in: Option<bool>) {
-    app.metronome = metronome.unwrap_or(app.metronome);
-    app.count_in = count_in.unwrap_or(app.count_in);
-    app.engine.set_click(app.metronome, app.count_in);
-    let onoff = |b: bool| if b { "on" } else { "off" };
-    let what = match (metronome, count_in) {
-        (Some(m), None) => format!("Metronome {}", onoff(m)),
-        (None, Some(c)) => format!("Count-in {}", onoff(c)),
-        _ => format!(
-            "Metronome {}, count-in {}",
-            onoff(app.metronome),
-            onoff(app.count_in)
-        ),
-    };
-    if app.engine.is_running() {
-        app.info(what);
-    } else {
-        app.info(format!("{what} (no audio engine is running)"));
-    }
-}
-
-/// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
-fn current_track(app: &App) -> usize {
-    if app.view == ViewKind::Mixer {
-        app.mixer.strip
-    } else {
-        app.arrange.track
-    }
-}
-
-pub(crate) fn select_track(app: &mut App, i: usize) {
-    app.arrange.track = i;
-    app.mixer.strip = i;
-}
-
 fn set_view(app: &mut App, v: ViewKind) {
     if app.mode == Mode::Visual || app.mode == Mode::Insert {
         app.mode = Mode::Normal;
@@ -260,43 +228,6 @@ fn set_view(app: &mut App, v: ViewKind) {
         }
     }
     app.view = v;
-}
-
-/// Adds a track below the selected one and selects it.
-pub fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
-    let index = if app.project.tracks.is_empty() {
-        0
-    } else {
-        (current_track(app) + 1).min(app.project.tracks.len())
-    };
-    let edit = match crate::model::ops::add_track(&app.project, index, kind, name, None) {
-        Ok(e) => e,
-        Err(e) => return app.error(e.to_string()),
-    };
-    let name = match &edit {
-        Edit::AddTrack { track, .. } => track.name.clone(),
-        _ => String::new(),
-    };
-    if app.apply(edit, "add track") {
-        select_track(app, index);
-        app.info(format!("Added {} track '{name}'", kind.as_str()));
-    }
-}
-
-/// Deletes the selected track.
-pub fn delete_track(app: &mut App) {
-    let Some(t) = app.project.tracks.get(current_track(app)) else {
-        app.error("there is no track to delete");
-        return;
-    };
-    let (id, name) = (t.id, t.name.clone());
-    let edit = match crate::model::ops::delete_track(&app.project, id) {
-        Ok(e) => e,
-        Err(e) => return app.error(e.to_string()),
-    };
-    if app.apply(edit, "delete track") {
-        app.info(format!("Deleted track '{name}' (u brings it back)"));
-    }
 }
 
 /// Where the timeline tools act (`timeline::Here`): the piano roll's clip start plus its
@@ -400,7 +331,7 @@ pub fn open(app: &mut App) -> Result<(), String> {
 }
 
 /// `:instrument ARG`: no argument opens the browser; otherwise the instrument is set directly.
-pub fn command(app: &mut App, arg: &str) -> Result<(), String> {
+pub fn instrument_command(app: &mut App, arg: &str) -> Result<(), String> {
     if arg.is_empty() {
         return open(app);
     }

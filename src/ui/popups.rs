@@ -4,7 +4,7 @@
 use super::app::{App, Popup};
 use super::view::View;
 use super::views;
-use super::{autosave, ex};
+use super::{autosave, commands};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// A key while a popup shows: the top one takes it.
@@ -54,7 +54,7 @@ pub fn on_key(app: &mut App, ev: KeyEvent) {
         Popup::ConfirmQuit => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();
-                match ex::save(app) {
+                match commands::save(app) {
                     Ok(()) => app.quit = true,
                     Err(e) => app.error(e),
                 }
@@ -116,11 +116,11 @@ pub fn on_key(app: &mut App, ev: KeyEvent) {
         Popup::ImportTempo(pending) => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();
-                ex::finish_import(app, *pending, true);
+                commands::finish_import(app, *pending, true);
             }
             KeyCode::Char('n') | KeyCode::Char('N') => {
                 app.popups.pop();
-                ex::finish_import(app, *pending, false);
+                commands::finish_import(app, *pending, false);
             }
             KeyCode::Esc | KeyCode::Char('c') => {
                 app.popups.pop();

@@ -11,7 +11,7 @@ use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::views::arrange::{cancel_drag, drag_end};
-use super::{autosave, dispatch, ex};
+use super::{autosave, commands, dispatch};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -49,7 +49,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Resize(w, h) => app.size = (w, h),
         Action::Run(cmd, n) => dispatch(app, cmd, Some(n)),
-        Action::Ex(line) => ex::execute(app, &line),
+        Action::Ex(line) => command_line(app, &line),
     }
     // Any input restarts the idle clock of the autosave.
     app.disk.last_input = std::time::Instant::now();
@@ -60,6 +60,13 @@ pub fn update(app: &mut App, action: Action) {
     autosave::arm(app);
     app.ensure_visible();
     app.needs_redraw = true;
+}
+
+/// Runs a command line typed after `:`, and the key action it stands for (`:undo` is `u`).
+fn command_line(app: &mut App, line: &str) {
+    if let Some(cmd) = commands::execute(app, line) {
+        run(app, cmd, 1);
+    }
 }
 
 /// Feeds a key sequence written like `":w<ret>"` or `"3j"` through the reducer (tests, demos).
@@ -87,7 +94,9 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     }
     if app.mode == Mode::Command {
-        ex::on_key(app, ev);
+        if let Some(line) = commands::on_key(app, ev) {
+            command_line(app, &line);
+        }
         return;
     }
     let Some(key) = Key::from_event(&ev) else {
@@ -172,11 +181,7 @@ fn too_small_key(app: &mut App, ev: KeyEvent) {
     if app.mode == Mode::Command {
         if ev.code == KeyCode::Enter {
             let line = app.cmdline.text.trim().to_string();
-            let cmd = line.split_whitespace().next().unwrap_or("");
-            if !matches!(
-                cmd,
-                "" | "q" | "q!" | "quit" | "quit!" | "wq" | "wq!" | "x" | "x!" | "xit"
-            ) {
+            if !commands::quits(&line) {
                 app.cmdline.text.clear();
                 app.cmdline.cursor = 0;
                 app.mode = Mode::Normal;
@@ -188,7 +193,9 @@ fn too_small_key(app: &mut App, ev: KeyEvent) {
                 return;
             }
         }
-        ex::on_key(app, ev);
+        if let Some(line) = commands::on_key(app, ev) {
+            command_line(app, &line);
+        }
         return;
     }
     app.pending = Default::default();
@@ -225,16 +232,25 @@ fn dispatch(app: &mut App, cmd: Cmd, count: Option<usize>) {
     }
 }
 
-/// Runs a registry command `n` times: the ones that run a `:` command go to the command line,
-/// the rest to `dispatch`.
+/// Runs a registry command `n` times: the key actions that stand for a `:` command run it
+/// through the command registry, help gets the registry's rows, the rest go to `dispatch`.
 fn run(app: &mut App, cmd: Cmd, n: usize) {
     match cmd {
-        Cmd::Save => {
-            if let Err(e) = ex::save(app) {
-                app.error(e);
-            }
+        Cmd::Save
+        | Cmd::Quit
+        | Cmd::MetronomeToggle
+        | Cmd::CountInToggle
+        | Cmd::TrackAddMidi
+        | Cmd::TrackAddAudio
+        | Cmd::TrackAddBus
+        | Cmd::TrackDelete => {
+            commands::run_key(app, cmd);
         }
-        Cmd::Quit => ex::execute(app, "q"),
+        Cmd::Help => {
+            // Help lists the `:` commands from the registry (views do not import it).
+            app.help_commands = commands::docs();
+            app.popups.push(Popup::Help { scroll: 0 });
+        }
         _ => dispatch::run(app, cmd, n),
     }
 }

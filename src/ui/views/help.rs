@@ -1,9 +1,10 @@
 //! The `?` help: every key of the current view, generated from the keymap and the registry
-//! (so it can never disagree with what the keys do), then the `:` commands.
+//! (so it can never disagree with what the keys do), then the `:` commands with their aliases,
+//! as the command registry gave them to the App (`App::help_commands`; this view does not
+//! import the command line).
 
 use crate::ui::action::Cmd;
 use crate::ui::app::App;
-use crate::ui::ex::EX_COMMANDS;
 use crate::ui::keymap::{fmt_keys, Key, KeyTrie, Mode};
 use std::collections::BTreeMap;
 
@@ -89,7 +90,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
     out.push(HelpLine::Heading(
         "Commands — type : then the command, Tab completes".into(),
     ));
-    for c in EX_COMMANDS {
+    for c in &app.help_commands {
         out.push(HelpLine::Binding {
             keys: format!(
                 ":{}{}",

@@ -3,7 +3,6 @@
 
 use crate::ui::app::App;
 use crate::ui::keymap::{fmt_keys, Mode};
-pub use crate::ui::widgets::grid_name;
 use crate::ui::widgets::{ellipsize, fill, fit, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

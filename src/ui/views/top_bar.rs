@@ -4,7 +4,7 @@
 
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
-use crate::ui::widgets::{bars_beats, clock, ellipsize, fill, put};
+use crate::ui::widgets::{bars_beats, clock, ellipsize, fill, put, trim_float};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -127,5 +127,3 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     };
     put(buf, ex, y, &engine, right, st);
 }
-
-pub use crate::ui::widgets::trim_float;
