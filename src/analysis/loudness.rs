@@ -1,17 +1,15 @@
-//! Programme loudness per ITU-R BS.1770-4 / EBU R128, on top of the `ebur128` crate (a port
-//! of libebur128): integrated loudness (gated), loudness range (EBU Tech 3342) and the
-//! momentary / short-term loudness every 100 ms for plotting.
+//! Programme loudness per ITU-R BS.1770-4 / EBU R128: integrated loudness (gated), loudness
+//! range (EBU Tech 3342) and the momentary / short-term loudness every 100 ms for plotting.
 //!
-//! The crate does the K-weighting and channel weighting. We read the K-weighted energy of
-//! every 100 ms slice from it and build everything else from those slices: momentary
+//! `kweight` gives the K-weighted, channel-weighted energy of every 100 ms slice (the live
+//! meter reads the same slices); everything else is built from those: momentary
 //! (4 slices), short-term (30 slices), the gated integrated loudness (400 ms blocks every
-//! 100 ms, -70 LUFS absolute and -10 LU relative gates — the crate's own `Mode::I` computes
-//! the same and a test holds the two together, but it re-sums every block, which costs a
-//! tenth of the whole analysis) and the loudness range, with short-term values every 100 ms
+//! 100 ms, -70 LUFS absolute and -10 LU relative gates — the `ebur128` crate (a port of
+//! libebur128) computes the same, and tests hold the two together) and the loudness range, with short-term values every 100 ms
 //! as Tech 3342 (2016) asks (the crate's own LRA samples once a second). Results that cannot be measured
 //! (silence, shorter than a gating block) are `None`, never -inf or NaN.
 
-use ebur128::{Channel, EbuR128, Mode};
+use super::kweight::SliceEnergy;
 
 /// Absolute gate of BS.1770-4 and Tech 3342, in LUFS.
 const ABSOLUTE_GATE: f64 = -70.0;
@@ -34,51 +32,6 @@ fn lufs_to_energy(lufs: f64) -> f64 {
         10f64.powf((lufs + 0.691) / 10.0)
     } else {
         0.0
-    }
-}
-
-/// The channel map we give the crate: BS.1770-4 weights for the usual layouts. Mono is a
-/// single front channel (a -23 dBFS mono sine reads -26 LUFS, as BS.1770 defines); 5.1 and
-/// 7.1 follow the WAV channel order with the LFE excluded.
-pub fn channel_map(channels: u16) -> Vec<Channel> {
-    match channels {
-        1 => vec![Channel::Center],
-        2 => vec![Channel::Left, Channel::Right],
-        3 => vec![Channel::Left, Channel::Right, Channel::Center],
-        4 => vec![
-            Channel::Left,
-            Channel::Right,
-            Channel::LeftSurround,
-            Channel::RightSurround,
-        ],
-        5 => vec![
-            Channel::Left,
-            Channel::Right,
-            Channel::Center,
-            Channel::LeftSurround,
-            Channel::RightSurround,
-        ],
-        n => {
-            let mut v = vec![
-                Channel::Left,
-                Channel::Right,
-                Channel::Center,
-                Channel::Unused,
-                Channel::LeftSurround,
-                Channel::RightSurround,
-            ];
-            if n >= 8 {
-                // 7.1 (WAVE order FL FR FC LFE BL BR SL SR): backs at ±135° weigh 1.0,
-                // sides at ±90° weigh 1.41.
-                v[4] = Channel::Mp135;
-                v[5] = Channel::Mm135;
-                v.push(Channel::Mp090);
-                v.push(Channel::Mm090);
-            }
-            v.resize(n as usize, Channel::Unused);
-            v.truncate(n as usize);
-            v
-        }
     }
 }
 
@@ -118,12 +71,7 @@ pub struct LoudnessError {
 
 /// Streaming programme-loudness analyser (allocates only to record the 100 ms history).
 pub struct LoudnessAnalyzer {
-    meter: EbuR128,
-    channels: usize,
-    /// Frames in one 100 ms slice, as the crate counts them.
-    slice_frames: usize,
-    /// Frames of the current slice fed so far.
-    in_slice: usize,
+    meter: SliceEnergy,
     /// K-weighted energy of every complete 100 ms slice.
     slices: Vec<f64>,
 }
@@ -135,36 +83,16 @@ impl LoudnessAnalyzer {
         if channels == 0 || rate < 10 {
             return Err(err());
         }
-        let mut meter = EbuR128::new(u32::from(channels), rate, Mode::M).map_err(|_| err())?;
-        meter
-            .set_channel_map(&channel_map(channels))
-            .map_err(|_| err())?;
         Ok(LoudnessAnalyzer {
-            meter,
-            channels: channels as usize,
-            slice_frames: (rate as usize + 5) / 10,
-            in_slice: 0,
+            meter: SliceEnergy::new(rate, channels),
             slices: Vec::new(),
         })
     }
 
     /// Feeds interleaved samples (a whole number of frames).
     pub fn push(&mut self, interleaved: &[f32]) {
-        let ch = self.channels;
-        let mut rest = &interleaved[..interleaved.len() / ch * ch];
-        while !rest.is_empty() {
-            let want = (self.slice_frames - self.in_slice) * ch;
-            let (now, later) = rest.split_at(want.min(rest.len()));
-            // Errors only come from a wrong frame count, which the split rules out.
-            let _ = self.meter.add_frames_f32(now);
-            self.in_slice += now.len() / ch;
-            rest = later;
-            if self.in_slice == self.slice_frames {
-                self.in_slice = 0;
-                let lufs = self.meter.loudness_window(100).unwrap_or(f64::NEG_INFINITY);
-                self.slices.push(lufs_to_energy(lufs));
-            }
-        }
+        let slices = &mut self.slices;
+        self.meter.push(interleaved, |energy| slices.push(energy));
     }
 
     /// The measurements so far.
@@ -262,6 +190,52 @@ pub fn loudness_range(short_term: &[Option<f64>]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ebur128::{Channel, EbuR128, Mode};
+
+    /// The crate's channel map for BS.1770-4 weights for the usual layouts. Mono is a
+    /// single front channel (a -23 dBFS mono sine reads -26 LUFS, as BS.1770 defines); 5.1 and
+    /// 7.1 follow the WAV channel order with the LFE excluded.
+    fn channel_map(channels: u16) -> Vec<Channel> {
+        match channels {
+            1 => vec![Channel::Center],
+            2 => vec![Channel::Left, Channel::Right],
+            3 => vec![Channel::Left, Channel::Right, Channel::Center],
+            4 => vec![
+                Channel::Left,
+                Channel::Right,
+                Channel::LeftSurround,
+                Channel::RightSurround,
+            ],
+            5 => vec![
+                Channel::Left,
+                Channel::Right,
+                Channel::Center,
+                Channel::LeftSurround,
+                Channel::RightSurround,
+            ],
+            n => {
+                let mut v = vec![
+                    Channel::Left,
+                    Channel::Right,
+                    Channel::Center,
+                    Channel::Unused,
+                    Channel::LeftSurround,
+                    Channel::RightSurround,
+                ];
+                if n >= 8 {
+                    // 7.1 (WAVE order FL FR FC LFE BL BR SL SR): backs at ±135° weigh 1.0,
+                    // sides at ±90° weigh 1.41.
+                    v[4] = Channel::Mp135;
+                    v[5] = Channel::Mm135;
+                    v.push(Channel::Mp090);
+                    v.push(Channel::Mm090);
+                }
+                v.resize(n as usize, Channel::Unused);
+                v.truncate(n as usize);
+                v
+            }
+        }
+    }
 
     #[test]
     fn channel_maps_have_one_entry_per_channel() {
@@ -288,7 +262,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            let a = 10f64.powf(level / 20.0) as f32;
+            let a = crate::dsp::db_to_gain(*level) as f32;
             for _ in 0..(rate as usize / 10 * (7 + 3 * i)) {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -306,6 +280,41 @@ mod tests {
         let a = ours.finish().integrated.unwrap();
         let b = crate_meter.loudness_global().unwrap();
         assert!((a - b).abs() < 0.01, "ours {a}, crate {b}");
+    }
+
+    #[test]
+    fn slices_agree_with_the_crate_for_every_layout() {
+        // Our K-weighting and channel weights against libebur128's (the ebur128 crate), on
+        // noise at a different level in every channel: momentary loudness every 100 ms.
+        let rate = 44_100;
+        for ch in [1u16, 2, 3, 4, 5, 6, 8] {
+            let mut seed = 99u64 + u64::from(ch);
+            let frames = rate as usize * 2;
+            let x: Vec<f32> = (0..frames * ch as usize)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let level = 0.05 + 0.1 * (i % ch as usize) as f32;
+                    ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * level
+                })
+                .collect();
+            let mut ours = LoudnessAnalyzer::new(rate, ch).unwrap();
+            let mut theirs = EbuR128::new(u32::from(ch), rate, Mode::M).unwrap();
+            theirs.set_channel_map(&channel_map(ch)).unwrap();
+            let mut want = Vec::new();
+            for block in x.chunks(4410 * ch as usize) {
+                ours.push(block);
+                theirs.add_frames_f32(block).unwrap();
+                want.push(theirs.loudness_momentary().unwrap());
+            }
+            let got = ours.finish().timeline.momentary;
+            assert_eq!(got.len(), want.len());
+            for (i, (g, w)) in got.iter().zip(&want).enumerate().skip(3) {
+                let g = g.unwrap();
+                assert!((g - w).abs() < 1e-6, "{ch} channels, slice {i}: {g} vs {w}");
+            }
+        }
     }
 
     #[test]

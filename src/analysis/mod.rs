@@ -9,6 +9,7 @@
 //! NaN or a panic. `live` holds the allocation-free meters the engine feeds during playback.
 //! This module knows no terminal; `plot` draws plain text.
 
+pub mod kweight;
 pub mod live;
 pub mod loudness;
 pub mod peak;

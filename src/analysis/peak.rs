@@ -1,4 +1,5 @@
 //! Sample peak, true peak (ITU-R BS.1770-4 Annex 2) and RMS, measured in one streaming pass.
+//! Sample peak and energy come from `dsp::peak_and_energy`, the scan every meter uses.
 //!
 //! True peak is found by 4x oversampling at every sample rate (the Annex asks for at least
 //! 4x at 48 kHz; doing 4x everywhere keeps higher rates at least as accurate) with a
@@ -6,6 +7,8 @@
 //! Blocks whose samples cannot reach the running maximum, even after the worst-case gain
 //! of the interpolator, are skipped: the result is exactly what the full computation gives.
 //! Nothing here allocates after construction.
+
+use crate::dsp::peak_and_energy;
 
 /// Oversampling factor for true peak.
 pub const OVERSAMPLING: usize = 4;
@@ -155,17 +158,11 @@ impl PeakMeter {
         for block in interleaved[..frames * ch].chunks(BLOCK * ch) {
             let n = block.len() / ch;
             for c in 0..ch {
-                let mut peak = 0.0_f32;
-                let mut sq = 0.0_f32;
-                {
-                    let dst = &mut self.scratch[c][TAPS - 1..TAPS - 1 + n];
-                    for (d, frame) in dst.iter_mut().zip(block.chunks_exact(ch)) {
-                        let x = frame[c];
-                        *d = x;
-                        peak = peak.max(x.abs());
-                        sq += x * x;
-                    }
+                let dst = &mut self.scratch[c][TAPS - 1..TAPS - 1 + n];
+                for (d, frame) in dst.iter_mut().zip(block.chunks_exact(ch)) {
+                    *d = frame[c];
                 }
+                let (peak, sq) = peak_and_energy(dst.iter().copied());
                 sumsq += f64::from(sq);
                 if peak > self.sample_peak[c] {
                     self.sample_peak[c] = peak;
@@ -238,13 +235,11 @@ impl PeakMeter {
     }
 }
 
-/// Linear amplitude to dB, or `None` for silence (no -inf in results).
+/// Linear amplitude to dB ([`crate::dsp::gain_to_db`]), or `None` for silence (at or below
+/// [`crate::dsp::SILENCE_DB`]) and non-finite input: results never hold -inf.
 pub fn amplitude_db(linear: f64) -> Option<f64> {
-    if linear > 0.0 && linear.is_finite() {
-        Some(20.0 * linear.log10())
-    } else {
-        None
-    }
+    let db = crate::dsp::gain_to_db(linear);
+    db.is_finite().then_some(db)
 }
 
 #[cfg(test)]

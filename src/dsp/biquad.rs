@@ -1,6 +1,8 @@
 //! Second-order IIR filters with the coefficient formulas of Robert Bristow-Johnson's
 //! "Audio EQ Cookbook", run in transposed direct form II with f64 state (f32 state loses
-//! precision for low cut-offs at high sample rates).
+//! precision for low cut-offs at high sample rates). The crate's only biquad: filters whose
+//! coefficients come from elsewhere (the BS.1770 K-weighting) are built with
+//! [`Biquad::from_coefficients`], and measurements run it on f64 samples end to end.
 
 use std::f64::consts::PI;
 
@@ -62,6 +64,20 @@ impl Biquad {
             b2: 0.0,
             a1: 0.0,
             a2: 0.0,
+            z1: 0.0,
+            z2: 0.0,
+        }
+    }
+
+    /// A filter with given coefficients, normalised so that `a0` = 1: `b` = `[b0, b1, b2]`,
+    /// `a` = `[a1, a2]` (for designs that are not in the cookbook, such as BS.1770's).
+    pub fn from_coefficients(b: [f64; 3], a: [f64; 2]) -> Biquad {
+        Biquad {
+            b0: b[0],
+            b1: b[1],
+            b2: b[2],
+            a1: a[0],
+            a2: a[1],
             z1: 0.0,
             z2: 0.0,
         }
@@ -145,7 +161,13 @@ impl Biquad {
     /// Filters one sample. Called on the audio thread.
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let x = x as f64;
+        self.process_f64(x as f64) as f32
+    }
+
+    /// Filters one f64 sample, for measurements that cascade filters without rounding to f32
+    /// in between (K-weighting). Called on the audio thread.
+    #[inline]
+    pub fn process_f64(&mut self, x: f64) -> f64 {
         let y = self.b0 * x + self.z1;
         self.z1 = self.b1 * x - self.a1 * y + self.z2;
         self.z2 = self.b2 * x - self.a2 * y;
@@ -156,7 +178,7 @@ impl Biquad {
         if self.z2.abs() < 1.0e-30 {
             self.z2 = 0.0;
         }
-        y as f32
+        y
     }
 
     /// Filters a buffer in place. Called on the audio thread.
@@ -306,5 +328,59 @@ mod tests {
                 assert!(peak.is_finite(), "{kind:?} {freq} {q}");
             }
         }
+    }
+    /// The cookbook low-pass is the bilinear transform of H(s) = 1 / (s² + s/Q + 1), so its
+    /// magnitude is that of the analog prototype at the pre-warped frequency
+    /// Ω = tan(πf/fs) / tan(πf0/fs): |H|² = 1 / ((1 - Ω²)² + (Ω/Q)²).
+    fn analytic_lowpass_db(f: f64, fs: f64, f0: f64, q: f64) -> f64 {
+        let w = (PI * f / fs).tan() / (PI * f0 / fs).tan();
+        let d = (1.0 - w * w).powi(2) + (w / q).powi(2);
+        -10.0 * d.log10()
+    }
+
+    #[test]
+    fn measured_magnitude_matches_the_analytic_response() {
+        // Run sines through the filter and read the steady-state amplitude (RMS over the last
+        // half second, a whole number of periods, times √2); compare with the closed-form
+        // response at a few frequencies, and magnitude_db with it.
+        let (fs, f0, q) = (48_000u32, 1_000.0f32, Q);
+        for f in [100.0f64, 1_000.0, 3_000.0, 10_000.0] {
+            let mut bq = Biquad::new(BiquadKind::Lowpass, fs, f0, q, 0.0);
+            let n = fs as usize;
+            let mut sum_sq = 0.0f64;
+            for i in 0..n {
+                let x = (2.0 * PI * f * i as f64 / fs as f64).sin();
+                let y = bq.process_f64(x);
+                if i >= n / 2 {
+                    sum_sq += y * y;
+                }
+            }
+            let amplitude = (sum_sq / (n / 2) as f64).sqrt() * 2f64.sqrt();
+            let measured = 20.0 * amplitude.log10();
+            let want = analytic_lowpass_db(f, fs as f64, f0 as f64, q as f64);
+            assert!(
+                (measured - want).abs() < 0.01,
+                "{f} Hz: {measured} vs {want}"
+            );
+            assert!(
+                (bq.magnitude_db(f as f32, fs) - want).abs() < 1e-4,
+                "{f} Hz"
+            );
+        }
+        // Butterworth: -3.01 dB at the corner.
+        let corner = analytic_lowpass_db(1_000.0, 48_000.0, 1_000.0, 0.5f64.sqrt());
+        assert!((corner + 3.0103).abs() < 1e-3, "{corner}");
+    }
+
+    #[test]
+    fn from_coefficients_runs_the_given_filter_in_f64() {
+        let mut f = Biquad::from_coefficients([0.5, 0.25, 0.125], [-0.5, 0.25]);
+        assert_eq!(f.coefficients(), [0.5, 0.25, 0.125, -0.5, 0.25]);
+        // Impulse: y0 = b0, y1 = b1 - a1·y0, y2 = b2 - a1·y1 - a2·y0.
+        let y: Vec<f64> = [1.0, 0.0, 0.0].iter().map(|&x| f.process_f64(x)).collect();
+        assert_eq!(y, vec![0.5, 0.5, 0.25]);
+        // No rounding to f32 inside: a value f32 cannot hold survives.
+        let mut id = Biquad::from_coefficients([1.0, 0.0, 0.0], [0.0, 0.0]);
+        assert_eq!(id.process_f64(0.1), 0.1);
     }
 }

@@ -6,32 +6,22 @@
 //! Nothing here knows about tracks, projects or the terminal.
 
 mod biquad;
+mod db;
 mod envelope;
+mod meter;
 mod onepole;
 mod osc;
 mod smooth;
 mod svf;
 
 pub use biquad::{Biquad, BiquadKind};
+pub use db::{db_to_gain, gain_to_db, Real, SILENCE_DB};
 pub use envelope::{Adsr, AdsrParams, AdsrStage};
+pub use meter::{peak_and_energy, PeakRms, PEAK_FALL_DB_PER_S, RMS_TIME_S};
 pub use onepole::OnePole;
 pub use osc::{poly_blep, Noise, Oscillator, Waveform};
 pub use smooth::Smoothed;
 pub use svf::Svf;
-
-/// Converts decibels to a linear gain (`-6.0206 dB → 0.5`). `-inf` gives 0.
-pub fn db_to_gain(db: f32) -> f32 {
-    10f32.powf(db / 20.0)
-}
-
-/// Converts a linear gain to decibels (`0.5 → -6.0206 dB`); 0 (or less) gives `-inf`.
-pub fn gain_to_db(gain: f32) -> f32 {
-    if gain <= 0.0 {
-        f32::NEG_INFINITY
-    } else {
-        20.0 * gain.log10()
-    }
-}
 
 /// Converts a MIDI key number to its frequency in Hz (A4 = key 69 = 440 Hz), fractional keys
 /// allowed for detune.
@@ -53,18 +43,6 @@ pub fn flush_denormal(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn db_gain_round_trip() {
-        assert!((db_to_gain(-6.0206) - 0.5).abs() < 1e-5);
-        assert!((db_to_gain(0.0) - 1.0).abs() < 1e-7);
-        assert!((gain_to_db(0.5) + 6.0206).abs() < 1e-4);
-        assert_eq!(gain_to_db(0.0), f32::NEG_INFINITY);
-        assert_eq!(db_to_gain(f32::NEG_INFINITY), 0.0);
-        for db in [-60.0f32, -12.5, 0.0, 3.0, 12.0] {
-            assert!((gain_to_db(db_to_gain(db)) - db).abs() < 1e-4, "{db}");
-        }
-    }
 
     #[test]
     fn midi_to_hz_matches_equal_temperament() {

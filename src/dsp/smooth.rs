@@ -1,13 +1,14 @@
 //! Parameter smoothing: a linear ramp that lands exactly on its target, so faders and pan move
 //! without zipper noise and a settled value is bit-exact (a one-pole would never arrive).
+//! The only smoother in the crate: the mixer's gain and pan ramps are this type.
 
-/// A value that glides linearly to its target over a fixed time.
-#[derive(Clone, Debug)]
+/// A value that glides linearly to its target over a fixed number of samples.
+#[derive(Clone, Copy, Debug)]
 pub struct Smoothed {
     current: f32,
     target: f32,
-    /// Where the running ramp started; values are computed from it, not accumulated, so a
-    /// long ramp cannot drift outside start..=target.
+    /// Where the running ramp started: each value is clamped between it and the target, so
+    /// rounding in the accumulated steps can never overshoot.
     start: f32,
     step: f32,
     remaining: u32,
@@ -16,16 +17,22 @@ pub struct Smoothed {
 
 impl Smoothed {
     /// A smoothed value starting (settled) at `value`; later changes take `time_s` seconds at
-    /// `sample_rate` (at least one sample).
+    /// `sample_rate`, rounded to whole samples (at least one).
     pub fn new(value: f32, sample_rate: u32, time_s: f32) -> Smoothed {
         let ramp_len = (time_s.max(0.0) * sample_rate as f32).round().max(1.0) as u32;
+        Smoothed::with_samples(value, ramp_len)
+    }
+
+    /// A smoothed value starting (settled) at `value` whose changes take `ramp_len` samples
+    /// (at least one), for callers that count the ramp in samples themselves.
+    pub fn with_samples(value: f32, ramp_len: u32) -> Smoothed {
         Smoothed {
             current: value,
             target: value,
             start: value,
             step: 0.0,
             remaining: 0,
-            ramp_len,
+            ramp_len: ramp_len.max(1),
         }
     }
 
@@ -61,8 +68,9 @@ impl Smoothed {
             if self.remaining == 0 {
                 self.current = self.target;
             } else {
-                let done = (self.ramp_len - self.remaining) as f32;
-                let v = self.start + self.step * done;
+                // Accumulated (not start + step·n) so the mixer's gain sequence is the one
+                // its renders were pinned with; the clamp keeps rounding from overshooting.
+                let v = self.current + self.step;
                 let (lo, hi) = if self.start <= self.target {
                     (self.start, self.target)
                 } else {
@@ -78,6 +86,20 @@ impl Smoothed {
     pub fn fill(&mut self, out: &mut [f32]) {
         for o in out.iter_mut() {
             *o = self.next();
+        }
+    }
+
+    /// Multiplies `buf` by the value, sample by sample; settled at unity it leaves `buf`
+    /// untouched (bit-exact). Called on the audio thread.
+    #[inline]
+    pub fn apply(&mut self, buf: &mut [f32]) {
+        if self.is_smoothing() {
+            for x in buf.iter_mut() {
+                *x *= self.next();
+            }
+        } else if self.current != 1.0 {
+            let g = self.current;
+            buf.iter_mut().for_each(|x| *x *= g);
         }
     }
 
@@ -139,6 +161,41 @@ mod tests {
         s.set_target(0.0);
         s.set_immediate(0.7);
         assert_eq!(s.next(), 0.7);
+        assert!(!s.is_smoothing());
+    }
+    #[test]
+    fn sample_counted_ramp_arrives_exactly_and_applies() {
+        let mut r = Smoothed::with_samples(1.0, 4);
+        assert!(!r.is_smoothing());
+        r.set_target(0.0);
+        let v: Vec<f32> = (0..6).map(|_| r.next()).collect();
+        assert_eq!(v, vec![0.75, 0.5, 0.25, 0.0, 0.0, 0.0]);
+        let mut buf = [2.0f32; 3];
+        r.set_immediate(1.0);
+        r.apply(&mut buf);
+        assert_eq!(buf, [2.0; 3]);
+        r.set_target(0.5);
+        let mut buf = [2.0f32; 6];
+        r.apply(&mut buf);
+        assert_eq!(buf, [1.75, 1.5, 1.25, 1.0, 1.0, 1.0]);
+        let mut buf = [3.0f32; 2];
+        r.apply(&mut buf);
+        assert_eq!(buf, [1.5, 1.5]);
+    }
+
+    #[test]
+    fn values_are_the_accumulated_steps() {
+        // The mixer's renders were pinned with start + step + step + ...; the sequence must
+        // be that, bit for bit, with the last sample exactly on the target.
+        let (start, target, len) = (1.0f32, 0.707_945_8f32, 1440u32);
+        let mut s = Smoothed::with_samples(start, len);
+        s.set_target(target);
+        let step = (target - start) / len as f32;
+        let mut want = start;
+        for i in 1..=len {
+            want = if i == len { target } else { want + step };
+            assert_eq!(s.next().to_bits(), want.to_bits(), "sample {i}");
+        }
         assert!(!s.is_smoothing());
     }
 }

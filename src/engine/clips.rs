@@ -146,7 +146,7 @@ impl ClipLayer {
                 start: project.tempo.beat_to_sample(clip.start, rate),
                 len,
                 offset: secs(a.offset),
-                gain: super::mixer::db_to_gain(a.gain_db),
+                gain: crate::dsp::db_to_gain(a.gain_db),
                 fade_in: secs(a.fade_in).min(len),
                 fade_out: secs(a.fade_out).min(len),
                 path,

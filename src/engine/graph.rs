@@ -8,10 +8,11 @@
 use super::clips::{ClipLayer, LayerSignature};
 use super::instrument::{build_instrument, ChaseState, Control, Instrument, NoteEvent};
 use super::meters::{MeterAtomics, MeterBank};
-use super::mixer::{balance, constant_power, db_to_gain, Ramp};
+use super::mixer::{balance, constant_power, Ramp};
 use super::stream::StreamConsumer;
 use super::transport::TempoGrid;
 use super::EngineError;
+use crate::dsp::db_to_gain;
 use crate::model::{ClipContent, Project, TrackId, TrackKind};
 use std::path::Path;
 use std::sync::Arc;

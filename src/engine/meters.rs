@@ -2,6 +2,7 @@
 //! per-channel peak/RMS meters, all as atomics (a flood of messages would not keep up, and a
 //! lock could block the callback). f32 values travel as their bits in `AtomicU32`.
 
+use crate::dsp::{peak_and_energy, PeakRms};
 use crate::model::TrackId;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 
@@ -35,32 +36,20 @@ pub struct MeterAtomics {
     mean_square: [AtomicF32; 2],
 }
 
-/// Peak falls by 20 dB per second; the RMS window is about 300 ms.
-const PEAK_FALL_DB_PER_S: f32 = 20.0;
-const RMS_TIME_S: f32 = 0.3;
-
 impl MeterAtomics {
-    /// Folds one block into the meter. Called on the audio thread.
+    /// Folds one block into the meter (the ballistics of [`PeakRms`]: the peak falls 20 dB a
+    /// second, the RMS averages over about 300 ms). Called on the audio thread.
     pub fn update(&self, left: &[f32], right: &[f32], rate: u32) {
         let n = left.len();
-        if n == 0 {
-            return;
-        }
-        let dt = n as f32 / rate.max(1) as f32;
-        let fall = 10f32.powf(-PEAK_FALL_DB_PER_S * dt / 20.0);
-        let alpha = 1.0 - (-dt / RMS_TIME_S).exp();
         for (ch, buf) in [left, right].into_iter().enumerate() {
-            let mut peak = 0f32;
-            let mut sum = 0f32;
-            for &x in buf {
-                peak = peak.max(x.abs());
-                sum += x * x;
-            }
-            let held = (self.peak[ch].load() * fall).max(peak);
-            self.peak[ch].store(if held < 1e-7 { 0.0 } else { held });
-            let ms = self.mean_square[ch].load();
-            let ms = ms + alpha * (sum / n as f32 - ms);
-            self.mean_square[ch].store(if ms < 1e-14 { 0.0 } else { ms });
+            let (peak, energy) = peak_and_energy(buf.iter().copied());
+            let was = PeakRms {
+                peak: self.peak[ch].load(),
+                mean_square: self.mean_square[ch].load(),
+            };
+            let now = was.fold(peak, energy, n, rate);
+            self.peak[ch].store(now.peak);
+            self.mean_square[ch].store(now.mean_square);
         }
     }
 

@@ -1,17 +1,6 @@
-//! Mixer laws: dB to gain, the two pan laws, and the per-sample parameter ramp that keeps
-//! fader moves free of zipper noise. Pure functions and plain structs; nothing here allocates.
-
-/// Below this a fader is silent (the bottom of a 24-bit file's range).
-pub const SILENCE_DB: f32 = -144.0;
-
-/// Linear gain of a level in dB: 0 dB → 1.0 exactly, -6.02 dB → 0.5.
-pub fn db_to_gain(db: f32) -> f32 {
-    if db <= SILENCE_DB {
-        0.0
-    } else {
-        10f32.powf(db / 20.0)
-    }
-}
+//! Mixer laws: the two pan laws and the per-sample parameter ramp that keeps fader moves
+//! free of zipper noise (dB to gain is `dsp::db_to_gain`). Pure functions and plain structs;
+//! nothing here allocates.
 
 /// Balance law for stereo sources: unity at centre, the far side fades out linearly, the near
 /// side stays at unity (so a centred stereo track passes unchanged — the null test).
@@ -120,15 +109,6 @@ impl Ramp {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gain_law() {
-        assert_eq!(db_to_gain(0.0), 1.0);
-        assert!((db_to_gain(-6.0206) - 0.5).abs() < 1e-5);
-        assert!((db_to_gain(-6.02) - 0.5).abs() < 1e-4);
-        assert!((db_to_gain(6.0206) - 2.0).abs() < 1e-4);
-        assert_eq!(db_to_gain(-200.0), 0.0);
-    }
 
     #[test]
     fn pan_laws() {

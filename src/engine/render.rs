@@ -374,11 +374,7 @@ pub fn render_to_file(
         frames: written,
         sample_rate: out_rate,
         seconds: written as f64 / out_rate as f64,
-        peak_dbfs: if peak > 0.0 {
-            20.0 * (peak as f64).log10()
-        } else {
-            f64::NEG_INFINITY
-        },
+        peak_dbfs: crate::dsp::gain_to_db(f64::from(peak)),
         clipped: peak > 1.0,
         integrated_lufs: loudness.and_then(|l| l.integrated),
     })

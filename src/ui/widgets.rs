@@ -117,11 +117,7 @@ pub fn clock(seconds: f64) -> String {
 
 /// Linear level to dB (floor -90).
 pub fn db(level: f32) -> f32 {
-    if level <= 0.0 {
-        -90.0
-    } else {
-        (20.0 * level.log10()).max(-90.0)
-    }
+    crate::dsp::gain_to_db(level).max(-90.0)
 }
 
 /// The meter scope for a level in dB: green, mid, high, clip.
