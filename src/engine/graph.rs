@@ -7,13 +7,14 @@
 
 use super::clips::{ClipLayer, LayerSignature};
 use super::instrument::{build_instrument, ChaseState, Control, Instrument, NoteEvent};
+use super::messages::{NodeId, ParamChange, ParamId};
 use super::meters::{MeterAtomics, MeterBank};
-use super::mixer::{balance, constant_power, Ramp};
+use super::mixer::{balance, constant_power};
 use super::stream::StreamConsumer;
 use super::transport::TempoGrid;
 use super::EngineError;
-use crate::dsp::db_to_gain;
-use crate::model::{ClipContent, Project, TrackId, TrackKind};
+use crate::dsp::{db_to_gain, Smoothed};
+use crate::model::{ClipContent, Project, Track, TrackId, TrackKind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -106,6 +107,11 @@ pub enum Source {
     },
     /// A track with nothing to play.
     Silent,
+    /// A placeholder for a node the running graph already has: on install the running node
+    /// is moved in whole (keeping its voices, stream and smoothers) and takes this node's
+    /// settings; the placeholder goes back with the old graph. `slot` is the bus slot when the
+    /// node is a bus. Skipped (silent) if it is ever processed unfilled.
+    Kept { slot: Option<usize> },
 }
 
 /// What a node of a new graph takes over from the node at `from` in the running graph.
@@ -119,10 +125,12 @@ pub struct Inherit {
 }
 
 /// A send, compiled.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SendNode {
+    /// The receiving bus, by stable id (what a send-level change names).
+    pub to: TrackId,
     pub slot: usize,
-    pub gain: f32,
+    gain: Smoothed,
     pub pre_fader: bool,
 }
 
@@ -134,9 +142,12 @@ pub struct TrackNode {
     pub source: Source,
     /// Mono source: constant-power pan of the left buffer.
     mono: bool,
-    gain: Ramp,
-    pan_l: Ramp,
-    pan_r: Ramp,
+    /// The fader and pan as the user set them; the ramps below glide to what they imply.
+    gain_db: f32,
+    pan: f32,
+    gain: Smoothed,
+    pan_l: Smoothed,
+    pan_r: Smoothed,
     /// Not muted and not silenced by another track's solo.
     audible: bool,
     sends: Vec<SendNode>,
@@ -160,9 +171,11 @@ impl TrackNode {
             kind,
             source,
             mono: false,
-            gain: Ramp::new(1.0, ramp),
-            pan_l: Ramp::new(1.0, ramp),
-            pan_r: Ramp::new(1.0, ramp),
+            gain_db: 0.0,
+            pan: 0.0,
+            gain: Smoothed::with_samples(1.0, ramp),
+            pan_l: Smoothed::with_samples(1.0, ramp),
+            pan_r: Smoothed::with_samples(1.0, ramp),
             audible: true,
             sends: Vec::new(),
             pre: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
@@ -174,6 +187,39 @@ impl TrackNode {
             meter: 0,
             underrun: false,
         }
+    }
+
+    /// A placeholder for a node the running graph keeps (see [`Source::Kept`]): settings
+    /// only, no buffers, since it is never processed.
+    fn placeholder(t: &Track, slot: Option<usize>, rate: u32) -> TrackNode {
+        let ramp = (RAMP_S * rate as f32) as u32;
+        TrackNode {
+            id: t.id,
+            name: t.name.clone(),
+            kind: t.kind,
+            source: Source::Kept { slot },
+            mono: false,
+            gain_db: 0.0,
+            pan: 0.0,
+            gain: Smoothed::with_samples(1.0, ramp),
+            pan_l: Smoothed::with_samples(1.0, ramp),
+            pan_r: Smoothed::with_samples(1.0, ramp),
+            audible: true,
+            sends: Vec::new(),
+            pre: [Vec::new(), Vec::new()],
+            post: [Vec::new(), Vec::new()],
+            live: [NoteEvent::AllNotesOff { frame: 0 }; LIVE_CAPACITY],
+            live_len: 0,
+            events: Vec::new(),
+            inherit: Inherit::default(),
+            meter: 0,
+            underrun: false,
+        }
+    }
+
+    /// True for a placeholder of a kept node.
+    pub fn is_kept(&self) -> bool {
+        matches!(self.source, Source::Kept { .. })
     }
 
     /// Queues an event for frame 0 of the next block (dropped when the queue is full).
@@ -210,10 +256,14 @@ impl TrackNode {
 
     /// Renders the source into `pre` and applies fader and pan into `post`.
     fn process_own(&mut self, pos: u64, n: usize, playing: bool) -> Result<(), EngineError> {
+        if self.is_kept() {
+            // An unfilled placeholder has no buffers; the mix skips it too.
+            return Ok(());
+        }
         let [pl, pr] = &mut self.pre;
         let (pl, pr) = (&mut pl[..n], &mut pr[..n]);
         match &mut self.source {
-            Source::Bus { .. } => return Ok(()),
+            Source::Bus { .. } | Source::Kept { .. } => return Ok(()),
             Source::Silent => {
                 pl.fill(0.0);
                 pr.fill(0.0);
@@ -278,10 +328,11 @@ impl TrackNode {
     fn fader(&mut self, n: usize) {
         let [pl, pr] = &self.pre;
         let [ol, or] = &mut self.post;
-        let steady = self.gain.is_steady() && self.pan_l.is_steady() && self.pan_r.is_steady();
+        let steady =
+            !self.gain.is_smoothing() && !self.pan_l.is_smoothing() && !self.pan_r.is_smoothing();
         if steady {
-            let g = self.gain.tick();
-            let (gl, gr) = (g * self.pan_l.tick(), g * self.pan_r.tick());
+            let g = self.gain.next();
+            let (gl, gr) = (g * self.pan_l.next(), g * self.pan_r.next());
             for (o, p) in ol[..n].iter_mut().zip(&pl[..n]) {
                 *o = p * gl;
             }
@@ -290,24 +341,25 @@ impl TrackNode {
             }
         } else {
             for i in 0..n {
-                let g = self.gain.tick();
-                ol[i] = pl[i] * g * self.pan_l.tick();
-                or[i] = pr[i] * g * self.pan_r.tick();
+                let g = self.gain.next();
+                ol[i] = pl[i] * g * self.pan_l.next();
+                or[i] = pr[i] * g * self.pan_r.next();
             }
         }
     }
 
-    /// Sets the fader targets from dB and pan.
-    fn set_mix(&mut self, gain_db: f32, pan: f32, now: bool) {
+    /// Points the fader and pan ramps at what `gain_db`, `pan` and `audible` imply: at once
+    /// (a fresh node) or gliding (a change while playing).
+    fn retarget(&mut self, now: bool) {
         let g = if self.audible {
-            db_to_gain(gain_db)
+            db_to_gain(self.gain_db)
         } else {
             0.0
         };
         let (l, r) = if self.mono {
-            constant_power(pan)
+            constant_power(self.pan)
         } else {
-            balance(pan)
+            balance(self.pan)
         };
         for (ramp, v) in [
             (&mut self.gain, g),
@@ -315,11 +367,54 @@ impl TrackNode {
             (&mut self.pan_r, r),
         ] {
             if now {
-                ramp.set_now(v);
+                ramp.set_immediate(v);
             } else {
                 ramp.set_target(v);
             }
         }
+    }
+
+    /// Sets one parameter; it glides from where it is. Called on the audio thread.
+    fn set_param(&mut self, param: ParamId, value: f32) {
+        match param {
+            ParamId::GainDb => self.gain_db = value,
+            ParamId::Pan => self.pan = value,
+            ParamId::Audible => self.audible = value != 0.0,
+            ParamId::SendDb { to } => {
+                for s in self.sends.iter_mut().filter(|s| s.to == to) {
+                    s.gain.set_target(db_to_gain(value));
+                }
+                return;
+            }
+        }
+        self.retarget(false);
+    }
+
+    /// The running node `self` (moved in whole) takes the settings the new graph compiled
+    /// into its `placeholder`: name, fader, pan, audibility, sends, meter, bus slot. Sends
+    /// that existed before keep their gain's position. Called on the audio thread; it only
+    /// swaps and copies, so it never allocates.
+    fn take_settings(&mut self, placeholder: &mut TrackNode) {
+        std::mem::swap(&mut self.name, &mut placeholder.name);
+        self.gain_db = placeholder.gain_db;
+        self.pan = placeholder.pan;
+        self.audible = placeholder.audible;
+        self.retarget(false);
+        for s in &mut placeholder.sends {
+            if let Some(o) = self.sends.iter().find(|o| o.to == s.to) {
+                let target = s.gain.target();
+                s.gain.set_immediate(o.gain.value());
+                s.gain.set_target(target);
+            }
+        }
+        std::mem::swap(&mut self.sends, &mut placeholder.sends);
+        self.meter = placeholder.meter;
+        if let (Source::Bus { slot }, Source::Kept { slot: Some(new) }) =
+            (&mut self.source, &placeholder.source)
+        {
+            *slot = *new;
+        }
+        self.inherit = Inherit::default();
     }
 
     /// Instrument voices still sounding.
@@ -341,7 +436,7 @@ pub struct Graph {
     pub tracks: Vec<TrackNode>,
     bus_in: Vec<[Vec<f32>; 2]>,
     master: [Vec<f32>; 2],
-    master_gain: Ramp,
+    master_gain: Smoothed,
     pub meters: Arc<MeterBank>,
     /// Update the track meters while processing (off for offline render: nobody watches).
     pub metering: bool,
@@ -355,6 +450,7 @@ pub struct Graph {
 }
 
 /// How clips are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClipMode {
     /// Read directly (offline render).
     Direct,
@@ -385,6 +481,22 @@ impl Graph {
         soundfont: Option<&Arc<rustysynth::SoundFont>>,
         strict: bool,
     ) -> Result<Compiled, EngineError> {
+        Graph::compile_keeping(project, root, rate, mode, soundfont, strict, &mut |_| None)
+    }
+
+    /// Like [`Graph::compile`], but a track for which `keep` returns the layout of its running
+    /// node is not built: it gets a placeholder ([`Source::Kept`]) carrying only its settings,
+    /// and the running node moves in on install. Only the other tracks open files and build
+    /// instruments, so an edit to one track costs one track.
+    pub fn compile_keeping(
+        project: &Project,
+        root: &Path,
+        rate: u32,
+        mode: ClipMode,
+        soundfont: Option<&Arc<rustysynth::SoundFont>>,
+        strict: bool,
+        keep: &mut dyn FnMut(&Track) -> Option<NodeLayout>,
+    ) -> Result<Compiled, EngineError> {
         let mut problems = Vec::new();
         let mut layers = Vec::new();
         // Order: sources in project order, then buses sorted so every bus→bus send points
@@ -412,95 +524,37 @@ impl Graph {
             placed.iter().position(|&b| project.tracks[b].id == id)
         };
 
-        let any_solo = project.tracks.iter().any(|t| t.solo);
-        let soloed_buses: Vec<TrackId> = project
-            .tracks
-            .iter()
-            .filter(|t| t.solo && t.kind == TrackKind::Bus)
-            .map(|t| t.id)
-            .collect();
-
+        let ramp = (RAMP_S * rate as f32) as u32;
         let mut tracks = Vec::with_capacity(order.len());
         let mut end = 0u64;
         let mut layout = Vec::with_capacity(order.len());
         for (node_index, &ti) in order.iter().enumerate() {
             let t = &project.tracks[ti];
-            let mut mono = false;
-            let mut entry = NodeLayout {
-                id: t.id,
-                layer: None,
-                instrument: None,
-                schedule: Vec::new(),
-            };
-            let source = match t.kind {
-                TrackKind::Bus => Source::Bus {
-                    slot: slot_of(t.id).unwrap_or(0),
-                },
-                TrackKind::Audio => match ClipLayer::compile(project, t, root, rate) {
-                    Ok(layer) => {
-                        end = end.max(layer.end());
-                        entry.layer = Some(layer.signature());
-                        mono = layer.mono;
+            let my_slot = slot_of(t.id);
+            let (mut node, entry) = match keep(t) {
+                Some(entry) => (TrackNode::placeholder(t, my_slot, rate), entry),
+                None => {
+                    let (mut node, entry, layer) =
+                        build_node(project, t, root, rate, soundfont, my_slot, &mut problems);
+                    if strict {
+                        if let Some(e) = problems.pop() {
+                            return Err(e);
+                        }
+                    }
+                    if let Some(layer) = layer {
                         match mode {
-                            ClipMode::Direct => Source::Clips(layer),
-                            ClipMode::Streamed => {
-                                layers.push((node_index, layer));
-                                Source::Stream {
-                                    consumer: None,
-                                    mono,
-                                }
-                            }
+                            ClipMode::Direct => node.source = Source::Clips(layer),
+                            ClipMode::Streamed => layers.push((node_index, layer)),
                         }
                     }
-                    Err(e) if strict => return Err(e),
-                    Err(e) => {
-                        problems.push(e);
-                        Source::Silent
-                    }
-                },
-                TrackKind::Midi => {
-                    let schedule = schedule_notes(project, t, rate);
-                    let mut chase = Box::<ChaseState>::default();
-                    let controls: Vec<(u64, Control)> = schedule
-                        .iter()
-                        .filter_map(|e| match e.what {
-                            Scheduled::Control(c) => Some((e.sample, c)),
-                            _ => None,
-                        })
-                        .collect();
-                    for (_, c) in &controls {
-                        chase.mark_used(*c);
-                    }
-                    end = end.max(schedule.last().map_or(0, |e| e.sample));
-                    for c in &t.clips {
-                        if let ClipContent::Midi(m) = &c.content {
-                            if !m.notes.is_empty() || !m.controllers.is_empty() {
-                                end =
-                                    end.max(project.tempo.beat_to_sample(c.start + m.length, rate));
-                            }
-                        }
-                    }
-                    let spec = t.instrument.clone().unwrap_or_default();
-                    entry.instrument = Some(spec.clone());
-                    entry.schedule = schedule.clone();
-                    Source::Instrument {
-                        instrument: Some(build_instrument(&spec, rate, soundfont)),
-                        schedule,
-                        cursor: 0,
-                        controls,
-                        chase,
-                    }
+                    (node, entry)
                 }
             };
-            let mut node = TrackNode::new(t.id, &t.name, t.kind, source, rate);
-            node.mono = mono;
-            node.audible = !t.mute
-                && (t.kind == TrackKind::Bus
-                    || !any_solo
-                    || t.solo
-                    || t.sends.iter().any(|s| soloed_buses.contains(&s.to)));
-            node.set_mix(t.gain_db, t.pan, true);
-            let my_slot = slot_of(t.id);
+            end = end.max(entry.end);
+            node.audible = audible(project, t);
+            node.gain_db = t.gain_db;
+            node.pan = t.pan;
+            node.retarget(true);
             node.sends = t
                 .sends
                 .iter()
@@ -511,8 +565,9 @@ impl Graph {
                         return None;
                     }
                     Some(SendNode {
+                        to: s.to,
                         slot,
-                        gain: db_to_gain(s.level_db),
+                        gain: Smoothed::with_samples(db_to_gain(s.level_db), ramp),
                         pre_fader: s.pre_fader,
                     })
                 })
@@ -529,7 +584,6 @@ impl Graph {
             tracks[i].meter = k;
             meters.tracks.push((id, MeterAtomics::default()));
         }
-        let ramp = (RAMP_S * rate as f32) as u32;
         let loop_region = project
             .loop_region
             .filter(|l| l.enabled && l.end > l.start)
@@ -547,7 +601,7 @@ impl Graph {
                 .collect(),
             tracks,
             master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
-            master_gain: Ramp::new(db_to_gain(project.master.gain_db), ramp),
+            master_gain: Smoothed::with_samples(db_to_gain(project.master.gain_db), ramp),
             meters: Arc::new(meters),
             metering: true,
             grid: TempoGrid::new(&project.tempo, project.time_signature, rate),
@@ -561,6 +615,23 @@ impl Graph {
             problems,
             layout,
         })
+    }
+
+    /// Sets one parameter of the running graph (see [`ParamChange`]); an unknown node or a
+    /// parameter the node does not have is ignored. Called on the audio thread.
+    pub fn set_param(&mut self, change: ParamChange) {
+        match change.node {
+            NodeId::Master => {
+                if change.param == ParamId::GainDb {
+                    self.master_gain.set_target(db_to_gain(change.value));
+                }
+            }
+            NodeId::Track(id) => {
+                if let Some(t) = self.tracks.iter_mut().find(|t| t.id == id) {
+                    t.set_param(change.param, change.value);
+                }
+            }
+        }
     }
 
     /// Processes up to `n` frames (≤ MAX_BLOCK) of the timeline from `pos`; returns the frames
@@ -621,6 +692,9 @@ impl Graph {
             b[1][..n].fill(0.0);
         }
         for t in &mut self.tracks {
+            if t.is_kept() {
+                continue;
+            }
             if let Source::Bus { slot } = t.source {
                 let [il, ir] = &self.bus_in[slot];
                 t.pre[0][..n].copy_from_slice(&il[..n]);
@@ -630,14 +704,23 @@ impl Graph {
             let [ol, or] = &t.post;
             add(&mut ml[..n], &ol[..n], 1.0);
             add(&mut mr[..n], &or[..n], 1.0);
-            for s in &t.sends {
+            for s in &mut t.sends {
                 if s.pre_fader && !t.audible {
                     continue;
                 }
                 let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
                 let [bl, br] = &mut self.bus_in[s.slot];
-                add(&mut bl[..n], &sl[..n], s.gain);
-                add(&mut br[..n], &sr[..n], s.gain);
+                if !s.gain.is_smoothing() {
+                    let g = s.gain.value();
+                    add(&mut bl[..n], &sl[..n], g);
+                    add(&mut br[..n], &sr[..n], g);
+                } else {
+                    for i in 0..n {
+                        let g = s.gain.next();
+                        bl[i] += sl[i] * g;
+                        br[i] += sr[i] * g;
+                    }
+                }
             }
             if self.metering {
                 if let Some((_, m)) = self.meters.tracks.get(t.meter) {
@@ -645,9 +728,9 @@ impl Graph {
                 }
             }
         }
-        if !(self.master_gain.is_steady() && self.master_gain.target() == 1.0) {
+        if self.master_gain.is_smoothing() || self.master_gain.target() != 1.0 {
             for i in 0..n {
-                let g = self.master_gain.tick();
+                let g = self.master_gain.next();
                 ml[i] *= g;
                 mr[i] *= g;
             }
@@ -727,26 +810,49 @@ impl Graph {
         self.tracks.iter().map(TrackNode::active_voices).sum()
     }
 
-    /// Takes over the running state of `old` as `inherit` says: streams, instruments, and the
-    /// fader positions (so the new targets glide). Called on the audio thread; only moves
-    /// boxes and values, so it never allocates.
+    /// Takes over the running state of `old`. A kept node ([`Source::Kept`]) is moved over
+    /// whole — voices, stream, smoothers, everything — and takes the placeholder's settings,
+    /// which go back in `old`. A rebuilt node takes what its `inherit` says: the stream, the
+    /// instrument, and the fader positions (so the new targets glide). Called on the audio
+    /// thread; only moves boxes and values, so it never allocates.
     pub fn inherit_from(&mut self, old: &mut Graph, pos: u64) {
-        // Tracks that keep their instrument also keep its controller state; a new
-        // instrument is chased to `pos` below.
         for t in &mut self.tracks {
+            // A new node's instrument starts at `pos`; a moved one is already there.
+            if let Source::Instrument {
+                schedule, cursor, ..
+            } = &mut t.source
+            {
+                *cursor = schedule.partition_point(|e| e.sample < pos);
+            }
             let Some(j) = t.inherit.from else { continue };
             let Some(o) = old.tracks.get_mut(j) else {
                 continue;
             };
+            if t.is_kept() {
+                if o.id == t.id && !o.is_kept() {
+                    std::mem::swap(t, o);
+                    t.take_settings(o);
+                }
+                continue;
+            }
             for (mine, theirs) in [
                 (&mut t.gain, &o.gain),
                 (&mut t.pan_l, &o.pan_l),
                 (&mut t.pan_r, &o.pan_r),
             ] {
                 let target = mine.target();
-                mine.set_now(theirs.current());
+                mine.set_immediate(theirs.value());
                 mine.set_target(target);
             }
+            for s in &mut t.sends {
+                if let Some(theirs) = o.sends.iter().find(|x| x.to == s.to) {
+                    let target = s.gain.target();
+                    s.gain.set_immediate(theirs.gain.value());
+                    s.gain.set_target(target);
+                }
+            }
+            // Tracks that keep their instrument also keep its controller state; a new
+            // instrument is chased to `pos` below.
             match (&mut t.source, &mut o.source) {
                 (Source::Stream { consumer: a, .. }, Source::Stream { consumer: b, .. })
                     if t.inherit.stream =>
@@ -775,16 +881,8 @@ impl Graph {
             }
         }
         let target = self.master_gain.target();
-        self.master_gain.set_now(old.master_gain.current());
+        self.master_gain.set_immediate(old.master_gain.value());
         self.master_gain.set_target(target);
-        for t in &mut self.tracks {
-            if let Source::Instrument {
-                schedule, cursor, ..
-            } = &mut t.source
-            {
-                *cursor = schedule.partition_point(|e| e.sample < pos);
-            }
-        }
     }
 
     /// Gives the audio node at `index` its stream (engine thread, before sending the graph).
@@ -955,4 +1053,109 @@ pub struct NodeLayout {
     pub layer: Option<LayerSignature>,
     pub instrument: Option<crate::model::Instrument>,
     pub schedule: Vec<ScheduledNote>,
+    /// Where the track's material ends, in samples.
+    pub end: u64,
+    /// The track could not be built (a missing file): it plays silence until rebuilt.
+    pub failed: bool,
+}
+
+/// Whether track `t` is heard: not muted, and not silenced by a solo elsewhere (a solo on a
+/// bus keeps the tracks that send to it).
+pub fn audible(project: &Project, t: &Track) -> bool {
+    if t.mute {
+        return false;
+    }
+    if t.kind == TrackKind::Bus || t.solo || !project.tracks.iter().any(|o| o.solo) {
+        return true;
+    }
+    t.sends.iter().any(|s| {
+        project
+            .tracks
+            .iter()
+            .any(|o| o.id == s.to && o.solo && o.kind == TrackKind::Bus)
+    })
+}
+
+/// Builds the node of one track (engine or render thread: opens files, builds the
+/// instrument), with its fader and sends still to set. An audio track's clips come back as a
+/// layer for the caller to read directly or stream. A track that fails is left silent and its
+/// problem pushed to `problems`.
+fn build_node(
+    project: &Project,
+    t: &Track,
+    root: &Path,
+    rate: u32,
+    soundfont: Option<&Arc<rustysynth::SoundFont>>,
+    slot: Option<usize>,
+    problems: &mut Vec<EngineError>,
+) -> (TrackNode, NodeLayout, Option<ClipLayer>) {
+    let mut entry = NodeLayout {
+        id: t.id,
+        layer: None,
+        instrument: None,
+        schedule: Vec::new(),
+        end: 0,
+        failed: false,
+    };
+    let mut mono = false;
+    let mut clips = None;
+    let source = match t.kind {
+        TrackKind::Bus => Source::Bus {
+            slot: slot.unwrap_or(0),
+        },
+        TrackKind::Audio => match ClipLayer::compile(project, t, root, rate) {
+            Ok(layer) => {
+                entry.end = layer.end();
+                entry.layer = Some(layer.signature());
+                mono = layer.mono;
+                clips = Some(layer);
+                Source::Stream {
+                    consumer: None,
+                    mono,
+                }
+            }
+            Err(e) => {
+                problems.push(e);
+                entry.failed = true;
+                Source::Silent
+            }
+        },
+        TrackKind::Midi => {
+            let schedule = schedule_notes(project, t, rate);
+            let mut chase = Box::<ChaseState>::default();
+            let controls: Vec<(u64, Control)> = schedule
+                .iter()
+                .filter_map(|e| match e.what {
+                    Scheduled::Control(c) => Some((e.sample, c)),
+                    _ => None,
+                })
+                .collect();
+            for (_, c) in &controls {
+                chase.mark_used(*c);
+            }
+            entry.end = schedule.last().map_or(0, |e| e.sample);
+            for c in &t.clips {
+                if let ClipContent::Midi(m) = &c.content {
+                    if !m.notes.is_empty() || !m.controllers.is_empty() {
+                        entry.end = entry
+                            .end
+                            .max(project.tempo.beat_to_sample(c.start + m.length, rate));
+                    }
+                }
+            }
+            let spec = t.instrument.clone().unwrap_or_default();
+            entry.instrument = Some(spec.clone());
+            entry.schedule = schedule.clone();
+            Source::Instrument {
+                instrument: Some(build_instrument(&spec, rate, soundfont)),
+                schedule,
+                cursor: 0,
+                controls,
+                chase,
+            }
+        }
+    };
+    let mut node = TrackNode::new(t.id, &t.name, t.kind, source, rate);
+    node.mono = mono;
+    (node, entry, clips)
 }

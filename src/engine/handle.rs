@@ -1,14 +1,16 @@
 //! The UI's side of the engine and the engine thread behind it. The handle sends project
-//! snapshots and commands over a channel; the engine thread compiles graphs (opening files,
-//! building instruments) and swaps them in, keeps the clip streams filled ahead of the
-//! playhead, frees what the callback hands back, and reports events. Status and meters are
-//! read straight from atomics.
+//! snapshots and commands over a channel; the engine thread's [`Planner`] turns each snapshot
+//! into parameter messages (a value changed) or a graph in which only the changed tracks are
+//! recompiled (the others move over from the running graph), keeps the clip streams filled
+//! ahead of the playhead, frees what the callback hands back, and reports events. Status,
+//! meters and the compile counters are read from shared state.
 
 use super::backend::{self, Backend};
-use super::graph::{ClipMode, Graph, Inherit, NodeLayout};
+use super::graph::ClipMode;
 use super::instrument::{find_soundfont, load_soundfont};
 use super::messages::{FromAudio, ToAudio};
 use super::meters::{ChannelMeter, MeterBank, SharedStatus};
+use super::plan::{EngineCounters, Plan, Planner};
 use super::processor::Link;
 use super::stream::{stream_pair, StreamProducer};
 use super::EngineError;
@@ -61,7 +63,8 @@ pub enum EngineCommand {
 /// What happened in the engine since the last [`EngineHandle::update`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineEvent {
-    /// A project snapshot was compiled and is playing.
+    /// A project snapshot is playing: its graph was installed, or its parameter changes were
+    /// queued to the audio thread, or nothing the engine plays had changed.
     Loaded,
     /// Something went wrong (a missing file, a device that went away); one sentence.
     Error(String),
@@ -111,6 +114,7 @@ struct Shared {
     silent: std::sync::atomic::AtomicBool,
     tempo: Mutex<TempoMap>,
     loudness: Mutex<(Option<f64>, Option<f64>)>,
+    counters: Mutex<EngineCounters>,
 }
 
 /// The engine, as the UI holds it. Dropping it stops playback and the engine thread.
@@ -145,6 +149,7 @@ impl EngineHandle {
             silent: std::sync::atomic::AtomicBool::new(opened.silent),
             tempo: Mutex::new(TempoMap::default()),
             loudness: Mutex::new((None, None)),
+            counters: Mutex::new(EngineCounters::default()),
         });
         let (tx, rx) = mpsc::channel();
         let (etx, erx) = mpsc::channel();
@@ -160,7 +165,7 @@ impl EngineHandle {
             link: opened.link,
             pending: VecDeque::new(),
             rate: DEFAULT_RATE,
-            layout: Vec::new(),
+            planner: Planner::new(DEFAULT_RATE, ClipMode::Streamed),
             producers: HashMap::new(),
             soundfont: None,
             events: etx,
@@ -181,8 +186,10 @@ impl EngineHandle {
         })
     }
 
-    /// Gives the engine a new snapshot of the project (after every edit); the engine thread
-    /// compiles it (decoding, instruments) and swaps it in without stopping playback.
+    /// Gives the engine a new snapshot of the project (after every edit). The engine thread
+    /// compares it with the last one: changed values (fader, pan, mute, solo, send level,
+    /// master) become parameter messages, changed tracks are recompiled and swapped in
+    /// without stopping playback, and every other track plays on untouched.
     pub fn load_project(&mut self, project: &Project, root: &Path) {
         if let Ok(mut t) = self.shared.tempo.lock() {
             *t = project.tempo.clone();
@@ -232,6 +239,12 @@ impl EngineHandle {
         }
     }
 
+    /// What the engine did for the snapshots so far: whole compiles, tracks compiled,
+    /// parameter messages sent.
+    pub fn counters(&self) -> EngineCounters {
+        self.shared.counters.lock().map(|c| *c).unwrap_or_default()
+    }
+
     /// Every meter, read from atomics.
     pub fn meters(&self) -> Meters {
         let bank = self
@@ -273,8 +286,8 @@ struct EngineThread {
     /// Messages the audio queue had no room for yet.
     pending: VecDeque<ToAudio>,
     rate: u32,
-    /// The nodes of the last graph sent (what the next one may inherit from).
-    layout: Vec<NodeLayout>,
+    /// What the running graph was built from; decides what each snapshot costs.
+    planner: Planner,
     producers: HashMap<TrackId, StreamProducer>,
     soundfont: Option<(PathBuf, Arc<rustysynth::SoundFont>)>,
     events: Sender<EngineEvent>,
@@ -370,7 +383,7 @@ impl EngineThread {
     fn restart(&mut self, rate: u32) {
         self.backend = None;
         self.pending.clear();
-        self.layout.clear();
+        self.planner.reset(rate);
         self.producers.clear();
         self.rate = rate;
         self.loudness = LiveMeter::new(rate, 2);
@@ -409,22 +422,28 @@ impl EngineThread {
         }
     }
 
+    /// Takes the engine from the running graph to the current project the cheapest way.
     fn compile(&mut self) {
         let Some((project, root)) = self.project.take() else {
             return;
         };
         let sf = self.soundfont();
-        let result = Graph::compile(
-            &project,
-            &root,
-            self.rate,
-            ClipMode::Streamed,
-            sf.as_ref(),
-            false,
-        );
+        let result = self.planner.plan(&project, &root, sf.as_ref());
         self.project = Some((project, root));
+        if let Ok(mut c) = self.shared.counters.lock() {
+            *c = self.planner.counters;
+        }
         let compiled = match result {
-            Ok(c) => c,
+            Ok(Plan::Graph(c)) => *c,
+            Ok(Plan::Params(changes)) => {
+                self.pending.extend(changes.into_iter().map(ToAudio::Param));
+                let _ = self.events.send(EngineEvent::Loaded);
+                return;
+            }
+            Ok(Plan::Nothing) => {
+                let _ = self.events.send(EngineEvent::Loaded);
+                return;
+            }
             Err(e) => {
                 let _ = self.events.send(EngineEvent::Error(e.to_string()));
                 return;
@@ -444,21 +463,13 @@ impl EngineThread {
         };
         let mut layers: HashMap<usize, _> = compiled.layers.into_iter().collect();
         let mut producers = HashMap::new();
-        for (i, entry) in compiled.layout.iter().enumerate() {
-            let old = self.layout.iter().position(|o| o.id == entry.id);
-            let mut inherit = Inherit {
-                from: old,
-                ..Inherit::default()
-            };
-            if let Some(j) = old {
-                let o = &self.layout[j];
-                inherit.stream = entry.layer.is_some() && entry.layer == o.layer;
-                inherit.instrument = entry.instrument.is_some() && entry.instrument == o.instrument;
-                inherit.notes_changed = entry.schedule != o.schedule;
-            }
-            if inherit.stream {
-                if let Some(p) = self.producers.remove(&entry.id) {
-                    producers.insert(entry.id, p);
+        for i in 0..graph.tracks.len() {
+            let node = &graph.tracks[i];
+            let id = node.id;
+            // A kept node moves over with its stream; a rebuilt one may take the old stream.
+            if node.is_kept() || node.inherit.stream {
+                if let Some(p) = self.producers.remove(&id) {
+                    producers.insert(id, p);
                 }
             } else if let Some(layer) = layers.remove(&i) {
                 let (p, c) = stream_pair(
@@ -469,12 +480,10 @@ impl EngineThread {
                     super::graph::MAX_BLOCK,
                 );
                 graph.set_stream(i, c);
-                producers.insert(entry.id, p);
+                producers.insert(id, p);
             }
-            graph.tracks[i].inherit = inherit;
         }
         self.producers = producers;
-        self.layout = compiled.layout;
         if let Ok(mut m) = self.shared.meters.lock() {
             *m = graph.meters.clone();
         }

@@ -1,14 +1,55 @@
 //! The messages between the engine thread and the audio callback. Two one-way SPSC queues:
 //! [`ToAudio`] in, [`FromAudio`] out. Anything boxed that goes in comes back out to be freed
 //! on the engine thread, so the callback never deallocates.
+//!
+//! An edit that changes only a value travels as a [`ParamChange`]: a plain `Copy` value that
+//! names its node and parameter by stable id (a track's [`TrackId`], not its position in the
+//! graph), so automation and reordering can address it and no graph is rebuilt.
 
 use super::graph::Graph;
 use crate::model::TrackId;
 
+/// A node of the graph, by stable id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeId {
+    /// The channel strip of a track or bus.
+    Track(TrackId),
+    /// The master bus.
+    Master,
+}
+
+/// A parameter of a node. Values are in the parameter's user unit; the audio thread converts
+/// them and glides to the result, so a change never clicks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamId {
+    /// The fader, in dB (tracks, buses and the master).
+    GainDb,
+    /// Pan, -1 (left) … 1 (right): balance for stereo sources, constant power for mono.
+    Pan,
+    /// 1 plays, 0 silences: the track is not muted and not silenced by a solo elsewhere. The
+    /// engine thread works the solo rule out over the whole project and sends this per track.
+    Audible,
+    /// The level in dB of this track's send to the bus `to`.
+    SendDb { to: TrackId },
+}
+
+/// One parameter change: node, parameter, new value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParamChange {
+    pub node: NodeId,
+    pub param: ParamId,
+    pub value: f32,
+}
+
 /// Engine thread → audio callback.
 pub enum ToAudio {
-    /// Swap this graph in; the running one comes back in [`FromAudio::OldGraph`].
+    /// Swap this graph in; the running one comes back in [`FromAudio::OldGraph`]. Nodes the
+    /// new graph marks as kept are moved over whole from the running graph (voices, streams
+    /// and smoothers go on untouched); rebuilt nodes take what their `Inherit` says.
     InstallGraph(Box<Graph>),
+    /// Set one parameter of the running graph; it glides there within the smoothing time
+    /// (10 ms), starting with the next block. A node the graph does not have is ignored.
+    Param(ParamChange),
     /// Start playing from the playhead (after a bar of clicks when count-in is on).
     Play,
     /// Stop where the playhead is.
@@ -32,7 +73,8 @@ pub enum ToAudio {
 
 /// Audio callback → engine thread.
 pub enum FromAudio {
-    /// The graph that was running before an install: free it here, off the audio thread.
+    /// The graph that was running before an install (holding the placeholders of the nodes
+    /// the new graph kept): free it here, off the audio thread.
     OldGraph(Box<Graph>),
     /// A graph was installed and is playing.
     Installed,

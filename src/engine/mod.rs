@@ -1,6 +1,7 @@
 //! The real-time audio engine: one processing graph used for live playback and offline
-//! render. The engine thread ([`EngineHandle`]) compiles project snapshots into graphs,
-//! streams clips from disk and frees what the audio callback hands back; the callback
+//! render. The engine thread ([`EngineHandle`]) turns project snapshots into parameter
+//! messages or graphs recompiled per changed track ([`plan::Planner`]), streams clips from
+//! disk and frees what the audio callback hands back; the callback
 //! ([`processor::Processor`]) only pops messages, processes and pushes. Nothing here knows the
 //! terminal, the store or the assistant.
 
@@ -12,6 +13,7 @@ pub mod instrument;
 pub mod messages;
 pub mod meters;
 pub mod mixer;
+pub mod plan;
 pub mod processor;
 mod render;
 pub mod stream;
@@ -19,6 +21,7 @@ pub mod transport;
 
 pub use handle::{EngineCommand, EngineConfig, EngineEvent, EngineHandle, Meters, TransportStatus};
 pub use meters::ChannelMeter;
+pub use plan::EngineCounters;
 pub use render::{
     render_to_file, render_to_wav, temp_path, BitDepth, FileFormat, RenderControl, RenderOptions,
     RenderReport,

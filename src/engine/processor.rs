@@ -242,6 +242,11 @@ impl Processor {
                     self.graph = Some(g);
                     let _ = self.to_engine.try_push(FromAudio::Installed);
                 }
+                ToAudio::Param(change) => {
+                    if let Some(g) = self.graph.as_deref_mut() {
+                        g.set_param(change);
+                    }
+                }
                 ToAudio::Play => {
                     if !self.transport.is_rolling() {
                         let t = &mut self.transport;
