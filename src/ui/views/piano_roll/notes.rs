@@ -13,6 +13,7 @@ use std::time::Duration;
 /// How long an auditioned note sounds.
 const AUDITION: Duration = Duration::from_millis(300);
 
+/// The clip on screen: its track's id and a copy of it.
 pub(super) fn clip(st: &PianoState, cx: &Cx<'_>) -> Option<(TrackId, Clip)> {
     let (ti, ci) = st.clip_in(cx.project)?;
     Some((
@@ -43,7 +44,7 @@ pub(super) fn targets(st: &PianoState, cx: &Cx<'_>, notes: &[Note]) -> Vec<usize
         .collect()
 }
 
-/// Starts a short audition of a pitch on the clip's track (note-off follows on a tick).
+/// Starts a short audition of a pitch on the clip's track (the App's job timer ends it).
 pub fn audition(st: &PianoState, cx: &mut Cx<'_>, pitch: u8, velocity: u8) {
     let Some((ti, _)) = st.clip_in(cx.project) else {
         return;
