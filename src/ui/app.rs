@@ -1,136 +1,26 @@
-//! The one state of the TUI: the project and its history, the view state, the mode, the
-//! status line and the popups. Only `update::update` changes it; views only read it.
+//! The one state of the TUI: the project and its history, the views' states (each defined in
+//! its view folder), the mode, the status line and the popups. Only `update::update` changes
+//! it; views get a context made of it (`app_views.rs`), never the App itself.
 
 use super::action::Cmd;
-use super::engine_link::{EngineLink, MeterView, TransportView};
+pub use super::ctx::{Clipboard, Status};
+use super::engine_link::{EngineLink, MeterView, Transport, TransportView};
 use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
-use crate::model::{Clip, ClipContent, ClipId, Edit, History, Note, Project, TrackId};
+pub use super::views::arrange::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
+pub use super::views::instrument::InstrumentBrowser;
+pub use super::views::mixer::{MixerParam, MixerState};
+pub use super::views::piano_roll::{PianoState, PIANO_ZOOMS};
+use crate::model::{Edit, History, Project, TrackId};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The smallest terminal the screen is laid out for.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
 
 /// How long a message (not an error) stays in the status line when no key is pressed.
 pub const MESSAGE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Arrange view zoom levels, columns per beat.
-pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
-/// Piano roll zoom levels, columns per beat.
-pub const PIANO_ZOOMS: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
-
-/// State of the arrange view.
-#[derive(Clone, Debug)]
-pub struct ArrangeState {
-    /// Index of the selected track.
-    pub track: usize,
-    /// Edit cursor in beats.
-    pub cursor: f64,
-    /// Grid step in beats (cursor moves and clip moves snap to it).
-    pub grid: f64,
-    /// Index into [`ARRANGE_ZOOMS`].
-    pub zoom: usize,
-    /// First visible beat.
-    pub scroll_beat: f64,
-    /// First visible track.
-    pub scroll_track: usize,
-    /// Where visual mode started: (track, beat).
-    pub anchor: Option<(usize, f64)>,
-    /// A clip being dragged with the mouse.
-    pub drag: Option<ClipDrag>,
-}
-
-/// A clip dragged with the mouse. While the button is down the clip moves in the project
-/// directly (so every view shows it where it would land); on release it is put back and the
-/// move is applied once through the history, as one undoable edit.
-#[derive(Clone, Debug)]
-pub struct ClipDrag {
-    /// The clip as it was when grabbed, and its track.
-    pub origin: Clip,
-    pub origin_track: TrackId,
-    /// Beats from the clip's start to where it was grabbed.
-    pub grab: f64,
-    /// Whether it has moved since it was grabbed.
-    pub moved: bool,
-}
-
-impl ArrangeState {
-    /// Columns per beat.
-    pub fn cols_per_beat(&self) -> f64 {
-        ARRANGE_ZOOMS[self.zoom.min(ARRANGE_ZOOMS.len() - 1)]
-    }
-}
-
-/// Which value of a mixer strip the keys change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MixerParam {
-    Fader,
-    Pan,
-    /// The n-th send of the track.
-    Send(usize),
-}
-
-/// State of the mixer view.
-#[derive(Clone, Debug)]
-pub struct MixerState {
-    /// Selected strip: a track index, or the number of tracks for the master strip.
-    pub strip: usize,
-    pub param: MixerParam,
-    /// First visible strip.
-    pub scroll: usize,
-}
-
-/// State of the piano roll.
-#[derive(Clone, Debug)]
-pub struct PianoState {
-    /// The clip being edited.
-    pub clip: Option<ClipId>,
-    /// Cursor time in beats from the clip start.
-    pub cursor: f64,
-    /// Cursor pitch.
-    pub pitch: u8,
-    /// Grid step in beats.
-    pub grid: f64,
-    /// Index into [`PIANO_ZOOMS`].
-    pub zoom: usize,
-    /// First visible beat (clip-relative).
-    pub scroll_beat: f64,
-    /// Highest visible pitch.
-    pub top_pitch: u8,
-    /// Where visual mode started: (beat, pitch).
-    pub anchor: Option<(f64, u8)>,
-    /// Visual mode selects a block (the pitches between anchor and cursor), not every pitch.
-    pub block: bool,
-    /// Velocity given to new notes.
-    pub velocity: u8,
-    /// A note being dragged with the mouse: its index and the grab offset in beats.
-    pub drag: Option<(usize, f64)>,
-}
-
-impl PianoState {
-    /// Columns per beat.
-    pub fn cols_per_beat(&self) -> f64 {
-        PIANO_ZOOMS[self.zoom.min(PIANO_ZOOMS.len() - 1)]
-    }
-}
-
-/// What `y` and `x` keep for `p`.
-#[derive(Clone, Debug, Default)]
-pub struct Clipboard {
-    /// Clips with the offset of their track from the first copied track.
-    pub clips: Vec<(usize, Clip)>,
-    /// Notes with clip-relative starts.
-    pub notes: Vec<Note>,
-}
-
-/// The status line message.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
-}
 
 /// The `:` command line.
 #[derive(Clone, Debug, Default)]
@@ -168,25 +58,6 @@ pub enum Popup {
     Instrument(Box<InstrumentBrowser>),
     /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
     ImportTempo(Box<PendingImport>),
-}
-
-/// State of the instrument browser: a list of categories (GM families, drum kits, synth
-/// presets) and the choices inside the selected one, or, while a filter is set, every choice
-/// whose name matches it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstrumentBrowser {
-    /// The track whose instrument is chosen.
-    pub track: TrackId,
-    /// Selected category (index into the catalogue).
-    pub category: usize,
-    /// Selected choice in the list on the right.
-    pub item: usize,
-    /// Whether j/k move in the choices (else in the categories).
-    pub in_items: bool,
-    /// Text typed after `/`; when not empty the right list holds every match.
-    pub filter: String,
-    /// Whether keys are typed into the filter.
-    pub typing: bool,
 }
 
 /// A MIDI import held back until the user answers whether to take the file's tempo.
@@ -230,7 +101,7 @@ pub struct App {
     pub autosaved_revision: u64,
     pub last_autosave: Instant,
     /// The project on disk: merge base, fingerprint, session claim.
-    pub disk: super::autosave::Disk,
+    pub disk: super::disk::Disk,
     pub view: ViewKind,
     pub mode: Mode,
     pub arrange: ArrangeState,
@@ -283,7 +154,7 @@ impl App {
     pub fn new(project: Project, dir: &Path, keymap: Keymap, theme: Theme) -> App {
         let depth = ColorDepth::detect();
         let saved = Box::new(project.clone());
-        let disk = super::autosave::Disk::new(dir, &project, None);
+        let disk = super::disk::Disk::new(dir, &project, None);
         let mut app = App {
             project,
             dir: dir.to_path_buf(),
@@ -296,34 +167,9 @@ impl App {
             disk,
             view: ViewKind::Arrange,
             mode: Mode::Normal,
-            arrange: ArrangeState {
-                track: 0,
-                cursor: 0.0,
-                grid: 1.0,
-                zoom: 3,
-                scroll_beat: 0.0,
-                scroll_track: 0,
-                anchor: None,
-                drag: None,
-            },
-            mixer: MixerState {
-                strip: 0,
-                param: MixerParam::Fader,
-                scroll: 0,
-            },
-            piano: PianoState {
-                clip: None,
-                cursor: 0.0,
-                pitch: 60,
-                grid: 0.25,
-                zoom: 2,
-                scroll_beat: 0.0,
-                top_pitch: 72,
-                anchor: None,
-                block: false,
-                velocity: 100,
-                drag: None,
-            },
+            arrange: ArrangeState::default(),
+            mixer: MixerState::default(),
+            piano: PianoState::default(),
             status: Status::default(),
             status_at: Instant::now(),
             cmdline: CmdLine::default(),
@@ -457,6 +303,22 @@ impl App {
         self.peaks.request_all(&self.project, &mut self.jobs);
     }
 
+    /// The track the track commands act on: the mixer's strip in the mixer, else the arrange
+    /// row.
+    pub fn current_track(&self) -> usize {
+        if self.view == ViewKind::Mixer {
+            self.mixer.strip
+        } else {
+            self.arrange.track
+        }
+    }
+
+    /// Selects a track in both the arrange view and the mixer.
+    pub fn select_track(&mut self, i: usize) {
+        self.arrange.track = i;
+        self.mixer.strip = i;
+    }
+
     /// The selected track's id.
     pub fn selected_track(&self) -> Option<TrackId> {
         self.project.tracks.get(self.arrange.track).map(|t| t.id)
@@ -464,17 +326,51 @@ impl App {
 
     /// The clip being edited in the piano roll: (track index, clip index).
     pub fn piano_clip(&self) -> Option<(usize, usize)> {
-        let id = self.piano.clip?;
-        let (ti, ci) = self.project.find_clip(id)?;
-        matches!(
-            self.project.tracks[ti].clips[ci].content,
-            ClipContent::Midi(_)
-        )
-        .then_some((ti, ci))
+        self.piano.clip_in(&self.project)
     }
 
     /// The area the main view gets (below the top bar, above the status and command lines).
     pub fn main_area(&self) -> ratatui::layout::Rect {
-        super::views::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
+        super::widgets::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
+    }
+
+    /// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
+    /// stopped).
+    pub fn cursor_beat(&self) -> f64 {
+        match self.view {
+            ViewKind::Arrange => self.arrange.cursor,
+            ViewKind::PianoRoll => self
+                .piano_clip()
+                .map(|(ti, ci)| self.project.tracks[ti].clips[ci].start + self.piano.cursor)
+                .unwrap_or(self.transport.beat),
+            ViewKind::Mixer => self.transport.beat,
+        }
+    }
+
+    /// Sounds `pitch` on `track` for `length` (a job timer sends the note-off), ending the audition
+    /// that is still sounding first.
+    pub fn audition(&mut self, track: TrackId, pitch: u8, velocity: u8, length: Duration) {
+        if let Some((t, p)) = self.audition_off.take() {
+            let _ = self.engine.transport(Transport::Audition {
+                track: t,
+                pitch: p,
+                velocity: 0,
+                on: false,
+            });
+        }
+        // Without an engine there is nothing to hear; editing goes on silently.
+        if self
+            .engine
+            .transport(Transport::Audition {
+                track,
+                pitch,
+                velocity,
+                on: true,
+            })
+            .is_ok()
+        {
+            self.audition_off = Some((track, pitch));
+            self.jobs.after(length, super::jobs::Timer::AuditionOff);
+        }
     }
 }

@@ -11,10 +11,10 @@
 //! and that holds something other than `project.toml` is offered, after the same checks as
 //! opening a project; a bad one is reported and never loaded.
 
+pub use super::disk::{session_id, Disk};
 use crate::model::Project;
 use crate::store::{lock, Fingerprint};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// How often unsaved changes are written while edits keep coming.
@@ -25,18 +25,6 @@ pub const IDLE: Duration = Duration::from_secs(1);
 pub const RETRY: Duration = Duration::from_secs(5);
 /// How often `project.toml` is looked at (one stat) for changes made by another writer.
 pub const POLL: Duration = Duration::from_secs(1);
-
-/// This process's session id: host, pid and start time (pids are reused; hosts may share a
-/// folder over the network).
-pub fn session_id() -> &'static str {
-    static ID: OnceLock<String> = OnceLock::new();
-    ID.get_or_init(|| {
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        format!("{}-{}-{millis}", lock::hostname(), std::process::id())
-    })
-}
 
 /// The autosave of this process's first session in a project folder.
 pub fn path(dir: &Path) -> PathBuf {
@@ -246,50 +234,6 @@ pub fn check(dir: &Path, project: &Project) -> Option<Project> {
             Found::Offer { project, .. } => Some(*project),
             Found::Bad { .. } => None,
         })
-}
-
-/// What the App knows about its project on disk.
-#[derive(Debug)]
-pub struct Disk {
-    /// The project as `project.toml` held it when last loaded or saved: a merge's base.
-    pub base: Box<Project>,
-    /// That file's fingerprint; `None` when it could not be read.
-    pub fingerprint: Option<Fingerprint>,
-    /// This session's claim on the folder (`None` in tests, or in a read-only folder).
-    pub session: Option<lock::SessionLock>,
-    /// The session's id: names its autosave and its claim.
-    pub id: String,
-    /// When the last key arrived (for the idle autosave).
-    pub last_input: Instant,
-    /// When `project.toml` was last looked at.
-    pub last_poll: Instant,
-    /// "changed on disk" was said for this fingerprint of the file.
-    told: Option<u64>,
-    /// The last autosave failed: it is tried again every [`RETRY`] (its edits are not on
-    /// disk), and the failure is said once, not on every try.
-    pub autosave_failing: bool,
-}
-
-impl Disk {
-    /// The state of a project just loaded from `dir` as `project`.
-    pub fn new(dir: &Path, project: &Project, fingerprint: Option<Fingerprint>) -> Disk {
-        let fingerprint = fingerprint.or_else(|| {
-            Fingerprint::of_file(&dir.join(crate::store::PROJECT_FILE))
-                .ok()
-                .flatten()
-                .map(|(f, _)| f)
-        });
-        Disk {
-            base: Box::new(project.clone()),
-            fingerprint,
-            session: None,
-            id: session_id().to_string(),
-            last_input: Instant::now(),
-            last_poll: Instant::now(),
-            told: None,
-            autosave_failing: false,
-        }
-    }
 }
 
 /// When the autosave is next due (`None`: nothing to write). Mirrors the checks of [`tick`].

@@ -9,29 +9,37 @@
 
 pub mod action;
 pub mod app;
-mod arrange_ops;
+pub mod app_views;
 pub mod autosave;
 pub mod commands;
+pub mod ctx;
+pub mod disk;
+pub mod dispatch;
 pub mod engine_link;
-mod instrument_ops;
+pub mod grid;
+pub mod instruments;
 pub mod jobs;
 pub mod keymap;
-mod mixer_ops;
+pub mod open;
 pub mod peaks;
-mod piano_ops;
+mod popups;
 pub mod terminal;
 pub mod theme;
-mod timeline_ops;
+pub mod timeline;
 pub mod update;
+pub mod view;
 pub mod views;
+pub mod warnings;
+pub mod widgets;
 
 pub use action::{Action, Cmd};
 pub use app::App;
+pub use open::{open_app, reopen};
 pub use update::{press, run_jobs, update, wait_for_jobs};
+pub use warnings::{install_warning_sink, take_warnings};
 
 use crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -56,131 +64,6 @@ pub const IDLE_TICK: Duration = Duration::from_millis(500);
 /// How often the loop looks at the job channel while a worker runs (a worker's report waits
 /// at most this long; timers wake the loop at their own time).
 const JOB_CHECK: Duration = Duration::from_millis(20);
-
-/// Warnings from the store (a backup or index update that failed while the save worked),
-/// waiting to be shown in the status line instead of being printed over the screen.
-static WARNINGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Sends the store's warnings to the status line (first call wins; later calls do nothing).
-pub fn install_warning_sink() {
-    crate::store::set_warning_sink(|line| {
-        if let Ok(mut w) = WARNINGS.lock() {
-            w.push(line.to_string());
-        }
-    });
-}
-
-/// Takes the warnings collected since the last call.
-pub fn take_warnings() -> Vec<String> {
-    WARNINGS
-        .lock()
-        .map(|mut w| std::mem::take(&mut *w))
-        .unwrap_or_default()
-}
-
-/// Loads a project folder into a new App with the user's keymap, theme and config; offers a
-/// newer autosave for recovery. Problems with the user's files are shown in the status line.
-pub fn open_app(dir: &Path) -> Result<App, String> {
-    // Missing audio files do not stop the TUI: their clips stay silent and the status says so.
-    let (project, missing, fingerprint) =
-        crate::store::load_tracked(dir).map_err(|e| e.to_string())?;
-    let (keymap, keymap_err) = keymap::Keymap::load_user();
-    let (config, config_err) = match crate::config::Config::load() {
-        Ok(c) => (c, None),
-        Err(e) => (crate::config::Config::default(), Some(e)),
-    };
-    let depth = theme::ColorDepth::detect();
-    let name = config.theme.clone().unwrap_or_else(|| "dark".into());
-    let (theme, theme_err) = match theme::Theme::load(&name, depth) {
-        Ok(t) => (t, None),
-        Err(e) => (theme::Theme::fallback(depth), Some(e.to_string())),
-    };
-    let mut app = App::new(project, dir, keymap, theme);
-    app.disk = autosave::Disk::new(dir, &app.project, Some(fingerprint));
-    app.color_depth = depth;
-    app.soundfont = crate::engine::instrument::find_soundfont(config.soundfont.as_deref());
-    let missing_err = missing.first().map(|m| {
-        format!(
-            "{}: {} names '{}', which is missing ({} missing file{}; those clips stay silent)",
-            dir.join(crate::store::PROJECT_FILE).display(),
-            m.field,
-            m.file,
-            missing.len(),
-            if missing.len() == 1 { "" } else { "s" }
-        )
-    });
-    // Autosaves of sessions that are not running, looked at before this one claims its own.
-    let found = autosave::check_all(dir, &app.project, Some(fingerprint.hash), None);
-    if let Some((id, claim)) = autosave::claim(dir) {
-        app.disk.id = id;
-        app.disk.session = Some(claim);
-    }
-    // vim's "swap file" moment: both may edit, and each :w merges with the other's saves.
-    let others = crate::store::lock::other_sessions(dir, &app.disk.id);
-    let others_err = others.first().map(|o| {
-        format!(
-            "also open in {o}{}: each :w merges with the other's saves",
-            if others.len() > 1 { " and more" } else { "" }
-        )
-    });
-    let mut bad_autosave = None;
-    for f in found.into_iter().rev() {
-        match f {
-            autosave::Found::Offer {
-                file,
-                project,
-                note,
-            } => app.popups.push(app::Popup::Recover {
-                autosave: project,
-                file,
-                note,
-            }),
-            autosave::Found::Bad { error, .. } => {
-                bad_autosave = Some(format!("autosave not recovered: {error}"))
-            }
-        }
-    }
-    if let Some(e) = bad_autosave
-        .or(missing_err)
-        .or(others_err)
-        .or(keymap_err)
-        .or(config_err)
-        .or(theme_err)
-    {
-        app.error(e);
-    }
-    Ok(app)
-}
-
-/// `:e DIR`: replaces the App's project with another, keeping the engine and the screen size.
-pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
-    // The same folder again (`:e!`): let go of this session's claim first, so the fresh App
-    // can take it.
-    let had_claim = app.disk.session.take().is_some();
-    let mut fresh = match open_app(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            if had_claim {
-                if let Some((id, claim)) = autosave::claim(&app.dir) {
-                    app.disk.id = id;
-                    app.disk.session = Some(claim);
-                }
-            }
-            return Err(e);
-        }
-    };
-    fresh.size = app.size;
-    fresh.engine = std::mem::take(&mut app.engine);
-    fresh.theme = app.theme.clone();
-    fresh.cmdline.history = std::mem::take(&mut app.cmdline.history);
-    // The click settings live in the engine, which stays.
-    fresh.metronome = app.metronome;
-    fresh.count_in = app.count_in;
-    *app = fresh;
-    app.engine.load_project(&app.project, &app.dir);
-    app.info(format!("Opened {}", app.dir.display()));
-    Ok(())
-}
 
 /// Runs the TUI on a project folder until the user quits.
 pub fn run(dir: &Path) -> Result<(), UiError> {
@@ -313,22 +196,4 @@ pub fn to_action(ev: Event) -> Option<Action> {
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
-}
-
-/// Steps `n` times from `pos` to the next (or previous) of the sorted positions `starts`,
-/// stopping at the last one found: `w`/`b` over clips in the arrange view and notes in the
-/// piano roll.
-pub(crate) fn step_through(starts: &[f64], mut pos: f64, n: usize, forward: bool) -> f64 {
-    for _ in 0..n {
-        let next = if forward {
-            starts.iter().copied().find(|s| *s > pos + 1e-9)
-        } else {
-            starts.iter().rev().copied().find(|s| *s < pos - 1e-9)
-        };
-        match next {
-            Some(s) => pos = s,
-            None => break,
-        }
-    }
-    pos
 }

@@ -1,17 +1,17 @@
 //! The one reducer: `update(&mut App, Action)` is the only place the App changes. Keys are
-//! resolved through the keymap (counts, prefixes, which-key), registry commands get their
-//! effect here or in the view's ops module, ticks poll the engine, and job events (results of
-//! background work, due timers) take effect here too.
+//! resolved through the keymap (counts, prefixes, which-key); registry commands go to
+//! `dispatch` (App-wide ones, then the view on screen) or, for the few that run a `:` command,
+//! to the command line; mouse events go to the view on screen; ticks poll the engine, and job
+//! events (results of background work, due timers) take effect here too.
 
 use super::action::{Action, Cmd};
-use super::app::{App, MixerParam, Popup};
-use super::commands::{self, current_track, select_track};
+use super::app::{App, Popup};
 use super::engine_link::Transport;
 use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
-use super::{arrange_ops, autosave, mixer_ops, piano_ops};
-use crate::model::{Edit, Marker, TrackField};
+use super::views::arrange::{cancel_drag, drag_end};
+use super::{autosave, commands, dispatch};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -58,7 +58,7 @@ pub fn update(app: &mut App, action: Action) {
         app.jobs.cancel_all();
     }
     autosave::arm(app);
-    ensure_visible(app);
+    app.ensure_visible();
     app.needs_redraw = true;
 }
 
@@ -82,7 +82,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     }
     // A key in the middle of a mouse drag puts the clip back first.
-    arrange_ops::cancel_drag(app);
+    app.with_cx(|cx, v| cancel_drag(v.arrange, cx));
     // A key ends the message it answers (as in vim); what it does may show a new one.
     app.status = Default::default();
     if app.too_small() {
@@ -90,7 +90,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     }
     if !app.popups.is_empty() {
-        popup_key(app, ev);
+        super::popups::on_key(app, ev);
         return;
     }
     if app.mode == Mode::Command {
@@ -175,7 +175,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
 /// bound to `quit` (Ctrl-c), and the answer to the quit question.
 fn too_small_key(app: &mut App, ev: KeyEvent) {
     if app.popups.last() == Some(&Popup::ConfirmQuit) {
-        popup_key(app, ev);
+        super::popups::on_key(app, ev);
         return;
     }
     if app.mode == Mode::Command {
@@ -232,224 +232,10 @@ fn dispatch(app: &mut App, cmd: Cmd, count: Option<usize>) {
     }
 }
 
-fn popup_key(app: &mut App, ev: KeyEvent) {
-    let Some(top) = app.popups.last().cloned() else {
-        return;
-    };
-    let page = views::popup::help_page(app.main_area());
-    match top {
-        Popup::Help { scroll } => {
-            let width = views::popup::help_width(app.main_area());
-            let total = views::help::rows(app, width).1.len() as u16;
-            let max = total.saturating_sub(page);
-            let new = match ev.code {
-                KeyCode::Char('j') | KeyCode::Down => Some(scroll.saturating_add(1).min(max)),
-                KeyCode::Char('k') | KeyCode::Up => Some(scroll.saturating_sub(1)),
-                KeyCode::PageDown | KeyCode::Char(' ') => {
-                    Some(scroll.saturating_add(page).min(max))
-                }
-                KeyCode::Char('d')
-                    if ev
-                        .modifiers
-                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
-                {
-                    Some(scroll.saturating_add(page / 2).min(max))
-                }
-                KeyCode::PageUp => Some(scroll.saturating_sub(page)),
-                KeyCode::Char('u')
-                    if ev
-                        .modifiers
-                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
-                {
-                    Some(scroll.saturating_sub(page / 2))
-                }
-                KeyCode::Char('g') | KeyCode::Home => Some(0),
-                KeyCode::Char('G') | KeyCode::End => Some(max),
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
-                    app.popups.pop();
-                    None
-                }
-                _ => None,
-            };
-            if let (Some(s), Some(Popup::Help { scroll })) = (new, app.popups.last_mut()) {
-                *scroll = s;
-            }
-        }
-        Popup::ConfirmQuit => match ev.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                app.popups.pop();
-                match commands::save(app) {
-                    Ok(()) => app.quit = true,
-                    Err(e) => app.error(e),
-                }
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') => {
-                app.popups.pop();
-                autosave::discard(app);
-                app.quit = true;
-            }
-            KeyCode::Esc | KeyCode::Char('c') => {
-                app.popups.pop();
-                app.info("Quit cancelled");
-            }
-            _ => {}
-        },
-        Popup::Recover {
-            autosave: recovered,
-            file,
-            ..
-        } => match ev.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                app.popups.pop();
-                app.project = *recovered;
-                app.history = Default::default();
-                app.mark_never_saved();
-                app.project_changed();
-                // Ours first, then theirs goes: the recovered work is on disk at every moment.
-                match autosave::now(app) {
-                    Some(e) => app.error(e),
-                    None => {
-                        if file != autosave::path_for(&app.dir, &app.disk.id) {
-                            let _ = std::fs::remove_file(&file);
-                        }
-                        app.info("Recovered the autosave: :w keeps it");
-                    }
-                }
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') => {
-                app.popups.pop();
-                let _ = std::fs::remove_file(&file);
-                app.info("Autosave discarded");
-            }
-            KeyCode::Char('l') | KeyCode::Char('L') | KeyCode::Esc => {
-                app.popups.pop();
-                app.info(format!(
-                    "Autosave kept for later: {} (offered again on the next open)",
-                    file.display()
-                ));
-            }
-            _ => {}
-        },
-        Popup::Instrument(_) => super::instrument_ops::on_key(app, ev),
-        Popup::ImportTempo(pending) => match ev.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                app.popups.pop();
-                commands::finish_import(app, *pending, true);
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') => {
-                app.popups.pop();
-                commands::finish_import(app, *pending, false);
-            }
-            KeyCode::Esc | KeyCode::Char('c') => {
-                app.popups.pop();
-                for f in &pending.copied {
-                    let _ = std::fs::remove_file(f);
-                }
-                app.info(format!("Import of {} cancelled", pending.file));
-            }
-            _ => {}
-        },
-    }
-}
-
-/// Runs a registry command `n` times (or with count `n`).
-pub fn run(app: &mut App, cmd: Cmd, n: usize) {
-    let n = n.clamp(1, 9999);
+/// Runs a registry command `n` times: the key actions that stand for a `:` command run it
+/// through the command registry, help gets the registry's rows, the rest go to `dispatch`.
+fn run(app: &mut App, cmd: Cmd, n: usize) {
     match cmd {
-        Cmd::NoOp | Cmd::RepeatLast => {}
-        Cmd::TransportToggle => {
-            // Pause keeps the playhead where it is, and play goes on from there: the
-            // cursor is only where playback starts for `play_from_cursor`.
-            let r = if app.transport.playing {
-                app.engine.transport(Transport::Pause)
-            } else {
-                app.engine.transport(Transport::Resume)
-            };
-            if let Err(e) = r {
-                app.error(e);
-            }
-        }
-        Cmd::PlayFromCursor => {
-            let from = cursor_beat(app);
-            if let Err(e) = app.engine.transport(Transport::PlayFrom(from)) {
-                app.error(e);
-            }
-        }
-        Cmd::TransportStop => {
-            if let Err(e) = app.engine.transport(Transport::Stop) {
-                app.error(e);
-            }
-        }
-        Cmd::Help => {
-            // Help lists the `:` commands from the registry (views do not import it).
-            app.help_commands = commands::docs();
-            app.popups.push(Popup::Help { scroll: 0 });
-        }
-        Cmd::CommandMode => {
-            app.mode = Mode::Command;
-            app.cmdline.text.clear();
-            app.cmdline.cursor = 0;
-            app.cmdline.completions.clear();
-        }
-        Cmd::NormalMode => {
-            app.mode = Mode::Normal;
-            app.arrange.anchor = None;
-            app.piano.anchor = None;
-        }
-        Cmd::VisualMode | Cmd::VisualBlock => match app.view {
-            ViewKind::Arrange if !app.project.tracks.is_empty() => {
-                app.arrange.anchor = Some((app.arrange.track, app.arrange.cursor));
-                app.mode = Mode::Visual;
-            }
-            ViewKind::PianoRoll if app.piano_clip().is_some() => {
-                app.piano.anchor = Some((app.piano.cursor, app.piano.pitch));
-                app.piano.block = cmd == Cmd::VisualBlock;
-                app.mode = Mode::Visual;
-            }
-            _ => app.error("nothing to select here"),
-        },
-        Cmd::InsertMode => {
-            if app.piano_clip().is_some() {
-                app.mode = Mode::Insert;
-                app.info(
-                    "Note entry: c d e f g a b (upper case: sharp), < > octave, r rest, esc ends",
-                );
-            } else {
-                app.error("no MIDI clip in the piano roll");
-            }
-        }
-        Cmd::Undo | Cmd::Redo => {
-            let mut last = None;
-            for _ in 0..n {
-                let r = if cmd == Cmd::Undo {
-                    app.history.undo(&mut app.project)
-                } else {
-                    app.history.redo(&mut app.project)
-                };
-                match r {
-                    Ok(Some(label)) => last = Some(label),
-                    Ok(None) => break,
-                    Err(e) => {
-                        app.error(format!("cannot {}: {e}", cmd.name()));
-                        break;
-                    }
-                }
-            }
-            match last {
-                Some(l) => {
-                    app.project_changed();
-                    let verb = if cmd == Cmd::Undo { "Undid" } else { "Redid" };
-                    app.info(format!("{verb} {l}"));
-                }
-                None if !app.status.error => app.info(if cmd == Cmd::Undo {
-                    "Nothing to undo"
-                } else {
-                    "Nothing to redo"
-                }),
-                None => {}
-            }
-        }
-        // Key actions that stand for a `:` command run it through the registry.
         Cmd::Save
         | Cmd::Quit
         | Cmd::MetronomeToggle
@@ -460,148 +246,19 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::TrackDelete => {
             commands::run_key(app, cmd);
         }
-        Cmd::NextView | Cmd::PrevView => {
-            let all = ViewKind::ALL;
-            let i = all.iter().position(|v| *v == app.view).unwrap_or(0);
-            let step = if cmd == Cmd::NextView {
-                n
-            } else {
-                all.len() * n - n
-            };
-            set_view(app, all[(i + step) % all.len()]);
+        Cmd::Help => {
+            // Help lists the `:` commands from the registry (views do not import it).
+            app.help_commands = commands::docs();
+            app.popups.push(Popup::Help { scroll: 0 });
         }
-        Cmd::ViewArrange => set_view(app, ViewKind::Arrange),
-        Cmd::ViewMixer => set_view(app, ViewKind::Mixer),
-        Cmd::ViewPianoRoll => set_view(app, ViewKind::PianoRoll),
-        Cmd::GotoStart => {
-            app.arrange.cursor = 0.0;
-            if app.view == ViewKind::PianoRoll {
-                piano_ops::run(app, cmd, n);
-            }
-            let _ = app.engine.transport(Transport::Seek(0.0));
-        }
-        Cmd::GotoEnd => match app.view {
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
-            _ => {
-                let end = app.project.end_beat();
-                app.arrange.cursor = arrange_ops::floor_to(end, app.arrange.grid);
-            }
-        },
-        Cmd::TrackRename => {
-            if let Some(t) = app.project.tracks.get(current_track(app)) {
-                app.mode = Mode::Command;
-                app.cmdline.text = format!("rename {}", t.name);
-                app.cmdline.cursor = app.cmdline.text.chars().count();
-                app.cmdline.completions.clear();
-            } else {
-                app.error("there is no track to rename");
-            }
-        }
-        Cmd::TrackMoveUp | Cmd::TrackMoveDown => {
-            let ti = current_track(app);
-            let Some(t) = app.project.tracks.get(ti) else {
-                return;
-            };
-            let to = if cmd == Cmd::TrackMoveUp {
-                ti.saturating_sub(n)
-            } else {
-                (ti + n).min(app.project.tracks.len() - 1)
-            };
-            if to != ti && app.apply(Edit::MoveTrack { id: t.id, to }, "move track") {
-                select_track(app, to);
-            }
-        }
-        Cmd::TrackMute | Cmd::TrackSolo | Cmd::TrackArm => {
-            let Some(t) = app.project.tracks.get(current_track(app)) else {
-                app.error("there is no track");
-                return;
-            };
-            let (field, what, on) = match cmd {
-                Cmd::TrackMute => (TrackField::Mute(!t.mute), "muted", !t.mute),
-                Cmd::TrackSolo => (TrackField::Solo(!t.solo), "soloed", !t.solo),
-                _ => (TrackField::Arm(!t.arm), "armed", !t.arm),
-            };
-            let name = t.name.clone();
-            let id = t.id;
-            if app.apply(Edit::SetTrack { id, field }, cmd.name()) {
-                app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
-            }
-        }
-        Cmd::MarkerAdd
-        | Cmd::MarkerNext
-        | Cmd::MarkerPrev
-        | Cmd::FadeInLonger
-        | Cmd::FadeInShorter
-        | Cmd::FadeOutLonger
-        | Cmd::FadeOutShorter
-        | Cmd::ClipGainUp
-        | Cmd::ClipGainDown
-        | Cmd::InstrumentBrowser => super::timeline_ops::run(app, cmd, n),
-        _ => match app.view {
-            ViewKind::Arrange => arrange_ops::run(app, cmd, n),
-            ViewKind::Mixer => mixer_ops::run(app, cmd, n),
-            ViewKind::PianoRoll => piano_ops::run(app, cmd, n),
-        },
-    }
-}
-
-fn set_view(app: &mut App, v: ViewKind) {
-    if app.mode == Mode::Visual || app.mode == Mode::Insert {
-        app.mode = Mode::Normal;
-        app.arrange.anchor = None;
-        app.piano.anchor = None;
-    }
-    if v == ViewKind::PianoRoll && app.piano_clip().is_none() {
-        let ti = app.arrange.track;
-        if let Some(ci) = arrange_ops::clip_at(app, ti, app.arrange.cursor) {
-            if matches!(
-                app.project.tracks[ti].clips[ci].content,
-                crate::model::ClipContent::Midi(_)
-            ) {
-                arrange_ops::open_piano_roll(app);
-                return;
-            }
-        }
-    }
-    if v == ViewKind::Mixer {
-        app.mixer.strip = app.arrange.track.min(app.project.tracks.len());
-        if app.mixer.param != MixerParam::Fader && app.mixer.strip >= app.project.tracks.len() {
-            app.mixer.param = MixerParam::Fader;
-        }
-    }
-    app.view = v;
-}
-
-/// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
-/// stopped).
-pub(crate) fn cursor_beat(app: &App) -> f64 {
-    match app.view {
-        ViewKind::Arrange => app.arrange.cursor,
-        ViewKind::PianoRoll => app
-            .piano_clip()
-            .map(|(ti, ci)| app.project.tracks[ti].clips[ci].start + app.piano.cursor)
-            .unwrap_or(app.transport.beat),
-        ViewKind::Mixer => app.transport.beat,
-    }
-}
-
-/// Adds a marker at the arrange cursor.
-pub fn add_marker(app: &mut App, name: String) {
-    let mut markers = app.project.markers.clone();
-    markers.push(Marker {
-        beat: app.arrange.cursor,
-        name: name.clone(),
-    });
-    markers.sort_by(|a, b| a.beat.total_cmp(&b.beat));
-    if app.apply(Edit::SetMarkers(markers), "add marker") {
-        app.info(format!("Marker '{name}'"));
+        _ => dispatch::run(app, cmd, n),
     }
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) {
     // A drag ends wherever the button comes up.
     if matches!(m.kind, MouseEventKind::Up(MouseButton::Left)) && app.arrange.drag.is_some() {
-        arrange_ops::drag_end(app);
+        app.with_cx(|cx, v| drag_end(v.arrange, cx));
         return;
     }
     let main = app.main_area();
@@ -613,128 +270,13 @@ fn on_mouse(app: &mut App, m: MouseEvent) {
     if !inside || !app.popups.is_empty() || app.too_small() {
         return;
     }
-    match app.view {
-        ViewKind::Arrange => {
-            use views::arrange::{HEADER_W, ROWS, TOP_ROWS};
-            // The wheel scrolls the view (Shift or a horizontal wheel: the timeline).
-            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
-            let bar = app.project.time_signature.quarters_per_bar();
-            // The track row and beat under the pointer (None over the ruler or headers).
-            let row = (m.row >= main.y + TOP_ROWS)
-                .then(|| app.arrange.scroll_track + ((m.row - main.y - TOP_ROWS) / ROWS) as usize);
-            let beat = (m.column >= main.x + HEADER_W).then(|| {
-                let col = (m.column - main.x - HEADER_W) as f64;
-                app.arrange.scroll_beat + col / app.arrange.cols_per_beat()
-            });
-            match m.kind {
-                MouseEventKind::ScrollDown if shift => arrange_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollUp if shift => arrange_ops::scroll(app, 0, -bar),
-                MouseEventKind::ScrollDown => arrange_ops::scroll(app, 1, 0.0),
-                MouseEventKind::ScrollUp => arrange_ops::scroll(app, -1, 0.0),
-                MouseEventKind::ScrollRight => arrange_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollLeft => arrange_ops::scroll(app, 0, -bar),
-                MouseEventKind::Down(MouseButton::Left) => {
-                    arrange_ops::cancel_drag(app);
-                    let Some(ti) = row else {
-                        return;
-                    };
-                    if ti < app.project.tracks.len() {
-                        select_track(app, ti);
-                    }
-                    if let Some(beat) = beat {
-                        app.arrange.cursor = arrange_ops::floor_to(beat, app.arrange.grid);
-                        if ti < app.project.tracks.len() {
-                            arrange_ops::drag_start(app, ti, beat);
-                        }
-                    }
-                }
-                MouseEventKind::Drag(MouseButton::Left) => {
-                    if let (Some(ti), Some(beat)) = (row, beat) {
-                        arrange_ops::drag_to(app, ti, beat);
-                    }
-                }
-                MouseEventKind::Up(MouseButton::Left) => arrange_ops::drag_end(app),
-                _ => {}
-            }
-        }
-        ViewKind::PianoRoll => {
-            use views::piano_roll::grid_rows;
-            let keys_w = views::piano_roll::keys_w(app);
-            // The wheel scrolls the view, as in the arrange view (Shift or a horizontal wheel:
-            // the time axis, a bar per notch).
-            let shift = m.modifiers.contains(crossterm::event::KeyModifiers::SHIFT);
-            let bar = app.project.time_signature.quarters_per_bar();
-            match m.kind {
-                MouseEventKind::ScrollDown if shift => piano_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollUp if shift => piano_ops::scroll(app, 0, -bar),
-                MouseEventKind::ScrollDown => piano_ops::scroll(app, -3, 0.0),
-                MouseEventKind::ScrollUp => piano_ops::scroll(app, 3, 0.0),
-                MouseEventKind::ScrollRight => piano_ops::scroll(app, 0, bar),
-                MouseEventKind::ScrollLeft => piano_ops::scroll(app, 0, -bar),
-                MouseEventKind::Down(_) | MouseEventKind::Up(_) | MouseEventKind::Drag(_) => {
-                    let rows = grid_rows(main);
-                    if m.row <= main.y || m.row > main.y + rows || m.column < main.x + keys_w {
-                        return;
-                    }
-                    let pitch = app.piano.top_pitch as i32 - (m.row - main.y - 1) as i32;
-                    let Ok(pitch) = u8::try_from(pitch) else {
-                        return;
-                    };
-                    let col = (m.column - main.x - keys_w) as f64;
-                    let beat = app.piano.scroll_beat + col / app.piano.cols_per_beat();
-                    match m.kind {
-                        MouseEventKind::Down(MouseButton::Left) => {
-                            piano_ops::click(app, beat, pitch)
-                        }
-                        MouseEventKind::Down(MouseButton::Right) => {
-                            piano_ops::right_click(app, beat, pitch)
-                        }
-                        MouseEventKind::Drag(MouseButton::Left) => {
-                            app.piano.pitch = pitch;
-                        }
-                        MouseEventKind::Up(MouseButton::Left) => {
-                            piano_ops::release(app, beat, pitch)
-                        }
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-        ViewKind::Mixer => {
-            if let MouseEventKind::Down(MouseButton::Left) = m.kind {
-                let w = views::mixer::STRIP_W;
-                let master_x = main.x + main.width - w;
-                let strip = if m.column >= master_x {
-                    app.project.tracks.len()
-                } else {
-                    app.mixer.scroll + ((m.column - main.x) / w) as usize
-                };
-                if strip <= app.project.tracks.len() {
-                    app.mixer.strip = strip;
-                    if strip < app.project.tracks.len() {
-                        app.arrange.track = strip;
-                    } else {
-                        app.mixer.param = MixerParam::Fader;
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn ensure_visible(app: &mut App) {
-    match app.view {
-        ViewKind::Arrange => arrange_ops::ensure_visible(app),
-        ViewKind::Mixer => mixer_ops::ensure_visible(app),
-        ViewKind::PianoRoll => piano_ops::ensure_visible(app),
-    }
+    app.view_mouse(m);
 }
 
 /// Polls the engine, peak jobs, auditions and autosave. Returns whether the screen changed.
 fn tick(app: &mut App) -> bool {
     let mut changed = app.expire_status(std::time::Instant::now());
-    if let Some(w) = super::take_warnings().pop() {
+    if let Some(w) = super::warnings::take_warnings().pop() {
         app.error(format!("warning: {w}"));
         changed = true;
     }
@@ -755,7 +297,7 @@ fn tick(app: &mut App) -> bool {
             let span = views::arrange::timeline_cols(main) as f64 / app.arrange.cols_per_beat();
             let st = &mut app.arrange;
             if transport.beat >= st.scroll_beat + span || transport.beat < st.scroll_beat {
-                st.scroll_beat = arrange_ops::floor_to(
+                st.scroll_beat = super::grid::floor_to(
                     transport.beat,
                     app.project.time_signature.quarters_per_bar(),
                 );

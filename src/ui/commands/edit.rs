@@ -4,7 +4,8 @@
 
 use super::spec::Args;
 use crate::ui::app::App;
-use crate::ui::{piano_ops, timeline_ops};
+use crate::ui::dispatch::{at_cursor, piano_transpose};
+use crate::ui::timeline;
 
 /// `:transpose N` (semitones) in the piano roll.
 pub(super) fn transpose(app: &mut App, args: &Args) -> Result<(), String> {
@@ -12,25 +13,27 @@ pub(super) fn transpose(app: &mut App, args: &Args) -> Result<(), String> {
     let n: i32 = arg
         .parse()
         .map_err(|_| format!(":transpose needs a number of semitones, not '{arg}'"))?;
-    piano_ops::transpose(app, n)
+    piano_transpose(app, n)
 }
 
 /// `:marker NAME | rename OLD NEW | rm [NAME] | goto NAME`.
 pub(super) fn marker(app: &mut App, args: &Args) -> Result<(), String> {
-    timeline_ops::marker_command(app, args.rest)
+    at_cursor(app, |cx, here| {
+        timeline::marker_command(cx, here, args.rest)
+    })
 }
 
 /// `:tempo [N [@BAR[.BEAT]] | rm [@BAR]]`.
 pub(super) fn tempo(app: &mut App, args: &Args) -> Result<(), String> {
-    timeline_ops::tempo_command(app, args.rest)
+    at_cursor(app, |cx, here| timeline::tempo_command(cx, here, args.rest))
 }
 
 /// `:fade in|out BEATS`.
 pub(super) fn fade(app: &mut App, args: &Args) -> Result<(), String> {
-    timeline_ops::fade_command(app, args.rest)
+    at_cursor(app, |cx, here| timeline::fade_command(cx, here, args.rest))
 }
 
 /// `:gain DB`.
 pub(super) fn gain(app: &mut App, args: &Args) -> Result<(), String> {
-    timeline_ops::gain_command(app, args.rest)
+    at_cursor(app, |cx, here| timeline::gain_command(cx, here, args.rest))
 }

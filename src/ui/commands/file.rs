@@ -59,7 +59,7 @@ pub(super) fn edit(app: &mut App, args: &Args) -> Result<(), String> {
     if arg.is_empty() {
         return reload(app);
     }
-    crate::ui::reopen(app, &expand(arg))
+    crate::ui::open::reopen(app, &expand(arg))
 }
 
 /// Saves the project (`:w`): merged with what another writer saved since it was loaded, or

@@ -100,9 +100,8 @@ fn import_files(app: &mut App, files: &[PathBuf]) -> Result<(), String> {
 /// map in the same undo step when `take_tempo`.
 pub fn finish_import(app: &mut App, pending: PendingImport, take_tempo: bool) {
     let (edit, summary) = if take_tempo {
-        let bpm = crate::ui::views::top_bar::trim_float(
-            (pending.tempo.initial_bpm() * 100.0).round() / 100.0,
-        );
+        let bpm =
+            crate::ui::widgets::trim_float((pending.tempo.initial_bpm() * 100.0).round() / 100.0);
         let summary = pending.summary.replace("; the project's tempo is kept", "")
             + &format!("; took its tempo ({bpm} BPM)");
         (

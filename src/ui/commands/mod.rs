@@ -34,7 +34,6 @@ pub use import::{finish_import, split_args};
 pub use line::{on_key, word_start_before};
 pub use spec::{Arg, Args, Command, Form, Handler, Kind, Run};
 pub use table::{find, COMMANDS};
-pub use track::{current_track, select_track};
 pub use view::parse_grid;
 
 /// What help lists: every command with its aliases, in table order.

@@ -4,7 +4,7 @@
 use super::spec::Args;
 use crate::model::{Edit, Key, TempoMap, TimeSignature};
 use crate::ui::app::App;
-use crate::ui::views::top_bar::trim_float;
+use crate::ui::widgets::trim_float;
 
 /// `:bpm [N]`.
 pub(super) fn bpm(app: &mut App, args: &Args) -> Result<(), String> {

@@ -4,7 +4,6 @@
 use super::spec::Args;
 use crate::model::{Edit, TrackKind};
 use crate::ui::app::App;
-use crate::ui::keymap::ViewKind;
 
 /// `:track add [midi|audio|bus] [NAME]`, `:track rm` (also `remove`, `delete`).
 pub(super) fn track(app: &mut App, args: &Args) -> Result<(), String> {
@@ -50,7 +49,7 @@ pub(super) fn rename(app: &mut App, args: &Args) -> Result<(), String> {
 
 /// `:instrument [ARG]`: alone, the browser.
 pub(super) fn instrument(app: &mut App, args: &Args) -> Result<(), String> {
-    crate::ui::instrument_ops::command(app, args.rest)
+    crate::ui::dispatch::instrument_command(app, args.rest)
 }
 
 /// What `:instrument` completes: synth presets, drum kits and GM program names (quoted, as
@@ -80,27 +79,12 @@ pub(super) fn instruments(typed: &str) -> Vec<String> {
     names
 }
 
-/// The track the track commands act on: the mixer's strip in the mixer, else the arrange row.
-pub fn current_track(app: &App) -> usize {
-    if app.view == ViewKind::Mixer {
-        app.mixer.strip
-    } else {
-        app.arrange.track
-    }
-}
-
-/// Selects a track in both the arrange view and the mixer.
-pub fn select_track(app: &mut App, i: usize) {
-    app.arrange.track = i;
-    app.mixer.strip = i;
-}
-
 /// Adds a track below the selected one and selects it.
 fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
     let index = if app.project.tracks.is_empty() {
         0
     } else {
-        (current_track(app) + 1).min(app.project.tracks.len())
+        (app.current_track() + 1).min(app.project.tracks.len())
     };
     let edit = match crate::model::ops::add_track(&app.project, index, kind, name, None) {
         Ok(e) => e,
@@ -111,14 +95,14 @@ fn add_track(app: &mut App, kind: TrackKind, name: Option<String>) {
         _ => String::new(),
     };
     if app.apply(edit, "add track") {
-        select_track(app, index);
+        app.select_track(index);
         app.info(format!("Added {} track '{name}'", kind.as_str()));
     }
 }
 
 /// Deletes the selected track.
 fn delete_track(app: &mut App) {
-    let Some(t) = app.project.tracks.get(current_track(app)) else {
+    let Some(t) = app.project.tracks.get(app.current_track()) else {
         app.error("there is no track to delete");
         return;
     };

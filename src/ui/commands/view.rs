@@ -11,7 +11,7 @@ pub(super) fn grid(app: &mut App, args: &Args) -> Result<(), String> {
         ViewKind::PianoRoll => app.piano.grid = g,
         _ => app.arrange.grid = g,
     }
-    app.info(format!("Grid {}", crate::ui::views::status::grid_name(g)));
+    app.info(format!("Grid {}", crate::ui::widgets::grid_name(g)));
     Ok(())
 }
 

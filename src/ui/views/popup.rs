@@ -2,9 +2,10 @@
 //! (quit with unsaved changes, recover an autosave, take an imported MIDI file's tempo).
 
 use super::help::{self, HelpRow};
-use super::{fill, put};
 use crate::ui::app::{App, Popup};
 use crate::ui::keymap::fmt_keys;
+use crate::ui::view::View;
+use crate::ui::widgets::{frame, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -72,7 +73,7 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                     "l  later (keep it, ask next time)".into(),
                 ],
             ),
-            Popup::Instrument(b) => super::instrument::draw(app, buf, main, b),
+            Popup::Instrument(b) => b.draw(&app.ctx(), buf, main),
             Popup::ImportTempo(pending) => {
                 draw_box(app, buf, main, "Tempo", &import_tempo_lines(app, pending))
             }
@@ -99,7 +100,7 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                 return;
             }
             let r = Rect::new(main.x + main.width - w - 1, main.y + main.height - h, w, h);
-            frame(app, buf, r, &title);
+            frame(&app.theme, buf, r, &title);
             for (i, l) in lines
                 .iter()
                 .enumerate()
@@ -118,35 +119,6 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
     }
 }
 
-/// A box with a border and a title, filled with the popup style.
-pub(super) fn frame(app: &App, buf: &mut Buffer, r: Rect, title: &str) {
-    let st = app.theme.get("ui.popup");
-    fill(buf, r, st);
-    let right = r.x + r.width;
-    let horiz = "─".repeat(r.width.saturating_sub(2) as usize);
-    put(buf, r.x, r.y, &format!("┌{horiz}┐"), right, st);
-    put(
-        buf,
-        r.x,
-        r.y + r.height - 1,
-        &format!("└{horiz}┘"),
-        right,
-        st,
-    );
-    for y in r.y + 1..r.y + r.height - 1 {
-        put(buf, r.x, y, "│", right, st);
-        put(buf, right - 1, y, "│", right, st);
-    }
-    put(
-        buf,
-        r.x + 2,
-        r.y,
-        &format!(" {title} "),
-        right - 1,
-        app.theme.get("ui.popup.title"),
-    );
-}
-
 fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[String]) {
     // Lines wider than the screen wrap at spaces (a long project or file name) instead of
     // being cut mid-word.
@@ -163,7 +135,7 @@ fn draw_box(app: &App, buf: &mut Buffer, main: Rect, title: &str, lines: &[Strin
         w,
         h,
     );
-    frame(app, buf, r, title);
+    frame(&app.theme, buf, r, title);
     for (i, l) in lines
         .iter()
         .enumerate()
@@ -221,7 +193,7 @@ fn wrap_indented(line: &str, w: usize, indent: usize) -> Vec<String> {
 
 fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
     let r = help_rect(main);
-    frame(app, buf, r, "Help — j/k scroll, esc closes");
+    frame(&app.theme, buf, r, "Help — j/k scroll, esc closes");
     let (keys_w, rows) = help::rows(app, help_width(main));
     let right = r.x + r.width - 1;
     let page = help_page(main) as usize;
@@ -258,7 +230,7 @@ fn draw_help(app: &App, buf: &mut Buffer, main: Rect, scroll: u16) {
 
 /// The question of a MIDI import whose tempo differs from the project's.
 pub fn import_tempo_lines(app: &App, pending: &crate::ui::app::PendingImport) -> Vec<String> {
-    use super::top_bar::trim_float;
+    use crate::ui::widgets::trim_float;
     let round = |bpm: f64| trim_float((bpm * 100.0).round() / 100.0);
     let changes = pending.tempo.changes().len();
     let map = if changes > 1 {

@@ -1,9 +1,9 @@
 //! The status row (mode, message side info) and the command row (the `:` line, or the last
 //! message, as in vim).
 
-use super::{fill, fit, put};
 use crate::ui::app::App;
 use crate::ui::keymap::{fmt_keys, Mode};
+use crate::ui::widgets::{ellipsize, fill, fit, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -44,10 +44,10 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     let w = side.chars().count() as u16;
     // Long track or clip names give way (with an ellipsis) to the position and grid after them
     // and to the saved state at the right.
-    let (names, rest) = context_line(app);
+    let (names, rest) = app.view_state().status(&app.ctx());
     let room = right.saturating_sub(w + 2).saturating_sub(x) as usize;
     let names_w = room.saturating_sub(rest.chars().count()).max(6);
-    let context = format!("{}{rest}", super::ellipsize(&names, names_w));
+    let context = format!("{}{rest}", ellipsize(&names, names_w));
     put(buf, x, status.y, &context, right.saturating_sub(w + 2), bar);
     put(buf, right.saturating_sub(w), status.y, &side, right, bar);
 
@@ -82,77 +82,6 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     };
     put(buf, command.x, command.y, text, cright, st);
     None
-}
-
-/// What the cursor is on: the names (track, clip) and the rest (pitch, position, grid).
-fn context_line(app: &App) -> (String, String) {
-    use crate::ui::keymap::ViewKind;
-    let p = &app.project;
-    match app.view {
-        ViewKind::Arrange => {
-            let track = p
-                .tracks
-                .get(app.arrange.track)
-                .map(|t| t.name.as_str())
-                .unwrap_or("no tracks — t a adds one");
-            (
-                track.to_string(),
-                format!(
-                    "  @ {}  grid {}",
-                    super::bars_beats(app, app.arrange.cursor),
-                    grid_name(app.arrange.grid)
-                ),
-            )
-        }
-        ViewKind::Mixer => {
-            let name = p
-                .tracks
-                .get(app.mixer.strip)
-                .map(|t| t.name.as_str())
-                .unwrap_or("Master");
-            let param = format!("  {:?}", app.mixer.param)
-                .replace("Send(", "send ")
-                .replace(')', "");
-            (name.to_string(), param)
-        }
-        ViewKind::PianoRoll => match app.piano_clip() {
-            Some((ti, ci)) => {
-                let c = &p.tracks[ti].clips[ci];
-                // Named as the rows are: a drum track's by the GM percussion map (38 Snare).
-                let pitch = if super::piano_roll::plays_drums(app) {
-                    super::piano_roll::drum_label(app.piano.pitch)
-                } else {
-                    crate::model::pitch_name(app.piano.pitch)
-                };
-                (
-                    format!(
-                        "{} / {}",
-                        p.tracks[ti].name,
-                        if c.name.is_empty() { "clip" } else { &c.name },
-                    ),
-                    format!(
-                        "  {pitch}  @ {}  grid {}",
-                        super::bars_beats(app, c.start + app.piano.cursor),
-                        grid_name(app.piano.grid)
-                    ),
-                )
-            }
-            None => (
-                "no MIDI clip — select one in the arrange view and press Enter".into(),
-                String::new(),
-            ),
-        },
-    }
-}
-
-/// A grid step in beats as a note value: 1 → 1/4, 0.25 → 1/16, 4 → 1/1.
-pub fn grid_name(beats: f64) -> String {
-    let denom = 4.0 / beats;
-    if denom >= 1.0 && (denom - denom.round()).abs() < 1e-9 {
-        format!("1/{}", denom.round() as u64)
-    } else {
-        format!("{} beats", super::top_bar::trim_float(beats))
-    }
 }
 
 /// The Tab completions of the command line, every one of them, in columns over the bottom of

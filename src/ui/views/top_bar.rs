@@ -2,9 +2,9 @@
 //! signature, key, position, the metronome and count-in settings, DSP load, xruns and the audio
 //! device (or "no audio device — silent"); the second row names the views.
 
-use super::{bars_beats, clock, fill, put};
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
+use crate::ui::widgets::{bars_beats, clock, ellipsize, fill, put, trim_float};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -24,16 +24,12 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         .unwrap_or_else(|| "no key".into());
     // Playing, the tempo under the playhead; stopped, the tempo at the view's cursor, where
     // `:tempo` acts and the user is looking (with tempo changes the two differ).
-    let here = if t.playing {
-        t.beat
-    } else {
-        crate::ui::update::cursor_beat(app)
-    };
+    let here = if t.playing { t.beat } else { app.cursor_beat() };
     let bpm = p.tempo.bpm_at(here.max(0.0));
     let info = format!("  {} BPM  {}  {}  ", trim_float(bpm), p.time_signature, key);
     let pos = format!(
         " {}  {}",
-        bars_beats(app, t.beat),
+        bars_beats(&app.project, t.beat),
         clock(p.tempo.beat_to_seconds(t.beat.max(0.0)))
     );
     // A long project name gives way (with an ellipsis) so that the tempo, key and position stay
@@ -44,7 +40,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         buf,
         area.x + 1,
         area.y,
-        &format!("{}{dirty}", super::ellipsize(&p.name, name_w)),
+        &format!("{}{dirty}", ellipsize(&p.name, name_w)),
         right,
         app.theme.get("ui.topbar.title"),
     );
@@ -120,7 +116,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     // A long device name ends in an ellipsis rather than running off the edge.
     let room = right.saturating_sub(x) as usize;
     let device_w = room.saturating_sub(figures.chars().count() + 1).max(8);
-    let engine = format!("{figures}{} ", super::ellipsize(&device, device_w));
+    let engine = format!("{figures}{} ", ellipsize(&device, device_w));
     let w = engine.chars().count() as u16;
     let ex = right.saturating_sub(w).max(x);
     let warn = t.xruns > 0 || t.silent || t.device.is_none();
@@ -130,16 +126,4 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         bar
     };
     put(buf, ex, y, &engine, right, st);
-}
-
-/// 120.0 → "120", 92.5 → "92.5".
-pub fn trim_float(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
 }

@@ -3,10 +3,13 @@
 //! and the loop region, the lane under it markers and tempo changes; the playhead and the edit
 //! cursor cross the tracks.
 
-use super::{db, fill, meter_scope, put, restyle, set, EIGHTHS_RIGHT};
-use crate::model::{ClipContent, Project, TrackKind};
-use crate::ui::app::App;
-use crate::ui::keymap::Mode;
+use super::clips::{fades, sketch};
+use super::state::ArrangeState;
+use crate::model::{ClipContent, TrackKind};
+use crate::ui::ctx::Ctx;
+use crate::ui::widgets::{
+    db, ellipsize, fill, fit, meter_scope, put, restyle, set, trim_float, EIGHTHS_RIGHT,
+};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -30,30 +33,14 @@ pub fn timeline_cols(main: Rect) -> u16 {
     main.width.saturating_sub(HEADER_W)
 }
 
-/// The selection of visual mode: track range and beat range.
-pub fn selection(app: &App) -> Option<(usize, usize, f64, f64)> {
-    if app.mode != Mode::Visual {
-        return None;
-    }
-    let (t0, b0) = app.arrange.anchor?;
-    let (t1, b1) = (app.arrange.track, app.arrange.cursor);
-    Some((
-        t0.min(t1),
-        t0.max(t1),
-        b0.min(b1),
-        b0.max(b1) + app.arrange.grid,
-    ))
-}
-
-pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
-    let th = &app.theme;
+pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
+    let th = &cx.theme;
     let base = th.get("arrange");
     fill(buf, area, base);
     if area.height < TOP_ROWS + 1 || area.width <= HEADER_W {
         return;
     }
-    let p = &app.project;
-    let st = &app.arrange;
+    let p = &cx.project;
     let cpb = st.cols_per_beat();
     let tl_x = area.x + HEADER_W;
     let cols = timeline_cols(area);
@@ -72,7 +59,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         buf,
         area.x,
         area.y,
-        &super::fit(
+        &fit(
             &format!(
                 " {} track{}",
                 p.tracks.len(),
@@ -102,7 +89,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             set(buf, tl_x + col, area.y, ' ', ruler);
         }
     }
-    draw_lane(app, buf, area, cols, &col_of);
+    draw_lane(cx, buf, area, cols, &col_of);
     if let Some(l) = p.loop_region {
         let style = if l.enabled {
             th.get("arrange.loop")
@@ -116,14 +103,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             }
         }
     }
-    let playhead = col_of(app.transport.beat);
+    let playhead = col_of(cx.transport.beat);
     if let Some(c) = playhead {
         set(buf, tl_x + c, area.y, '▼', th.get("arrange.playhead"));
     }
 
     // Tracks.
     let grid = th.get("arrange.grid");
-    let sel = selection(app);
+    let sel = st.selection(cx.mode);
     let selection_style = th.get("ui.selection");
     let clip_styles = (
         th.get("arrange.clip.audio"),
@@ -133,7 +120,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     let n = visible_tracks(area);
     for (row, ti) in (st.scroll_track..p.tracks.len()).take(n).enumerate() {
         let y = area.y + TOP_ROWS + row as u16 * ROWS;
-        header(app, buf, Rect::new(area.x, y, HEADER_W, ROWS), ti);
+        header(st, cx, buf, Rect::new(area.x, y, HEADER_W, ROWS), ti);
         // Empty timeline with bar lines.
         for col in 0..cols {
             let b0 = beat_of(col);
@@ -176,7 +163,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             }
             if let ClipContent::Audio(a) = &clip.content {
                 if a.gain_db != 0.0 {
-                    let g = super::top_bar::trim_float((a.gain_db as f64 * 10.0).round() / 10.0);
+                    let g = trim_float((a.gain_db as f64 * 10.0).round() / 10.0);
                     let sign = if a.gain_db > 0.0 { "+" } else { "" };
                     name.push_str(&format!(" {sign}{g}dB"));
                 }
@@ -186,8 +173,8 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
                 set(buf, tl_x + col, y + 1, ' ', style);
             }
             put(buf, tl_x + c0, y, &name, tl_x + c1, style);
-            sketch(app, buf, tl_x, y + 1, c0, c1, clip, style);
-            fades(app, buf, (tl_x, y + 1, cols), clip, style);
+            sketch(st, cx, buf, tl_x, y + 1, c0, c1, clip, style);
+            fades(st, cx, buf, (tl_x, y + 1, cols), clip, style);
         }
         // Visual selection over empty cells, then the cursor.
         if let Some((t0, t1, b0, b1)) = sel {
@@ -242,14 +229,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
 /// tempo shows whole or as `♩` alone (a cut number would read as another tempo). Two flags on
 /// one column: the later one follows the first after a space, when there is room for it.
 fn draw_lane(
-    app: &App,
+    cx: &Ctx<'_>,
     buf: &mut Buffer,
     area: Rect,
     cols: u16,
     col_of: &dyn Fn(f64) -> Option<u16>,
 ) {
-    let th = &app.theme;
-    let p = &app.project;
+    let th = &cx.theme;
+    let p = &cx.project;
     let tl_x = area.x + HEADER_W;
     let y = area.y + 1;
     let lane = th.get("arrange.ruler");
@@ -257,7 +244,7 @@ fn draw_lane(
         buf,
         area.x,
         y,
-        &super::fit("", HEADER_W as usize),
+        &fit("", HEADER_W as usize),
         tl_x,
         th.get("ui.text.dim"),
     );
@@ -276,7 +263,7 @@ fn draw_lane(
     if changes.len() > 1 {
         for c in changes {
             if let Some(col) = col_of(c.beat) {
-                let bpm = super::top_bar::trim_float((c.bpm * 100.0).round() / 100.0);
+                let bpm = trim_float((c.bpm * 100.0).round() / 100.0);
                 flags.push((col, format!("♩{bpm}"), th.get("arrange.tempo"), false));
             }
         }
@@ -312,10 +299,10 @@ fn draw_lane(
     }
 }
 
-fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
-    let th = &app.theme;
-    let t = &app.project.tracks[ti];
-    let selected = ti == app.arrange.track;
+fn header(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, r: Rect, ti: usize) {
+    let th = &cx.theme;
+    let t = &cx.project.tracks[ti];
+    let selected = ti == st.track;
     let base = if selected {
         th.get("arrange.track.selected")
     } else {
@@ -330,8 +317,8 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
     };
     // The name ends an ellipsis and a space before the m/s/r flags, however long it is.
     let name_w = r.width.saturating_sub(8) as usize;
-    let name = super::fit(
-        &super::ellipsize(&format!("{kind} {}", t.name), name_w),
+    let name = fit(
+        &ellipsize(&format!("{kind} {}", t.name), name_w),
         name_w + 1,
     );
     let x = put(buf, r.x + 1, r.y, &name, right, base);
@@ -367,13 +354,13 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
     let (mx, mw) = match (t.kind, &t.instrument) {
         (TrackKind::Midi, Some(inst)) => {
             const NAME_W: u16 = 13;
-            let name = super::instrument::instrument_name(inst);
+            let name = crate::ui::instruments::instrument_name(inst);
             let style = if selected { base } else { flag(false, "") };
             put(
                 buf,
                 r.x + 1,
                 r.y + 1,
-                &super::fit(&super::ellipsize(&name, NAME_W as usize), NAME_W as usize),
+                &fit(&ellipsize(&name, NAME_W as usize), NAME_W as usize),
                 r.x + 1 + NAME_W,
                 style,
             );
@@ -382,7 +369,7 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
         _ => (r.x + 1, r.width - 3),
     };
     // A small horizontal peak meter, -60..0 dB over the header width.
-    let level = app.meters.tracks.get(&t.id).copied().unwrap_or_default();
+    let level = cx.meters.tracks.get(&t.id).copied().unwrap_or_default();
     let peak = level.peak[0].max(level.peak[1]);
     let d = db(peak);
     let w = mw as f32;
@@ -392,133 +379,4 @@ fn header(app: &App, buf: &mut Buffer, r: Rect, ti: usize) {
         let e = eighths.saturating_sub(i * 8).min(8);
         set(buf, mx + i as u16, r.y + 1, EIGHTHS_RIGHT[e], style);
     }
-}
-
-/// Draws an audio clip's fades over its sketch row: `╱` across the fade-in, `╲` across the
-/// fade-out (at least one cell each, so a short fade still shows).
-fn fades(
-    app: &App,
-    buf: &mut Buffer,
-    (tl_x, y, cols): (u16, u16, u16),
-    clip: &crate::model::Clip,
-    style: Style,
-) {
-    let ClipContent::Audio(a) = &clip.content else {
-        return;
-    };
-    let st = &app.arrange;
-    let tm = &app.project.tempo;
-    let cpb = st.cols_per_beat();
-    let cols = cols as f64;
-    let start_s = tm.beat_to_seconds(clip.start);
-    let end_s = start_s + a.length;
-    let col = |beat: f64| (beat - st.scroll_beat) * cpb;
-    let mut ramp = |from_s: f64, to_s: f64, ch: char| {
-        let c0 = col(tm.seconds_to_beat(from_s)).floor();
-        let c1 = col(tm.seconds_to_beat(to_s)).ceil().max(c0 + 1.0);
-        let mut c = c0.max(0.0);
-        while c < c1.min(cols) {
-            set(buf, tl_x + c as u16, y, ch, style);
-            c += 1.0;
-        }
-    };
-    if a.fade_in > 0.0 {
-        ramp(start_s, start_s + a.fade_in, '╱');
-    }
-    if a.fade_out > 0.0 {
-        // The last cell of the fade-out is the clip's last cell.
-        let c_end = col(tm.seconds_to_beat(end_s)).ceil();
-        let c_from = col(tm.seconds_to_beat(end_s - a.fade_out))
-            .floor()
-            .min(c_end - 1.0);
-        let mut c = c_from.max(0.0);
-        while c < c_end.min(cols) {
-            set(buf, tl_x + c as u16, y, '╲', style);
-            c += 1.0;
-        }
-    }
-}
-
-/// Draws the sketch row of a clip: a braille waveform (audio) or note dashes (MIDI).
-#[allow(clippy::too_many_arguments)]
-fn sketch(
-    app: &App,
-    buf: &mut Buffer,
-    tl_x: u16,
-    y: u16,
-    c0: u16,
-    c1: u16,
-    clip: &crate::model::Clip,
-    style: Style,
-) {
-    let st = &app.arrange;
-    let p: &Project = &app.project;
-    let cpb = st.cols_per_beat();
-    let width = (c1 - c0) as usize;
-    let mut cells = vec![0u8; width];
-    // Dot column d covers beats [beat_at(d), beat_at(d+1)); two dot columns per cell.
-    let dot_beat = |d: usize| st.scroll_beat + (c0 as f64 + d as f64 / 2.0) / cpb;
-    match &clip.content {
-        ClipContent::Midi(m) => {
-            // Only what plays: notes starting inside the clip's window, cut at its end.
-            let playing = || m.notes.iter().filter(|n| m.plays(n));
-            let Some(lo) = playing().map(|n| n.pitch).min() else {
-                return;
-            };
-            let hi = playing().map(|n| n.pitch).max().unwrap_or(lo);
-            let span = (hi - lo).max(1) as f64;
-            for note in playing() {
-                let Some((s, e)) = m.audible_span(note) else {
-                    continue;
-                };
-                let row = 3 - ((note.pitch - lo) as f64 / span * 3.0).round() as usize;
-                let s = clip.start + s - m.offset;
-                let e = clip.start + e - m.offset;
-                let d0 = ((s - st.scroll_beat) * cpb * 2.0 - c0 as f64 * 2.0).floor();
-                let d1 = ((e - st.scroll_beat) * cpb * 2.0 - c0 as f64 * 2.0).ceil();
-                let d0 = d0.max(0.0) as usize;
-                let d1 = (d1.max(0.0) as usize).min(width * 2);
-                for d in d0..d1.max(d0 + 1).min(width * 2) {
-                    cells[d / 2] |= braille_bit(d % 2, row);
-                }
-            }
-        }
-        ClipContent::Audio(a) => {
-            let Some(peaks) = app.peaks.get(&a.file) else {
-                return;
-            };
-            let clip_s = p.tempo.beat_to_seconds(clip.start);
-            for d in 0..width * 2 {
-                let t0 = p.tempo.beat_to_seconds(dot_beat(d)) - clip_s;
-                let t1 = p.tempo.beat_to_seconds(dot_beat(d + 1)) - clip_s;
-                if t1 <= 0.0 || t0 >= a.length {
-                    continue;
-                }
-                let Some((lo, hi)) =
-                    peaks.range(a.offset + t0.max(0.0), a.offset + t1.min(a.length))
-                else {
-                    continue;
-                };
-                let level = |v: f32| -> usize {
-                    (((1.0 - v) / 2.0) * 3.999).floor().clamp(0.0, 3.0) as usize
-                };
-                let (top, bottom) = (level(hi), level(lo));
-                for row in top..=bottom {
-                    cells[d / 2] |= braille_bit(d % 2, row);
-                }
-            }
-        }
-    }
-    for (i, bits) in cells.iter().enumerate() {
-        if *bits != 0 {
-            let ch = char::from_u32(0x2800 + *bits as u32).unwrap_or(' ');
-            set(buf, tl_x + c0 + i as u16, y, ch, style);
-        }
-    }
-}
-
-/// The braille dot at column `x` (0, 1) and row `y` (0..4).
-fn braille_bit(x: usize, y: usize) -> u8 {
-    const BITS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
-    BITS[x.min(1)][y.min(3)]
 }

@@ -4,19 +4,14 @@
 //! and what lies outside it (notes trimmed away, the part of a note past the clip's end) is
 //! drawn dimmed as `░`, because it is not heard.
 
-use super::{fill, put, restyle, set, EIGHTHS_UP};
+use super::state::{PianoState, KEYS_W};
 use crate::model::{pitch_name, ClipContent, Key, Note};
-use crate::ui::app::App;
-use crate::ui::keymap::Mode;
+use crate::ui::ctx::Ctx;
+use crate::ui::widgets::{fill, fit, put, restyle, set, EIGHTHS_UP};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-/// Width of the keyboard column.
-pub const KEYS_W: u16 = 5;
-/// Width of the key column of a drum track: `48 Hi-Mid Tom` (at most 13 characters) and a
-/// space, so that no name runs into the grid or the bar number beside it.
-pub const DRUM_KEYS_W: u16 = 14;
 /// Rows of the velocity lane (with its separator).
 pub const VEL_H: u16 = 4;
 
@@ -28,39 +23,6 @@ pub fn grid_rows(main: Rect) -> u16 {
 /// Time columns in the main area.
 pub fn grid_cols(main: Rect) -> u16 {
     main.width.saturating_sub(KEYS_W)
-}
-
-/// Whether the piano roll's clip plays drums: its track's instrument is a drum kit, or all its
-/// notes are on MIDI channel 10 (then its rows are named by the GM percussion map).
-pub fn plays_drums(app: &App) -> bool {
-    let Some((ti, ci)) = app.piano_clip() else {
-        return false;
-    };
-    let t = &app.project.tracks[ti];
-    if t.instrument
-        .as_ref()
-        .is_some_and(super::instrument::plays_drums)
-    {
-        return true;
-    }
-    match &t.clips[ci].content {
-        ClipContent::Midi(m) => !m.notes.is_empty() && m.notes.iter().all(|n| n.channel == 9),
-        ClipContent::Audio(_) => false,
-    }
-}
-
-/// Width of the key column for the clip on screen (wider for drum names).
-pub fn keys_w(app: &App) -> u16 {
-    if plays_drums(app) {
-        DRUM_KEYS_W
-    } else {
-        KEYS_W
-    }
-}
-
-/// Time columns in the main area for the clip on screen.
-pub fn grid_cols_for(app: &App, main: Rect) -> u16 {
-    main.width.saturating_sub(keys_w(app))
 }
 
 /// The label of a drum row: `36 Kick`, or the note name outside the GM map.
@@ -97,7 +59,7 @@ fn keyboard_row(
             buf,
             x,
             y,
-            &super::fit(&drum_label(pitch), w as usize),
+            &fit(&drum_label(pitch), w as usize),
             x + w,
             style,
         );
@@ -128,33 +90,16 @@ pub fn in_scale(key: Option<Key>, pitch: u8) -> bool {
     }
 }
 
-/// The selection of visual mode: beats [b0, b1), pitches [p0, p1]. Visual mode takes every
-/// pitch in the time range (what users expect of a time selection); block mode narrows it to
-/// the pitches between the anchor and the cursor.
-pub fn selection(app: &App) -> Option<(f64, f64, u8, u8)> {
-    if app.mode != Mode::Visual {
-        return None;
-    }
-    let (ab, ap) = app.piano.anchor?;
-    let (cb, cp) = (app.piano.cursor, app.piano.pitch);
-    let (p0, p1) = if app.piano.block {
-        (ap.min(cp), ap.max(cp))
-    } else {
-        (0, 127)
-    };
-    Some((ab.min(cb), ab.max(cb) + app.piano.grid, p0, p1))
-}
-
 /// Whether a note is inside a selection rectangle.
 pub fn selected(sel: (f64, f64, u8, u8), n: &Note) -> bool {
     n.start >= sel.0 - 1e-9 && n.start < sel.1 - 1e-9 && n.pitch >= sel.2 && n.pitch <= sel.3
 }
 
-pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
-    let th = &app.theme;
+pub fn draw(st: &PianoState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
+    let th = &cx.theme;
     fill(buf, area, th.get("piano"));
     let right = area.x + area.width;
-    let Some((ti, ci)) = app.piano_clip() else {
+    let Some((ti, ci)) = st.clip_in(cx.project) else {
         put(
             buf,
             area.x + 2,
@@ -173,17 +118,16 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         );
         return;
     };
-    let p = &app.project;
+    let p = &cx.project;
     let clip = &p.tracks[ti].clips[ci];
     let ClipContent::Midi(m) = &clip.content else {
         return;
     };
-    let st = &app.piano;
     let cpb = st.cols_per_beat();
-    let drums = plays_drums(app);
-    let kw = keys_w(app);
+    let drums = st.plays_drums(cx.project);
+    let kw = st.keys_w(cx.project);
     let gx = area.x + kw;
-    let cols = grid_cols_for(app, area);
+    let cols = st.grid_cols_for(cx.project, area);
     let rows = grid_rows(area);
     let beat_of = |col: u16| st.scroll_beat + col as f64 / cpb;
     let col_of = |beat: f64| -> Option<u16> {
@@ -200,7 +144,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         buf,
         area.x,
         area.y,
-        &super::fit(
+        &fit(
             &if drums {
                 drum_label(st.pitch)
             } else {
@@ -234,7 +178,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     }
 
     // Grid rows.
-    let sel = selection(app);
+    let sel = st.selection(cx.mode);
     let white = th.get("piano.key.white");
     let black = th.get("piano.key.black");
     let scale_row = th.get("piano.row.scale");
@@ -344,7 +288,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     }
 
     // Playhead and cursor.
-    let ph = app.transport.beat - origin;
+    let ph = cx.transport.beat - origin;
     if let Some(c) = col_of(ph) {
         for row in 0..rows {
             let y = area.y + 1 + row;
@@ -370,7 +314,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
 
     // Velocity lane.
     let ly = area.y + 1 + rows;
-    put(buf, area.x, ly, &super::fit("vel", kw as usize), gx, dim);
+    put(buf, area.x, ly, &fit("vel", kw as usize), gx, dim);
     for col in 0..cols {
         set(buf, gx + col, ly, '─', dim);
     }

@@ -2,10 +2,11 @@
 //! fader value, pan, mute/solo/arm) and the master strip with momentary and short-term LUFS.
 //! The inserts section lists a track's effects; it takes no rows when no track has any.
 
-use super::{db, fill, fit, meter_scope, put, set, EIGHTHS_UP};
+use super::state::{MixerParam, MixerState};
 use crate::model::{Track, TrackKind};
-use crate::ui::app::{App, MixerParam};
+use crate::ui::ctx::Ctx;
 use crate::ui::engine_link::Level;
+use crate::ui::widgets::{db, ellipsize, fill, fit, meter_scope, put, set, EIGHTHS_UP};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -20,10 +21,10 @@ pub fn visible_strips(main: Rect) -> usize {
     (main.width.saturating_sub(STRIP_W + 1) / STRIP_W) as usize
 }
 
-pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
-    let th = &app.theme;
+pub fn draw(st: &MixerState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
+    let th = &cx.theme;
     fill(buf, area, th.get("mixer"));
-    let p = &app.project;
+    let p = &cx.project;
     let inserts = p.tracks.iter().map(|t| t.effects.len()).max().unwrap_or(0);
     let sends = p.tracks.iter().map(|t| t.sends.len()).max().unwrap_or(0);
     let n = visible_strips(area);
@@ -31,13 +32,14 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     // the same height, so that their meter scales line up row by row.
     let paged = p.tracks.len() > n;
     let h = area.height - u16::from(paged && area.height > 1);
-    for (i, ti) in (app.mixer.scroll..p.tracks.len()).take(n).enumerate() {
+    for (i, ti) in (st.scroll..p.tracks.len()).take(n).enumerate() {
         let r = Rect::new(area.x + i as u16 * STRIP_W, area.y, STRIP_W - 1, h);
-        strip(app, buf, r, Some(ti), inserts, sends);
+        strip(st, cx, buf, r, Some(ti), inserts, sends);
     }
     let mx = area.x + area.width - STRIP_W;
     strip(
-        app,
+        st,
+        cx,
         buf,
         Rect::new(mx, area.y, STRIP_W, h),
         None,
@@ -47,8 +49,8 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     if paged {
         let more = format!(
             "◀ {}–{} of {} ▶",
-            app.mixer.scroll + 1,
-            (app.mixer.scroll + n).min(p.tracks.len()),
+            st.scroll + 1,
+            (st.scroll + n).min(p.tracks.len()),
             p.tracks.len()
         );
         put(
@@ -63,11 +65,19 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
 }
 
 /// One strip; `ti` None is the master.
-fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize, sends: usize) {
-    let th = &app.theme;
-    let p = &app.project;
+fn strip(
+    st: &MixerState,
+    cx: &Ctx<'_>,
+    buf: &mut Buffer,
+    r: Rect,
+    ti: Option<usize>,
+    inserts: usize,
+    sends: usize,
+) {
+    let th = &cx.theme;
+    let p = &cx.project;
     let index = ti.unwrap_or(p.tracks.len());
-    let selected = app.mixer.strip == index;
+    let selected = st.strip == index;
     let base = match (ti, selected) {
         (_, true) => th.get("mixer.strip.selected"),
         (None, false) => th.get("mixer.master"),
@@ -78,7 +88,7 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
     let w = r.width as usize;
     let track: Option<&Track> = ti.map(|i| &p.tracks[i]);
     let value_style = |param: MixerParam| -> Style {
-        if selected && app.mixer.param == param {
+        if selected && st.param == param {
             th.get("mixer.value.selected")
         } else {
             base
@@ -96,7 +106,7 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
         buf,
         r.x,
         y,
-        &center(&super::ellipsize(name, w), w),
+        &center(&ellipsize(name, w), w),
         right,
         name_style,
     );
@@ -152,13 +162,13 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
     let below = 3;
     let meter_h = bottom.saturating_sub(y + below);
     let level = match track {
-        Some(t) => app.meters.tracks.get(&t.id).copied().unwrap_or_default(),
-        None => app.meters.master,
+        Some(t) => cx.meters.tracks.get(&t.id).copied().unwrap_or_default(),
+        None => cx.meters.master,
     };
     let gain = track.map(|t| t.gain_db).unwrap_or(p.master.gain_db);
     if meter_h >= 2 {
         meter(
-            app,
+            cx,
             buf,
             Rect::new(r.x, y, r.width, meter_h),
             level,
@@ -215,7 +225,7 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
             buf,
             r.x,
             y,
-            &fit(&format!("M{} LUFS", lufs(app.meters.momentary_lufs)), w),
+            &fit(&format!("M{} LUFS", lufs(cx.meters.momentary_lufs)), w),
             right,
             base,
         );
@@ -224,7 +234,7 @@ fn strip(app: &App, buf: &mut Buffer, r: Rect, ti: Option<usize>, inserts: usize
             buf,
             r.x,
             y,
-            &fit(&format!("S{} LUFS", lufs(app.meters.short_term_lufs)), w),
+            &fit(&format!("S{} LUFS", lufs(cx.meters.short_term_lufs)), w),
             right,
             base,
         );
@@ -257,8 +267,8 @@ pub fn label_row(d: f32, h: u16) -> u16 {
 
 /// Two vertical bars (left, right peak; the RMS shown as the brighter body) with a dB scale
 /// and the fader position.
-fn meter(app: &App, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base: Style) {
-    let th = &app.theme;
+fn meter(cx: &Ctx<'_>, buf: &mut Buffer, r: Rect, level: Level, gain_db: f32, base: Style) {
+    let th = &cx.theme;
     let h = r.height as f32;
     let to_rows = |d: f32| meter_rows(d, r.height);
     let bg = base.bg.unwrap_or_default();
