@@ -2,6 +2,9 @@
 //! per-channel peak/RMS meters, all as atomics (a flood of messages would not keep up, and a
 //! lock could block the callback). f32 values travel as their bits in `AtomicU32`.
 
+/// The crate's one dB conversion, for readers of [`ChannelMeter`] levels (the UI reaches the
+/// engine's meters, not dsp).
+pub use crate::dsp::{db_to_gain, gain_to_db};
 use crate::dsp::{peak_and_energy, PeakRms};
 use crate::model::TrackId;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};

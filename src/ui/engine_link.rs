@@ -193,8 +193,8 @@ fn quantize(v: f32) -> f32 {
     if v.is_nan() || v < 0.001 {
         return 0.0;
     }
-    let db = (crate::dsp::gain_to_db(v) * 2.0).round() / 2.0;
-    crate::dsp::db_to_gain(db)
+    let db = (crate::engine::meters::gain_to_db(v) * 2.0).round() / 2.0;
+    crate::engine::meters::db_to_gain(db)
 }
 
 /// A `:render` running as a job, so the TUI stays responsive; Esc, Ctrl-C or quitting

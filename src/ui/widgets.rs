@@ -117,7 +117,7 @@ pub fn clock(seconds: f64) -> String {
 
 /// Linear level to dB (floor -90).
 pub fn db(level: f32) -> f32 {
-    crate::dsp::gain_to_db(level).max(-90.0)
+    crate::engine::meters::gain_to_db(level).max(-90.0)
 }
 
 /// The meter scope for a level in dB: green, mid, high, clip.
