@@ -359,3 +359,45 @@ fn damaged_midi_files_are_refused_cleanly() {
         );
     }
 }
+
+#[test]
+fn export_midi_never_overwrites_the_project() {
+    let env = Env::new();
+    let project = env.project("p");
+    // A WAV clip gives the project a file of its own under audio/.
+    let wav = env.path("tone.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&wav, spec).unwrap();
+    for i in 0..4800 {
+        w.write_sample(((i % 100) as i16 - 50) * 100).unwrap();
+    }
+    w.finalize().unwrap();
+    assert!(env.import(&project, &[&wav]).status.success());
+    let toml = project.join("project.toml");
+    let clip = project.join("audio/tone.wav");
+    let before = (std::fs::read(&toml).unwrap(), std::fs::read(&clip).unwrap());
+    for target in [&toml, &clip] {
+        let out = env
+            .tdaw()
+            .arg("export-midi")
+            .arg(&project)
+            .arg("-o")
+            .arg(target)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{}", target.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&*target.file_name().unwrap().to_string_lossy()),
+            "{err}"
+        );
+    }
+    let after = (std::fs::read(&toml).unwrap(), std::fs::read(&clip).unwrap());
+    assert!(before == after, "the project's files stay byte-identical");
+}

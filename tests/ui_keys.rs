@@ -504,6 +504,14 @@ fn import_and_export_midi_from_the_command_line() {
     assert_eq!(&bytes[..4], b"MThd");
     press(&mut app, ":export-midi /no/such/dir/x.mid<ret>");
     assert!(app.status.error && app.status.text.contains("/no/such/dir/x.mid"));
+    // Never over the project's own files.
+    press(&mut app, ":w<ret>");
+    let toml = dir.path().join("project.toml");
+    let before = std::fs::read(&toml).unwrap();
+    press(&mut app, &format!(":export-midi {}<ret>", toml.display()));
+    assert!(app.status.error, "{:?}", app.status);
+    assert!(app.status.text.contains("project.toml"), "{:?}", app.status);
+    assert_eq!(std::fs::read(&toml).unwrap(), before);
 }
 
 #[test]

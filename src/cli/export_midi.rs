@@ -15,8 +15,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let project = crate::store::load_project(&args.dir)?;
+    // `-o project.toml` or `-o audio/kick.wav` would destroy the project: refused as render is.
+    crate::store::output::check_output(&args.dir, &project, &args.output)?;
     let bytes = crate::midi::smf::export_smf(&project);
-    std::fs::write(&args.output, &bytes)
+    crate::store::atomic::write_atomic(&args.output, &bytes)
         .with_context(|| format!("could not write '{}'", args.output.display()))?;
     let midi: Vec<_> = project
         .tracks

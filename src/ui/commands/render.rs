@@ -50,8 +50,10 @@ fn write_midi(app: &mut App, file: &Path) -> Result<(), String> {
     if midi_tracks == 0 {
         return Err("the project has no MIDI tracks to export".into());
     }
+    // The same refusals as :render: never over project.toml, audio/, .tdaw/ or a clip's file.
+    crate::store::output::check_output(&app.dir, &app.project, file).map_err(|e| e.to_string())?;
     let bytes = crate::midi::smf::export_smf(&app.project);
-    std::fs::write(file, &bytes)
+    crate::store::atomic::write_atomic(file, &bytes)
         .map_err(|e| format!("could not write '{}': {e}", file.display()))?;
     app.info(format!(
         "Wrote {} ({midi_tracks} MIDI tracks, {} bytes)",
