@@ -63,11 +63,10 @@ pub fn detected_tempo(dir: &Path, rel: &str) -> Option<TempoEstimate> {
             confidence: estimate.map_or(0.0, |e| e.confidence),
         },
     );
+    // A cache: failing to write it only costs a detection next time.
     if let Ok(text) = toml::to_string(&cache) {
-        let tmp = dir.join(".tdaw/tempo.toml.tmp");
-        if std::fs::create_dir_all(dir.join(".tdaw")).is_ok() && std::fs::write(&tmp, text).is_ok()
-        {
-            let _ = std::fs::rename(&tmp, dir.join(CACHE_FILE));
+        if std::fs::create_dir_all(dir.join(".tdaw")).is_ok() {
+            let _ = super::atomic::write_atomic(&dir.join(CACHE_FILE), text.as_bytes());
         }
     }
     estimate
