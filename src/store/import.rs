@@ -8,9 +8,7 @@
 
 use crate::codec::{AudioReader, CodecError, StreamResampler, WavFormat, WavWriter};
 use crate::midi::smf::{read_smf, SmfError};
-use crate::model::{
-    AudioClip, Clip, ClipContent, ClipId, Edit, MidiClip, Project, Track, TrackId, TrackKind,
-};
+use crate::model::{AudioClip, Clip, ClipContent, Edit, MidiClip, Project, TrackKind};
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
@@ -428,10 +426,11 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
         }
     }
     let bar = time_signature.quarters_per_bar().max(0.25);
-    let first_track = project.next_track_id().0;
-    let first_clip = project.next_clip_id().0;
+    // Each track is added to a scratch copy as it is made, so the next gets the next free ids
+    // from the same operation the arrange view uses.
+    let mut scratch = project.clone();
     let mut parts = Vec::new();
-    for (i, t) in song.tracks.iter().enumerate() {
+    for t in &song.tracks {
         // Controllers count too: a sustain pedal released after the last note must play.
         let end = t
             .notes
@@ -440,14 +439,8 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
             .chain(t.controllers.iter().map(|c| c.time))
             .fold(0.0, f64::max);
         let length = ((end / bar).ceil() * bar).max(bar);
-        let mut track = Track::new(
-            TrackId(first_track + i as u64),
-            t.name.clone(),
-            TrackKind::Midi,
-        );
-        track.instrument = Some(t.instrument());
-        track.clips.push(Clip {
-            id: ClipId(first_clip + i as u64),
+        let clip = Clip {
+            id: scratch.next_clip_id(),
             name: t.name.clone(),
             start: 0.0,
             content: ClipContent::Midi(MidiClip {
@@ -456,17 +449,30 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
                 length,
                 notes: t.notes.clone(),
             }),
-        });
+        };
+        let nothing = |problem: String| ImportError::Nothing {
+            path: file.to_path_buf(),
+            problem,
+        };
+        let edit = crate::model::ops::add_track_with(
+            &scratch,
+            scratch.tracks.len(),
+            TrackKind::Midi,
+            Some(t.name.clone()),
+            Some(t.instrument()),
+            vec![clip],
+        )
+        .map_err(|e| nothing(e.to_string()))?;
+        edit.clone()
+            .apply(&mut scratch)
+            .map_err(|e| nothing(e.to_string()))?;
         let what = if t.channel == 9 {
             "drums".to_string()
         } else {
             format!("program {}", t.program)
         };
         parts.push(format!("'{}' ({} notes, {what})", t.name, t.notes.len()));
-        edits.push(Edit::AddTrack {
-            index: project.tracks.len() + i,
-            track: Box::new(track),
-        });
+        edits.push(edit);
     }
     let timing = if takes_song_timing {
         let changes = song.tempo.changes();
@@ -515,7 +521,7 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::History;
+    use crate::model::{ClipId, History, Track, TrackId};
 
     fn wav(path: &Path, rate: u32, frames: usize) {
         let samples: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.01).sin() * 0.5).collect();
