@@ -400,7 +400,7 @@ fn render(
                 let old = std::mem::replace(&mut g, new);
                 assert!(
                     old.tracks.iter().filter(|t| t.is_kept()).count() >= 2,
-                    "the old graph holds the kept nodes' placeholders"
+                    "the old graph holds the kept nodes' stand-ins"
                 );
                 assert!(g.tracks.iter().all(|t| !t.is_kept()));
             }
@@ -555,7 +555,7 @@ fn a_structural_edit_to_one_track_of_64_recompiles_one_track() {
     for _ in 0..3 {
         rig.block();
     }
-    // The old graph came back holding 63 placeholders; the running nodes moved over.
+    // The old graph came back holding 63 stand-ins; the running nodes moved over.
     assert_eq!(rig.old_graphs.len(), 1);
     assert_eq!(
         rig.old_graphs[0]
@@ -656,7 +656,7 @@ fn the_handle_counts_compiles_and_parameter_messages() {
 }
 
 #[test]
-fn a_placeholder_that_finds_no_running_node_is_silent_not_a_panic() {
+fn a_stand_in_that_finds_no_running_node_is_silent_not_a_panic() {
     let d = project_dir();
     dc_wav(d.path(), "dc.wav", 1);
     let mut p = project();
@@ -669,7 +669,7 @@ fn a_placeholder_that_finds_no_running_node_is_silent_not_a_panic() {
         panic!("a clip edit plans a graph")
     };
     // Installed with nothing to take over from (it cannot happen live: the planner is reset
-    // with the backend), track 1 stays a placeholder and is skipped.
+    // with the backend), track 1 stays a stand-in and is skipped.
     let mut g = c.graph;
     assert!(g.tracks[0].is_kept());
     let n = no_alloc(|| g.process(0, BLOCK, true, false)).unwrap();

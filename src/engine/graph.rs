@@ -107,9 +107,9 @@ pub enum Source {
     },
     /// A track with nothing to play.
     Silent,
-    /// A placeholder for a node the running graph already has: on install the running node
+    /// A stand-in for a node the running graph already has: on install the running node
     /// is moved in whole (keeping its voices, stream and smoothers) and takes this node's
-    /// settings; the placeholder goes back with the old graph. `slot` is the bus slot when the
+    /// settings; the stand-in goes back with the old graph. `slot` is the bus slot when the
     /// node is a bus. Skipped (silent) if it is ever processed unfilled.
     Kept { slot: Option<usize> },
 }
@@ -172,9 +172,9 @@ impl TrackNode {
         }
     }
 
-    /// A placeholder for a node the running graph keeps (see [`Source::Kept`]): settings
+    /// A stand-in for a node the running graph keeps (see [`Source::Kept`]): settings
     /// only, no buffers, since it is never processed.
-    fn placeholder(t: &Track, slot: Option<usize>, rate: u32) -> TrackNode {
+    fn stand_in(t: &Track, slot: Option<usize>, rate: u32) -> TrackNode {
         TrackNode::bare(t.id, &t.name, t.kind, Source::Kept { slot }, rate)
     }
 
@@ -205,7 +205,7 @@ impl TrackNode {
         }
     }
 
-    /// True for a placeholder of a kept node.
+    /// True for a stand-in of a kept node.
     pub fn is_kept(&self) -> bool {
         matches!(self.source, Source::Kept { .. })
     }
@@ -245,7 +245,7 @@ impl TrackNode {
     /// Renders the source into `pre` and applies fader and pan into `post`.
     fn process_own(&mut self, pos: u64, n: usize, playing: bool) -> Result<(), EngineError> {
         if self.is_kept() {
-            // An unfilled placeholder has no buffers; the mix skips it too.
+            // An unfilled stand-in has no buffers; the mix skips it too.
             return Ok(());
         }
         let [pl, pr] = &mut self.pre;
@@ -379,26 +379,26 @@ impl TrackNode {
     }
 
     /// The running node `self` (moved in whole) takes the settings the new graph compiled
-    /// into its `placeholder`: name, fader, pan, audibility, sends, meter, bus slot. Sends
+    /// into its `stand_in`: name, fader, pan, audibility, sends, meter, bus slot. Sends
     /// that existed before keep their gain's position. Called on the audio thread; it only
     /// swaps and copies, so it never allocates.
-    fn take_settings(&mut self, placeholder: &mut TrackNode) {
-        std::mem::swap(&mut self.name, &mut placeholder.name);
-        self.gain_db = placeholder.gain_db;
-        self.pan = placeholder.pan;
-        self.audible = placeholder.audible;
+    fn take_settings(&mut self, stand_in: &mut TrackNode) {
+        std::mem::swap(&mut self.name, &mut stand_in.name);
+        self.gain_db = stand_in.gain_db;
+        self.pan = stand_in.pan;
+        self.audible = stand_in.audible;
         self.retarget(false);
-        for s in &mut placeholder.sends {
+        for s in &mut stand_in.sends {
             if let Some(o) = self.sends.iter().find(|o| o.to == s.to) {
                 let target = s.gain.target();
                 s.gain.set_immediate(o.gain.value());
                 s.gain.set_target(target);
             }
         }
-        std::mem::swap(&mut self.sends, &mut placeholder.sends);
-        self.meter = placeholder.meter;
+        std::mem::swap(&mut self.sends, &mut stand_in.sends);
+        self.meter = stand_in.meter;
         if let (Source::Bus { slot }, Source::Kept { slot: Some(new) }) =
-            (&mut self.source, &placeholder.source)
+            (&mut self.source, &stand_in.source)
         {
             *slot = *new;
         }
@@ -473,7 +473,7 @@ impl Graph {
     }
 
     /// Like [`Graph::compile`], but a track for which `keep` returns the layout of its running
-    /// node is not built: it gets a placeholder ([`Source::Kept`]) carrying only its settings,
+    /// node is not built: it gets a stand-in ([`Source::Kept`]) carrying only its settings,
     /// and the running node moves in on install. Only the other tracks open files and build
     /// instruments, so an edit to one track costs one track.
     pub fn compile_keeping(
@@ -520,7 +520,7 @@ impl Graph {
             let t = &project.tracks[ti];
             let my_slot = slot_of(t.id);
             let (mut node, entry) = match keep(t) {
-                Some(entry) => (TrackNode::placeholder(t, my_slot, rate), entry),
+                Some(entry) => (TrackNode::stand_in(t, my_slot, rate), entry),
                 None => {
                     let (mut node, entry, layer) =
                         build_node(project, t, root, rate, soundfont, my_slot, &mut problems);
@@ -799,7 +799,7 @@ impl Graph {
     }
 
     /// Takes over the running state of `old`. A kept node ([`Source::Kept`]) is moved over
-    /// whole — voices, stream, smoothers, everything — and takes the placeholder's settings,
+    /// whole — voices, stream, smoothers, everything — and takes the stand-in's settings,
     /// which go back in `old`. A rebuilt node takes what its `inherit` says: the stream, the
     /// instrument, and the fader positions (so the new targets glide). Called on the audio
     /// thread; only moves boxes and values, so it never allocates.

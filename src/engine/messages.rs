@@ -73,7 +73,7 @@ pub enum ToAudio {
 
 /// Audio callback → engine thread.
 pub enum FromAudio {
-    /// The graph that was running before an install (holding the placeholders of the nodes
+    /// The graph that was running before an install (holding the stand-ins of the nodes
     /// the new graph kept): free it here, off the audio thread.
     OldGraph(Box<Graph>),
     /// A graph was installed and is playing.

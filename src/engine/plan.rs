@@ -2,7 +2,7 @@
 //! graph was built from; given the next snapshot it answers with the cheapest way there: no
 //! work at all, a handful of parameter messages (a fader, pan, mute or solo, a send level,
 //! the master), or a graph in which only the tracks whose material changed are rebuilt and
-//! every other node is a placeholder that the audio thread fills by moving the running node
+//! every other node is a stand-in that the audio thread fills by moving the running node
 //! over (see `Source::Kept`). The live engine thread and the tests drive the same planner.
 //! It runs on the engine thread (it opens files and builds instruments), never on the audio
 //! thread.
@@ -32,7 +32,7 @@ pub enum Plan {
     Nothing,
     /// Values only: send these to the audio thread in order.
     Params(Vec<ParamChange>),
-    /// A new graph to install. Kept nodes are placeholders and every node's `inherit` is set.
+    /// A new graph to install. Kept nodes are stand-ins and every node's `inherit` is set.
     /// In streamed mode `layers` holds the clip layers of rebuilt audio tracks to stream;
     /// `layout` is empty (the planner keeps it).
     Graph(Box<Compiled>),
