@@ -3,72 +3,11 @@
 //! the terminal is restored (alternate screen left, cursor shown, mouse reporting off).
 //! Skipped, with a note, when tmux is not installed.
 
+mod tmux_support;
+
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn format(&self, f: &str) -> String {
-        String::from_utf8_lossy(&self.cmd(&["display-message", "-p", "-t", "e2e", f]).stdout)
-            .trim()
-            .to_string()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        self.cmd(&args);
-    }
-
-    /// Waits until the pane shows `what`; returns how long it took.
-    fn wait_for(&self, what: &str, limit: Duration) -> Duration {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if screen.contains(what) {
-                return start.elapsed();
-            }
-            if start.elapsed() > limit {
-                panic!("'{what}' did not appear within {limit:?}; the pane shows:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Only our private server (its own socket) is stopped.
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
+use tmux_support::{tmux_available, Tmux};
 
 fn make_project(dir: &Path) {
     tdaw::store::create_project(dir, 48_000, 120.0).unwrap();
@@ -91,23 +30,8 @@ fn tdaw_runs_in_tmux_saves_and_quits_cleanly() {
         home.path().display(),
         dir.display()
     );
-    let tmux = Tmux {
-        socket: format!("tdaw-e2e-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = Tmux::new(format!("tdaw-e2e-{}", std::process::id()), "e2e");
+    tmux.start(100, 30, &script);
 
     // The tracks are on screen, in the alternate screen.
     tmux.wait_for("Chords", Duration::from_secs(10));
@@ -167,22 +91,8 @@ fn tdaw_refuses_a_terminal_that_is_too_small_with_a_message() {
         home.path().display(),
         dir.display()
     );
-    let tmux = Tmux {
-        socket: format!("tdaw-e2e-small-{}", std::process::id()),
-    };
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "60",
-        "-y",
-        "20",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::new(format!("tdaw-e2e-small-{}", std::process::id()), "e2e");
+    tmux.start(60, 20, &script);
     tmux.wait_for("at least 80x24", Duration::from_secs(10));
     // Growing the window brings the screen back.
     tmux.cmd(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
@@ -206,22 +116,8 @@ fn demo_tape_key_sequence_works() {
         "TDAW_HOME='{}' '{bin}' demo; echo EXITED:$?; sleep 30",
         home.path().display()
     );
-    let tmux = Tmux {
-        socket: format!("tdaw-e2e-tape-{}", std::process::id()),
-    };
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "140",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::new(format!("tdaw-e2e-tape-{}", std::process::id()), "e2e");
+    tmux.start(140, 40, &script);
     tmux.wait_for("Chords", Duration::from_secs(10));
     let mut shown = false;
     for line in tape.lines().map(str::trim) {
@@ -236,7 +132,7 @@ fn demo_tape_key_sequence_works() {
         match cmd {
             "Type" => {
                 let text = arg.trim_matches('"');
-                tmux.cmd(&["send-keys", "-t", "e2e", "-l", text]);
+                tmux.keys(&["-l", text]);
             }
             "Enter" | "Escape" | "Space" | "Tab" => {
                 tmux.keys(&[cmd]);
@@ -289,22 +185,8 @@ fn tdaw_without_arguments_opens_the_most_recent_project_or_the_demo() {
             "TDAW_HOME='{}' '{bin}' {args}; echo EXITED:$?; sleep 30",
             home.path().display()
         );
-        let tmux = Tmux {
-            socket: format!("{socket}-{}", std::process::id()),
-        };
-        tmux.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "sh",
-            "-c",
-            &script,
-        ]);
+        let tmux = Tmux::new(format!("{socket}-{}", std::process::id()), "e2e");
+        tmux.start(100, 30, &script);
         tmux
     };
     let t = run("", "tdaw-e2e-first");

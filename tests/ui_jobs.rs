@@ -3,6 +3,7 @@
 //! quitting) and leave no temporary file, peaks that arrive as events, and the timers of the
 //! audition note-off and the autosave.
 
+mod tmux_support;
 mod ui_support;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use tdaw::model::{ClipContent, Project};
 use tdaw::ui::jobs::{JobEvent, JobKind, JobOutput, Jobs, RenderEnd, Timer};
 use tdaw::ui::{run_jobs, update, wait_for_jobs, Action, App};
+use tmux_support::{tmux_available, Tmux};
 use ui_support::{app_with, press};
 
 /// One bass clip stretched over ~30 minutes: a render that is still running when cancelled.
@@ -191,12 +193,7 @@ fn an_idle_app_gets_no_events_and_asks_for_no_redraw() {
 /// and nothing happening, it writes nothing to the terminal.
 #[test]
 fn an_idle_session_in_tmux_writes_zero_bytes() {
-    use std::process::Command;
-    let tmux_ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !tmux_ok {
+    if !tmux_available() {
         println!("note: tmux is not installed; skipping the idle terminal test");
         return;
     }
@@ -205,68 +202,27 @@ fn an_idle_session_in_tmux_writes_zero_bytes() {
     tdaw::store::create_project(&dir, 48_000, 120.0).unwrap();
     tdaw::store::write_project(&dir, &tdaw::cli::demo::demo_project()).unwrap();
     let log = home.path().join("pane.out");
-    let socket = format!("tdaw-jobs-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    };
-    struct Kill(String);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            // Only our private server (its own socket) is stopped.
-            let _ = Command::new("tmux")
-                .args(["-L", &self.0, "kill-server"])
-                .output();
-        }
-    }
-    let _kill = Kill(socket.clone());
+    let tmux = Tmux::new(format!("tdaw-jobs-{}", std::process::id()), "idle");
     let script = format!(
         "TDAW_HOME='{}' TERM=xterm-256color '{}' '{}'; sleep 30",
         home.path().display(),
         env!("CARGO_BIN_EXE_tdaw"),
         dir.display()
     );
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "idle",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(100, 30, &script);
     let pipe = format!("cat >> '{}'", log.display());
-    assert!(tmux(&["pipe-pane", "-o", "-t", "idle", &pipe])
+    assert!(tmux
+        .cmd(&["pipe-pane", "-o", "-t", "idle", &pipe])
         .status
         .success());
-    let t0 = Instant::now();
-    loop {
-        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "idle"]).stdout)
-            .into_owned();
-        if screen.contains("Chords") {
-            break;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(10), "{screen}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    tmux.wait_for("Chords", Duration::from_secs(10));
     // Let the first frames and the status message settle, then watch 3 s windows: three looks
     // at project.toml and six engine ticks happen in each. A window in which the screen did not
     // change must have written nothing. (On a loaded machine the null backend's `late N` may
     // change the top bar: those windows are passed over, up to five of them.)
     std::thread::sleep(Duration::from_millis(6_000));
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let capture = || {
-        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "idle"]).stdout).into_owned()
-    };
+    let capture = || tmux.capture();
     for _ in 0..5 {
         let (before, screen) = (size(&log), capture());
         assert!(before > 0, "the pane's output is recorded");

@@ -4,66 +4,12 @@
 //! and exit with 128 + the signal; the next open offers the edit. Killing the tmux session
 //! (the terminal itself goes away) still leaves the autosave. Skipped when tmux is missing.
 
+mod tmux_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "sig"]).stdout).into_owned()
-    }
-
-    fn format(&self, f: &str) -> String {
-        String::from_utf8_lossy(&self.cmd(&["display-message", "-p", "-t", "sig", f]).stdout)
-            .trim()
-            .to_string()
-    }
-
-    fn wait_for(&self, what: &str, limit: Duration) {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if screen.contains(what) {
-                return;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "'{what}' did not appear within {limit:?}; the pane shows:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Only our private server (its own socket) is stopped.
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
+use tmux_support::{tmux_available, Tmux};
 
 /// Starts tdaw on `dir` in a private tmux server; after it exits the pane's shell records
 /// its status and `stty -a` in `after`.
@@ -76,23 +22,8 @@ fn start(tag: &str, home: &Path, dir: &Path, after: &Path) -> Tmux {
         after.display(),
         after.display()
     );
-    let tmux = Tmux {
-        socket: format!("tdaw-sig-{tag}-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "sig",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = Tmux::new(format!("tdaw-sig-{tag}-{}", std::process::id()), "sig");
+    tmux.start(100, 30, &script);
     tmux
 }
 
@@ -145,7 +76,7 @@ fn hup_term_and_quit_autosave_restore_the_terminal_and_exit() {
         tmux.wait_for("Chords", Duration::from_secs(10));
         let pid = tdaw_pid(&tmux);
         // An edit, then the signal at once: before the idle autosave could have run.
-        tmux.cmd(&["send-keys", "-t", "sig", "m"]);
+        tmux.keys(&["m"]);
         tmux.wait_for("Drums muted", Duration::from_secs(3));
         assert!(autosaves(&dir).is_empty(), "{name}: no autosave yet");
         // SAFETY: kill(2) on the pid of the tdaw this test started.
@@ -203,7 +134,7 @@ fn killing_the_terminal_still_leaves_the_autosave() {
     let tmux = start("kill", home.path(), &dir, &after);
     tmux.wait_for("Chords", Duration::from_secs(10));
     let pid = tdaw_pid(&tmux);
-    tmux.cmd(&["send-keys", "-t", "sig", "j", "m"]);
+    tmux.keys(&["j", "m"]);
     tmux.wait_for("Bass muted", Duration::from_secs(3));
     // The pty goes away and tdaw gets SIGHUP, as when an SSH connection drops.
     tmux.cmd(&["kill-server"]);
