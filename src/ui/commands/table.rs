@@ -175,7 +175,7 @@ pub static COMMANDS: &[Command] = &[
         aliases: &[],
         synopsis: "FILE",
         args: &[arg("FILE", Kind::File)],
-        doc: "Render the project to a WAV or FLAC file (by extension; esc cancels)",
+        doc: "Render the project to WAV or FLAC (esc cancels)",
         run: Run::Handler(render::render),
         keys: &[],
         quits: false,
