@@ -7,17 +7,16 @@
 //!
 //! Run: `cargo bench --bench edit_latency` (`-- --quick` for a short run).
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use ringbuf::traits::{Consumer, Observer, Producer};
+use ringbuf::traits::{Observer, Producer};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tdaw::engine::graph::{ClipMode, Graph, MAX_BLOCK};
-use tdaw::engine::messages::{FromAudio, ToAudio};
-use tdaw::engine::meters::SharedStatus;
+use support::Rig;
+use tdaw::engine::graph::{ClipMode, Graph};
+use tdaw::engine::messages::ToAudio;
 use tdaw::engine::plan::{Plan, Planner};
-use tdaw::engine::processor::{processor, Link, Processor};
-use tdaw::engine::stream::{stream_pair, StreamProducer};
 use tdaw::model::{
     AudioClip, Clip, ClipContent, ClipId, Instrument, MidiClip, Note, Project, Track, TrackId,
     TrackKind,
@@ -93,57 +92,12 @@ fn midi_track(i: u64) -> Track {
     t
 }
 
-struct Rig {
-    p: Processor,
-    link: Link,
-    producers: Vec<StreamProducer>,
-    status: Arc<SharedStatus>,
-    buf: Vec<f32>,
-}
-
-impl Rig {
-    fn new(planner: &mut Planner, p: &Project, dir: &Path) -> Rig {
-        let status = Arc::new(SharedStatus::default());
-        let (proc_, mut link) = processor(status.clone(), RATE);
-        let Ok(Plan::Graph(c)) = planner.plan(p, dir, None) else {
-            panic!("the first plan is a graph")
-        };
-        let c = *c;
-        let mut g = Box::new(c.graph);
-        let mut producers = Vec::new();
-        for (i, layer) in c.layers {
-            let (prod, cons) = stream_pair(layer, RATE, 1.0, 0, MAX_BLOCK);
-            g.set_stream(i, cons);
-            producers.push(prod);
-        }
-        for pr in &mut producers {
-            pr.fill(&status).unwrap();
-        }
-        let _ = link.to_audio.try_push(ToAudio::InstallGraph(g));
-        let _ = link.to_audio.try_push(ToAudio::Play);
-        let mut r = Rig {
-            p: proc_,
-            link,
-            producers,
-            status,
-            buf: vec![0.0; BLOCK * 2],
-        };
-        for _ in 0..200 {
-            r.chores();
-            r.p.process(&mut r.buf, 2);
-        }
-        r
-    }
-
-    /// The engine thread's routine work between callbacks (not timed).
-    fn chores(&mut self) {
-        for pr in &mut self.producers {
-            pr.fill(&self.status).unwrap();
-        }
-        while let Some(m) = self.link.from_audio.try_pop() {
-            drop::<FromAudio>(m);
-        }
-    }
+/// The rig with the planner's first graph installed.
+fn rig(planner: &mut Planner, p: &Project, dir: &Path) -> Rig {
+    let Ok(Plan::Graph(c)) = planner.plan(p, dir, None) else {
+        panic!("the first plan is a graph")
+    };
+    Rig::new(*c, RATE, BLOCK)
 }
 
 /// One fader edit, timed from the snapshot to the end of the callback that applied it.
@@ -198,7 +152,7 @@ fn bench(c: &mut Criterion) {
         p.tracks.push(audio_track(&dir, i));
     }
     let mut planner = Planner::new(RATE, ClipMode::Streamed);
-    let mut rig = Rig::new(&mut planner, &p, &dir);
+    let mut rig = rig(&mut planner, &p, &dir);
     c.bench_function("fader edit to audio, 16 tracks playing, 128 frames", |b| {
         b.iter_custom(|iters| {
             (0..iters)

@@ -6,16 +6,14 @@
 //!
 //! Run: `cargo bench --bench engine_dsp_load`.
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use ringbuf::traits::{Consumer, Producer};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tdaw::engine::graph::{ClipMode, Graph, MAX_BLOCK};
-use tdaw::engine::messages::{FromAudio, ToAudio};
-use tdaw::engine::meters::SharedStatus;
-use tdaw::engine::processor::{processor, Link, Processor};
-use tdaw::engine::stream::{stream_pair, StreamProducer};
+use std::time::Duration;
+use support::Rig;
+use tdaw::engine::graph::{ClipMode, Graph};
 use tdaw::model::{
     AudioClip, Clip, ClipContent, ClipId, Instrument, LoopRegion, MidiClip, Note, Project, Track,
     TrackId, TrackKind,
@@ -104,57 +102,9 @@ fn project(dir: &Path, instrument: Instrument) -> Project {
     p
 }
 
-struct Rig {
-    p: Processor,
-    link: Link,
-    producers: Vec<StreamProducer>,
-    status: Arc<SharedStatus>,
-    buf: Vec<f32>,
-}
-
 fn rig(p: &Project, dir: &Path, sf: Option<&Arc<rustysynth::SoundFont>>) -> Rig {
-    let status = Arc::new(SharedStatus::default());
-    let (proc_, mut link) = processor(status.clone(), RATE);
     let c = Graph::compile(p, dir, RATE, ClipMode::Streamed, sf, true).unwrap();
-    let mut g = Box::new(c.graph);
-    let mut producers = Vec::new();
-    for (i, layer) in c.layers {
-        let (prod, cons) = stream_pair(layer, RATE, 1.0, 0, MAX_BLOCK);
-        g.set_stream(i, cons);
-        producers.push(prod);
-    }
-    for pr in &mut producers {
-        pr.fill(&status).unwrap();
-    }
-    let _ = link.to_audio.try_push(ToAudio::InstallGraph(g));
-    let _ = link.to_audio.try_push(ToAudio::Play);
-    let mut r = Rig {
-        p: proc_,
-        link,
-        producers,
-        status,
-        buf: vec![0.0; BLOCK * 2],
-    };
-    // Let every voice start and the streams settle.
-    for _ in 0..200 {
-        r.step();
-    }
-    r
-}
-
-impl Rig {
-    /// One callback; returns its duration.
-    fn step(&mut self) -> Duration {
-        for pr in &mut self.producers {
-            pr.fill(&self.status).unwrap();
-        }
-        while let Some(m) = self.link.from_audio.try_pop() {
-            drop::<FromAudio>(m);
-        }
-        let t = Instant::now();
-        self.p.process(&mut self.buf, 2);
-        t.elapsed()
-    }
+    Rig::new(c, RATE, BLOCK)
 }
 
 fn load_of(r: &mut Rig) -> f64 {
