@@ -27,22 +27,7 @@ const BLOCK: usize = 128;
 const SECONDS: usize = 20;
 
 fn write_track(path: &Path, seed: u32) {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: RATE,
-        bits_per_sample: 24,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..SECONDS * RATE as usize {
-        for c in 0..2 {
-            let t = i as f32 / RATE as f32;
-            let s = 0.2
-                * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * std::f32::consts::TAU).sin();
-            w.write_sample((s * 8_388_607.0) as i32).unwrap();
-        }
-    }
-    w.finalize().unwrap();
+    support::write_track(path, RATE, SECONDS as f64, seed, false);
 }
 
 fn audio_track(dir: &Path, i: u64) -> Track {

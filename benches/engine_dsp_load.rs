@@ -25,25 +25,7 @@ const TRACKS: u64 = 16;
 const SECONDS: f64 = 8.0;
 
 fn write_track(path: &Path, seed: u32) {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: RATE,
-        bits_per_sample: 24,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    let mut x = seed;
-    for i in 0..(SECONDS * RATE as f64) as usize {
-        for c in 0..2 {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            let t = i as f32 / RATE as f32;
-            let s = 0.2
-                * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * std::f32::consts::TAU).sin()
-                + 0.02 * ((x >> 8) as f32 / 16_777_216.0 - 0.5);
-            w.write_sample((s * 8_388_607.0) as i32).unwrap();
-        }
-    }
-    w.finalize().unwrap();
+    support::write_track(path, RATE, SECONDS, seed, true);
 }
 
 fn project(dir: &Path, instrument: Instrument) -> Project {

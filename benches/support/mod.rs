@@ -68,3 +68,29 @@ impl Rig {
         t.elapsed()
     }
 }
+
+/// A 24-bit stereo WAV of `seconds` at `rate`: a sine per channel (its pitch from `seed`),
+/// with a little white noise under it when `noise`.
+pub fn write_track(path: &std::path::Path, rate: u32, seconds: f64, seed: u32, noise: bool) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: rate,
+        bits_per_sample: 24,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let mut x = seed;
+    for i in 0..(seconds * rate as f64) as usize {
+        for c in 0..2 {
+            let t = i as f32 / rate as f32;
+            let mut s = 0.2
+                * (t * (200.0 + 37.0 * seed as f32 + 3.0 * c as f32) * std::f32::consts::TAU).sin();
+            if noise {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                s += 0.02 * ((x >> 8) as f32 / 16_777_216.0 - 0.5);
+            }
+            w.write_sample((s * 8_388_607.0) as i32).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
