@@ -85,11 +85,13 @@ fn param() -> impl Strategy<Value = ParamValue> {
 
 fn effect() -> impl Strategy<Value = Effect> {
     (
-        "[a-z_]{1,10}",
+        // Kinds this build does not know: kept and passed through with any parameters.
+        "x_[a-z_]{1,8}",
         any::<bool>(),
         btree_map("[a-z_][a-z0-9_ ]{0,8}", param(), 0..4),
     )
         .prop_map(|(kind, bypass, params)| Effect {
+            id: FxId(0),
             kind,
             bypass,
             params,
@@ -199,16 +201,22 @@ fn track() -> impl Strategy<Value = Track> {
                     prop_oneof![
                         Just(AutomationTarget::Gain),
                         Just(AutomationTarget::Pan),
-                        (0usize..4, "[a-z]{1,6}")
-                            .prop_map(|(i, p)| AutomationTarget::EffectParam(i, p)),
+                        // An effect parameter: pointed at one of the track's effects below.
+                        "[a-z]{1,6}".prop_map(|p| AutomationTarget::Fx(FxId(0), p)),
                     ],
                     any::<bool>(),
-                    vec((0.0f64..MAX_BEAT, -100.0f64..100.0), 0..5),
+                    vec((0.0f64..MAX_BEAT, -1.0f64..1.0, -1.0f64..1.0), 0..5),
                 )
-                    .prop_map(|(target, enabled, points)| AutomationLane {
-                        target,
-                        enabled,
-                        points,
+                    .prop_map(|(target, enabled, mut points)| {
+                        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        AutomationLane {
+                            target,
+                            enabled,
+                            points: points
+                                .into_iter()
+                                .map(|(beat, value, curve)| AutomationPoint { beat, value, curve })
+                                .collect(),
+                        }
                     }),
                 0..3,
             );
@@ -274,12 +282,31 @@ prop_compose! {
         p.tempo = tempo;
         p.time_signature = TimeSignature { numerator, denominator };
         p.key = key;
-        p.master = Master { gain_db: master_gain, effects: master_effects };
+        p.master = Master { gain_db: master_gain, effects: master_effects, automation: Vec::new() };
         p.loop_region = loop_region.map(|(start, len, enabled)| LoopRegion { start, end: start + len, enabled });
         p.markers = markers.into_iter().map(|(beat, name)| Marker { beat, name }).collect();
         let mut clip_id = id_base;
+        let mut fx_id = id_base;
+        for e in &mut p.master.effects {
+            e.id = FxId(fx_id);
+            fx_id += 1;
+        }
         for (i, t) in tracks.iter_mut().enumerate() {
             t.id = TrackId(id_base + i as u64 * 3);
+            for e in &mut t.effects {
+                e.id = FxId(fx_id);
+                fx_id += 1;
+            }
+            // A lane on an effect names one of the track's own effects, or goes.
+            let first = t.effects.first().map(|e| e.id);
+            t.automation.retain_mut(|l| match (&mut l.target, first) {
+                (AutomationTarget::Fx(id, _), Some(f)) => {
+                    *id = f;
+                    true
+                }
+                (AutomationTarget::Fx(..), None) => false,
+                _ => true,
+            });
             for c in &mut t.clips {
                 c.id = ClipId(clip_id);
                 clip_id += 1;
@@ -297,7 +324,7 @@ prop_compose! {
                     tracks[from].automation.push(AutomationLane {
                         target: AutomationTarget::Send(to),
                         enabled: true,
-                        points: vec![(0.0, level_db as f64)],
+                        points: vec![AutomationPoint::new(0.0, level_db as f64)],
                     });
                 }
             }

@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod clips;
+pub mod fx;
 pub mod graph;
 mod handle;
 pub mod instrument;

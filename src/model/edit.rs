@@ -49,6 +49,7 @@ pub enum Edit {
     SetKey(Option<Key>),
     SetMasterGain(f32),
     SetMasterEffects(Vec<Effect>),
+    SetMasterAutomation(Vec<AutomationLane>),
     SetLoop(Option<LoopRegion>),
     SetMarkers(Vec<Marker>),
     /// Inserts a track at `index` (0..=len).
@@ -106,6 +107,9 @@ impl Edit {
             }
             Edit::SetMasterEffects(e) => {
                 Edit::SetMasterEffects(std::mem::replace(&mut p.master.effects, e))
+            }
+            Edit::SetMasterAutomation(a) => {
+                Edit::SetMasterAutomation(std::mem::replace(&mut p.master.automation, a))
             }
             Edit::SetLoop(l) => Edit::SetLoop(std::mem::replace(&mut p.loop_region, l)),
             Edit::SetMarkers(m) => Edit::SetMarkers(std::mem::replace(&mut p.markers, m)),

@@ -5,8 +5,10 @@
 //! be undone. This module must never depend on the rest of the crate.
 
 mod edit;
+pub mod fx;
 mod history;
 pub mod merge;
+pub mod mixer;
 pub mod ops;
 mod tempo;
 mod types;

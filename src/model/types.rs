@@ -11,6 +11,14 @@ use std::str::FromStr;
 #[serde(transparent)]
 pub struct TrackId(pub u64);
 
+/// Stable identity of an effect inside a project (unique over every chain, the master's too;
+/// what `tdaw fx add` prints and automation names).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct FxId(pub u64);
+
 /// Stable identity of a clip inside a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -95,6 +103,39 @@ impl Project {
         )
     }
 
+    /// An effect id no effect uses yet.
+    pub fn next_fx_id(&self) -> FxId {
+        FxId(self.all_effects().map(|e| e.id.0 + 1).max().unwrap_or(1))
+    }
+
+    /// Every effect of every chain: the tracks' in project order, then the master's.
+    pub fn all_effects(&self) -> impl Iterator<Item = &Effect> {
+        self.tracks
+            .iter()
+            .flat_map(|t| t.effects.iter())
+            .chain(self.master.effects.iter())
+    }
+
+    /// Gives every effect without an id (0: a file written before effects had ids) a fresh
+    /// one. Returns whether any changed.
+    pub fn assign_fx_ids(&mut self) -> bool {
+        let mut next = self.next_fx_id().0;
+        let mut changed = false;
+        let chains = self
+            .tracks
+            .iter_mut()
+            .map(|t| &mut t.effects)
+            .chain(std::iter::once(&mut self.master.effects));
+        for chain in chains {
+            for e in chain.iter_mut().filter(|e| e.id.0 == 0) {
+                e.id = FxId(next);
+                next += 1;
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// The beat where the last clip ends (0 for an empty project).
     pub fn end_beat(&self) -> f64 {
         let mut end: f64 = 0.0;
@@ -130,6 +171,9 @@ pub struct Master {
     pub gain_db: f32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<Effect>,
+    /// Lanes for the master fader and the master's effects (`gain`, `fx`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automation: Vec<AutomationLane>,
 }
 
 impl Default for Master {
@@ -137,6 +181,7 @@ impl Default for Master {
         Master {
             gain_db: 0.0,
             effects: Vec::new(),
+            automation: Vec::new(),
         }
     }
 }
@@ -322,11 +367,14 @@ impl Default for Instrument {
     }
 }
 
-/// An insert or master effect: its kind and typed parameters. The kinds the engine
-/// processes are defined with the effects; an effect of a kind this build does not
-/// know is kept in the file and passed through unprocessed.
+/// An insert or master effect: its stable id, kind and typed parameters. The kinds and
+/// their parameters are in the registry (`model::fx`); an effect of a kind this build does
+/// not know is kept in the file and passed through unprocessed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
+    /// 0 in files written before effects had ids; loading gives it a fresh one.
+    #[serde(default)]
+    pub id: FxId,
     pub kind: String,
     #[serde(default, skip_serializing_if = "is_false")]
     pub bypass: bool,
@@ -359,25 +407,81 @@ pub struct Send {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AutomationTarget {
-    /// Track fader, value in dB.
+    /// Track (or master) fader, value in dB.
     Gain,
     /// Track pan, -1 … 1.
     Pan,
     /// Send level in dB to the given bus.
     Send(TrackId),
-    /// An effect parameter: effect index in the chain, parameter name.
-    EffectParam(usize, String),
+    /// An effect parameter, by effect id and parameter name, in the parameter's unit.
+    Fx(FxId, String),
 }
 
-/// A breakpoint envelope: values are interpolated linearly between points.
+/// One breakpoint of a lane: a value at a beat. `curve` shapes the segment from this point
+/// to the next: 0 is a straight line, positive bends it to move late (slow start), negative
+/// to move early (fast start); -1 … 1. In `project.toml`: `[beat, value]` or
+/// `[beat, value, curve]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutomationPoint {
+    pub beat: f64,
+    pub value: f64,
+    pub curve: f64,
+}
+
+impl AutomationPoint {
+    /// A point starting a straight segment.
+    pub fn new(beat: f64, value: f64) -> AutomationPoint {
+        AutomationPoint {
+            beat,
+            value,
+            curve: 0.0,
+        }
+    }
+}
+
+impl Serialize for AutomationPoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.curve == 0.0 {
+            (self.beat, self.value).serialize(s)
+        } else {
+            (self.beat, self.value, self.curve).serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomationPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Vec::<f64>::deserialize(d)?;
+        match v[..] {
+            [beat, value] => Ok(AutomationPoint::new(beat, value)),
+            [beat, value, curve] => Ok(AutomationPoint { beat, value, curve }),
+            _ => Err(serde::de::Error::custom(
+                "an automation point is [beat, value] or [beat, value, curve]",
+            )),
+        }
+    }
+}
+
+/// Where a curved segment is at `t` (0 … 1 of the way in time) for `curve` in -1 … 1.
+pub fn curve_shape(t: f64, curve: f64) -> f64 {
+    if curve == 0.0 {
+        t
+    } else {
+        t.clamp(0.0, 1.0)
+            .powf(2f64.powf(3.0 * curve.clamp(-1.0, 1.0)))
+    }
+}
+
+/// A breakpoint envelope: values are interpolated between points (straight or curved), held
+/// before the first point and after the last.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutomationLane {
     pub target: AutomationTarget,
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// (beat, value) pairs sorted by beat.
+    /// Points sorted by beat.
     #[serde(default)]
-    pub points: Vec<(f64, f64)>,
+    pub points: Vec<AutomationPoint>,
 }
 
 impl AutomationLane {
@@ -385,20 +489,20 @@ impl AutomationLane {
     pub fn value_at(&self, beat: f64) -> Option<f64> {
         let pts = &self.points;
         let first = pts.first()?;
-        if beat <= first.0 {
-            return Some(first.1);
+        if beat <= first.beat {
+            return Some(first.value);
         }
-        let i = pts.partition_point(|p| p.0 <= beat);
+        let i = pts.partition_point(|p| p.beat <= beat);
         if i >= pts.len() {
-            return pts.last().map(|p| p.1);
+            return pts.last().map(|p| p.value);
         }
         let (a, b) = (pts[i - 1], pts[i]);
-        let t = if b.0 > a.0 {
-            (beat - a.0) / (b.0 - a.0)
+        let t = if b.beat > a.beat {
+            (beat - a.beat) / (b.beat - a.beat)
         } else {
             1.0
         };
-        Some(a.1 + (b.1 - a.1) * t)
+        Some(a.value + (b.value - a.value) * curve_shape(t, a.curve))
     }
 }
 
@@ -789,7 +893,10 @@ mod tests {
         let lane = AutomationLane {
             target: AutomationTarget::Gain,
             enabled: true,
-            points: vec![(0.0, 0.0), (4.0, -12.0)],
+            points: vec![
+                AutomationPoint::new(0.0, 0.0),
+                AutomationPoint::new(4.0, -12.0),
+            ],
         };
         assert_eq!(lane.value_at(-1.0), Some(0.0));
         assert_eq!(lane.value_at(2.0), Some(-6.0));

@@ -267,6 +267,110 @@ impl Project {
         if self.bus_cycle() {
             return Err(err("sends", "buses send to each other in a loop"));
         }
+        self.validate_effects()
+    }
+
+    /// Effects (known kinds checked against the registry, ids unique), sidechains and
+    /// automation lanes (targets that exist, points in order and in range).
+    fn validate_effects(&self) -> Result<(), ValidationError> {
+        let mut ids = HashSet::new();
+        let chains = self
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| (format!("track[{ti}]"), &t.effects, &t.automation, Some(t)))
+            .chain(std::iter::once((
+                "master".to_string(),
+                &self.master.effects,
+                &self.master.automation,
+                None,
+            )));
+        for (owner, effects, lanes, track) in chains {
+            for (ei, e) in effects.iter().enumerate() {
+                let f = format!("{owner}.effects[{ei}]");
+                if e.id.0 != 0 && !ids.insert(e.id) {
+                    return Err(err(
+                        f + ".id",
+                        format!("effect id {} is used twice", e.id.0),
+                    ));
+                }
+                // A kind this build does not know is kept and passed through.
+                let Some(spec) = super::fx::kind(&e.kind) else {
+                    continue;
+                };
+                for (name, v) in &e.params {
+                    let (_, p) = spec
+                        .param(name)
+                        .ok_or_else(|| err(format!("{f}.params"), spec.unknown_param(name)))?;
+                    p.check(v)
+                        .map_err(|m| err(format!("{f}.params.{name}"), m))?;
+                    if p.unit == super::fx::Unit::Track {
+                        let id = p.number(v).unwrap_or(0.0) as u64;
+                        if id != 0 && self.track(TrackId(id)).is_none() {
+                            return Err(err(
+                                format!("{f}.params.{name}"),
+                                format!("no track has id {id}"),
+                            ));
+                        }
+                    }
+                }
+            }
+            for (li, lane) in lanes.iter().enumerate() {
+                let f = format!("{owner}.automation[{li}]");
+                let range = match &lane.target {
+                    AutomationTarget::Gain => (MIN_GAIN_DB as f64, MAX_GAIN_DB as f64),
+                    AutomationTarget::Pan if track.is_some() => (-1.0, 1.0),
+                    AutomationTarget::Pan => {
+                        return Err(err(f + ".target", "the master has no pan"))
+                    }
+                    AutomationTarget::Send(to) => {
+                        if !track.is_some_and(|t| t.sends.iter().any(|s| s.to == *to)) {
+                            return Err(err(
+                                f + ".target",
+                                format!("there is no send to track id {}", to.0),
+                            ));
+                        }
+                        (MIN_GAIN_DB as f64, MAX_GAIN_DB as f64)
+                    }
+                    AutomationTarget::Fx(id, param) => {
+                        let Some(e) = effects.iter().find(|e| e.id == *id) else {
+                            return Err(err(
+                                f + ".target",
+                                format!("this chain has no effect with id {}", id.0),
+                            ));
+                        };
+                        match super::fx::kind(&e.kind) {
+                            None => (f64::NEG_INFINITY, f64::INFINITY),
+                            Some(spec) => match spec.param(param) {
+                                Some((_, p)) if p.automatable() => (p.min, p.max),
+                                Some(_) => {
+                                    return Err(err(
+                                        f + ".target",
+                                        format!("{} of {} cannot be automated", param, e.kind),
+                                    ))
+                                }
+                                None => return Err(err(f + ".target", spec.unknown_param(param))),
+                            },
+                        }
+                    }
+                };
+                let mut last = f64::NEG_INFINITY;
+                for (pi, pt) in lane.points.iter().enumerate() {
+                    let pf = |n: &str| format!("{f}.points[{pi}].{n}");
+                    check_range(&pf("beat"), pt.beat, 0.0, MAX_BEAT)?;
+                    if pt.beat < last {
+                        return Err(err(pf("beat"), "points must be in order of beat"));
+                    }
+                    last = pt.beat;
+                    if range.0.is_finite() {
+                        check_range(&pf("value"), pt.value, range.0, range.1)?;
+                    } else if !pt.value.is_finite() {
+                        return Err(err(pf("value"), "not a finite number"));
+                    }
+                    check_range(&pf("curve"), pt.curve, -1.0, 1.0)?;
+                }
+            }
+        }
         Ok(())
     }
 

@@ -918,9 +918,16 @@ mod tests {
         t.gain_db = -3.1;
         t.pan = 0.1;
         t.automation.push(AutomationLane {
-            target: AutomationTarget::EffectParam(0, "mix".into()),
+            target: AutomationTarget::Gain,
             enabled: true,
-            points: vec![(0.0, 0.1), (4.0, 0.7)],
+            points: vec![
+                AutomationPoint::new(0.0, -6.0),
+                AutomationPoint {
+                    beat: 4.0,
+                    value: 0.7,
+                    curve: 0.5,
+                },
+            ],
         });
         t.clips.push(Clip {
             id: ClipId(1),

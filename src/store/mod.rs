@@ -180,10 +180,12 @@ fn too_big(path: PathBuf, len: u64) -> StoreError {
 
 /// Parses and validates project bytes read from `path` (project.toml or an autosave).
 pub fn parse_checked(path: &Path, bytes: &[u8]) -> Result<Project, StoreError> {
-    let project = format::from_bytes(bytes).map_err(|e| StoreError::Parse {
+    let mut project = format::from_bytes(bytes).map_err(|e| StoreError::Parse {
         path: path.to_path_buf(),
         message: e.0,
     })?;
+    // Effects written before effects had ids get theirs (the same ones on every load).
+    project.assign_fx_ids();
     project.validate().map_err(|error| StoreError::Invalid {
         path: path.to_path_buf(),
         error,
