@@ -93,6 +93,8 @@ pub struct TransportStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Meters {
     pub tracks: Vec<(TrackId, ChannelMeter)>,
+    /// Gain reduction in dB (≥ 0) of each compressor, gate and limiter, by effect id.
+    pub gain_reduction: Vec<(crate::model::FxId, f32)>,
     pub master: ChannelMeter,
     pub momentary_lufs: Option<f64>,
     pub short_term_lufs: Option<f64>,
@@ -261,6 +263,11 @@ impl EngineHandle {
             .unwrap_or((None, None));
         Meters {
             tracks: bank.tracks.iter().map(|(id, m)| (*id, m.read())).collect(),
+            gain_reduction: bank
+                .gain_reduction
+                .iter()
+                .map(|(id, g)| (*id, g.load()))
+                .collect(),
             master: self.shared.status.master.read(),
             momentary_lufs: m,
             short_term_lufs: s,

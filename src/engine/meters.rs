@@ -6,7 +6,7 @@
 /// engine's meters, not dsp).
 pub use crate::dsp::{db_to_gain, gain_to_db};
 use crate::dsp::{peak_and_energy, PeakRms};
-use crate::model::TrackId;
+use crate::model::{FxId, TrackId};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 /// An f32 stored as bits.
@@ -68,10 +68,12 @@ impl MeterAtomics {
     }
 }
 
-/// The meters of one compiled graph, one per track in project order.
+/// The meters of one compiled graph, one per track in project order, and the gain reduction
+/// (dB, ≥ 0) of every effect that reduces gain (compressor, gate, limiter).
 #[derive(Debug, Default)]
 pub struct MeterBank {
     pub tracks: Vec<(TrackId, MeterAtomics)>,
+    pub gain_reduction: Vec<(FxId, AtomicF32)>,
 }
 
 /// Transport and backend figures shared by the audio thread, the engine thread and the UI.
