@@ -277,8 +277,10 @@ impl Delay {
         }
     }
 
-    /// Silences the lines and filters.
+    /// Silences the lines and filters and ends every glide (a hard seek).
     pub fn reset(&mut self) {
+        self.feedback.set_immediate(self.feedback.target());
+        self.mix.set_immediate(self.mix.target());
         for line in &mut self.lines {
             line.reset();
         }

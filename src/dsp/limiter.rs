@@ -80,8 +80,10 @@ pub struct Limiter {
     avg_pos: usize,
     avg_sum: f64,
     ceiling: f32,
-    release_coef: f32,
-    env: f32,
+    release_coef: f64,
+    /// The released gain (f64: an f32 release stalls short of unity, a step of a few ulps
+    /// per sample rounding away).
+    env: f64,
     gain: f32,
     /// Lowest gain applied in the last block (for the meter).
     block_min_gain: f32,
@@ -134,8 +136,8 @@ impl Limiter {
     /// The release time constant in ms: after a peak's hold, the gain recovers 63 % of the
     /// way to unity in this time. Called on the audio thread.
     pub fn set_release_ms(&mut self, ms: f32) {
-        let s = if ms.is_finite() { ms.max(0.01) } else { 60.0 } / 1000.0;
-        self.release_coef = 1.0 - (-1.0 / (s * self.rate as f32)).exp();
+        let s = f64::from(if ms.is_finite() { ms.max(0.01) } else { 60.0 }) / 1000.0;
+        self.release_coef = 1.0 - (-1.0 / (s * self.rate as f64)).exp();
     }
 
     /// Gain reduction of the last block's deepest point, in dB (≥ 0).
@@ -157,17 +159,27 @@ impl Limiter {
             let peak = self.detectors[0].push(*l).max(self.detectors[1].push(*r));
             // NaN or silence needs no reduction: min() keeps 1 for NaN.
             let need = (self.ceiling / peak).min(1.0);
-            let held = self.hold.push(need);
+            let held = f64::from(self.hold.push(need));
             self.env = if held < self.env {
                 held
             } else {
-                self.env + (held - self.env) * self.release_coef
+                // Within a millionth of the target it lands, so an unlimited signal comes out
+                // unscaled after a release.
+                let e = self.env + (held - self.env) * self.release_coef;
+                if held - e < 1e-6 {
+                    held
+                } else {
+                    e
+                }
             };
-            self.avg_sum += f64::from(self.env) - f64::from(self.avg[self.avg_pos]);
-            self.avg[self.avg_pos] = self.env;
+            let env = self.env as f32;
+            self.avg_sum += f64::from(env) - f64::from(self.avg[self.avg_pos]);
+            self.avg[self.avg_pos] = env;
             self.avg_pos += 1;
             if self.avg_pos == window {
                 self.avg_pos = 0;
+                // Re-sum once per lap so rounding in the running sum never accumulates.
+                self.avg_sum = self.avg.iter().map(|g| f64::from(*g)).sum();
             }
             // The f64 sum's rounding can leave it a hair above `window`: clamp to unity.
             self.gain = ((self.avg_sum / window as f64) as f32).min(1.0);

@@ -39,6 +39,8 @@ const GLIDE_S: f32 = 0.03;
 struct Allpass {
     line: DelayLine,
     len: usize,
+    /// The gain of the diffuser's design, and the gain used (lower for short decays).
+    base_g: f32,
     g: f32,
 }
 
@@ -110,6 +112,7 @@ impl Reverb {
             Allpass {
                 line: DelayLine::new(ms(m)),
                 len: ms(m),
+                base_g: g,
                 g,
             }
         };
@@ -178,6 +181,12 @@ impl Reverb {
                 .powf(-3.0 * len / rate * (1.0 / hf_decay - 1.0 / decay))
                 .max(1e-3);
             self.pole[i] = ((1.0 - r) / (1.0 + r)) as f32;
+        }
+        // An allpass rings down by g per pass; for short decays its own tail would outlast
+        // the network's, so its RT60 is held to at most half of `decay_s`.
+        for ap in self.diffusers.iter_mut().flatten() {
+            let cap = 10f64.powf(-3.0 * ap.len as f64 / (rate * 0.5 * decay));
+            ap.g = ap.base_g.min(cap as f32);
         }
     }
 
