@@ -208,7 +208,8 @@ fn only_nonzero(x: &[f32]) -> Vec<(usize, f32)> {
 
 #[test]
 fn delay_echo_is_on_the_exact_sample_in_ms_and_note_values() {
-    let cases: [(&[(&str, f64)], f64, usize); 4] = [
+    type Settings = &'static [(&'static str, f64)];
+    let cases: [(Settings, f64, usize); 4] = [
         (&[("time_ms", 250.0)], 120.0, 12_000),
         (&[("time_ms", 1.0)], 120.0, 48),
         // 1/8 = half a beat: 0.25 s at 120 BPM, 1/3 s at 90.

@@ -187,7 +187,13 @@ impl Delay {
         self.lowcut_hz = hz.max(0.0);
         if self.lowcut_hz > 0.0 {
             for f in &mut self.lowcut {
-                f.set(BiquadKind::Highpass, self.rate, self.lowcut_hz, 0.7071, 0.0);
+                f.set(
+                    BiquadKind::Highpass,
+                    self.rate,
+                    self.lowcut_hz,
+                    std::f32::consts::FRAC_1_SQRT_2,
+                    0.0,
+                );
             }
         }
     }
@@ -202,7 +208,13 @@ impl Delay {
         };
         if self.highcut_hz > 0.0 {
             for f in &mut self.highcut {
-                f.set(BiquadKind::Lowpass, self.rate, self.highcut_hz, 0.7071, 0.0);
+                f.set(
+                    BiquadKind::Lowpass,
+                    self.rate,
+                    self.highcut_hz,
+                    std::f32::consts::FRAC_1_SQRT_2,
+                    0.0,
+                );
             }
         }
     }

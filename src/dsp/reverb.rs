@@ -275,9 +275,9 @@ impl Reverb {
             v[i] = self.lp[i] * self.gain[i].next();
         }
         hadamard(&mut v);
-        for i in 0..LINES {
+        for (i, (line, x)) in self.lines.iter_mut().zip(v).enumerate() {
             let input = if i % 2 == 0 { a } else { b };
-            self.lines[i].push(flush_denormal(v[i] + input));
+            line.push(flush_denormal(x + input));
         }
         let wl = (out[0] + out[2] - out[4] - out[6]) * OUT_GAIN;
         let wr = (out[1] - out[3] + out[5] - out[7]) * OUT_GAIN;
