@@ -2,7 +2,10 @@
 //! registry, so the real effects' numbers never enter these tests):
 //! - `t_gain` {gain_db}: a plain gain, set at once;
 //! - `t_delay` {samples}: a pure delay that reports its length as latency (a lookahead);
-//! - `t_echo` {samples}: a recirculating echo (y = x + ½·y[n-d]) that rings for seconds.
+//! - `t_echo` {samples}: a recirculating echo (y = x + ½·y[n-d]) that rings for seconds;
+//! - `t_sc` {sidechain}: adds its sidechain signal to its input.
+//!
+//! `t_gain` reports a gain reduction of its cut in dB (for the meters).
 
 use std::collections::BTreeMap;
 use tdaw::engine::fx::{register_extra_kinds, FxNode};
@@ -16,6 +19,22 @@ impl FxNode for Gain {
     }
     fn process(&mut self, l: &mut [f32], r: &mut [f32], _: Option<(&[f32], &[f32])>) {
         l.iter_mut().chain(r.iter_mut()).for_each(|x| *x *= self.0);
+    }
+    fn gain_reduction_db(&self) -> f32 {
+        (-20.0 * self.0.log10()).max(0.0)
+    }
+    fn reset(&mut self) {}
+}
+
+struct AddSidechain;
+
+impl FxNode for AddSidechain {
+    fn set(&mut self, _index: usize, _value: f64) {}
+    fn process(&mut self, l: &mut [f32], r: &mut [f32], sc: Option<(&[f32], &[f32])>) {
+        if let Some((sl, sr)) = sc {
+            l.iter_mut().zip(sl).for_each(|(x, s)| *x += s);
+            r.iter_mut().zip(sr).for_each(|(x, s)| *x += s);
+        }
     }
     fn reset(&mut self) {}
 }
@@ -74,6 +93,7 @@ fn build(kind: &str, _rate: u32, values: &[f64]) -> Option<Box<dyn FxNode>> {
         "t_gain" => Some(Box::new(Gain(10f32.powf(first as f32 / 20.0)))),
         "t_delay" => Some(delay(true)),
         "t_echo" => Some(delay(false)),
+        "t_sc" => Some(Box::new(AddSidechain)),
         _ => None,
     }
 }

@@ -109,16 +109,22 @@ pub fn param_kind(kind: &str, index: usize) -> ParamKind {
     }
 }
 
-/// The track whose output drives `e`'s detector (its `Track` parameter), if any.
+/// The track whose output drives `e`'s detector (its `Track` parameter; for a kind outside
+/// the registry, a numeric parameter named `sidechain`), if any.
 pub fn sidechain_of(e: &Effect, values: &[f64]) -> Option<TrackId> {
-    let spec = registry::kind(&e.kind)?;
-    spec.params
-        .iter()
-        .zip(values)
-        .find(|(p, _)| p.unit == registry::Unit::Track)
-        .map(|(_, v)| *v)
-        .filter(|v| *v >= 1.0)
-        .map(|v| TrackId(v as u64))
+    let id = match registry::kind(&e.kind) {
+        Some(spec) => spec
+            .params
+            .iter()
+            .zip(values)
+            .find(|(p, _)| p.unit == registry::Unit::Track)
+            .map(|(_, v)| *v)?,
+        None => match e.params.get("sidechain") {
+            Some(crate::model::ParamValue::Number(n)) => *n,
+            _ => return None,
+        },
+    };
+    (id >= 1.0 && id.fract() == 0.0).then_some(TrackId(id as u64))
 }
 
 /// One effect of a chain.
