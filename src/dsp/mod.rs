@@ -6,8 +6,11 @@
 //! Nothing here knows about tracks, projects or the terminal.
 
 mod biquad;
+mod compressor;
 mod db;
 mod envelope;
+mod eq;
+mod gate;
 mod meter;
 mod onepole;
 mod osc;
@@ -15,8 +18,11 @@ mod smooth;
 mod svf;
 
 pub use biquad::{Biquad, BiquadKind};
+pub use compressor::{static_curve_db, Compressor, Detector};
 pub use db::{db_to_gain, gain_to_db, Real, SILENCE_DB};
 pub use envelope::{Adsr, AdsrParams, AdsrStage};
+pub use eq::{pass24_qs, BandType, Eq, EQ_BANDS};
+pub use gate::Gate;
 pub use meter::{peak_and_energy, PeakRms, PEAK_FALL_DB_PER_S, RMS_TIME_S};
 pub use onepole::OnePole;
 pub use osc::{poly_blep, Noise, Oscillator, Waveform};
