@@ -181,10 +181,10 @@ impl Band {
             return;
         };
         let qs = if self.n == 2 { pass24_qs(q) } else { [q, q] };
-        for s in 0..self.n {
-            let c = Biquad::new(kind, rate, freq, qs[s], gain_db).coefficients();
-            self.secs[s][0].set_coefficients(c);
-            self.secs[s][1].set_coefficients(c);
+        for (pair, q) in self.secs[..self.n].iter_mut().zip(qs) {
+            let c = Biquad::new(kind, rate, freq, q, gain_db).coefficients();
+            pair[0].set_coefficients(c);
+            pair[1].set_coefficients(c);
         }
     }
 
