@@ -675,3 +675,26 @@ fn a_delay_in_note_values_follows_the_project_tempo() {
         );
     }
 }
+
+#[test]
+fn the_playhead_is_not_shifted_by_latency_which_is_published_apart() {
+    register();
+    let d = project_dir();
+    dc_wav(d.path(), "dc.wav", 2);
+    let mut p = project();
+    let mut t = audio_track(1, "A", "audio/dc.wav", 0.0, 2.0);
+    t.effects.push(effect(1, "t_delay", "samples", 200.0));
+    p.tracks.push(t);
+    p.master.effects.push(effect(2, "t_delay", "samples", 56.0));
+    let mut planner = Planner::new(RATE, ClipMode::Streamed);
+    let mut rig = Rig::new();
+    rig.apply(planner.plan(&p, d.path(), None).unwrap());
+    assert!(rig.link.to_audio.try_push(ToAudio::Play).is_ok());
+    let first = rig.block();
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(rig.status.output_latency.load(Relaxed), 256);
+    assert_eq!(rig.status.position.load(Relaxed), BLOCK as u64);
+    // What is heard is 256 samples late.
+    assert!(first[..256].iter().all(|x| *x == 0.0));
+    assert_eq!(first[256], 0.5);
+}

@@ -166,6 +166,8 @@ impl SendNode {
         if self.comp.len() == o.comp.len() {
             std::mem::swap(&mut self.comp, &mut o.comp);
         }
+        // A running send glides into a new lane; only one never played since a seek jumps.
+        self.fresh = o.fresh;
     }
 }
 
@@ -1407,7 +1409,6 @@ impl Graph {
             for s in &mut t.sends {
                 if let Some(theirs) = o.sends.iter_mut().find(|x| x.to == s.to) {
                     s.take_running(theirs);
-                    s.fresh = theirs.fresh;
                 }
             }
             // A track rebuilt for its clips keeps its running effects.
