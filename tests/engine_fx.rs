@@ -698,3 +698,77 @@ fn the_playhead_is_not_shifted_by_latency_which_is_published_apart() {
     assert!(first[..256].iter().all(|x| *x == 0.0));
     assert_eq!(first[256], 0.5);
 }
+
+#[test]
+fn a_compressor_keyed_from_another_track_ducks_and_meters_its_gain_reduction() {
+    let d = project_dir();
+    dc_wav(d.path(), "dc.wav", 2);
+    let quiet = |id: u64, name: &str| {
+        let mut t = audio_track(id, name, "audio/dc.wav", 0.0, 2.0);
+        if let tdaw::model::ClipContent::Audio(a) = &mut t.clips[0].content {
+            a.gain_db = -20.0; // 0.05, below the threshold on its own
+        }
+        t
+    };
+    let comp = |sidechain: f64| {
+        real(
+            1,
+            "compressor",
+            &[
+                ("threshold_db", ParamValue::Number(-20.0)),
+                ("ratio", ParamValue::Number(4.0)),
+                ("knee_db", ParamValue::Number(0.0)),
+                ("attack_ms", ParamValue::Number(1.0)),
+                ("sidechain", ParamValue::Number(sidechain)),
+            ],
+        )
+    };
+    // The keyed track, wherever the sidechain ordering put it in the graph.
+    let keyed = |g: &Graph, n: usize| {
+        let t = g.tracks.iter().find(|t| t.id == TrackId(1)).unwrap();
+        t.output(n).0[n - 1]
+    };
+    let run = |sidechain: f64| {
+        let mut p = project();
+        let mut k = quiet(1, "Keyed");
+        k.effects.push(comp(sidechain));
+        p.tracks.push(k);
+        let mut key = audio_track(2, "Key", "audio/dc.wav", 0.0, 2.0);
+        key.mute = true; // keys the compressor through its post-fader output: muted is silent
+        key.gain_db = 0.0;
+        p.tracks.push(key);
+        let mut g = Graph::compile(&p, d.path(), RATE, ClipMode::Direct, None, true)
+            .unwrap()
+            .graph;
+        let mut last = 0.0;
+        for b in 0..40 {
+            let n = g.process((b * BLOCK) as u64, BLOCK, true, false).unwrap();
+            last = keyed(&g, n);
+        }
+        (last, g.meters.gain_reduction[0].1.load())
+    };
+    // No key, or a muted key: the quiet track passes untouched.
+    let (alone, gr) = run(0.0);
+    assert!((alone - 0.05).abs() < 1e-3 && gr < 0.1, "{alone} {gr}");
+    let (muted_key, _) = run(2.0);
+    assert!((muted_key - 0.05).abs() < 1e-3, "{muted_key}");
+    // An audible key at -6 dBFS, 14 dB over a -20 dB threshold at 4:1: 10.5 dB down.
+    let mut p = project();
+    let mut k = quiet(1, "Keyed");
+    k.effects.push(comp(2.0));
+    p.tracks.push(k);
+    p.tracks
+        .push(audio_track(2, "Key", "audio/dc.wav", 0.0, 2.0));
+    let mut g = Graph::compile(&p, d.path(), RATE, ClipMode::Direct, None, true)
+        .unwrap()
+        .graph;
+    let mut last = 0.0;
+    for b in 0..40 {
+        let n = g.process((b * BLOCK) as u64, BLOCK, true, false).unwrap();
+        last = keyed(&g, n);
+    }
+    let ducked = db(last) - db(0.05);
+    assert!((ducked + 10.5).abs() < 1.0, "{ducked} dB");
+    let gr = g.meters.gain_reduction[0].1.load();
+    assert!((gr - 10.5).abs() < 1.0, "meter {gr}");
+}
