@@ -542,3 +542,233 @@ fn a_rebuilding_parameter_rebuilds_only_its_effect() {
     assert_eq!(planner.counters.track_compiles, before.track_compiles);
     assert_eq!(planner.counters.graph_compiles, before.graph_compiles);
 }
+
+/// An effect of a registry kind with these parameters.
+fn real(id: u64, kind: &str, params: &[(&str, ParamValue)]) -> tdaw::model::Effect {
+    tdaw::model::Effect {
+        id: FxId(id),
+        kind: kind.into(),
+        bypass: false,
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_lookahead_limiter_below_its_ceiling_on_one_of_two_tracks_still_nulls() {
+    let d = project_dir();
+    noise_wav(d.path(), "n.wav", 1.0, 5);
+    let mut plain = project();
+    plain
+        .tracks
+        .push(audio_track(1, "A", "audio/n.wav", 0.0, 1.0));
+    plain
+        .tracks
+        .push(audio_track(2, "B", "audio/n.wav", 0.0, 1.0));
+    let reference = render(&plain, d.path(), "ref.wav");
+    let mut p = plain.clone();
+    // The signal peaks near 0.5 (-6 dBFS): a -1 dBTP ceiling never engages.
+    p.tracks[0].effects.push(real(
+        1,
+        "limiter",
+        &[
+            ("ceiling_dbtp", ParamValue::Number(-1.0)),
+            ("lookahead_ms", ParamValue::Number(5.0)),
+        ],
+    ));
+    let g = Graph::compile(&p, d.path(), RATE, ClipMode::Direct, None, true)
+        .unwrap()
+        .graph;
+    assert!(g.latency() >= 240, "5 ms of lookahead: {}", g.latency());
+    let out = render(&p, d.path(), "lim.wav");
+    let diff = max_diff(&out[..reference.len()], &reference);
+    assert!(diff < 10f32.powf(-90.0 / 20.0), "{} dBFS", db(diff));
+}
+
+#[test]
+fn real_delay_and_reverb_tails_ring_on_through_edits_and_into_the_render() {
+    let d = project_dir();
+    noise_wav(d.path(), "burst.wav", 0.05, 13);
+    dc_wav(d.path(), "dc.wav", 1);
+    let mut p = project();
+    let mut t = audio_track(1, "Burst", "audio/burst.wav", 0.0, 0.05);
+    t.effects.push(real(
+        1,
+        "delay",
+        &[
+            ("time_ms", ParamValue::Number(100.0)),
+            ("feedback", ParamValue::Number(0.6)),
+        ],
+    ));
+    t.effects
+        .push(real(2, "reverb", &[("decay_s", ParamValue::Number(1.0))]));
+    p.tracks.push(t);
+    let mut other = audio_track(2, "Other", "audio/dc.wav", 0.0, 1.0);
+    other.mute = true;
+    p.tracks.push(other);
+    let (plain, _) = run_with_edit(&p, d.path(), 80, usize::MAX, &|_| {});
+    assert!(plain[60 * BLOCK..].iter().any(|x| x.abs() > 1e-3));
+    let edits: [(&str, &Edit); 3] = [
+        ("a reverb added to another track", &|p| {
+            p.tracks[1].effects.push(real(9, "reverb", &[]))
+        }),
+        ("the other track's clip moved", &|p| {
+            p.tracks[1].clips[0].start = 1.0
+        }),
+        ("the burst's track rebuilt for a clip far ahead", &|p| {
+            let mut c = p.tracks[1].clips[0].clone();
+            c.id = tdaw::model::ClipId(777);
+            c.start = 400.0;
+            p.tracks[0].clips.push(c);
+        }),
+    ];
+    for (what, edit) in edits {
+        let (edited, counters) = run_with_edit(&p, d.path(), 80, 20, edit);
+        assert_eq!(counters.graph_compiles, 0, "{what}");
+        assert_eq!(max_diff(&edited, &plain), 0.0, "{what}");
+    }
+
+    // Render: the tails are in the file, which ends once they fall below -100 dBFS.
+    let out = render(&p, d.path(), "tail.wav");
+    let end = (0.05 * RATE as f64) as usize;
+    let frames = out.len() / 2;
+    assert!(frames > end + RATE as usize, "{frames} frames");
+    assert!(frames < end + 30 * RATE as usize);
+    let tail = &out[2 * (end + RATE as usize / 2)..];
+    assert!(tail.iter().any(|x| x.abs() > 1e-4), "the tail rings");
+    let last = &out[out.len() - RATE as usize..];
+    assert!(last.iter().all(|x| x.abs() < 1e-5), "ends quiet");
+}
+
+#[test]
+fn a_delay_in_note_values_follows_the_project_tempo() {
+    let d = project_dir();
+    let mut click = vec![0.0f32; RATE as usize * 2];
+    click[0] = 1.0;
+    click[1] = 1.0;
+    write_wav(&d.path().join("audio/click.wav"), RATE, 2, true, &click);
+    for (bpm, echo_at) in [(120.0, 24_000usize), (60.0, 48_000)] {
+        let mut p = Project::new("t", RATE, bpm);
+        let mut t = audio_track(1, "Click", "audio/click.wav", 0.0, 1.0);
+        t.effects.push(real(
+            1,
+            "delay",
+            &[
+                ("time", ParamValue::Text("1/4".into())),
+                ("feedback", ParamValue::Number(0.0)),
+                ("mix", ParamValue::Number(1.0)),
+            ],
+        ));
+        p.tracks.push(t);
+        let out = render(&p, d.path(), "echo.wav");
+        let left: Vec<f32> = out.iter().step_by(2).copied().collect();
+        let peak = (1..left.len())
+            .max_by(|&a, &b| left[a].abs().total_cmp(&left[b].abs()))
+            .unwrap();
+        assert_eq!(
+            peak,
+            echo_at,
+            "{bpm} BPM: {:?}",
+            &left[echo_at - 3..echo_at + 3]
+        );
+    }
+}
+
+#[test]
+fn the_playhead_is_not_shifted_by_latency_which_is_published_apart() {
+    register();
+    let d = project_dir();
+    dc_wav(d.path(), "dc.wav", 2);
+    let mut p = project();
+    let mut t = audio_track(1, "A", "audio/dc.wav", 0.0, 2.0);
+    t.effects.push(effect(1, "t_delay", "samples", 200.0));
+    p.tracks.push(t);
+    p.master.effects.push(effect(2, "t_delay", "samples", 56.0));
+    let mut planner = Planner::new(RATE, ClipMode::Streamed);
+    let mut rig = Rig::new();
+    rig.apply(planner.plan(&p, d.path(), None).unwrap());
+    assert!(rig.link.to_audio.try_push(ToAudio::Play).is_ok());
+    let first = rig.block();
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(rig.status.output_latency.load(Relaxed), 256);
+    assert_eq!(rig.status.position.load(Relaxed), BLOCK as u64);
+    // What is heard is 256 samples late.
+    assert!(first[..256].iter().all(|x| *x == 0.0));
+    assert_eq!(first[256], 0.5);
+}
+
+#[test]
+fn a_compressor_keyed_from_another_track_ducks_and_meters_its_gain_reduction() {
+    let d = project_dir();
+    dc_wav(d.path(), "dc.wav", 2);
+    let quiet = |id: u64, name: &str| {
+        let mut t = audio_track(id, name, "audio/dc.wav", 0.0, 2.0);
+        if let tdaw::model::ClipContent::Audio(a) = &mut t.clips[0].content {
+            a.gain_db = -20.0; // 0.05, below the threshold on its own
+        }
+        t
+    };
+    let comp = |sidechain: f64| {
+        real(
+            1,
+            "compressor",
+            &[
+                ("threshold_db", ParamValue::Number(-20.0)),
+                ("ratio", ParamValue::Number(4.0)),
+                ("knee_db", ParamValue::Number(0.0)),
+                ("attack_ms", ParamValue::Number(1.0)),
+                ("sidechain", ParamValue::Number(sidechain)),
+            ],
+        )
+    };
+    // The keyed track, wherever the sidechain ordering put it in the graph.
+    let keyed = |g: &Graph, n: usize| {
+        let t = g.tracks.iter().find(|t| t.id == TrackId(1)).unwrap();
+        t.output(n).0[n - 1]
+    };
+    let run = |sidechain: f64| {
+        let mut p = project();
+        let mut k = quiet(1, "Keyed");
+        k.effects.push(comp(sidechain));
+        p.tracks.push(k);
+        let mut key = audio_track(2, "Key", "audio/dc.wav", 0.0, 2.0);
+        key.mute = true; // keys the compressor through its post-fader output: muted is silent
+        key.gain_db = 0.0;
+        p.tracks.push(key);
+        let mut g = Graph::compile(&p, d.path(), RATE, ClipMode::Direct, None, true)
+            .unwrap()
+            .graph;
+        let mut last = 0.0;
+        for b in 0..40 {
+            let n = g.process((b * BLOCK) as u64, BLOCK, true, false).unwrap();
+            last = keyed(&g, n);
+        }
+        (last, g.meters.gain_reduction[0].1.load())
+    };
+    // No key, or a muted key: the quiet track passes untouched.
+    let (alone, gr) = run(0.0);
+    assert!((alone - 0.05).abs() < 1e-3 && gr < 0.1, "{alone} {gr}");
+    let (muted_key, _) = run(2.0);
+    assert!((muted_key - 0.05).abs() < 1e-3, "{muted_key}");
+    // An audible key at -6 dBFS, 14 dB over a -20 dB threshold at 4:1: 10.5 dB down.
+    let mut p = project();
+    let mut k = quiet(1, "Keyed");
+    k.effects.push(comp(2.0));
+    p.tracks.push(k);
+    p.tracks
+        .push(audio_track(2, "Key", "audio/dc.wav", 0.0, 2.0));
+    let mut g = Graph::compile(&p, d.path(), RATE, ClipMode::Direct, None, true)
+        .unwrap()
+        .graph;
+    let mut last = 0.0;
+    for b in 0..40 {
+        let n = g.process((b * BLOCK) as u64, BLOCK, true, false).unwrap();
+        last = keyed(&g, n);
+    }
+    let ducked = db(last) - db(0.05);
+    assert!((ducked + 10.5).abs() < 1.0, "{ducked} dB");
+    let gr = g.meters.gain_reduction[0].1.load();
+    assert!((gr - 10.5).abs() < 1.0, "meter {gr}");
+}

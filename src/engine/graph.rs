@@ -166,6 +166,8 @@ impl SendNode {
         if self.comp.len() == o.comp.len() {
             std::mem::swap(&mut self.comp, &mut o.comp);
         }
+        // A running send glides into a new lane; only one never played since a seek jumps.
+        self.fresh = o.fresh;
     }
 }
 
@@ -826,6 +828,7 @@ impl Graph {
         let sc_of = |id: TrackId| sc_ids.iter().position(|s| *s == id);
 
         let ramp = (RAMP_S * rate as f32) as u32;
+        let bpm = project.tempo.initial_bpm();
         let mut meters = MeterBank::default();
         let mut fx_latency = Vec::new();
         let mut chain_of = |owner: Option<TrackId>, effects: &[Effect]| -> FxChain {
@@ -834,7 +837,7 @@ impl Graph {
                 .map(|e| {
                     let meter = meters.gain_reduction.len();
                     meters.gain_reduction.push((e.id, AtomicF32::default()));
-                    let mut slot = FxSlot::compile(e, rate, keep_fx(owner, e), meter);
+                    let mut slot = FxSlot::compile(e, rate, bpm, keep_fx(owner, e), meter);
                     slot.sidechain = sidechain_of(e, &fx_values(e)).and_then(sc_of);
                     fx_latency.push((e.id, slot.latency()));
                     slot
@@ -1406,7 +1409,6 @@ impl Graph {
             for s in &mut t.sends {
                 if let Some(theirs) = o.sends.iter_mut().find(|x| x.to == s.to) {
                     s.take_running(theirs);
-                    s.fresh = theirs.fresh;
                 }
             }
             // A track rebuilt for its clips keeps its running effects.

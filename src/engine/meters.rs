@@ -96,4 +96,9 @@ pub struct SharedStatus {
     pub loop_start: AtomicU64,
     pub loop_end: AtomicU64,
     pub master: MeterAtomics,
+    /// Samples by which the output lags the playhead: the latency compensation of the graph
+    /// (lookahead effects). `position` stays the timeline position being processed, so the
+    /// transport display does not move when a limiter is added; what is heard is this much
+    /// later (a few ms).
+    pub output_latency: AtomicU64,
 }

@@ -239,6 +239,9 @@ impl Processor {
                     } else {
                         g.jump(pos, false);
                     }
+                    self.status
+                        .output_latency
+                        .store(g.latency() as u64, Relaxed);
                     self.graph = Some(g);
                     let _ = self.to_engine.try_push(FromAudio::Installed);
                 }

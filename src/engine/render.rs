@@ -273,7 +273,7 @@ pub fn render_to_file(
     let n_outs = outs.len();
     let max_end = end + (MAX_TAIL_S * rate as f64) as u64;
     let margin = if effects {
-        (TAIL_QUIET_S * rate as f64) as u64
+        ((TAIL_QUIET_S + longest_gap_s(project)) * rate as f64) as u64
     } else {
         (TAIL_MARGIN_S * rate as f64) as u64
     };
@@ -421,6 +421,44 @@ pub fn render_to_file(
         clipped: peak > 1.0,
         integrated_lufs: loudness.and_then(|l| l.integrated),
     })
+}
+
+/// The longest silence an effect can leave before it sounds again, in seconds: a delay's
+/// time (a note value at the slowest tempo of the map), a reverb's pre-delay. The render's
+/// wait for quiet adds it, so an echo after a gap is not cut off.
+fn longest_gap_s(project: &Project) -> f64 {
+    let slowest = project
+        .tempo
+        .changes()
+        .iter()
+        .map(|c| c.bpm)
+        .fold(f64::INFINITY, f64::min)
+        .max(1.0);
+    let value = |e: &crate::model::Effect, name: &str| -> f64 {
+        crate::model::fx::kind(&e.kind)
+            .and_then(|k| {
+                let (i, _) = k.param(name)?;
+                k.values(e).get(i).copied()
+            })
+            .unwrap_or(0.0)
+    };
+    project
+        .all_effects()
+        .filter(|e| !e.bypass)
+        .map(|e| match e.kind.as_str() {
+            "delay" => {
+                let beats = value(e, "time");
+                if beats > 0.0 {
+                    beats * 60.0 / slowest
+                } else {
+                    value(e, "time_ms") / 1000.0
+                }
+            }
+            "reverb" => value(e, "predelay_ms") / 1000.0,
+            _ => 0.0,
+        })
+        .fold(0.0, f64::max)
+        .min(MAX_TAIL_S)
 }
 
 /// `out.wav` → `out-03-Bass.wav` (name reduced to safe characters).

@@ -156,14 +156,26 @@ pub struct FxSlot {
 }
 
 impl FxSlot {
-    /// A slot for `e` (engine thread): with a node built fresh, or (when `kept_latency` is
-    /// set) a stand-in for the running node of the same id with that latency.
-    pub fn compile(e: &Effect, rate: u32, kept_latency: Option<usize>, meter: usize) -> FxSlot {
+    /// A slot for `e` (engine thread): with a node built fresh, starting at tempo `bpm`, or
+    /// (when `kept_latency` is set) a stand-in for the running node of the same id with
+    /// that latency.
+    pub fn compile(
+        e: &Effect,
+        rate: u32,
+        bpm: f64,
+        kept_latency: Option<usize>,
+        meter: usize,
+    ) -> FxSlot {
         let values = fx_values(e);
         let (node, kept, latency) = match kept_latency {
             Some(l) => (None, true, l),
             None => {
-                let node = build(&e.kind, rate, &values);
+                let mut node = build(&e.kind, rate, &values);
+                if let Some(n) = node.as_mut() {
+                    // Settled at the tempo (a note-value time does not glide in at start).
+                    n.set_tempo(bpm);
+                    n.reset();
+                }
                 let l = node.as_ref().map_or(0, |n| n.latency());
                 (node, false, l)
             }
@@ -185,7 +197,7 @@ impl FxSlot {
             before: 0,
             sidechain: None,
             meter,
-            bpm: 0.0,
+            bpm: if kept { 0.0 } else { bpm },
         }
     }
 
