@@ -4,6 +4,7 @@
 //! cursor cross the tracks.
 
 use super::clips::{fades, sketch};
+use super::{lanes, lanes_draw};
 use super::state::ArrangeState;
 use crate::model::{ClipContent, TrackKind};
 use crate::ui::ctx::Ctx;
@@ -117,9 +118,13 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         th.get("arrange.clip.midi"),
         th.get("arrange.clip.selected"),
     );
-    let n = visible_tracks(area);
-    for (row, ti) in (st.scroll_track..p.tracks.len()).take(n).enumerate() {
-        let y = area.y + TOP_ROWS + row as u16 * ROWS;
+    let on_lane = st.on_lane(p).is_some();
+    for row in lanes::layout(st, p, area) {
+        let (ti, y) = (row.track, row.y);
+        if let Some(target) = &row.lane {
+            lanes_draw::lane(st, cx, buf, area, (y, ti), target, playhead);
+            continue;
+        }
         header(st, cx, buf, Rect::new(area.x, y, HEADER_W, ROWS), ti);
         // Empty timeline with bar lines.
         for col in 0..cols {
@@ -193,7 +198,7 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
                 }
             }
         }
-        if ti == st.track {
+        if ti == st.track && !on_lane {
             if let Some(c) = col_of(st.cursor) {
                 let cur = th.get("arrange.cursor");
                 restyle(buf, tl_x + c, y, cur);
