@@ -13,7 +13,8 @@ use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
 use crate::ui::views::arrange::param_spec;
 
-const USAGE: &str = ":automate [TRACK] TARGET [BEAT=VALUE...] (TARGET: gain, pan, send:BUS, fx:FX:PARAM)";
+const USAGE: &str =
+    ":automate [TRACK] TARGET [BEAT=VALUE...] (TARGET: gain, pan, send:BUS, fx:FX:PARAM)";
 
 /// Whether a word is written like a target (so it is not a track's name).
 fn target_shaped(w: &str) -> bool {
@@ -130,7 +131,9 @@ fn current_value(p: &Project, o: Owner, target: &AutomationTarget) -> f64 {
 /// (made first, with one point at the current value at the cursor, when missing).
 fn open(app: &mut App, owner: Owner, target: AutomationTarget) -> Result<(), String> {
     let Owner::Track(id) = owner else {
-        return Err("the master's lanes are not in the arrange view: give BEAT=VALUE points".into());
+        return Err(
+            "the master's lanes are not in the arrange view: give BEAT=VALUE points".into(),
+        );
     };
     let p = &app.project;
     let name = mixer::target_text(p, &target);

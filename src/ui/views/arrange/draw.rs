@@ -4,8 +4,8 @@
 //! cursor cross the tracks.
 
 use super::clips::{fades, sketch};
-use super::{lanes, lanes_draw};
 use super::state::ArrangeState;
+use super::{lanes, lanes_draw};
 use crate::model::{ClipContent, TrackKind};
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::{

@@ -36,7 +36,10 @@ pub fn lane_order(p: &Project, ti: usize) -> Vec<&AutomationLane> {
             AutomationTarget::Pan => (1, 0, 0),
             AutomationTarget::Send(b) => (
                 2,
-                t.sends.iter().position(|s| s.to == *b).unwrap_or(usize::MAX),
+                t.sends
+                    .iter()
+                    .position(|s| s.to == *b)
+                    .unwrap_or(usize::MAX),
                 0,
             ),
             AutomationTarget::Fx(id, param) => {
@@ -207,7 +210,14 @@ pub fn show(p: &Project, o: Owner, target: &AutomationTarget, v: f64) -> String 
 
 /// `v` moved by `steps` steps of the target's unit: 0.5 dB (coarse 3), 0.05 pan (coarse
 /// 0.25), a parameter's registry step; kept in range.
-pub fn stepped(p: &Project, o: Owner, target: &AutomationTarget, v: f64, steps: f64, coarse: bool) -> f64 {
+pub fn stepped(
+    p: &Project,
+    o: Owner,
+    target: &AutomationTarget,
+    v: f64,
+    steps: f64,
+    coarse: bool,
+) -> f64 {
     if let Some(s) = param_spec(p, o, target) {
         return s.step(v, steps, coarse);
     }
@@ -227,12 +237,19 @@ pub fn point_at(points: &[AutomationPoint], cursor: f64, grid: f64) -> Option<us
         .iter()
         .enumerate()
         .filter(|(_, q)| (q.beat - cursor).abs() <= grid / 2.0 + 1e-9)
-        .min_by(|a, b| (a.1.beat - cursor).abs().total_cmp(&(b.1.beat - cursor).abs()))
+        .min_by(|a, b| {
+            (a.1.beat - cursor)
+                .abs()
+                .total_cmp(&(b.1.beat - cursor).abs())
+        })
         .map(|(i, _)| i)
 }
 
 /// What an edit on the lane at the cursor needs: its owner, target and points.
-fn here(st: &ArrangeState, cx: &mut Cx<'_>) -> Option<(Owner, AutomationTarget, Vec<AutomationPoint>)> {
+fn here(
+    st: &ArrangeState,
+    cx: &mut Cx<'_>,
+) -> Option<(Owner, AutomationTarget, Vec<AutomationPoint>)> {
     let Some(lane) = st.on_lane(cx.project) else {
         cx.error("the cursor is not on an automation lane (A shows the lanes, j moves onto one)");
         return None;
@@ -251,7 +268,12 @@ fn point_here(st: &ArrangeState, cx: &mut Cx<'_>, pts: &[AutomationPoint]) -> Op
 }
 
 /// Applies a mixer operation's result as one undo step, saying what changed.
-fn apply(cx: &mut Cx<'_>, edit: Result<crate::model::Edit, String>, label: &str, done: String) -> bool {
+fn apply(
+    cx: &mut Cx<'_>,
+    edit: Result<crate::model::Edit, String>,
+    label: &str,
+    done: String,
+) -> bool {
     match edit {
         Ok(e) => {
             let ok = cx.apply(e, label);
@@ -282,7 +304,12 @@ pub fn add(st: &mut ArrangeState, cx: &mut Cx<'_>) {
         points: pts,
     };
     let v = lane.value_at(st.cursor).unwrap_or(0.0);
-    let edit = mixer::set_points(cx.project, o, &target, &[AutomationPoint::new(st.cursor, v)]);
+    let edit = mixer::set_points(
+        cx.project,
+        o,
+        &target,
+        &[AutomationPoint::new(st.cursor, v)],
+    );
     let done = format!(
         "{}: point at beat {} = {}",
         mixer::target_text(cx.project, &target),

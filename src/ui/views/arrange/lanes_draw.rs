@@ -21,9 +21,10 @@ const LEVELS: f64 = (LANE_ROWS * 8) as f64;
 /// Where `v` sits in the lane's height, 0 … 1: the target's range (dB from -60 up, as a
 /// fader shows it; log parameters evenly in their logarithm).
 pub fn height(p: &Project, o: Owner, target: &AutomationTarget, v: f64) -> f64 {
-    let (mut lo, hi, _) = mixer::target_range(p, o, target);
+    let (mut lo, mut hi, _) = mixer::target_range(p, o, target);
     if matches!(target, AutomationTarget::Gain | AutomationTarget::Send(_)) {
-        lo = lo.max(-60.0);
+        // The part of a fader's range that matters; louder or quieter values sit at the edge.
+        (lo, hi) = (lo.max(-60.0), hi.min(12.0));
     }
     let log = lanes::param_spec(p, o, target).is_some_and(|s| s.curve == Curve::Log) && lo > 0.0;
     let n = if log {
@@ -64,7 +65,15 @@ pub fn lane(
     };
     let o = Owner::Track(t.id);
     let selected = ti == st.track && st.on_lane(p).is_some_and(|l| &l.target == target);
-    header(st, cx, buf, Rect::new(area.x, y, HEADER_W, LANE_ROWS), (ti, o), lane, selected);
+    header(
+        st,
+        cx,
+        buf,
+        Rect::new(area.x, y, HEADER_W, LANE_ROWS),
+        (ti, o),
+        lane,
+        selected,
+    );
 
     let base = th.get("arrange");
     let accent = th.get("arrange.track.selected").bg.unwrap_or(Color::Cyan);
@@ -74,6 +83,7 @@ pub fn lane(
         base.fg(th.get("ui.text.dim").fg.unwrap_or(Color::DarkGray))
     };
     let grid = th.get("arrange.grid");
+    let fill_style = base.fg(grid.fg.unwrap_or(Color::DarkGray));
     let point = th.get("arrange.marker").bg(base.bg.unwrap_or(Color::Reset));
     let tl_x = area.x + HEADER_W;
     let cols = area.width.saturating_sub(HEADER_W);
@@ -92,7 +102,10 @@ pub fn lane(
             .map_or(0, |v| level(height(p, o, target, v)));
         let bar_line = ((b0 / qpb).ceil() * qpb) < b1 - 1e-9;
         for (dy, part) in [(0u16, lv.saturating_sub(8).min(8)), (1, lv.min(8))] {
-            if part > 0 {
+            // The edge in the lane's colour, the area under it dimmer.
+            if dy == 1 && lv > 8 {
+                set(buf, tl_x + col, y + dy, EIGHTHS_UP[part], fill_style);
+            } else if part > 0 {
                 set(buf, tl_x + col, y + dy, EIGHTHS_UP[part], curve);
             } else {
                 let ch = if bar_line { '┊' } else { ' ' };

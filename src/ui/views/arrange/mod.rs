@@ -50,7 +50,10 @@ impl View for ArrangeState {
             .map(|t| t.name.as_str())
             .unwrap_or("no tracks — t a adds one");
         let track = match self.on_lane(cx.project) {
-            Some(l) => format!("{track} ↳ {}", lanes::label(cx.project, self.track, &l.target)),
+            Some(l) => format!(
+                "{track} ↳ {}",
+                lanes::label(cx.project, self.track, &l.target)
+            ),
             None => track.to_string(),
         };
         (

@@ -3,8 +3,8 @@
 //! automation lanes (view state, not saved) with the lane the cursor is on.
 
 use crate::model::{AutomationTarget, Clip, TrackId};
-use std::collections::BTreeSet;
 use crate::ui::keymap::Mode;
+use std::collections::BTreeSet;
 
 /// Arrange view zoom levels, columns per beat.
 pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
