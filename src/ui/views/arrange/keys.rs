@@ -1,13 +1,13 @@
 //! The arrange view's registry commands: cursor, scrolling, zoom and grid here; clip edits in
 //! `edit.rs`. Every change of the project is an `Edit` through the history, so it can be undone.
 
-use super::draw::{timeline_cols, visible_tracks};
 use super::edit::{
     delete, duplicate, loop_set, loop_toggle, new_clip, paste, resize_end, shift_time, shift_track,
     split, trim_start,
 };
-use super::lanes;
+use super::layout::{timeline_cols, visible_tracks};
 use super::state::{ArrangeState, ARRANGE_ZOOMS};
+use super::{lanes, lanes_edit};
 use crate::model::{ClipContent, Project};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Cx, Effect};
@@ -29,21 +29,21 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             let last = cx.project.tracks.len().saturating_sub(1);
             st.track = (st.track + n).min(last);
         }
-        Cmd::LanesToggle => lanes::toggle(st, cx),
-        Cmd::PointAdd => lanes::add(st, cx),
+        Cmd::LanesToggle => lanes_edit::toggle(st, cx),
+        Cmd::PointAdd => lanes_edit::add(st, cx),
         Cmd::PointUp | Cmd::PointDown => {
             let s = if cmd == Cmd::PointUp { 1.0 } else { -1.0 };
-            lanes::raise(st, cx, s * n as f64, false)
+            lanes_edit::raise(st, cx, s * n as f64, false)
         }
         Cmd::PointUpCoarse | Cmd::PointDownCoarse => {
             let s = if cmd == Cmd::PointUpCoarse { 1.0 } else { -1.0 };
-            lanes::raise(st, cx, s * n as f64, true)
+            lanes_edit::raise(st, cx, s * n as f64, true)
         }
-        Cmd::PointLeft => lanes::shift(st, cx, -(n as f64)),
-        Cmd::PointRight => lanes::shift(st, cx, n as f64),
-        Cmd::PointDelete => lanes::delete(st, cx),
-        Cmd::PointCurve => lanes::curve(st, cx),
-        Cmd::PointValue => lanes::prompt(st, cx),
+        Cmd::PointLeft => lanes_edit::shift(st, cx, -(n as f64)),
+        Cmd::PointRight => lanes_edit::shift(st, cx, n as f64),
+        Cmd::PointDelete => lanes_edit::delete(st, cx),
+        Cmd::PointCurve => lanes_edit::curve(st, cx),
+        Cmd::PointValue => lanes_edit::prompt(st, cx),
         // Vim's `0` and `$`: a track is the line.
         Cmd::LineStart => st.cursor = 0.0,
         Cmd::LineEnd => {

@@ -3,8 +3,8 @@
 //! blocks two rows high (the value scaled to the target's range, on a log scale for
 //! frequencies and times; curved segments as `value_at` shapes them), its points marked `●`.
 
-use super::draw::HEADER_W;
-use super::lanes::{self, LANE_ROWS};
+use super::lanes;
+use super::layout::{HEADER_W, LANE_ROWS};
 use super::state::ArrangeState;
 use crate::model::fx::Curve;
 use crate::model::mixer::{self, Owner};

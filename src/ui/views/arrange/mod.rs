@@ -8,12 +8,14 @@ mod edit;
 mod keys;
 mod lanes;
 mod lanes_draw;
+mod lanes_edit;
+mod layout;
 mod mouse;
 mod state;
 
-pub use draw::{timeline_cols, visible_tracks, HEADER_W, ROWS, TOP_ROWS};
 pub use keys::open_piano_roll;
-pub use lanes::{lane_order, param_spec, LANE_ROWS};
+pub use lanes::param_spec;
+pub use layout::{lane_order, timeline_cols, visible_tracks, HEADER_W, LANE_ROWS, ROWS, TOP_ROWS};
 pub use mouse::{cancel_drag, drag_end};
 pub use state::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 

@@ -3,9 +3,10 @@
 //! the button down moves (one undoable edit when the button comes up). A click on an
 //! automation lane puts the cursor on it and adds a point there unless one is near.
 
-use super::draw::{HEADER_W, ROWS, TOP_ROWS};
 use super::keys::scroll;
-use super::lanes::{add, point_at, row_at, Row};
+use super::lanes::point_at;
+use super::lanes_edit::add;
+use super::layout::{row_at, Row, HEADER_W, ROWS, TOP_ROWS};
 use super::state::{ArrangeState, ClipDrag};
 use crate::model::ops as mops;
 use crate::model::Edit;
