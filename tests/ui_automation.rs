@@ -397,7 +397,7 @@ fn bus_commands_add_bus_tracks() {
 #[test]
 fn help_lists_the_lane_keys() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = lanes_app(dir.path());
+    let app = lanes_app(dir.path());
     let lines = tdaw::ui::views::help::lines(&app);
     let all = format!("{lines:?}");
     for name in [
