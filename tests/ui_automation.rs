@@ -415,3 +415,32 @@ fn help_lists_the_lane_keys() {
     assert!(all.contains("lane mode"), "{all}");
     assert!(all.contains(":automate"), "{all}");
 }
+
+#[test]
+fn lane_mode_keys_sit_over_normal_mode_and_a_user_keymap_can_change_them() {
+    use tdaw::ui::keymap::{parse_key_events, Key, KeyTrie, Keymap, ViewKind};
+    use tdaw::ui::Cmd;
+    let keys = |s: &str| -> Vec<Key> {
+        parse_key_events(s)
+            .unwrap()
+            .iter()
+            .filter_map(Key::from_event)
+            .collect()
+    };
+    let cmd = |k: &Keymap, mode, s: &str| match k.trie(ViewKind::Arrange, mode)?.walk(&keys(s)) {
+        Some(KeyTrie::Command(c)) => Some(*c),
+        _ => None,
+    };
+    let k = Keymap::defaults();
+    assert_eq!(cmd(&k, Mode::Lane, "x"), Some(Cmd::PointDelete));
+    assert_eq!(cmd(&k, Mode::Normal, "x"), Some(Cmd::Delete));
+    assert_eq!(cmd(&k, Mode::Lane, "zi"), Some(Cmd::ZoomIn));
+    assert_eq!(cmd(&k, Mode::Lane, "u"), Some(Cmd::Undo));
+    let user =
+        "[keys.arrange.lane]\nX = \"point_delete\"\nx = \"no_op\"\n[keys.lane]\nQ = \"undo\"\n";
+    let k = Keymap::with_user(user, "keymap.toml").unwrap();
+    assert_eq!(cmd(&k, Mode::Lane, "X"), Some(Cmd::PointDelete));
+    assert_eq!(cmd(&k, Mode::Lane, "x"), Some(Cmd::NoOp));
+    assert_eq!(cmd(&k, Mode::Lane, "Q"), Some(Cmd::Undo));
+    assert_eq!(cmd(&k, Mode::Normal, "X"), None);
+}

@@ -214,14 +214,17 @@ impl Keymap {
                 let mut t = s.global.get(&mode).cloned().unwrap_or_else(KeyTrie::empty);
                 // Lane mode is normal mode with the lane's keys over it.
                 if mode == Mode::Lane {
-                    t = s
-                        .global
-                        .get(&Mode::Normal)
-                        .cloned()
-                        .unwrap_or_else(KeyTrie::empty);
+                    let lane = std::mem::replace(
+                        &mut t,
+                        s.global
+                            .get(&Mode::Normal)
+                            .cloned()
+                            .unwrap_or_else(KeyTrie::empty),
+                    );
                     if let Some(v) = s.views.get(&(view, Mode::Normal)) {
                         t.merge(v.clone());
                     }
+                    t.merge(lane);
                 }
                 if let Some(v) = s.views.get(&(view, mode)) {
                     t.merge(v.clone());
