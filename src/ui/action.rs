@@ -131,6 +131,17 @@ commands! {
     ClipGainUp = "clip_gain_up", [Arrange], true, "Audio clip under the cursor: gain +1 dB (:gain -3 sets it)";
     ClipGainDown = "clip_gain_down", [Arrange], true, "Audio clip under the cursor: gain -1 dB";
     InstrumentBrowser = "instrument_browser", [Arrange, PianoRoll], false, "Choose the MIDI track's instrument: GM programs, drum kits, synth presets";
+    LanesToggle = "lanes_toggle", [Arrange], false, "Show or hide the selected track's automation lanes (j moves onto them)";
+    PointAdd = "point_add", [Arrange], true, "Lane: add a point at the cursor with the lane's value there";
+    PointUp = "point_up", [Arrange], true, "Lane: raise the point at the cursor a step (0.5 dB, 0.05 pan, a parameter's step)";
+    PointDown = "point_down", [Arrange], true, "Lane: lower the point at the cursor a step";
+    PointUpCoarse = "point_up_coarse", [Arrange], true, "Lane: raise the point at the cursor a coarse step (3 dB, 0.25 pan, ten steps)";
+    PointDownCoarse = "point_down_coarse", [Arrange], true, "Lane: lower the point at the cursor a coarse step";
+    PointLeft = "point_left", [Arrange], true, "Lane: move the point at the cursor one grid step earlier";
+    PointRight = "point_right", [Arrange], true, "Lane: move the point at the cursor one grid step later";
+    PointDelete = "point_delete", [Arrange], true, "Lane: delete the point at the cursor";
+    PointCurve = "point_curve", [Arrange], true, "Lane: the segment after the point: straight, slow start (0.5), fast start (-0.5)";
+    PointValue = "point_value", [Arrange], false, "Lane: type the value of the point at the cursor (:automate TARGET BEAT=VALUE)";
     ValueUp = "value_up", [Mixer, PianoRoll], true, "Raise the selected value (fader +1 dB, pan right, send, velocity +8)";
     ValueDown = "value_down", [Mixer, PianoRoll], true, "Lower the selected value";
     ValueReset = "value_reset", [Mixer], true, "Reset the selected value (0 dB, centre)";

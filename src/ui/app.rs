@@ -313,6 +313,18 @@ impl App {
         }
     }
 
+    /// The keymap mode keys are looked up in: lane mode while the arrange view's cursor is on
+    /// an automation lane (in normal mode), else the mode.
+    pub fn key_mode(&self) -> Mode {
+        let on_lane =
+            self.view == ViewKind::Arrange && self.arrange.on_lane(&self.project).is_some();
+        if self.mode == Mode::Normal && on_lane {
+            Mode::Lane
+        } else {
+            self.mode
+        }
+    }
+
     /// Selects a track in both the arrange view and the mixer.
     pub fn select_track(&mut self, i: usize) {
         self.arrange.track = i;

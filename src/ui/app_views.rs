@@ -159,6 +159,12 @@ impl App {
             Effect::ClosePopup => {
                 self.popups.pop();
             }
+            Effect::Prompt(text) => {
+                self.mode = Mode::Command;
+                self.cmdline.cursor = text.chars().count();
+                self.cmdline.text = text;
+                self.cmdline.completions.clear();
+            }
         }
     }
 }

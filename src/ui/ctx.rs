@@ -49,6 +49,9 @@ pub enum Effect {
     ArrangeCursor(f64),
     /// Close the popup on top (the view that asked is that popup).
     ClosePopup,
+    /// Open the command line with this text typed, the cursor at its end (to finish a command
+    /// such as `:automate gain 4=-3`).
+    Prompt(String),
 }
 
 /// What drawing reads: the App's shared state, borrowed.

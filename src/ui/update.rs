@@ -139,7 +139,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     }
     let found = match app
         .keymap
-        .trie(app.view, app.mode)
+        .trie(app.view, app.key_mode())
         .and_then(|t| t.walk(&app.pending.keys))
     {
         Some(KeyTrie::Command(c)) => Found::Cmd(*c),

@@ -1,13 +1,23 @@
 //! Tab completion of the command line from the registry: command names and aliases, then each
-//! argument by its kind (paths, folders, fixed words, themes, instruments, keyword forms).
+//! argument by its kind (paths, folders, fixed words, themes, instruments, keyword forms,
+//! automation targets of the selected track).
 
 use super::spec::{Arg, Kind};
 use super::table::{find, COMMANDS};
+use crate::model::Project;
 use std::path::PathBuf;
 
 /// Completion candidates for a command line: (the text before the completed word, candidates
 /// for the word).
 pub fn complete(line: &str) -> (String, Vec<String>) {
+    complete_in(line, None)
+}
+
+/// The project and the selected track (index) that some arguments complete from.
+pub type Here<'a> = Option<(&'a Project, usize)>;
+
+/// [`complete`] with the project at hand, for the arguments that complete from it.
+pub fn complete_in(line: &str, here: Here<'_>) -> (String, Vec<String>) {
     let Some((name, rest)) = line.split_once(' ') else {
         // Every command of the table, aliases included, in the table's order.
         let mut names: Vec<String> = Vec::new();
@@ -22,7 +32,7 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
     let Some(command) = find(name) else {
         return (base, Vec::new());
     };
-    match complete_args(command.args, rest) {
+    match complete_args(command.args, rest, here) {
         Some((at, cands)) => (format!("{base}{}", &rest[..at]), cands),
         None => (base, Vec::new()),
     }
@@ -31,7 +41,7 @@ pub fn complete(line: &str) -> (String, Vec<String>) {
 /// Candidates for the argument being typed at the end of `rest`, and the byte offset in `rest`
 /// where that argument starts. The last argument of a form takes the rest of the line (names
 /// and paths may hold spaces); earlier ones end at a space.
-fn complete_args(args: &[Arg], rest: &str) -> Option<(usize, Vec<String>)> {
+fn complete_args(args: &[Arg], rest: &str, here: Here<'_>) -> Option<(usize, Vec<String>)> {
     let mut at = 0;
     for (i, arg) in args.iter().enumerate() {
         let typed = &rest[at..];
@@ -48,7 +58,7 @@ fn complete_args(args: &[Arg], rest: &str) -> Option<(usize, Vec<String>)> {
                         None => (forms.iter().find(|f| f.keyword.is_empty())?, 0),
                     };
                     let rest_at = if skip == 0 { typed } else { after };
-                    complete_args(form.args, rest_at).map(|(a, c)| (at + skip + a, c))
+                    complete_args(form.args, rest_at, here).map(|(a, c)| (at + skip + a, c))
                 }
             };
         }
@@ -58,7 +68,7 @@ fn complete_args(args: &[Arg], rest: &str) -> Option<(usize, Vec<String>)> {
                     at += word.len() + 1;
                     continue;
                 }
-                None => return Some((at, candidates(arg.kind, typed))),
+                None => return Some((at, candidates(arg.kind, typed, here))),
             }
         }
         return Some(match arg.kind {
@@ -66,7 +76,7 @@ fn complete_args(args: &[Arg], rest: &str) -> Option<(usize, Vec<String>)> {
                 let (before, cands) = complete_files(typed);
                 (at + before, cands)
             }
-            kind => (at, candidates(kind, typed)),
+            kind => (at, candidates(kind, typed, here)),
         });
     }
     None
@@ -80,13 +90,14 @@ impl Arg {
 }
 
 /// Candidates for one argument of `kind` typed so far as `typed`.
-fn candidates(kind: Kind, typed: &str) -> Vec<String> {
+fn candidates(kind: Kind, typed: &str, here: Here<'_>) -> Vec<String> {
     match kind {
         Kind::File => complete_path(typed, false),
         Kind::Dir => complete_path(typed, true),
         Kind::Files => complete_files(typed).1,
         Kind::Words(list) => words(list.iter().copied(), typed),
         Kind::Choices(f) => f(typed),
+        Kind::Project(f) => here.map_or_else(Vec::new, |(p, ti)| f(p, ti, typed)),
         Kind::Forms(forms) => words(forms.iter().map(|f| f.keyword), typed),
         Kind::Number | Kind::Text => Vec::new(),
     }

@@ -92,7 +92,8 @@ pub fn on_key(app: &mut App, key: crossterm::event::KeyEvent) -> Option<String> 
                     (cl.completion_index + 1) % n
                 };
             } else {
-                let (base, cands) = super::complete::complete(&cl.text);
+                let here = Some((&app.project, app.arrange.track));
+                let (base, cands) = super::complete::complete_in(&cl.text, here);
                 if cands.is_empty() {
                     return None;
                 }

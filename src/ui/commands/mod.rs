@@ -12,6 +12,7 @@
 //! This module never imports the reducer (`update.rs`), `app.rs` never imports it, and the views
 //! never do: help gets the rows from [`docs`] through the App when it opens.
 
+mod automate;
 mod complete;
 mod edit;
 mod file;

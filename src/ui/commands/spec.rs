@@ -49,6 +49,9 @@ pub enum Kind {
     Words(&'static [&'static str]),
     /// Candidates computed from what is typed so far (themes, instruments).
     Choices(fn(&str) -> Vec<String>),
+    /// Candidates computed from the project, the selected track (its index) and what is typed
+    /// (automation targets).
+    Project(fn(&crate::model::Project, usize, &str) -> Vec<String>),
     /// A keyword that picks the form of the arguments after it (`:track add …`, `:track rm`).
     Forms(&'static [Form]),
 }

@@ -1,7 +1,7 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
 use super::spec::{Arg, Command, Form, Kind, Run};
-use super::{edit, file, import, project, render, track, transport, view};
+use super::{automate, edit, file, import, project, render, track, transport, view};
 use crate::ui::action::Cmd;
 
 const fn arg(name: &'static str, kind: Kind) -> Arg {
@@ -148,6 +148,19 @@ pub static COMMANDS: &[Command] = &[
             (Cmd::TrackAddBus, "add bus"),
             (Cmd::TrackDelete, "rm"),
         ],
+        quits: false,
+    },
+    Command {
+        name: "automate",
+        aliases: &[],
+        synopsis: "[TRACK] TARGET [BEAT=VALUE...]",
+        args: &[
+            arg("TARGET", Kind::Project(automate::targets)),
+            opt("BEAT=VALUE", Kind::Text),
+        ],
+        doc: "Points on a lane (gain, pan, send:BUS, fx:FX:PARAM); alone: open the lane",
+        run: Run::Handler(automate::automate),
+        keys: &[],
         quits: false,
     },
     Command {
@@ -306,6 +319,16 @@ pub static COMMANDS: &[Command] = &[
         args: &[opt("N|NAME|synth:PRESET|drums:KIT", Kind::Choices(track::instruments))],
         doc: "The MIDI track's instrument (GM program 1-128); alone: the browser",
         run: Run::Handler(track::instrument),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "bus",
+        aliases: &[],
+        synopsis: "[NAME]",
+        args: &[opt("NAME", Kind::Text)],
+        doc: "Add a bus track below the selected one (:track add bus NAME)",
+        run: Run::Handler(automate::bus),
         keys: &[],
         quits: false,
     },

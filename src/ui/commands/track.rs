@@ -5,12 +5,24 @@ use super::spec::Args;
 use crate::model::{Edit, TrackKind};
 use crate::ui::app::App;
 
-/// `:track add [midi|audio|bus] [NAME]`, `:track rm` (also `remove`, `delete`).
+/// `:track add [midi|audio|bus] [NAME]` (or `NAME --bus`), `:track rm` (also `remove`,
+/// `delete`).
 pub(super) fn track(app: &mut App, args: &Args) -> Result<(), String> {
     let mut words = args.rest.split_whitespace();
     match words.next() {
         Some("add") => {
-            let rest: Vec<&str> = words.collect();
+            let mut rest: Vec<&str> = words.collect();
+            // The shell's flags: `:track add NAME --bus` (or --midi, --audio).
+            let flag = rest.iter().position(|w| w.starts_with("--"));
+            if let Some(i) = flag {
+                let kind = match rest.remove(i) {
+                    "--bus" => "bus",
+                    "--midi" => "midi",
+                    "--audio" => "audio",
+                    other => return Err(format!("unknown flag {other}: --bus, --midi or --audio")),
+                };
+                rest.insert(0, kind);
+            }
             let (kind, name) = match rest.first().copied() {
                 Some("midi") => (TrackKind::Midi, rest[1..].join(" ")),
                 Some("audio") => (TrackKind::Audio, rest[1..].join(" ")),

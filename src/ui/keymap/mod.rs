@@ -26,6 +26,10 @@ pub enum Mode {
     Visual,
     /// Typing after `:`; keys go to the command line, not the keymap.
     Command,
+    /// Normal mode with the arrange view's cursor on an automation lane: its section binds
+    /// over the view's normal keys (`x` deletes a point there, not a clip). Never `app.mode`
+    /// itself; the reducer looks keys up in it while the cursor is on a lane.
+    Lane,
 }
 
 impl Mode {
@@ -36,10 +40,11 @@ impl Mode {
             Mode::Insert => "insert",
             Mode::Visual => "visual",
             Mode::Command => "command",
+            Mode::Lane => "lane",
         }
     }
 
-    const BOUND: [Mode; 3] = [Mode::Normal, Mode::Insert, Mode::Visual];
+    const BOUND: [Mode; 4] = [Mode::Normal, Mode::Insert, Mode::Visual, Mode::Lane];
 }
 
 /// A node of the key trie: a command, or a prefix leading to more keys.
@@ -207,6 +212,20 @@ impl Keymap {
         for view in ViewKind::ALL {
             for mode in Mode::BOUND {
                 let mut t = s.global.get(&mode).cloned().unwrap_or_else(KeyTrie::empty);
+                // Lane mode is normal mode with the lane's keys over it.
+                if mode == Mode::Lane {
+                    let lane = std::mem::replace(
+                        &mut t,
+                        s.global
+                            .get(&Mode::Normal)
+                            .cloned()
+                            .unwrap_or_else(KeyTrie::empty),
+                    );
+                    if let Some(v) = s.views.get(&(view, Mode::Normal)) {
+                        t.merge(v.clone());
+                    }
+                    t.merge(lane);
+                }
                 if let Some(v) = s.views.get(&(view, mode)) {
                     t.merge(v.clone());
                 }

@@ -40,13 +40,23 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
             .map(|(k, _)| fmt_keys(&k))
             .collect()
     };
-    for mode in [Mode::Normal, Mode::Visual, Mode::Insert] {
+    let normal = app
+        .keymap
+        .trie(app.view, Mode::Normal)
+        .map(|t| t.bindings())
+        .unwrap_or_default();
+    for mode in [Mode::Normal, Mode::Lane, Mode::Visual, Mode::Insert] {
         let Some(trie) = app.keymap.trie(app.view, mode) else {
             continue;
         };
         let entered_by = match mode {
             Mode::Visual => starters(&[Cmd::VisualMode, Cmd::VisualBlock]),
             Mode::Insert => starters(&[Cmd::InsertMode]),
+            // Lane mode: the keys the cursor has on an automation lane, over normal mode's.
+            Mode::Lane => starters(&[Cmd::LanesToggle])
+                .into_iter()
+                .map(|k| format!("{k} then j onto a lane"))
+                .collect(),
             _ => Vec::new(),
         };
         if mode != Mode::Normal && entered_by.is_empty() {
@@ -56,6 +66,9 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         let mut by_cmd: BTreeMap<Cmd, Vec<String>> = BTreeMap::new();
         for (keys, cmd) in trie.bindings() {
             if cmd == Cmd::NoOp || !cmd.applies_to(app.view.scope()) {
+                continue;
+            }
+            if mode == Mode::Lane && normal.iter().any(|(k, c)| *k == keys && *c == cmd) {
                 continue;
             }
             by_cmd.entry(cmd).or_default().push(fmt_keys(&keys));
@@ -118,7 +131,7 @@ pub fn which_key(app: &App) -> Option<Vec<(String, String)>> {
     if app.pending.keys.is_empty() {
         return None;
     }
-    let trie = app.keymap.trie(app.view, app.mode)?;
+    let trie = app.keymap.trie(app.view, app.key_mode())?;
     let KeyTrie::Prefix(map) = trie.walk(&app.pending.keys)? else {
         return None;
     };

@@ -12,8 +12,10 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
     let bar = app.theme.get("ui.statusline");
     fill(buf, status, bar);
     let right = status.x + status.width;
-    let (label, scope) = match app.mode {
+    let (label, scope) = match app.key_mode() {
         Mode::Normal => ("NORMAL", "ui.statusline.mode.normal"),
+        // Normal mode on an automation lane, where the lane's keys apply.
+        Mode::Lane => ("LANE", "ui.statusline.mode.normal"),
         Mode::Insert => ("INSERT", "ui.statusline.mode.insert"),
         Mode::Visual => ("VISUAL", "ui.statusline.mode.visual"),
         Mode::Command => ("COMMAND", "ui.statusline.mode.command"),

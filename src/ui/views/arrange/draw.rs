@@ -4,7 +4,9 @@
 //! cursor cross the tracks.
 
 use super::clips::{fades, sketch};
+use super::layout::{timeline_cols, HEADER_W, ROWS, TOP_ROWS};
 use super::state::ArrangeState;
+use super::{lanes_draw, layout};
 use crate::model::{ClipContent, TrackKind};
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::{
@@ -13,25 +15,6 @@ use crate::ui::widgets::{
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-
-/// Width of the track headers.
-pub const HEADER_W: u16 = 24;
-/// Rows per track.
-pub const ROWS: u16 = 2;
-
-/// Rows above the tracks: the ruler (bar numbers, loop) and the lane of markers and tempo
-/// changes. (At an even height the lane costs no track row: (h - 2) / 2 == (h - 1) / 2.)
-pub const TOP_ROWS: u16 = 2;
-
-/// How many tracks fit in the main area.
-pub fn visible_tracks(main: Rect) -> usize {
-    (main.height.saturating_sub(TOP_ROWS) / ROWS) as usize
-}
-
-/// Timeline columns in the main area.
-pub fn timeline_cols(main: Rect) -> u16 {
-    main.width.saturating_sub(HEADER_W)
-}
 
 pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
     let th = &cx.theme;
@@ -117,9 +100,13 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         th.get("arrange.clip.midi"),
         th.get("arrange.clip.selected"),
     );
-    let n = visible_tracks(area);
-    for (row, ti) in (st.scroll_track..p.tracks.len()).take(n).enumerate() {
-        let y = area.y + TOP_ROWS + row as u16 * ROWS;
+    let on_lane = st.on_lane(p).is_some();
+    for row in layout::layout(st, p, area) {
+        let (ti, y) = (row.track, row.y);
+        if let Some(target) = &row.lane {
+            lanes_draw::lane(st, cx, buf, area, (y, ti), target, playhead);
+            continue;
+        }
         header(st, cx, buf, Rect::new(area.x, y, HEADER_W, ROWS), ti);
         // Empty timeline with bar lines.
         for col in 0..cols {
@@ -193,7 +180,7 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
                 }
             }
         }
-        if ti == st.track {
+        if ti == st.track && !on_lane {
             if let Some(c) = col_of(st.cursor) {
                 let cur = th.get("arrange.cursor");
                 restyle(buf, tl_x + c, y, cur);

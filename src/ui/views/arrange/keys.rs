@@ -1,12 +1,13 @@
 //! The arrange view's registry commands: cursor, scrolling, zoom and grid here; clip edits in
 //! `edit.rs`. Every change of the project is an `Edit` through the history, so it can be undone.
 
-use super::draw::{timeline_cols, visible_tracks};
 use super::edit::{
     delete, duplicate, loop_set, loop_toggle, new_clip, paste, resize_end, shift_time, shift_track,
     split, trim_start,
 };
+use super::layout::{timeline_cols, visible_tracks};
 use super::state::{ArrangeState, ARRANGE_ZOOMS};
+use super::{lanes, lanes_edit};
 use crate::model::{ClipContent, Project};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Cx, Effect};
@@ -19,11 +20,30 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
     match cmd {
         Cmd::MoveLeft => st.cursor = step(st.cursor, g, -ni),
         Cmd::MoveRight => st.cursor = step(st.cursor, g, ni),
+        // Through the lanes of tracks that show them.
+        Cmd::MoveUp | Cmd::MoveDown if !st.lanes.is_empty() => {
+            lanes::move_rows(st, cx.project, if cmd == Cmd::MoveUp { -ni } else { ni })
+        }
         Cmd::MoveUp => st.track = st.track.saturating_sub(n),
         Cmd::MoveDown => {
             let last = cx.project.tracks.len().saturating_sub(1);
             st.track = (st.track + n).min(last);
         }
+        Cmd::LanesToggle => lanes_edit::toggle(st, cx),
+        Cmd::PointAdd => lanes_edit::add(st, cx),
+        Cmd::PointUp | Cmd::PointDown => {
+            let s = if cmd == Cmd::PointUp { 1.0 } else { -1.0 };
+            lanes_edit::raise(st, cx, s * n as f64, false)
+        }
+        Cmd::PointUpCoarse | Cmd::PointDownCoarse => {
+            let s = if cmd == Cmd::PointUpCoarse { 1.0 } else { -1.0 };
+            lanes_edit::raise(st, cx, s * n as f64, true)
+        }
+        Cmd::PointLeft => lanes_edit::shift(st, cx, -(n as f64)),
+        Cmd::PointRight => lanes_edit::shift(st, cx, n as f64),
+        Cmd::PointDelete => lanes_edit::delete(st, cx),
+        Cmd::PointCurve => lanes_edit::curve(st, cx),
+        Cmd::PointValue => lanes_edit::prompt(st, cx),
         // Vim's `0` and `$`: a track is the line.
         Cmd::LineStart => st.cursor = 0.0,
         Cmd::LineEnd => {
@@ -168,4 +188,5 @@ pub fn ensure_visible(st: &mut ArrangeState, project: &Project, main: Rect) {
     }
     let tracks = project.tracks.len();
     st.scroll_track = st.scroll_track.min(tracks.saturating_sub(n.min(tracks)));
+    lanes::ensure_visible(st, project, main);
 }

@@ -1,16 +1,21 @@
-//! The arrange view: tracks as rows and their clips on a timeline. It owns its state (cursor,
-//! grid, zoom, scroll, visual anchor, a clip being dragged), its keys, its mouse and its
-//! drawing.
+//! The arrange view: tracks as rows and their clips on a timeline, with automation lanes
+//! under the tracks that show them. It owns its state (cursor, grid, zoom, scroll, visual
+//! anchor, a clip being dragged, the lanes shown), its keys, its mouse and its drawing.
 
 mod clips;
 mod draw;
 mod edit;
 mod keys;
+mod lanes;
+mod lanes_draw;
+mod lanes_edit;
+mod layout;
 mod mouse;
 mod state;
 
-pub use draw::{timeline_cols, visible_tracks, HEADER_W, ROWS, TOP_ROWS};
 pub use keys::open_piano_roll;
+pub use lanes::param_spec;
+pub use layout::{lane_order, timeline_cols, visible_tracks, HEADER_W, LANE_ROWS, ROWS, TOP_ROWS};
 pub use mouse::{cancel_drag, drag_end};
 pub use state::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
 
@@ -46,8 +51,15 @@ impl View for ArrangeState {
             .get(self.track)
             .map(|t| t.name.as_str())
             .unwrap_or("no tracks — t a adds one");
+        let track = match self.on_lane(cx.project) {
+            Some(l) => format!(
+                "{track} ↳ {}",
+                lanes::label(cx.project, self.track, &l.target)
+            ),
+            None => track.to_string(),
+        };
         (
-            track.to_string(),
+            track,
             format!(
                 "  @ {}  grid {}",
                 bars_beats(cx.project, self.cursor),

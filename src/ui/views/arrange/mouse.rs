@@ -1,9 +1,12 @@
 //! The mouse in the arrange view: the wheel scrolls (Shift or a horizontal wheel: the
 //! timeline), a click selects a track and puts the cursor on the grid, and a clip dragged with
-//! the button down moves (one undoable edit when the button comes up).
+//! the button down moves (one undoable edit when the button comes up). A click on an
+//! automation lane puts the cursor on it and adds a point there unless one is near.
 
-use super::draw::{HEADER_W, ROWS, TOP_ROWS};
 use super::keys::scroll;
+use super::lanes::point_at;
+use super::lanes_edit::add;
+use super::layout::{row_at, Row, HEADER_W, ROWS, TOP_ROWS};
 use super::state::{ArrangeState, ClipDrag};
 use crate::model::ops as mops;
 use crate::model::Edit;
@@ -122,8 +125,12 @@ pub fn on_mouse(st: &mut ArrangeState, cx: &mut Cx<'_>, m: MouseEvent) {
     let shift = m.modifiers.contains(KeyModifiers::SHIFT);
     let bar = cx.project.time_signature.quarters_per_bar();
     // The track row and beat under the pointer (None over the ruler or headers).
-    let row = (m.row >= main.y + TOP_ROWS)
-        .then(|| st.scroll_track + ((m.row - main.y - TOP_ROWS) / ROWS) as usize);
+    let at = row_at(st, cx.project, main, m.row);
+    let row = (m.row >= main.y + TOP_ROWS).then(|| match &at {
+        Some(r) => r.track,
+        // Below the last row: where a track would be (a drag there keeps its track).
+        None => st.scroll_track + ((m.row - main.y - TOP_ROWS) / ROWS) as usize,
+    });
     let beat = (m.column >= main.x + HEADER_W).then(|| {
         let col = (m.column - main.x - HEADER_W) as f64;
         st.scroll_beat + col / st.cols_per_beat()
@@ -137,9 +144,24 @@ pub fn on_mouse(st: &mut ArrangeState, cx: &mut Cx<'_>, m: MouseEvent) {
         MouseEventKind::ScrollLeft => scroll(st, cx, 0, -bar),
         MouseEventKind::Down(MouseButton::Left) => {
             cancel_drag(st, cx);
+            if let (Some(Row { track, lane, .. }), Some(beat)) = (at.clone(), beat) {
+                if lane.is_some() {
+                    // On a lane: the cursor goes there, and a point is added unless one is.
+                    st.track = track;
+                    st.lane = lane;
+                    st.cursor = floor_to(beat, st.grid);
+                    cx.ask(Effect::SelectTrack(track));
+                    let pts = st.on_lane(cx.project).map(|l| l.points.clone());
+                    if pts.is_some_and(|p| point_at(&p, st.cursor, st.grid).is_none()) {
+                        add(st, cx);
+                    }
+                    return;
+                }
+            }
             let Some(ti) = row else {
                 return;
             };
+            st.lane = None;
             if ti < cx.project.tracks.len() {
                 st.track = ti;
                 cx.ask(Effect::SelectTrack(ti));

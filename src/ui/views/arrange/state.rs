@@ -1,8 +1,10 @@
 //! The arrange view's state: the selected track, the edit cursor and grid, zoom and scroll, the
-//! visual-mode anchor and a clip being dragged with the mouse.
+//! visual-mode anchor, a clip being dragged with the mouse, and which tracks show their
+//! automation lanes (view state, not saved) with the lane the cursor is on.
 
-use crate::model::{Clip, TrackId};
+use crate::model::{AutomationTarget, Clip, TrackId};
 use crate::ui::keymap::Mode;
+use std::collections::BTreeSet;
 
 /// Arrange view zoom levels, columns per beat.
 pub const ARRANGE_ZOOMS: [f64; 8] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
@@ -25,6 +27,10 @@ pub struct ArrangeState {
     pub anchor: Option<(usize, f64)>,
     /// A clip being dragged with the mouse.
     pub drag: Option<ClipDrag>,
+    /// Tracks whose automation lanes show under them.
+    pub lanes: BTreeSet<TrackId>,
+    /// The lane of the selected track the cursor is on (None: the track's own row).
+    pub lane: Option<AutomationTarget>,
 }
 
 /// A clip dragged with the mouse. While the button is down the clip moves in the project
@@ -52,6 +58,8 @@ impl Default for ArrangeState {
             scroll_track: 0,
             anchor: None,
             drag: None,
+            lanes: BTreeSet::new(),
+            lane: None,
         }
     }
 }
