@@ -499,7 +499,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let mut index = Index::open_in(home.path()).unwrap();
         let gate = effect("gate", &[]);
-        let e = save_in(&mut index, "Plate", &[gate.clone()])
+        let e = save_in(&mut index, "Plate", std::slice::from_ref(&gate))
             .unwrap_err()
             .to_string();
         assert!(e.contains("factory preset"), "{e}");
