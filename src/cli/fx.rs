@@ -23,8 +23,7 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Append an effect to TRACK's chain (TRACK: name, 1-based position or master); prints
-    /// the new effect's id alone.
+    /// Append an effect to TRACK's chain; prints the new effect's id alone.
     Add {
         /// Project folder.
         dir: PathBuf,
