@@ -403,6 +403,7 @@ fn bad_inputs_are_one_line_and_leave_project_toml_byte_identical() {
         (&["track", "set", &d, "master", "pan=0"], "only gain_db"),
         (&["track", "set", &d, "Drums", "mute=perhaps"], "on or off"),
         (&["track", "add", &d, " "], "name"),
+        (&["track", "add", &d, "a\tb"], "control characters"),
         (&["send", &d, "Drums", "Bass"], "not a bus"),
         (&["send", &d, "Drums", "Verb", "--db", "30"], "-144 … 24 dB"),
         (

@@ -55,12 +55,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 TrackKind::Audio
             };
             let (pos, id) = super::edit_project(&dir, "add track", |p| {
-                if name.chars().any(char::is_control) || name.chars().count() > 256 {
-                    return Err(
-                        "a track name is at most 256 characters, none of them control characters"
-                            .into(),
-                    );
-                }
                 let edit = ops::add_track(p, p.tracks.len(), kind, Some(name.clone()), None)
                     .map_err(|e| e.to_string())?;
                 Ok((edit, (p.tracks.len() + 1, p.next_track_id())))
