@@ -22,8 +22,9 @@ fn tdaw(home: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Six seconds of drum-like material: a quiet tone with sharp, loud hits every half second,
-/// so that its crest factor is large (peaks about 20 dB over the loudness).
+/// Four seconds of a steady bed (two tones a side and a little noise) with a 1 ms click near
+/// full scale every half second: the clicks set the true peak about 19 dB over the
+/// loudness, so -14 LUFS under -1 dBTP needs the limiter, and the limiter can reach it.
 fn write_peaky_wav(path: &Path) {
     let spec = hound::WavSpec {
         channels: 2,
@@ -33,13 +34,19 @@ fn write_peaky_wav(path: &Path) {
     };
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     let mut seed: u32 = 12345;
-    for i in 0..48_000 * 6 {
+    let tone = |f: f64, t: f64| (2.0 * std::f64::consts::PI * f * t).sin();
+    for i in 0..48_000 * 4 {
         let t = i as f64 / 48_000.0;
         seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         let noise = (seed >> 8) as f64 / (1u32 << 24) as f64 * 2.0 - 1.0;
-        let hit = (-(t % 0.5) * 60.0).exp();
-        let l = 0.03 * (2.0 * std::f64::consts::PI * 220.0 * t).sin() + 0.9 * hit * noise;
-        let r = 0.03 * (2.0 * std::f64::consts::PI * 330.0 * t).sin() + 0.9 * hit * noise;
+        let k = i % 24_000;
+        let click = if k < 48 {
+            0.85 * (std::f64::consts::PI * k as f64 / 48.0).sin()
+        } else {
+            0.0
+        };
+        let l = 0.08 * tone(220.0, t) + 0.05 * tone(1100.0, t) + 0.03 * noise + click;
+        let r = 0.08 * tone(330.0, t) + 0.05 * tone(1650.0, t) + 0.03 * noise + click;
         for s in [l, r] {
             w.write_sample((s.clamp(-1.0, 1.0) * 8_388_607.0) as i32)
                 .unwrap();
