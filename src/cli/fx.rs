@@ -196,11 +196,10 @@ fn describe(p: &Project, o: Owner, e: &Effect) -> String {
 /// A parameter's value as a person reads it, with its unit (`-18 dB`, `rms`, `1/8.`, a
 /// sidechain's track name).
 fn shown_value(p: &Project, e: &Effect, name: &str) -> String {
-    let Some((spec, ps)) = fx::kind(&e.kind).and_then(|k| k.param(name).map(|(_, ps)| (k, ps)))
-    else {
+    let Some((_, ps)) = fx::kind(&e.kind).and_then(|k| k.param(name)) else {
         return "?".into();
     };
-    let n = value_of(spec, ps, e);
+    let n = value_of(ps, e);
     match ps.unit {
         Unit::Track if n == 0.0 => "off".into(),
         Unit::Track => mixer::owner_name(p, Owner::Track(TrackId(n as u64))),
@@ -208,7 +207,7 @@ fn shown_value(p: &Project, e: &Effect, name: &str) -> String {
     }
 }
 
-fn value_of(_spec: &KindSpec, ps: &ParamSpec, e: &Effect) -> f64 {
+fn value_of(ps: &ParamSpec, e: &Effect) -> f64 {
     e.params
         .get(&ps.name)
         .and_then(|v| ps.check(v).ok())
@@ -222,7 +221,7 @@ fn shown_params<'a>(spec: &'a KindSpec, e: &Effect) -> Vec<&'a ParamSpec> {
     }
     spec.params
         .chunks(fx::EQ_BAND_PARAMS)
-        .filter(|band| value_of(spec, &band[0], e) != 0.0)
+        .filter(|band| value_of(&band[0], e) != 0.0)
         .flatten()
         .collect()
 }
@@ -441,7 +440,7 @@ pub fn list_json(p: &Project) -> Value {
                     match fx::kind(&e.kind) {
                         Some(spec) => {
                             for ps in shown_params(spec, e) {
-                                let n = value_of(spec, ps, e);
+                                let n = value_of(ps, e);
                                 let v = match ps.unit {
                                     Unit::Track if n == 0.0 => Value::Null,
                                     Unit::Track => {
