@@ -46,6 +46,16 @@ enum Command {
     Demo(cli::demo::Args),
     /// Ask the assistant one question.
     Ai(cli::ai::Args),
+    /// Add a track or bus, or change a track's settings.
+    Track(cli::track::Args),
+    /// Insert effects: list the kinds, add, set, remove, move, bypass, list the chains.
+    Fx(cli::fx::Args),
+    /// A send from a track to a bus (add, change or --remove).
+    Send(cli::send::Args),
+    /// Set or remove automation points on a lane (gain, pan, send:BUS, fx:FX:PARAM).
+    Automate(cli::automate::Args),
+    /// Effect presets: list, save, load, rm.
+    Preset(cli::preset::Args),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -66,6 +76,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Devices(a)) => cli::devices::run(a),
         Some(Command::Ai(a)) => cli::ai::run(a),
         Some(Command::Demo(a)) => cli::demo::run(a),
+        Some(Command::Track(a)) => cli::track::run(a),
+        Some(Command::Fx(a)) => cli::fx::run(a),
+        Some(Command::Send(a)) => cli::send::run(a),
+        Some(Command::Automate(a)) => cli::automate::run(a),
+        Some(Command::Preset(a)) => cli::preset::run(a),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "tdaw", &mut std::io::stdout());
             Ok(())
