@@ -58,17 +58,27 @@ pub fn draw(cx: &Ctx<'_>, buf: &mut Buffer, r: Rect, _spec: &KindSpec, values: &
         let t = ((SPAN - db) / (2.0 * SPAN)).clamp(0.0, 1.0);
         ((t * (h - 1) as f64).round() as usize).min(h - 1)
     };
+    let mut prev = None;
     for px in 0..w {
         let f = F_LO * (F_HI / F_LO).powf(px as f64 / (w - 1) as f64);
         let py = to_y(response_db(values, rate, f));
-        // Braille dot bits: left column 0,1,2,6; right column 3,4,5,7 (top to bottom).
-        let bit = match (px % 2, py % 4) {
-            (0, 3) => 6,
-            (0, k) => k,
-            (_, 3) => 7,
-            (_, k) => 3 + k,
+        // A steep slope joins its dots vertically, so the curve reads as one line.
+        let (a, b) = match prev {
+            Some(q) if q < py => (q + 1, py),
+            Some(q) if q > py => (py, q - 1),
+            _ => (py, py),
         };
-        dots[(py / 4) * plot.width as usize + px / 2] |= 1 << bit;
+        prev = Some(py);
+        for y in a..=b {
+            // Braille dot bits: left column 0,1,2,6; right column 3,4,5,7 (top to bottom).
+            let bit = match (px % 2, y % 4) {
+                (0, 3) => 6,
+                (0, k) => k,
+                (_, 3) => 7,
+                (_, k) => 3 + k,
+            };
+            dots[(y / 4) * plot.width as usize + px / 2] |= 1 << bit;
+        }
     }
     let zero_row = to_y(0.0) / 4;
     for row in 0..plot.height as usize {

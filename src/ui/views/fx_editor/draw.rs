@@ -113,7 +113,13 @@ pub fn draw(st: &FxEditorState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         let mark = if selected { "▶ " } else { "  " };
         let line = format!("{mark}{}{}", fit(&ps.name, NAME_W), fit(&shown, VALUE_W));
         let end = put(buf, x, y, &line, list_right, style);
-        let about = format!(" {} · {}", ps.allowed_text(), ps.doc);
+        // A long list of choices is stepped through; the doc says more then.
+        let allowed = ps.allowed_text();
+        let about = if allowed.chars().count() > 32 {
+            format!(" {}", ps.doc)
+        } else {
+            format!(" {allowed} · {}", ps.doc)
+        };
         put(buf, end, y, &about, list_right.saturating_sub(1), dim);
     }
     if rows.len() > st.scroll + fit_rows {
@@ -126,7 +132,11 @@ pub fn draw(st: &FxEditorState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         let r = Rect::new(list_right, top, curve_w - 1, fit_rows as u16);
         curve::draw(cx, buf, r, spec, &values);
     }
-    let keys = "j/k choose · h/l +/- step · H/L coarse · enter type · r reset · b bypass · J/K move · x remove · a add · s save preset · o off bands · q back";
+    let keys = if area.width >= 120 {
+        "j/k choose · h/l +/- step · H/L coarse · enter type · r reset · b bypass · J/K move · x remove · a add · s save preset · q back"
+    } else {
+        "j/k choose · h/l step · H/L coarse · enter type · b bypass · x remove · ? keys"
+    };
     put(buf, x, area.y + area.height - 1, keys, right, dim);
 }
 

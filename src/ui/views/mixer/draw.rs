@@ -153,10 +153,16 @@ fn strip(
         None => &p.master.effects,
     };
     let dim = th.get("ui.text.dim").bg(base.bg.unwrap_or_default());
-    for i in 0..inserts {
+    // A chain longer than its rows scrolls so that the cursor's insert shows.
+    let first = match st.param {
+        MixerParam::Insert(c) if selected && c >= inserts => c + 1 - inserts,
+        _ => 0,
+    };
+    for row in 0..inserts {
+        let i = first + row;
         // The last row sums up what does not fit (unless the cursor is there).
-        let more = effects.len() - i;
-        if i + 1 == inserts && more > 1 && !(selected && st.param == MixerParam::Insert(i)) {
+        let more = effects.len().saturating_sub(i);
+        if row + 1 == inserts && more > 1 && !(selected && st.param == MixerParam::Insert(i)) {
             put(buf, r.x, y, &fit(&format!(" +{more} more"), w), right, dim);
         } else if let Some(e) = effects.get(i) {
             let style = match value_style(MixerParam::Insert(i)) {
