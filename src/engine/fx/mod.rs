@@ -8,7 +8,10 @@
 //! value's beats, a track's id).
 
 mod dynamics;
+mod response;
 mod space;
+
+pub use response::eq_response_db;
 
 /// One effect, ready for the audio thread.
 pub trait FxNode: Send {

@@ -44,11 +44,7 @@ pub fn run(st: &mut FxEditorState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         Cmd::FxBypass => {
             effects::bypass(cx, owner, id, None);
         }
-        Cmd::FxRemove => {
-            if effects::remove(cx, owner, id) {
-                cx.ask(Effect::CloseFxEditor);
-            }
-        }
+        Cmd::FxRemove if effects::remove(cx, owner, id) => cx.ask(Effect::CloseFxEditor),
         Cmd::FxMoveUp => {
             effects::move_by(cx, owner, id, -(n as isize));
         }

@@ -8,7 +8,6 @@ mod keys;
 mod picker;
 mod state;
 
-pub use curve::response_db;
 pub use draw::rows_fit;
 pub use picker::{FxPicker, PickerPreset};
 pub use state::FxEditorState;
