@@ -10,9 +10,21 @@ use tdaw::ui::keymap::ViewKind;
 use tdaw::ui::App;
 use ui_support::{app_with, press, text};
 
+/// One data dir for the whole test binary (the picker and `:preset` read the presets table).
+fn home() -> &'static std::path::Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let h = tempfile::tempdir().unwrap();
+        std::env::set_var("TDAW_HOME", h.path());
+        h
+    })
+    .path()
+}
+
 /// Drums, Bass and a Verb bus; Drums has a compressor (1) and an EQ (2), the master a
 /// limiter (3); Drums sends to Verb at -6 dB, Bass pre-fader at -12 dB.
 fn mix_app(dir: &std::path::Path) -> App {
+    home();
     let mut p = Project::new("Mix", 48_000, 120.0);
     p.tracks
         .push(Track::new(TrackId(1), "Drums", TrackKind::Audio));
@@ -240,7 +252,7 @@ fn the_picker_adds_a_kind_and_opens_the_editor_on_it() {
     assert_eq!(app.fx_editor.owner, Owner::Track(TrackId(2)));
     press(&mut app, "q$a");
     // From the master strip: the picker adds to the master chain.
-    press(&mut app, "G<ret>");
+    press(&mut app, "/lim<ret>");
     assert_eq!(
         app.project
             .master
@@ -362,4 +374,50 @@ fn small_and_crowded_screens_do_not_overflow() {
     press(&mut app, "<esc>$10k<ret>");
     fits(&mut app, 80, 24);
     fits(&mut app, 120, 40);
+}
+
+#[test]
+fn presets_save_from_the_editor_and_load_by_command_and_picker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = mix_app(dir.path());
+    // A factory chain into Drums: one undo step.
+    let before = app.project.clone();
+    press(&mut app, ":preset load drum bus<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let factory = tdaw::store::presets::find("drum bus").unwrap();
+    let kinds: Vec<String> = app.project.tracks[0].effects[2..]
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        factory.effects.iter().map(|e| e.kind.clone()).collect::<Vec<_>>()
+    );
+    press(&mut app, "u");
+    assert_eq!(app.project, before);
+    // `s` in the editor saves the edited effect under a typed name.
+    press(&mut app, "gmkkk<ret>s");
+    assert_eq!(app.cmdline.text, "preset save ");
+    press(&mut app, "punchy comp<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let saved = tdaw::store::presets::find("punchy comp").unwrap();
+    assert_eq!(saved.effects.len(), 1);
+    assert_eq!(saved.effects[0].kind, "compressor");
+    assert_eq!(
+        saved.effects[0].params.get("threshold_db"),
+        Some(&ParamValue::Number(-24.0))
+    );
+    press(&mut app, ":preset list<ret>");
+    assert!(app.status.text.contains("punchy comp (compressor)"), "{}", app.status.text);
+    // The picker lists it; on Bass it loads with a fresh id.
+    press(&mut app, "<esc>la/punchy<ret>");
+    assert_eq!(effects(&app, 1), vec![(4, "compressor".into(), false)]);
+    assert_eq!(param(&app, 1, 0, "threshold_db"), Some(ParamValue::Number(-24.0)));
+    // Factory names are refused; nothing changes.
+    press(&mut app, ":preset save vocal<ret>");
+    assert!(app.status.error);
+    press(&mut app, ":preset load nosuch<ret>");
+    assert!(app.status.error);
+    press(&mut app, ":preset rm punchy comp<ret>");
+    assert!(tdaw::store::presets::find("punchy comp").is_err());
 }

@@ -141,9 +141,18 @@ impl App {
         on_screen.ensure_visible(&cx);
     }
 
-    /// The presets the effect picker offers (none until the presets table is there).
+    /// The presets the effect picker offers: factory and saved (`store::presets`); none when
+    /// the index cannot be read (the kinds are still there).
     fn picker_presets(&self) -> Vec<super::views::fx_editor::PickerPreset> {
-        Vec::new()
+        crate::store::presets::list()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| super::views::fx_editor::PickerPreset {
+                name: p.name,
+                factory: p.factory,
+                effects: p.effects,
+            })
+            .collect()
     }
 
     /// Does what a view asked for beyond its own state.

@@ -1,5 +1,5 @@
 //! `:fx`, `:send` and `:preset`: the shell's effect commands (CONTRACT, "Editing from the
-//! shell") on the command line. Without a TRACK they act on the selected strip (the master
+//! shell") on the command line; presets come from `store::presets`. Without a TRACK they act on the selected strip (the master
 //! strip in the mixer is `master`); FX is the id `:fx add` reports (ids are unique in a
 //! project, so `:fx set 3 …` finds its chain). Each is one undo step through `ui::effects` or a
 //! `model::mixer` operation; a bad value is refused in one line and changes nothing.
@@ -9,7 +9,8 @@ use super::spec::Args;
 use crate::model::fx;
 use crate::model::mixer::{self, Owner};
 use crate::model::FxId;
-use crate::ui::app::App;
+use crate::store::presets;
+use crate::ui::app::{App, MixerParam};
 use crate::ui::effects;
 use crate::ui::keymap::ViewKind;
 
@@ -161,6 +162,101 @@ pub(super) fn send(app: &mut App, args: &Args) -> Result<(), String> {
         app.info(msg);
     }
     Ok(())
+}
+
+/// `:preset list`, `:preset load NAME`, `:preset save NAME`, `:preset rm NAME`. A NAME may
+/// hold spaces (`drum bus`). Save takes the effect in the editor or under the mixer's cursor,
+/// else the selected strip's whole chain; load inserts at the end of the selected chain.
+pub(super) fn preset(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":preset list | load NAME | save NAME | rm NAME";
+    let (verb, name) = match args.rest.split_once(char::is_whitespace) {
+        Some((v, n)) => (v, n.trim().trim_matches(|c| c == '"' || c == '\'')),
+        None => (args.rest, ""),
+    };
+    if verb != "list" && verb != "ls" && name.is_empty() && !verb.is_empty() {
+        return Err(format!(":preset {verb} needs a NAME ({USAGE})"));
+    }
+    match verb {
+        "list" | "ls" | "" => {
+            let all = presets::list().map_err(|e| e.to_string())?;
+            let names: Vec<String> = all
+                .iter()
+                .map(|p| {
+                    let kinds: Vec<&str> = p.effects.iter().map(|e| e.kind.as_str()).collect();
+                    format!("{} ({})", p.name, kinds.join("+"))
+                })
+                .collect();
+            app.info(format!("{} presets: {}", names.len(), names.join(", ")));
+            Ok(())
+        }
+        "load" => {
+            let p = presets::find(name).map_err(|e| e.to_string())?;
+            let owner = selected_owner(app)?;
+            app.with_cx(|cx, _| effects::add_preset(cx, owner, &p.name, &p.effects));
+            Ok(())
+        }
+        "save" => {
+            let (chain, what) = save_source(app)?;
+            presets::save(name, &chain).map_err(|e| e.to_string())?;
+            app.info(format!("Saved {what} as preset '{name}'"));
+            Ok(())
+        }
+        "rm" | "remove" => {
+            presets::remove(name).map_err(|e| e.to_string())?;
+            app.info(format!("Removed preset '{name}'"));
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// What `:preset save` saves: the editor's effect, the insert under the mixer's cursor, or
+/// the selected strip's chain; with words for the message.
+fn save_source(app: &App) -> Result<(Vec<crate::model::Effect>, String), String> {
+    let p = &app.project;
+    let one = |owner: Owner, id: FxId| -> Result<_, String> {
+        let c = mixer::chain(p, owner)?;
+        let e = c
+            .iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| format!("there is no effect {}", id.0))?;
+        Ok((vec![e.clone()], format!("{} {}", e.kind, id.0)))
+    };
+    let owner = selected_owner(app)?;
+    match (app.view, app.mixer.param) {
+        (ViewKind::FxEditor, _) => one(app.fx_editor.owner, app.fx_editor.fx),
+        (ViewKind::Mixer, MixerParam::Insert(i)) => {
+            let id = mixer::chain(p, owner)?
+                .get(i)
+                .map(|e| e.id)
+                .ok_or("the cursor is on no insert")?;
+            one(owner, id)
+        }
+        _ => {
+            let c = mixer::chain(p, owner)?;
+            if c.is_empty() {
+                return Err(format!(
+                    "{} has no effects to save",
+                    mixer::owner_name(p, owner)
+                ));
+            }
+            Ok((
+                c.to_vec(),
+                format!("the chain of {}", mixer::owner_name(p, owner)),
+            ))
+        }
+    }
+}
+
+/// What `:preset load` completes: every preset name (quoted when it holds a space).
+pub(super) fn preset_names(typed: &str) -> Vec<String> {
+    let low = typed.to_lowercase();
+    presets::list()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.name)
+        .filter(|n| n.to_lowercase().starts_with(low.trim_start_matches('"')))
+        .collect()
 }
 
 /// What `:fx add` completes: the kinds and the words of the other forms.

@@ -342,6 +342,24 @@ pub static COMMANDS: &[Command] = &[
         quits: false,
     },
     Command {
+        name: "preset",
+        aliases: &[],
+        synopsis: "list | load NAME | save NAME | rm NAME",
+        args: &[arg(
+            "list|load|save|rm",
+            Kind::Forms(&[
+                form("list", &[]),
+                form("load", &[arg("NAME", Kind::Choices(mixer::preset_names))]),
+                form("save", &[arg("NAME", Kind::Text)]),
+                form("rm", &[arg("NAME", Kind::Choices(mixer::preset_names))]),
+            ]),
+        )],
+        doc: "Effect presets: load into the selected chain, save the effect (or chain), list, remove",
+        run: Run::Handler(mixer::preset),
+        keys: &[],
+        quits: false,
+    },
+    Command {
         name: "fade",
         aliases: &[],
         synopsis: "in|out BEATS (or 0.5s)",
