@@ -391,7 +391,11 @@ fn presets_save_from_the_editor_and_load_by_command_and_picker() {
         .collect();
     assert_eq!(
         kinds,
-        factory.effects.iter().map(|e| e.kind.clone()).collect::<Vec<_>>()
+        factory
+            .effects
+            .iter()
+            .map(|e| e.kind.clone())
+            .collect::<Vec<_>>()
     );
     press(&mut app, "u");
     assert_eq!(app.project, before);
@@ -408,11 +412,18 @@ fn presets_save_from_the_editor_and_load_by_command_and_picker() {
         Some(&ParamValue::Number(-24.0))
     );
     press(&mut app, ":preset list<ret>");
-    assert!(app.status.text.contains("punchy comp (compressor)"), "{}", app.status.text);
+    assert!(
+        app.status.text.contains("punchy comp (compressor)"),
+        "{}",
+        app.status.text
+    );
     // The picker lists it; on Bass it loads with a fresh id.
     press(&mut app, "<esc>la/punchy<ret>");
     assert_eq!(effects(&app, 1), vec![(4, "compressor".into(), false)]);
-    assert_eq!(param(&app, 1, 0, "threshold_db"), Some(ParamValue::Number(-24.0)));
+    assert_eq!(
+        param(&app, 1, 0, "threshold_db"),
+        Some(ParamValue::Number(-24.0))
+    );
     // Factory names are refused; nothing changes.
     press(&mut app, ":preset save vocal<ret>");
     assert!(app.status.error);
