@@ -344,8 +344,8 @@ pub static COMMANDS: &[Command] = &[
     Command {
         name: "preset",
         aliases: &[],
-        synopsis: "list | load NAME | save NAME | rm NAME",
-        args: &[arg(
+        synopsis: "[list] | load NAME | save NAME | rm NAME",
+        args: &[opt(
             "list|load|save|rm",
             Kind::Forms(&[
                 form("list", &[]),
