@@ -16,6 +16,8 @@ pub enum Scope {
     Arrange,
     Mixer,
     PianoRoll,
+    /// The effect editor opened from a mixer insert.
+    FxEditor,
 }
 
 macro_rules! commands {
@@ -142,9 +144,22 @@ commands! {
     PointDelete = "point_delete", [Arrange], true, "Lane: delete the point at the cursor";
     PointCurve = "point_curve", [Arrange], true, "Lane: the segment after the point: straight, slow start (0.5), fast start (-0.5)";
     PointValue = "point_value", [Arrange], false, "Lane: type the value of the point at the cursor (:automate TARGET BEAT=VALUE)";
-    ValueUp = "value_up", [Mixer, PianoRoll], true, "Raise the selected value (fader +1 dB, pan right, send, velocity +8)";
-    ValueDown = "value_down", [Mixer, PianoRoll], true, "Lower the selected value";
-    ValueReset = "value_reset", [Mixer], true, "Reset the selected value (0 dB, centre)";
+    ValueUp = "value_up", [Mixer, PianoRoll, FxEditor], true, "Raise the selected value (fader +1 dB, pan right, send, velocity +8, an effect parameter one step)";
+    ValueDown = "value_down", [Mixer, PianoRoll, FxEditor], true, "Lower the selected value";
+    ValueReset = "value_reset", [Mixer, FxEditor], true, "Reset the selected value (0 dB, centre, the parameter's default)";
+    ValueUpCoarse = "value_up_coarse", [FxEditor], true, "Raise the parameter by a coarse step (ten fine ones)";
+    ValueDownCoarse = "value_down_coarse", [FxEditor], true, "Lower the parameter by a coarse step";
+    ValueType = "value_type", [FxEditor], false, "Type the parameter's value (:fx set on the command line)";
+    FxOpen = "fx_open", [Mixer], false, "Open the effect editor on the insert under the cursor";
+    FxAdd = "fx_add", [Mixer, FxEditor], false, "Add an effect kind or a preset to the strip's chain (a picker; / filters)";
+    FxBypass = "fx_bypass", [Mixer, FxEditor], true, "Bypass or engage the effect";
+    FxRemove = "fx_remove", [Mixer, FxEditor], true, "Remove the effect (u brings it back)";
+    FxMoveUp = "fx_move_up", [Mixer, FxEditor], true, "Move the effect one place earlier in its chain";
+    FxMoveDown = "fx_move_down", [Mixer, FxEditor], true, "Move the effect one place later in its chain";
+    FxHideOff = "fx_hide_off", [FxEditor], false, "EQ: hide the bands that are off, or show each folded to one line";
+    FxClose = "fx_close", [FxEditor], false, "Back to the mixer (esc too)";
+    PresetSave = "preset_save", [Mixer, FxEditor], false, "Save the effect as a preset (asks for a name)";
+    SendPrePost = "send_pre_post", [Mixer], true, "Switch the send under the cursor between pre- and post-fader";
     NoteInsert = "note_insert", [PianoRoll], true, "Insert a note at the cursor, one grid step long";
     Quantize = "quantize", [PianoRoll], true, "Snap the selected notes (or all) to the grid";
     Audition = "audition", [PianoRoll], false, "Play the pitch under the cursor";

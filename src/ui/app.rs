@@ -9,6 +9,7 @@ use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
 pub use super::views::arrange::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
+pub use super::views::fx_editor::{FxEditorState, FxPicker};
 pub use super::views::instrument::InstrumentBrowser;
 pub use super::views::mixer::{MixerParam, MixerState};
 pub use super::views::piano_roll::{PianoState, PIANO_ZOOMS};
@@ -56,6 +57,8 @@ pub enum Popup {
     },
     /// The instrument browser of a MIDI track (`I`, `:instrument`).
     Instrument(Box<InstrumentBrowser>),
+    /// The picker of effect kinds and presets that adds to a chain (`a` in the mixer).
+    FxPicker(Box<FxPicker>),
     /// `:import` of a MIDI file whose tempo differs from the project's: use it? (y/n)
     ImportTempo(Box<PendingImport>),
 }
@@ -106,6 +109,7 @@ pub struct App {
     pub mode: Mode,
     pub arrange: ArrangeState,
     pub mixer: MixerState,
+    pub fx_editor: FxEditorState,
     pub piano: PianoState,
     pub status: Status,
     /// When the status message was set: messages go after [`MESSAGE_LIFETIME`], errors stay
@@ -169,6 +173,7 @@ impl App {
             mode: Mode::Normal,
             arrange: ArrangeState::default(),
             mixer: MixerState::default(),
+            fx_editor: FxEditorState::default(),
             piano: PianoState::default(),
             status: Status::default(),
             status_at: Instant::now(),
@@ -299,6 +304,10 @@ impl App {
                 self.piano.clip = None;
             }
         }
+        // An undo can take away the effect the editor shows: back to the mixer then.
+        if self.view == ViewKind::FxEditor && self.fx_editor.effect(&self.project).is_none() {
+            self.view = ViewKind::Mixer;
+        }
         self.engine.load_project(&self.project, &self.dir);
         self.peaks.request_all(&self.project, &mut self.jobs);
     }
@@ -306,7 +315,7 @@ impl App {
     /// The track the track commands act on: the mixer's strip in the mixer, else the arrange
     /// row.
     pub fn current_track(&self) -> usize {
-        if self.view == ViewKind::Mixer {
+        if matches!(self.view, ViewKind::Mixer | ViewKind::FxEditor) {
             self.mixer.strip
         } else {
             self.arrange.track
@@ -355,7 +364,7 @@ impl App {
                 .piano_clip()
                 .map(|(ti, ci)| self.project.tracks[ti].clips[ci].start + self.piano.cursor)
                 .unwrap_or(self.transport.beat),
-            ViewKind::Mixer => self.transport.beat,
+            ViewKind::Mixer | ViewKind::FxEditor => self.transport.beat,
         }
     }
 

@@ -7,6 +7,7 @@ use super::ctx::{Ctx, Cx, Effect};
 use super::keymap::{Mode, ViewKind};
 use super::view::View;
 use super::views::arrange::ArrangeState;
+use super::views::fx_editor::{FxEditorState, FxPicker};
 use super::views::mixer::MixerState;
 use super::views::piano_roll::{self, PianoState};
 
@@ -42,6 +43,7 @@ impl App {
             view,
             arrange,
             mixer,
+            fx_editor,
             piano,
             popups,
             ..
@@ -66,6 +68,7 @@ impl App {
             Views {
                 arrange,
                 mixer,
+                fx_editor,
                 piano,
                 popups,
             },
@@ -86,6 +89,7 @@ impl App {
             ViewKind::Arrange => &self.arrange,
             ViewKind::Mixer => &self.mixer,
             ViewKind::PianoRoll => &self.piano,
+            ViewKind::FxEditor => &self.fx_editor,
         }
     }
 
@@ -114,6 +118,7 @@ impl App {
             peaks,
             arrange,
             mixer,
+            fx_editor,
             piano,
             ..
         } = self;
@@ -131,8 +136,23 @@ impl App {
             ViewKind::Arrange => arrange,
             ViewKind::Mixer => mixer,
             ViewKind::PianoRoll => piano,
+            ViewKind::FxEditor => fx_editor,
         };
         on_screen.ensure_visible(&cx);
+    }
+
+    /// The presets the effect picker offers: factory and saved (`store::presets`); none when
+    /// the index cannot be read (the kinds are still there).
+    fn picker_presets(&self) -> Vec<super::views::fx_editor::PickerPreset> {
+        crate::store::presets::list()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| super::views::fx_editor::PickerPreset {
+                name: p.name,
+                factory: p.factory,
+                effects: p.effects,
+            })
+            .collect()
     }
 
     /// Does what a view asked for beyond its own state.
@@ -159,6 +179,23 @@ impl App {
             Effect::ClosePopup => {
                 self.popups.pop();
             }
+            Effect::OpenFxEditor { owner, fx } => {
+                if self.view != ViewKind::FxEditor || self.fx_editor.fx != fx {
+                    self.fx_editor = FxEditorState::open(owner, fx);
+                }
+                self.view = ViewKind::FxEditor;
+                self.mode = Mode::Normal;
+            }
+            Effect::CloseFxEditor => {
+                if self.view == ViewKind::FxEditor {
+                    self.view = ViewKind::Mixer;
+                }
+            }
+            Effect::OpenFxPicker(owner) => {
+                let presets = self.picker_presets();
+                self.popups
+                    .push(Popup::FxPicker(Box::new(FxPicker::new(owner, presets))));
+            }
             Effect::Prompt(text) => {
                 self.mode = Mode::Command;
                 self.cmdline.cursor = text.chars().count();
@@ -173,6 +210,7 @@ impl App {
 pub struct Views<'a> {
     pub arrange: &'a mut ArrangeState,
     pub mixer: &'a mut MixerState,
+    pub fx_editor: &'a mut FxEditorState,
     pub piano: &'a mut PianoState,
     pub popups: &'a mut Vec<Popup>,
 }
@@ -184,6 +222,7 @@ impl Views<'_> {
             ViewKind::Arrange => self.arrange,
             ViewKind::Mixer => self.mixer,
             ViewKind::PianoRoll => self.piano,
+            ViewKind::FxEditor => self.fx_editor,
         }
     }
 }

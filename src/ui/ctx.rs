@@ -49,8 +49,16 @@ pub enum Effect {
     ArrangeCursor(f64),
     /// Close the popup on top (the view that asked is that popup).
     ClosePopup,
-    /// Open the command line with this text typed, the cursor at its end (to finish a command
-    /// such as `:automate gain 4=-3`).
+    /// Show the effect editor on effect `fx` of `owner`'s chain.
+    OpenFxEditor {
+        owner: crate::model::mixer::Owner,
+        fx: crate::model::FxId,
+    },
+    /// Leave the effect editor for the mixer.
+    CloseFxEditor,
+    /// Open the picker of effect kinds and presets that adds to `owner`'s chain.
+    OpenFxPicker(crate::model::mixer::Owner),
+    /// Open the command line with this text typed (a prompt for a value or a name).
     Prompt(String),
 }
 

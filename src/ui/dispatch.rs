@@ -61,6 +61,10 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             app.cmdline.completions.clear();
         }
         Cmd::NormalMode => {
+            // Esc in the effect editor's normal mode goes back to the mixer.
+            if app.mode == Mode::Normal && app.view == ViewKind::FxEditor {
+                app.view = ViewKind::Mixer;
+            }
             app.mode = Mode::Normal;
             app.arrange.anchor = None;
             app.piano.anchor = None;
@@ -120,7 +124,12 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         }
         Cmd::NextView | Cmd::PrevView => {
             let all = ViewKind::ALL;
-            let i = all.iter().position(|v| *v == app.view).unwrap_or(0);
+            // The effect editor cycles on from the mixer it belongs to.
+            let here = match app.view {
+                ViewKind::FxEditor => ViewKind::Mixer,
+                v => v,
+            };
+            let i = all.iter().position(|v| *v == here).unwrap_or(0);
             let step = if cmd == Cmd::NextView {
                 n
             } else {

@@ -40,6 +40,8 @@ pub struct MeterView {
     pub master: Level,
     pub momentary_lufs: Option<f64>,
     pub short_term_lufs: Option<f64>,
+    /// Gain reduction in dB (≥ 0, to 0.5 dB) of each compressor, gate and limiter.
+    pub gain_reduction: HashMap<crate::model::FxId, f32>,
 }
 
 /// A transport request from the UI.
@@ -181,6 +183,12 @@ impl EngineLink {
             master: level(&m.master),
             momentary_lufs: m.momentary_lufs.map(|v| (v * 10.0).round() / 10.0),
             short_term_lufs: m.short_term_lufs.map(|v| (v * 10.0).round() / 10.0),
+            // Rounded like the levels, so a steady reduction does not keep the screen redrawing.
+            gain_reduction: m
+                .gain_reduction
+                .iter()
+                .map(|(id, gr)| (*id, (gr.max(0.0) * 2.0).round() / 2.0))
+                .collect(),
         };
         (errors, transport, meters)
     }

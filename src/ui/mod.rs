@@ -15,6 +15,7 @@ pub mod commands;
 pub mod ctx;
 pub mod disk;
 pub mod dispatch;
+pub mod effects;
 pub mod engine_link;
 pub mod grid;
 pub mod instruments;

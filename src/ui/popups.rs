@@ -113,6 +113,13 @@ pub fn on_key(app: &mut App, ev: KeyEvent) {
                 }
             });
         }
+        Popup::FxPicker(_) => {
+            app.with_cx(|cx, v| {
+                if let Some(Popup::FxPicker(p)) = v.popups.last_mut() {
+                    p.on_key(cx, ev);
+                }
+            });
+        }
         Popup::ImportTempo(pending) => match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 app.popups.pop();

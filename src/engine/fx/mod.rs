@@ -9,8 +9,10 @@
 
 pub mod chain;
 mod dynamics;
+mod response;
 mod space;
 
+pub use response::eq_response_db;
 use std::sync::OnceLock;
 
 /// A builder for extra kinds, outside the registry (tests wire chains with simple nodes:

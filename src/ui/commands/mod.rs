@@ -18,6 +18,7 @@ mod edit;
 mod file;
 mod import;
 mod line;
+mod mixer;
 mod project;
 mod render;
 mod spec;

@@ -1,7 +1,7 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
 use super::spec::{Arg, Command, Form, Kind, Run};
-use super::{automate, edit, file, import, project, render, track, transport, view};
+use super::{automate, edit, file, import, mixer, project, render, track, transport, view};
 use crate::ui::action::Cmd;
 
 const fn arg(name: &'static str, kind: Kind) -> Arg {
@@ -329,6 +329,56 @@ pub static COMMANDS: &[Command] = &[
         args: &[opt("NAME", Kind::Text)],
         doc: "Add a bus track below the selected one (:track add bus NAME)",
         run: Run::Handler(automate::bus),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "fx",
+        aliases: &[],
+        synopsis: "add [TRACK] KIND [P=V..] | set FX P=V.. | rm FX | move FX POS | bypass FX [on|off]",
+        args: &[arg(
+            "add|set|rm|move|bypass",
+            Kind::Forms(&[
+                form("add", &[arg("KIND", Kind::Choices(mixer::kinds))]),
+                form("set", &[arg("FX", Kind::Number), arg("P=V", Kind::Text)]),
+                form("rm", &[arg("FX", Kind::Number)]),
+                form("move", &[arg("FX", Kind::Number), arg("POS", Kind::Number)]),
+                form("bypass", &[arg("FX", Kind::Number), opt("on|off", ON_OFF)]),
+            ]),
+        )],
+        doc: "Insert effects of the selected strip (or TRACK, master): add, set, remove, move, bypass",
+        run: Run::Handler(mixer::fx),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "send",
+        aliases: &[],
+        synopsis: "BUS [DB] [pre|post] | BUS rm",
+        args: &[
+            arg("BUS", Kind::Text),
+            opt("DB|pre|post|rm", Kind::Words(&["pre", "post", "rm"])),
+        ],
+        doc: "A send from the selected track to a bus (post-fader unless pre), or its new level",
+        run: Run::Handler(mixer::send),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "preset",
+        aliases: &[],
+        synopsis: "[list] | load NAME | save NAME | rm NAME",
+        args: &[opt(
+            "list|load|save|rm",
+            Kind::Forms(&[
+                form("list", &[]),
+                form("load", &[arg("NAME", Kind::Choices(mixer::preset_names))]),
+                form("save", &[arg("NAME", Kind::Text)]),
+                form("rm", &[arg("NAME", Kind::Choices(mixer::preset_names))]),
+            ]),
+        )],
+        doc: "Effect presets: load into the selected chain, save the effect (or chain), list, remove",
+        run: Run::Handler(mixer::preset),
         keys: &[],
         quits: false,
     },

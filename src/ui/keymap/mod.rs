@@ -114,11 +114,21 @@ pub enum ViewKind {
     Arrange,
     Mixer,
     PianoRoll,
+    /// The effect editor, opened from a mixer insert (not one of the views `next_view` cycles
+    /// through; it goes back to the mixer).
+    FxEditor,
 }
 
 impl ViewKind {
     /// Every view, in the order `next_view` cycles through them.
     pub const ALL: [ViewKind; 3] = [ViewKind::Arrange, ViewKind::Mixer, ViewKind::PianoRoll];
+    /// Every view with a keymap section: the cycled ones and the effect editor.
+    pub const KEYED: [ViewKind; 4] = [
+        ViewKind::Arrange,
+        ViewKind::Mixer,
+        ViewKind::PianoRoll,
+        ViewKind::FxEditor,
+    ];
 
     /// The keymap table name.
     pub fn name(self) -> &'static str {
@@ -126,6 +136,7 @@ impl ViewKind {
             ViewKind::Arrange => "arrange",
             ViewKind::Mixer => "mixer",
             ViewKind::PianoRoll => "piano_roll",
+            ViewKind::FxEditor => "fx_editor",
         }
     }
 
@@ -135,6 +146,7 @@ impl ViewKind {
             ViewKind::Arrange => Scope::Arrange,
             ViewKind::Mixer => Scope::Mixer,
             ViewKind::PianoRoll => Scope::PianoRoll,
+            ViewKind::FxEditor => Scope::FxEditor,
         }
     }
 }
@@ -209,7 +221,7 @@ impl Keymap {
 
     fn combine(s: Sections) -> Keymap {
         let mut tries = BTreeMap::new();
-        for view in ViewKind::ALL {
+        for view in ViewKind::KEYED {
             for mode in Mode::BOUND {
                 let mut t = s.global.get(&mode).cloned().unwrap_or_else(KeyTrie::empty);
                 // Lane mode is normal mode with the lane's keys over it.
@@ -317,7 +329,7 @@ impl Keymap {
                         message,
                     })?;
                 out.global.insert(mode, trie);
-            } else if let Some(view) = ViewKind::ALL.into_iter().find(|v| v.name() == name) {
+            } else if let Some(view) = ViewKind::KEYED.into_iter().find(|v| v.name() == name) {
                 for (mname, mval) in value {
                     let path = format!("keys.{name}.{mname}");
                     let mode = mode_named(mname).ok_or_else(|| KeymapError::Binding {
@@ -341,7 +353,7 @@ impl Keymap {
                 }
             } else {
                 return Err(bad(
-                    "is neither a mode (normal, insert, visual) nor a view (arrange, mixer, piano_roll)"
+                    "is neither a mode (normal, insert, visual) nor a view (arrange, mixer, piano_roll, fx_editor)"
                         .into(),
                 ));
             }

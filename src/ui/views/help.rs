@@ -27,6 +27,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         crate::ui::keymap::ViewKind::Arrange => "Arrange view",
         crate::ui::keymap::ViewKind::Mixer => "Mixer",
         crate::ui::keymap::ViewKind::PianoRoll => "Piano roll",
+        crate::ui::keymap::ViewKind::FxEditor => "Effect editor",
     };
     // The keys that enter each mode in this view: a mode no key enters is not listed (the
     // global `esc` of insert mode would otherwise show an insert mode the arrange view lacks).

@@ -5,6 +5,7 @@
 //! and the command row; popups (help, which-key, confirmations) are painted over the rest.
 
 pub mod arrange;
+pub mod fx_editor;
 pub mod help;
 pub mod instrument;
 pub mod mixer;

@@ -74,6 +74,7 @@ pub fn draw(app: &App, buf: &mut Buffer, main: Rect) {
                 ],
             ),
             Popup::Instrument(b) => b.draw(&app.ctx(), buf, main),
+            Popup::FxPicker(p) => p.draw(&app.ctx(), buf, main),
             Popup::ImportTempo(pending) => {
                 draw_box(app, buf, main, "Tempo", &import_tempo_lines(app, pending))
             }

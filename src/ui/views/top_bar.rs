@@ -93,8 +93,11 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             ViewKind::Arrange => "Arrange",
             ViewKind::Mixer => "Mixer",
             ViewKind::PianoRoll => "Piano roll",
+            ViewKind::FxEditor => "Effect",
         };
-        let st = if v == app.view {
+        // The effect editor belongs to the mixer.
+        let on = v == app.view || (v == ViewKind::Mixer && app.view == ViewKind::FxEditor);
+        let st = if on {
             app.theme.get("ui.tab.active")
         } else {
             app.theme.get("ui.tab")

@@ -1,12 +1,19 @@
 //! The mixer: a strip per track and bus (name, inserts, sends, peak/RMS meters with the fader,
 //! fader value, pan, mute/solo/arm) and the master strip with momentary and short-term LUFS.
-//! The inserts section lists a track's effects; it takes no rows when no track has any.
+//! The inserts section lists a chain's effects (short kind, id, `○` and dim when bypassed, a
+//! gain-reduction bar for compressors, gates and limiters); it takes no rows when no chain has
+//! any. Sends show their bus, level and `pre` when pre-fader. A strip keeps at least a short
+//! meter: inserts and sends beyond the rows left are summed up as `+N more`.
 
 use super::state::{MixerParam, MixerState};
+use crate::model::Effect;
 use crate::model::{Track, TrackKind};
 use crate::ui::ctx::Ctx;
+use crate::ui::effects::{has_gain_reduction, short_kind};
 use crate::ui::engine_link::Level;
-use crate::ui::widgets::{db, ellipsize, fill, fit, meter_scope, put, set, EIGHTHS_UP};
+use crate::ui::widgets::{
+    db, ellipsize, fill, fit, meter_scope, put, set, EIGHTHS_RIGHT, EIGHTHS_UP,
+};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -15,6 +22,10 @@ use ratatui::style::Style;
 pub const STRIP_W: u16 = 12;
 /// Meter range in dB (bottom, top).
 const METER_DB: (f32, f32) = (-60.0, 6.0);
+/// Rows a strip keeps besides inserts and sends: name, kind, a meter of two, three below.
+const FIXED_ROWS: u16 = 7;
+/// Gain reduction a strip's three-cell bar spans, dB.
+const GR_FULL: f32 = 12.0;
 
 /// How many track strips fit next to the master strip.
 pub fn visible_strips(main: Rect) -> usize {
@@ -25,13 +36,23 @@ pub fn draw(st: &MixerState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
     let th = &cx.theme;
     fill(buf, area, th.get("mixer"));
     let p = &cx.project;
-    let inserts = p.tracks.iter().map(|t| t.effects.len()).max().unwrap_or(0);
+    let inserts = p
+        .tracks
+        .iter()
+        .map(|t| t.effects.len())
+        .chain([p.master.effects.len()])
+        .max()
+        .unwrap_or(0);
     let sends = p.tracks.iter().map(|t| t.sends.len()).max().unwrap_or(0);
     let n = visible_strips(area);
     // The pager gets a row of its own below the strips; every strip (the master too) keeps
     // the same height, so that their meter scales line up row by row.
     let paged = p.tracks.len() > n;
     let h = area.height - u16::from(paged && area.height > 1);
+    // Inserts and sends share what the fixed rows leave; inserts first.
+    let room = h.saturating_sub(FIXED_ROWS) as usize;
+    let inserts = inserts.min(room);
+    let sends = sends.min(room - inserts);
     for (i, ti) in (st.scroll..p.tracks.len()).take(n).enumerate() {
         let r = Rect::new(area.x + i as u16 * STRIP_W, area.y, STRIP_W - 1, h);
         strip(st, cx, buf, r, Some(ti), inserts, sends);
@@ -131,21 +152,45 @@ fn strip(
         Some(t) => &t.effects,
         None => &p.master.effects,
     };
-    for i in 0..inserts {
-        if let Some(e) = effects.get(i) {
-            let label = format!("{}{}", if e.bypass { "○ " } else { "● " }, e.kind);
-            put(buf, r.x, y, &fit(&label, w), right, base);
+    let dim = th.get("ui.text.dim").bg(base.bg.unwrap_or_default());
+    // A chain longer than its rows scrolls so that the cursor's insert shows.
+    let first = match st.param {
+        MixerParam::Insert(c) if selected && c >= inserts => c + 1 - inserts,
+        _ => 0,
+    };
+    for row in 0..inserts {
+        let i = first + row;
+        // The last row sums up what does not fit (unless the cursor is there).
+        let more = effects.len().saturating_sub(i);
+        if row + 1 == inserts && more > 1 && !(selected && st.param == MixerParam::Insert(i)) {
+            put(buf, r.x, y, &fit(&format!(" +{more} more"), w), right, dim);
+        } else if let Some(e) = effects.get(i) {
+            let style = match value_style(MixerParam::Insert(i)) {
+                s if s != base => s,
+                _ if e.bypass => dim,
+                s => s,
+            };
+            insert_row(cx, buf, r.x, y, w, e, style);
         }
         y += 1;
     }
+    let all_sends = track.map_or(0, |t| t.sends.len());
     for i in 0..sends {
-        if let Some(s) = track.and_then(|t| t.sends.get(i)) {
-            let to = p.track(s.to).map(|t| t.name.as_str()).unwrap_or("?");
-            let label = format!(
-                "→{} {:+.0}",
-                fit(to, w.saturating_sub(5)).trim_end(),
-                s.level_db
+        if i + 1 == sends && all_sends > sends && !(selected && st.param == MixerParam::Send(i)) {
+            put(
+                buf,
+                r.x,
+                y,
+                &fit(&format!(" +{} more", all_sends - i), w),
+                right,
+                dim,
             );
+        } else if let Some(s) = track.and_then(|t| t.sends.get(i)) {
+            let to = p.track(s.to).map(|t| t.name.as_str()).unwrap_or("?");
+            let level = format!("{:+.0}", s.level_db);
+            let pre = if s.pre_fader { " pre" } else { "" };
+            let name_w = w.saturating_sub(2 + level.len() + pre.len());
+            let label = format!("→{} {level}{pre}", fit(to, name_w).trim_end());
             put(
                 buf,
                 r.x,
@@ -238,6 +283,32 @@ fn strip(
             right,
             base,
         );
+    }
+}
+
+/// One insert: `●Comp 3 ██▌` (bypassed: `○`), the bar its gain reduction over `GR_FULL` dB.
+fn insert_row(cx: &Ctx<'_>, buf: &mut Buffer, x: u16, y: u16, w: usize, e: &Effect, st: Style) {
+    let mark = if e.bypass { '○' } else { '●' };
+    let gr = has_gain_reduction(&e.kind);
+    let bar_w = if gr && w >= 10 { 3 } else { 0 };
+    let label = format!("{mark}{} {}", short_kind(&e.kind), e.id.0);
+    put(buf, x, y, &fit(&label, w - bar_w), x + w as u16, st);
+    if bar_w > 0 {
+        let db = cx.meters.gain_reduction.get(&e.id).copied().unwrap_or(0.0);
+        let eighths = ((db / GR_FULL).clamp(0.0, 1.0) * bar_w as f32 * 8.0).round() as usize;
+        let bar_style = cx
+            .theme
+            .get("mixer.meter.high")
+            .bg(st.bg.unwrap_or_default());
+        for c in 0..bar_w {
+            let n = eighths.saturating_sub(c * 8).min(8);
+            let (ch, s) = if n == 0 {
+                ('·', st)
+            } else {
+                (EIGHTHS_RIGHT[n], bar_style)
+            };
+            set(buf, x + (w - bar_w + c) as u16, y, ch, s);
+        }
     }
 }
 

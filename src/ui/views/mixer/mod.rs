@@ -1,5 +1,6 @@
 //! The mixer view: a strip per track and bus and the master strip; keys choose a strip and a
-//! value and change it in place, a click selects a strip.
+//! value (an insert, a send, the fader, the pan) and change it in place, open the effect editor
+//! on an insert, add effects and presets; a click selects a strip.
 
 mod draw;
 mod keys;
@@ -42,9 +43,19 @@ impl View for MixerState {
             .get(self.strip)
             .map(|t| t.name.as_str())
             .unwrap_or("Master");
-        let param = format!("  {:?}", self.param)
-            .replace("Send(", "send ")
-            .replace(')', "");
+        let chain = match cx.project.tracks.get(self.strip) {
+            Some(t) => &t.effects,
+            None => &cx.project.master.effects,
+        };
+        let param = match self.param {
+            MixerParam::Insert(i) => chain
+                .get(i)
+                .map(|e| format!("  insert {} {}", e.kind, e.id.0))
+                .unwrap_or_default(),
+            p => format!("  {p:?}")
+                .replace("Send(", "send ")
+                .replace(')', ""),
+        };
         (name.to_string(), param)
     }
 }

@@ -1,4 +1,5 @@
-//! The mixer's state: the selected strip and value, and the first strip shown.
+//! The mixer's state: the selected strip and value (an insert, a send, the fader, the pan),
+//! and the first strip shown.
 
 /// Which value of a mixer strip the keys change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -7,6 +8,8 @@ pub enum MixerParam {
     Pan,
     /// The n-th send of the track.
     Send(usize),
+    /// The n-th insert effect of the strip's chain.
+    Insert(usize),
 }
 
 /// State of the mixer view.
