@@ -254,12 +254,12 @@ impl Band {
 }
 
 fn run_sections(secs: &mut [[Biquad; 2]], l: &mut [f32], r: &mut [f32]) {
+    // Both channels in one loop: two independent recursions keep the FPU busy where one
+    // would wait on its own previous result.
     for [fl, fr] in secs.iter_mut() {
-        for x in l.iter_mut() {
-            *x = fl.process(*x);
-        }
-        for x in r.iter_mut() {
-            *x = fr.process(*x);
+        for (xl, xr) in l.iter_mut().zip(r.iter_mut()) {
+            *xl = fl.process(*xl);
+            *xr = fr.process(*xr);
         }
     }
 }
