@@ -90,72 +90,73 @@ impl Compressor {
     }
 
     /// The level where compression starts, dB. The gain reduction glides to the new curve at
-    /// the attack/release speed.
+    /// the attack/release speed. Called on the audio thread.
     pub fn set_threshold_db(&mut self, db: f32) {
         if db.is_finite() {
             self.threshold_db = db.clamp(-100.0, 24.0);
         }
     }
 
-    /// The ratio n:1 (at least 1).
+    /// The ratio n:1 (at least 1). Called on the audio thread.
     pub fn set_ratio(&mut self, ratio: f32) {
         if ratio.is_finite() {
             self.ratio = ratio.clamp(1.0, 1000.0);
         }
     }
 
-    /// The soft knee's width, dB (0: hard knee).
+    /// The soft knee's width, dB (0: hard knee). Called on the audio thread.
     pub fn set_knee_db(&mut self, db: f32) {
         if db.is_finite() {
             self.knee_db = db.clamp(0.0, 48.0);
         }
     }
 
-    /// The attack time constant, ms.
+    /// The attack time constant, ms. Called on the audio thread.
     pub fn set_attack_ms(&mut self, ms: f32) {
         if ms.is_finite() {
             self.attack = coef(ms, self.rate);
         }
     }
 
-    /// The release time constant, ms.
+    /// The release time constant, ms. Called on the audio thread.
     pub fn set_release_ms(&mut self, ms: f32) {
         if ms.is_finite() {
             self.release = coef(ms, self.rate);
         }
     }
 
-    /// Gain after compression, dB (gliding).
+    /// Gain after compression, dB (gliding). Called on the audio thread.
     pub fn set_makeup_db(&mut self, db: f32) {
         if db.is_finite() {
             self.makeup_db.set_target(db.clamp(-60.0, 48.0));
         }
     }
 
-    /// Peak or RMS detection.
+    /// Peak or RMS detection. Called on the audio thread.
     pub fn set_detector(&mut self, d: Detector) {
         self.detector = d;
     }
 
-    /// The wet share 0 … 1 (gliding).
+    /// The wet share 0 … 1 (gliding). Called on the audio thread.
     pub fn set_mix(&mut self, mix: f32) {
         if mix.is_finite() {
             self.mix.set_target(mix.clamp(0.0, 1.0));
         }
     }
 
-    /// The gain reduction now, dB (≥ 0; makeup not included).
+    /// The gain reduction now, dB (≥ 0; makeup not included). Called on the audio thread.
     pub fn gain_reduction_db(&self) -> f32 {
         self.gr
     }
 
     /// Ends the makeup and mix glides (a freshly built compressor must not fade in).
+    /// Called on the audio thread.
     pub fn settle(&mut self) {
         self.makeup_db.set_immediate(self.makeup_db.target());
         self.mix.set_immediate(self.mix.target());
     }
 
-    /// Forgets the detector's memory (a seek).
+    /// Forgets the detector's memory (a seek). Called on the audio thread.
     pub fn reset(&mut self) {
         self.settle();
         self.ms = [0.0; 2];
@@ -182,7 +183,7 @@ impl Compressor {
     }
 
     /// Compresses a stereo block in place; `sidechain` (when given, as long as the block)
-    /// drives the detector instead of the input. Never allocates.
+    /// drives the detector instead of the input. Called on the audio thread; never allocates.
     pub fn process(
         &mut self,
         left: &mut [f32],

@@ -254,12 +254,12 @@ impl Band {
 }
 
 fn run_sections(secs: &mut [[Biquad; 2]], l: &mut [f32], r: &mut [f32]) {
+    // Both channels in one loop: two independent recursions keep the FPU busy where one
+    // would wait on its own previous result.
     for [fl, fr] in secs.iter_mut() {
-        for x in l.iter_mut() {
-            *x = fl.process(*x);
-        }
-        for x in r.iter_mut() {
-            *x = fr.process(*x);
+        for (xl, xr) in l.iter_mut().zip(r.iter_mut()) {
+            *xl = fl.process(*xl);
+            *xr = fr.process(*xr);
         }
     }
 }
@@ -290,6 +290,7 @@ impl Eq {
     }
 
     /// Sets band `band`'s type (crossfaded). Out-of-range bands are ignored.
+    /// Called on the audio thread.
     pub fn set_type(&mut self, band: usize, kind: BandType) {
         let (rate, fade) = (self.rate, self.fade_len);
         if let Some(b) = self.bands.get_mut(band) {
@@ -301,6 +302,7 @@ impl Eq {
     }
 
     /// Sets band `band`'s frequency in Hz (gliding); kept inside 10 Hz … 0.49·rate.
+    /// Called on the audio thread.
     pub fn set_freq(&mut self, band: usize, hz: f32) {
         let hz = if hz.is_finite() { hz } else { 1000.0 };
         let hz = hz.clamp(10.0, 0.49 * self.rate as f32);
@@ -311,6 +313,7 @@ impl Eq {
     }
 
     /// Sets band `band`'s gain in dB (peak and shelves; gliding); kept inside ±48 dB.
+    /// Called on the audio thread.
     pub fn set_gain_db(&mut self, band: usize, db: f32) {
         let db = if db.is_finite() { db } else { 0.0 };
         let db = db.clamp(-48.0, 48.0);
@@ -320,7 +323,7 @@ impl Eq {
         });
     }
 
-    /// Sets band `band`'s Q (gliding); kept inside 0.025 … 40.
+    /// Sets band `band`'s Q (gliding); kept inside 0.025 … 40. Called on the audio thread.
     pub fn set_q(&mut self, band: usize, q: f32) {
         let q = if q.is_finite() { q } else { 0.707 };
         let q = q.clamp(0.025, 40.0);
@@ -331,6 +334,7 @@ impl Eq {
     }
 
     /// Sets band `band`'s slope: 24 dB/octave when true, else 12 (pass types; crossfaded).
+    /// Called on the audio thread.
     pub fn set_slope24(&mut self, band: usize, slope24: bool) {
         let (rate, fade) = (self.rate, self.fade_len);
         if let Some(b) = self.bands.get_mut(band) {
@@ -359,6 +363,7 @@ impl Eq {
     }
 
     /// Ends every glide and crossfade at its target (a freshly built EQ must not fade in).
+    /// Called on the audio thread.
     pub fn settle(&mut self) {
         let rate = self.rate;
         for b in self.bands.iter_mut() {
@@ -367,7 +372,7 @@ impl Eq {
         }
     }
 
-    /// Silences the filters' memory (a seek); parameters stay.
+    /// Silences the filters' memory (a seek); parameters stay. Called on the audio thread.
     pub fn reset(&mut self) {
         self.settle();
         for b in self.bands.iter_mut() {
@@ -393,7 +398,7 @@ impl Eq {
         })
     }
 
-    /// Filters a stereo block in place. Never allocates.
+    /// Filters a stereo block in place. Called on the audio thread; never allocates.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         let mut start = 0;

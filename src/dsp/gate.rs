@@ -56,14 +56,14 @@ impl Gate {
         (ms.max(0.0) * 0.001 * self.rate as f32).round()
     }
 
-    /// The level that opens the gate, dB.
+    /// The level that opens the gate, dB. Called on the audio thread.
     pub fn set_threshold_db(&mut self, db: f32) {
         if db.is_finite() {
             self.threshold = db_to_gain(db.min(24.0));
         }
     }
 
-    /// Time to open fully from silence, ms.
+    /// Time to open fully from silence, ms. Called on the audio thread.
     pub fn set_attack_ms(&mut self, ms: f32) {
         if ms.is_finite() {
             self.attack_samples = self.samples(ms).max(1.0);
@@ -71,14 +71,14 @@ impl Gate {
         }
     }
 
-    /// Time held open after the key falls under the threshold, ms.
+    /// Time held open after the key falls under the threshold, ms. Called on the audio thread.
     pub fn set_hold_ms(&mut self, ms: f32) {
         if ms.is_finite() {
             self.hold_samples = self.samples(ms.min(60_000.0)) as u32;
         }
     }
 
-    /// Time to close from fully open to the closed level, ms.
+    /// Time to close from fully open to the closed level, ms. Called on the audio thread.
     pub fn set_release_ms(&mut self, ms: f32) {
         if ms.is_finite() {
             self.release_samples = self.samples(ms).max(1.0);
@@ -87,6 +87,7 @@ impl Gate {
     }
 
     /// The gain when closed, dB (≤ 0). A change glides at the attack or release speed.
+    /// Called on the audio thread.
     pub fn set_range_db(&mut self, db: f32) {
         if db.is_finite() {
             self.range_db = db.clamp(-120.0, 0.0);
@@ -100,23 +101,27 @@ impl Gate {
         self.release_factor = db_to_gain(self.range_db / self.release_samples);
     }
 
-    /// The gain reduction now, dB (≥ 0).
+    /// The gain reduction now, dB (≥ 0). Called on the audio thread.
     pub fn gain_reduction_db(&self) -> f32 {
-        -20.0 * self.gain.log10()
+        if self.gain >= 1.0 {
+            0.0
+        } else {
+            -20.0 * self.gain.log10()
+        }
     }
 
-    /// The gain now (1 open, the range closed).
+    /// The gain now (1 open, the range closed). Called on the audio thread.
     pub fn gain(&self) -> f32 {
         self.gain
     }
 
-    /// Closes the gate at once (a seek).
+    /// Closes the gate at once (a seek). Called on the audio thread.
     pub fn reset(&mut self) {
         self.hold_left = 0;
         self.gain = self.range;
     }
 
-    /// Gates a stereo block in place. Never allocates.
+    /// Gates a stereo block in place. Called on the audio thread; never allocates.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         for i in 0..n {
