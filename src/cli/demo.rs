@@ -345,7 +345,7 @@ fn mix_bus(p: &mut Project) {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
     };
-    let mut apply = |p: &mut Project, e: Result<crate::model::Edit, String>| {
+    let apply = |p: &mut Project, e: Result<crate::model::Edit, String>| {
         // The demo is built from constants: an op that refuses is a bug in this function.
         let e = e.unwrap_or_else(|m| panic!("demo mix: {m}"));
         e.apply(p).unwrap_or_else(|m| panic!("demo mix: {m}"));
