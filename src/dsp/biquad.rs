@@ -153,6 +153,12 @@ impl Biquad {
         self.a2 = a2 / a0;
     }
 
+    /// Replaces the coefficients (`[b0, b1, b2, a1, a2]`, `a0` = 1) keeping the state, so a
+    /// stereo pair computes them once and both channels glide together. Audio thread safe.
+    pub fn set_coefficients(&mut self, c: [f64; 5]) {
+        [self.b0, self.b1, self.b2, self.a1, self.a2] = c;
+    }
+
     /// The normalised coefficients `[b0, b1, b2, a1, a2]` (`a0` = 1).
     pub fn coefficients(&self) -> [f64; 5] {
         [self.b0, self.b1, self.b2, self.a1, self.a2]

@@ -6,22 +6,36 @@
 //! Nothing here knows about tracks, projects or the terminal.
 
 mod biquad;
+mod compressor;
 mod db;
+mod delay;
 mod envelope;
+mod eq;
+mod gate;
+mod limiter;
 mod meter;
 mod onepole;
 mod osc;
+mod reverb;
 mod smooth;
 mod svf;
+mod true_peak;
 
 pub use biquad::{Biquad, BiquadKind};
+pub use compressor::{static_curve_db, Compressor, Detector};
 pub use db::{db_to_gain, gain_to_db, Real, SILENCE_DB};
+pub use delay::{Delay, DelayLine, MAX_DELAY_S};
 pub use envelope::{Adsr, AdsrParams, AdsrStage};
+pub use eq::{pass24_qs, BandType, Eq, EQ_BANDS};
+pub use gate::Gate;
+pub use limiter::Limiter;
 pub use meter::{peak_and_energy, PeakRms, PEAK_FALL_DB_PER_S, RMS_TIME_S};
 pub use onepole::OnePole;
 pub use osc::{poly_blep, Noise, Oscillator, Waveform};
+pub use reverb::{Reverb, MAX_PREDELAY_MS};
 pub use smooth::Smoothed;
 pub use svf::Svf;
+pub use true_peak::TruePeak;
 
 /// Converts a MIDI key number to its frequency in Hz (A4 = key 69 = 440 Hz), fractional keys
 /// allowed for detune.

@@ -4,17 +4,27 @@
 //! audio callback for live playback and by `render_to_wav` offline. This is the only mixing
 //! code: both paths call [`Graph::process`]. Processing never allocates, locks or does I/O,
 //! except [`Source::Clips`] (offline only), which reads its files.
+//!
+//! Every track, bus and the master has an insert chain ([`FxChain`]): after the source
+//! (track), the bus sum (bus) or the master sum, before the fader. Latency compensation:
+//! each node's signal reaches its fader `out_lat` samples late (the chains on its way); every
+//! send and every node's contribution to the master is delayed so that all paths arrive
+//! equally late ([`Graph::latency`], plus the master chain's own). Sources are processed in
+//! phases so that a track sidechained from another source hears that source's block of the
+//! same time; a sidechain from a bus, or around a cycle of sources, hears the previous block.
 
+use super::automation::{self, Lane, LaneTarget, SUB_BLOCK};
 use super::clips::{ClipLayer, LayerSignature};
+use super::fx::chain::{fx_values, sidechain_of, DelayLine, FxChain, FxSlot, SidechainBank};
 use super::instrument::{build_instrument, ChaseState, Control, Instrument, NoteEvent};
 use super::messages::{NodeId, ParamChange, ParamId};
-use super::meters::{MeterAtomics, MeterBank};
+use super::meters::{AtomicF32, MeterAtomics, MeterBank};
 use super::mixer::{balance, constant_power};
 use super::stream::StreamConsumer;
 use super::transport::TempoGrid;
 use super::EngineError;
 use crate::dsp::{db_to_gain, Smoothed};
-use crate::model::{ClipContent, Project, Track, TrackId, TrackKind};
+use crate::model::{ClipContent, Effect, FxId, Project, Track, TrackId, TrackKind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -132,6 +142,83 @@ pub struct SendNode {
     pub slot: usize,
     gain: Smoothed,
     pub pre_fader: bool,
+    /// The send's automation (linear gain), gliding per sub-block; 1 without a lane.
+    auto: Smoothed,
+    laned: bool,
+    /// The automation jumps to its next value instead of gliding (a new send, a seek).
+    fresh: bool,
+    /// Latency compensation: what arrives at the bus from other paths is this much later.
+    comp: DelayLine,
+}
+
+impl SendNode {
+    /// Takes the running state of `o` (the same send in the running graph): the gain's
+    /// position (its new target glides from there), the automation's position and the
+    /// compensation delay when its length is unchanged. Audio thread: swaps only.
+    fn take_running(&mut self, o: &mut SendNode) {
+        let target = self.gain.target();
+        self.gain.set_immediate(o.gain.value());
+        self.gain.set_target(target);
+        let auto = if self.laned { o.auto.value() } else { 1.0 };
+        let target = self.auto.target();
+        self.auto.set_immediate(auto);
+        self.auto.set_target(target);
+        if self.comp.len() == o.comp.len() {
+            std::mem::swap(&mut self.comp, &mut o.comp);
+        }
+    }
+}
+
+/// What processing a node reads from the graph around it.
+pub struct Ctx<'a> {
+    grid: &'a TempoGrid,
+    sidechains: &'a SidechainBank,
+    /// The gain-reduction meters (None: not metering).
+    gr: Option<&'a [(FxId, AtomicF32)]>,
+}
+
+/// Runs `chain` on a block in place, following the lanes that drive its parameters per
+/// sub-block. `in_lat` is how late the signal entering the chain is. Audio thread.
+fn run_chain(
+    chain: &mut FxChain,
+    lanes: &[Lane],
+    left: &mut [f32],
+    right: &mut [f32],
+    pos: u64,
+    in_lat: usize,
+    ctx: &Ctx<'_>,
+) {
+    if chain.is_empty() {
+        return;
+    }
+    let n = left.len();
+    if !lanes
+        .iter()
+        .any(|l| matches!(l.target, LaneTarget::Fx { .. }))
+    {
+        chain.process(left, right, ctx.sidechains, 0, ctx.gr);
+        return;
+    }
+    let mut k = 0;
+    while k < n {
+        let m = (n - k).min(SUB_BLOCK);
+        for l in lanes {
+            if let LaneTarget::Fx { slot, param } = l.target {
+                if let Some(s) = chain.slots.get_mut(slot) {
+                    let at = (pos + k as u64).saturating_sub((in_lat + s.before) as u64);
+                    s.apply(param, l.value_at(ctx.grid, at));
+                }
+            }
+        }
+        chain.process(
+            &mut left[k..k + m],
+            &mut right[k..k + m],
+            ctx.sidechains,
+            k,
+            ctx.gr,
+        );
+        k += m;
+    }
 }
 
 /// One track of the graph.
@@ -160,6 +247,28 @@ pub struct TrackNode {
     meter: usize,
     /// Set when a streamed clip had no data in the last block.
     pub underrun: bool,
+    /// The insert chain, between the source (or bus sum) and the fader.
+    pub chain: FxChain,
+    /// Automation lanes, compiled against `sends` and `chain`.
+    lanes: Vec<Lane>,
+    /// The fader and pan lanes' values (linear), gliding per sub-block; 1 without lanes.
+    auto_gain: Smoothed,
+    auto_pl: Smoothed,
+    auto_pr: Smoothed,
+    /// A gain or pan lane exists (the static value stands aside).
+    lane_gain: bool,
+    lane_pan: bool,
+    /// The automation smoothers jump to their next value instead of gliding (a new node, a
+    /// seek).
+    auto_fresh: bool,
+    /// Samples by which the signal entering the chain lags the timeline (the chains before
+    /// it on its way), and by which it reaches the fader (plus its own chain).
+    pub in_lat: usize,
+    pub out_lat: usize,
+    /// Latency compensation of the contribution to the master.
+    comp: DelayLine,
+    /// Index in the graph's sidechain bank when an effect listens to this track.
+    sc_out: Option<usize>,
 }
 
 impl TrackNode {
@@ -202,6 +311,18 @@ impl TrackNode {
             inherit: Inherit::default(),
             meter: 0,
             underrun: false,
+            chain: FxChain::default(),
+            lanes: Vec::new(),
+            auto_gain: Smoothed::with_samples(1.0, SUB_BLOCK as u32),
+            auto_pl: Smoothed::with_samples(1.0, SUB_BLOCK as u32),
+            auto_pr: Smoothed::with_samples(1.0, SUB_BLOCK as u32),
+            lane_gain: false,
+            lane_pan: false,
+            auto_fresh: true,
+            in_lat: 0,
+            out_lat: 0,
+            comp: DelayLine::default(),
+            sc_out: None,
         }
     }
 
@@ -242,8 +363,14 @@ impl TrackNode {
         n
     }
 
-    /// Renders the source into `pre` and applies fader and pan into `post`.
-    fn process_own(&mut self, pos: u64, n: usize, playing: bool) -> Result<(), EngineError> {
+    /// Renders the source into `pre`, runs the chain and applies fader and pan into `post`.
+    fn process_own(
+        &mut self,
+        pos: u64,
+        n: usize,
+        playing: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), EngineError> {
         if self.is_kept() {
             // An unfilled stand-in has no buffers; the mix skips it too.
             return Ok(());
@@ -308,30 +435,88 @@ impl TrackNode {
         if self.mono {
             pr.copy_from_slice(pl);
         }
-        self.fader(n);
+        self.finish(pos, n, ctx);
         Ok(())
     }
 
-    /// `post` = `pre` × gain × pan.
-    fn fader(&mut self, n: usize) {
+    /// The chain on `pre` (in place), then the fader into `post`, following the lanes.
+    fn finish(&mut self, pos: u64, n: usize, ctx: &Ctx<'_>) {
+        let [pl, pr] = &mut self.pre;
+        run_chain(
+            &mut self.chain,
+            &self.lanes,
+            &mut pl[..n],
+            &mut pr[..n],
+            pos,
+            self.in_lat,
+            ctx,
+        );
+        if self.lane_gain || self.lane_pan {
+            let mut k = 0;
+            while k < n {
+                let m = (n - k).min(SUB_BLOCK);
+                let at = (pos + (k + m) as u64).saturating_sub(self.out_lat as u64);
+                self.follow_lanes(at, ctx.grid);
+                self.fader(k, k + m);
+                k += m;
+            }
+        } else {
+            self.fader(0, n);
+        }
+    }
+
+    /// Points the fader and pan automation at the lanes' values at timeline sample `at`.
+    fn follow_lanes(&mut self, at: u64, grid: &TempoGrid) {
+        let fresh = std::mem::take(&mut self.auto_fresh);
+        let set = |ramp: &mut Smoothed, v: f32| {
+            if fresh {
+                ramp.set_immediate(v)
+            } else {
+                ramp.set_target(v)
+            }
+        };
+        if let Some(l) = automation::lane_for(&self.lanes, LaneTarget::Gain) {
+            set(&mut self.auto_gain, db_to_gain(l.value_at(grid, at) as f32));
+        }
+        if let Some(l) = automation::lane_for(&self.lanes, LaneTarget::Pan) {
+            let v = l.value_at(grid, at) as f32;
+            let (a, b) = if self.mono {
+                constant_power(v)
+            } else {
+                balance(v)
+            };
+            set(&mut self.auto_pl, a);
+            set(&mut self.auto_pr, b);
+        }
+    }
+
+    /// `post[a..b]` = `pre[a..b]` × gain × pan (× their automation).
+    fn fader(&mut self, a: usize, b: usize) {
         let [pl, pr] = &self.pre;
         let [ol, or] = &mut self.post;
-        let steady =
-            !self.gain.is_smoothing() && !self.pan_l.is_smoothing() && !self.pan_r.is_smoothing();
+        let steady = !self.gain.is_smoothing()
+            && !self.pan_l.is_smoothing()
+            && !self.pan_r.is_smoothing()
+            && !self.auto_gain.is_smoothing()
+            && !self.auto_pl.is_smoothing()
+            && !self.auto_pr.is_smoothing();
         if steady {
-            let g = self.gain.next();
-            let (gl, gr) = (g * self.pan_l.next(), g * self.pan_r.next());
-            for (o, p) in ol[..n].iter_mut().zip(&pl[..n]) {
+            let g = self.gain.next() * self.auto_gain.next();
+            let (gl, gr) = (
+                g * self.pan_l.next() * self.auto_pl.next(),
+                g * self.pan_r.next() * self.auto_pr.next(),
+            );
+            for (o, p) in ol[a..b].iter_mut().zip(&pl[a..b]) {
                 *o = p * gl;
             }
-            for (o, p) in or[..n].iter_mut().zip(&pr[..n]) {
+            for (o, p) in or[a..b].iter_mut().zip(&pr[a..b]) {
                 *o = p * gr;
             }
         } else {
-            for i in 0..n {
-                let g = self.gain.next();
-                ol[i] = pl[i] * g * self.pan_l.next();
-                or[i] = pr[i] * g * self.pan_r.next();
+            for i in a..b {
+                let g = self.gain.next() * self.auto_gain.next();
+                ol[i] = pl[i] * g * self.pan_l.next() * self.auto_pl.next();
+                or[i] = pr[i] * g * self.pan_r.next() * self.auto_pr.next();
             }
         }
     }
@@ -339,12 +524,15 @@ impl TrackNode {
     /// Points the fader and pan ramps at what `gain_db`, `pan` and `audible` imply: at once
     /// (a fresh node) or gliding (a change while playing).
     fn retarget(&mut self, now: bool) {
-        let g = if self.audible {
-            db_to_gain(self.gain_db)
-        } else {
-            0.0
+        // A lane stands in for the static value (it drives the `auto_` ramps).
+        let g = match (self.audible, self.lane_gain) {
+            (false, _) => 0.0,
+            (true, true) => 1.0,
+            (true, false) => db_to_gain(self.gain_db),
         };
-        let (l, r) = if self.mono {
+        let (l, r) = if self.lane_pan {
+            (1.0, 1.0)
+        } else if self.mono {
             constant_power(self.pan)
         } else {
             balance(self.pan)
@@ -369,8 +557,20 @@ impl TrackNode {
             ParamId::Pan => self.pan = value,
             ParamId::Audible => self.audible = value != 0.0,
             ParamId::SendDb { to } => {
-                for s in self.sends.iter_mut().filter(|s| s.to == to) {
+                for s in self.sends.iter_mut().filter(|s| s.to == to && !s.laned) {
                     s.gain.set_target(db_to_gain(value));
+                }
+                return;
+            }
+            ParamId::Fx { fx, param } => {
+                if let Some(slot) = self.chain.slot_mut(fx) {
+                    slot.set_static(param as usize, f64::from(value));
+                }
+                return;
+            }
+            ParamId::FxBypass { fx } => {
+                if let Some(slot) = self.chain.slot_mut(fx) {
+                    slot.set_bypass(value != 0.0);
                 }
                 return;
             }
@@ -387,12 +587,23 @@ impl TrackNode {
         self.gain_db = stand_in.gain_db;
         self.pan = stand_in.pan;
         self.audible = stand_in.audible;
+        self.lane_gain = stand_in.lane_gain;
+        self.lane_pan = stand_in.lane_pan;
         self.retarget(false);
+        self.release_lanes(&stand_in.lanes);
+        std::mem::swap(&mut self.lanes, &mut stand_in.lanes);
+        // The new chain layout takes the running effects by id.
+        stand_in.chain.take_from(&mut self.chain);
+        std::mem::swap(&mut self.chain, &mut stand_in.chain);
+        self.in_lat = stand_in.in_lat;
+        self.out_lat = stand_in.out_lat;
+        if self.comp.len() != stand_in.comp.len() {
+            std::mem::swap(&mut self.comp, &mut stand_in.comp);
+        }
+        self.sc_out = stand_in.sc_out;
         for s in &mut stand_in.sends {
-            if let Some(o) = self.sends.iter().find(|o| o.to == s.to) {
-                let target = s.gain.target();
-                s.gain.set_immediate(o.gain.value());
-                s.gain.set_target(target);
+            if let Some(o) = self.sends.iter_mut().find(|o| o.to == s.to) {
+                s.take_running(o);
             }
         }
         std::mem::swap(&mut self.sends, &mut stand_in.sends);
@@ -403,6 +614,28 @@ impl TrackNode {
             *slot = *new;
         }
         self.inherit = Inherit::default();
+    }
+
+    /// Lets the fader and pan automation go back to unity where this node has no lane.
+    fn release_lanes_if_none(&mut self) {
+        if !self.lane_gain {
+            self.auto_gain.set_target(1.0);
+        }
+        if !self.lane_pan {
+            self.auto_pl.set_target(1.0);
+            self.auto_pr.set_target(1.0);
+        }
+    }
+
+    /// Lets the fader and pan automation go back to unity where `new` has no lane.
+    fn release_lanes(&mut self, new: &[Lane]) {
+        if !automation::drives(new, LaneTarget::Gain) {
+            self.auto_gain.set_target(1.0);
+        }
+        if !automation::drives(new, LaneTarget::Pan) {
+            self.auto_pl.set_target(1.0);
+            self.auto_pr.set_target(1.0);
+        }
     }
 
     /// Instrument voices still sounding.
@@ -435,6 +668,21 @@ pub struct Graph {
     pub end: u64,
     /// Indices into `tracks` in project order (stems are named and numbered by it).
     pub project_order: Vec<usize>,
+    /// The master's insert chain, between the sum and the master fader.
+    pub master_fx: FxChain,
+    master_lanes: Vec<Lane>,
+    /// A master gain lane exists (the static master gain stands aside).
+    master_laned: bool,
+    master_auto: Smoothed,
+    master_fresh: bool,
+    /// What sidechained effects listen to: each source's post-fader output of this block.
+    sidechains: Vec<(TrackId, [Vec<f32>; 2])>,
+    /// Where each phase of the sources ends in `tracks` (the last is the sources' count).
+    phases: Vec<usize>,
+    /// The compensated latency of every path to the master sum, in samples.
+    latency: usize,
+    /// Work space for a compensated or automated send.
+    scratch: [Vec<f32>; 2],
 }
 
 /// How clips are read.
@@ -455,6 +703,8 @@ pub struct Compiled {
     pub problems: Vec<EngineError>,
     /// One entry per node of `graph.tracks`.
     pub layout: Vec<NodeLayout>,
+    /// The latency of every effect of the graph (kept ones as the running node has it).
+    pub fx_latency: Vec<(FxId, usize)>,
 }
 
 impl Graph {
@@ -469,13 +719,25 @@ impl Graph {
         soundfont: Option<&Arc<rustysynth::SoundFont>>,
         strict: bool,
     ) -> Result<Compiled, EngineError> {
-        Graph::compile_keeping(project, root, rate, mode, soundfont, strict, &mut |_| None)
+        Graph::compile_keeping(
+            project,
+            root,
+            rate,
+            mode,
+            soundfont,
+            strict,
+            &mut |_| None,
+            &|_, _| None,
+        )
     }
 
     /// Like [`Graph::compile`], but a track for which `keep` returns the layout of its running
     /// node is not built: it gets a stand-in ([`Source::Kept`]) carrying only its settings,
     /// and the running node moves in on install. Only the other tracks open files and build
-    /// instruments, so an edit to one track costs one track.
+    /// instruments, so an edit to one track costs one track. Likewise an effect for which
+    /// `keep_fx` (given its chain's owner: a track, or `None` for the master) returns the
+    /// running node's latency is not built: the running node with its id moves over.
+    #[allow(clippy::too_many_arguments)]
     pub fn compile_keeping(
         project: &Project,
         root: &Path,
@@ -484,14 +746,64 @@ impl Graph {
         soundfont: Option<&Arc<rustysynth::SoundFont>>,
         strict: bool,
         keep: &mut dyn FnMut(&Track) -> Option<NodeLayout>,
+        keep_fx: &dyn Fn(Option<TrackId>, &Effect) -> Option<usize>,
     ) -> Result<Compiled, EngineError> {
         let mut problems = Vec::new();
         let mut layers = Vec::new();
-        // Order: sources in project order, then buses sorted so every bus→bus send points
-        // forward (a cycle's backward sends are dropped).
-        let mut order: Vec<usize> = (0..project.tracks.len())
+        // Sidechain sources: every track an effect listens to (any chain).
+        let exists = |id: TrackId| project.tracks.iter().any(|t| t.id == id);
+        let listens = |effects: &[Effect]| -> Vec<TrackId> {
+            effects
+                .iter()
+                .filter_map(|e| sidechain_of(e, &fx_values(e)))
+                .filter(|id| exists(*id))
+                .collect()
+        };
+        let mut sc_ids: Vec<TrackId> = Vec::new();
+        for effects in project
+            .tracks
+            .iter()
+            .map(|t| &t.effects[..])
+            .chain(std::iter::once(&project.master.effects[..]))
+        {
+            for id in listens(effects) {
+                if !sc_ids.contains(&id) {
+                    sc_ids.push(id);
+                }
+            }
+        }
+        // Order: sources in phases (a source sidechained from other sources comes after
+        // them; a cycle's remainder goes last), each phase in project order; then buses
+        // sorted so every bus→bus send points forward (a cycle's backward sends are dropped).
+        let mut pending: Vec<usize> = (0..project.tracks.len())
             .filter(|&i| project.tracks[i].kind != TrackKind::Bus)
             .collect();
+        let is_source = |id: TrackId| {
+            project
+                .tracks
+                .iter()
+                .any(|t| t.id == id && t.kind != TrackKind::Bus)
+        };
+        let mut order: Vec<usize> = Vec::new();
+        let mut phases: Vec<usize> = Vec::new();
+        while !pending.is_empty() {
+            let placed_ids: Vec<TrackId> = order.iter().map(|&i| project.tracks[i].id).collect();
+            let (ready, rest): (Vec<usize>, Vec<usize>) = pending.iter().partition(|&&i| {
+                let me = project.tracks[i].id;
+                listens(&project.tracks[i].effects)
+                    .iter()
+                    .all(|id| *id == me || !is_source(*id) || placed_ids.contains(id))
+            });
+            if ready.is_empty() {
+                order.extend(rest);
+                phases.push(order.len());
+                break;
+            }
+            order.extend(ready);
+            phases.push(order.len());
+            pending = rest;
+        }
+        let sources = order.len();
         let mut buses: Vec<usize> = (0..project.tracks.len())
             .filter(|&i| project.tracks[i].kind == TrackKind::Bus)
             .collect();
@@ -511,8 +823,25 @@ impl Graph {
         let slot_of = |id: TrackId| -> Option<usize> {
             placed.iter().position(|&b| project.tracks[b].id == id)
         };
+        let sc_of = |id: TrackId| sc_ids.iter().position(|s| *s == id);
 
         let ramp = (RAMP_S * rate as f32) as u32;
+        let mut meters = MeterBank::default();
+        let mut fx_latency = Vec::new();
+        let mut chain_of = |owner: Option<TrackId>, effects: &[Effect]| -> FxChain {
+            let slots = effects
+                .iter()
+                .map(|e| {
+                    let meter = meters.gain_reduction.len();
+                    meters.gain_reduction.push((e.id, AtomicF32::default()));
+                    let mut slot = FxSlot::compile(e, rate, keep_fx(owner, e), meter);
+                    slot.sidechain = sidechain_of(e, &fx_values(e)).and_then(sc_of);
+                    fx_latency.push((e.id, slot.latency()));
+                    slot
+                })
+                .collect();
+            FxChain::new(slots, MAX_BLOCK)
+        };
         let mut tracks = Vec::with_capacity(order.len());
         let mut end = 0u64;
         let mut layout = Vec::with_capacity(order.len());
@@ -542,7 +871,6 @@ impl Graph {
             node.audible = audible(project, t);
             node.gain_db = t.gain_db;
             node.pan = t.pan;
-            node.retarget(true);
             node.sends = t
                 .sends
                 .iter()
@@ -557,16 +885,66 @@ impl Graph {
                         slot,
                         gain: Smoothed::with_samples(db_to_gain(s.level_db), ramp),
                         pre_fader: s.pre_fader,
+                        auto: Smoothed::with_samples(1.0, SUB_BLOCK as u32),
+                        laned: false,
+                        fresh: true,
+                        comp: DelayLine::default(),
                     })
                 })
                 .collect();
+            node.chain = chain_of(Some(t.id), &t.effects);
+            let send_ids: Vec<TrackId> = node.sends.iter().map(|s| s.to).collect();
+            node.lanes = automation::compile(&t.automation, &send_ids, &t.effects, &mut node.chain);
+            node.lane_gain = automation::drives(&node.lanes, LaneTarget::Gain);
+            node.lane_pan = automation::drives(&node.lanes, LaneTarget::Pan);
+            for (i, s) in node.sends.iter_mut().enumerate() {
+                if automation::drives(&node.lanes, LaneTarget::Send(i)) {
+                    s.laned = true;
+                    s.gain.set_immediate(1.0);
+                }
+            }
+            node.sc_out = sc_of(t.id);
+            node.retarget(true);
             tracks.push(node);
             layout.push(entry);
         }
+        // Latency compensation. In graph order every send points forward, so a bus's input
+        // latency is final when it is reached: the latest of what feeds it.
+        let bus_node = |slot: usize| sources + slot;
+        for i in 0..tracks.len() {
+            let out = tracks[i].in_lat + tracks[i].chain.latency();
+            tracks[i].out_lat = out;
+            let targets: Vec<usize> = tracks[i].sends.iter().map(|s| bus_node(s.slot)).collect();
+            for b in targets {
+                if let Some(bus) = tracks.get_mut(b) {
+                    bus.in_lat = bus.in_lat.max(out);
+                }
+            }
+        }
+        let latency = tracks.iter().map(|t| t.out_lat).max().unwrap_or(0);
+        let in_lats: Vec<usize> = tracks.iter().map(|t| t.in_lat).collect();
+        for t in &mut tracks {
+            t.comp = DelayLine::new(latency - t.out_lat);
+            let out = t.out_lat;
+            for s in &mut t.sends {
+                let bus_in = in_lats.get(bus_node(s.slot)).copied().unwrap_or(out);
+                s.comp = DelayLine::new(bus_in.saturating_sub(out));
+            }
+        }
+        let mut master_fx = chain_of(None, &project.master.effects);
+        let master_lanes = automation::compile(
+            &project.master.automation,
+            &[],
+            &project.master.effects,
+            &mut master_fx,
+        )
+        .into_iter()
+        .filter(|l| matches!(l.target, LaneTarget::Gain | LaneTarget::Fx { .. }))
+        .collect::<Vec<_>>();
+        let master_laned = automation::drives(&master_lanes, LaneTarget::Gain);
         let mut project_order: Vec<usize> = (0..order.len()).collect();
         project_order.sort_by_key(|&i| order[i]);
         // Meters in project order, too.
-        let mut meters = MeterBank::default();
         for (k, &i) in project_order.iter().enumerate() {
             let id = tracks[i].id;
             tracks[i].meter = k;
@@ -582,6 +960,11 @@ impl Graph {
                 )
             })
             .filter(|(s, e)| e > s);
+        let master_gain = if master_laned {
+            1.0
+        } else {
+            db_to_gain(project.master.gain_db)
+        };
         let graph = Graph {
             rate,
             bus_in: (0..placed.len())
@@ -589,19 +972,32 @@ impl Graph {
                 .collect(),
             tracks,
             master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
-            master_gain: Smoothed::with_samples(db_to_gain(project.master.gain_db), ramp),
+            master_gain: Smoothed::with_samples(master_gain, ramp),
             meters: Arc::new(meters),
             metering: true,
             grid: TempoGrid::new(&project.tempo, project.time_signature, rate),
             loop_region,
             end,
             project_order,
+            master_fx,
+            master_lanes,
+            master_laned,
+            master_auto: Smoothed::with_samples(1.0, SUB_BLOCK as u32),
+            master_fresh: true,
+            sidechains: sc_ids
+                .iter()
+                .map(|id| (*id, [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]]))
+                .collect(),
+            phases,
+            latency,
+            scratch: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
         };
         Ok(Compiled {
             graph,
             layers,
             problems,
             layout,
+            fx_latency,
         })
     }
 
@@ -609,17 +1005,49 @@ impl Graph {
     /// parameter the node does not have is ignored. Called on the audio thread.
     pub fn set_param(&mut self, change: ParamChange) {
         match change.node {
-            NodeId::Master => {
-                if change.param == ParamId::GainDb {
+            NodeId::Master => match change.param {
+                ParamId::GainDb if !self.master_laned => {
                     self.master_gain.set_target(db_to_gain(change.value));
                 }
-            }
+                ParamId::Fx { fx, param } => {
+                    if let Some(slot) = self.master_fx.slot_mut(fx) {
+                        slot.set_static(param as usize, f64::from(change.value));
+                    }
+                }
+                ParamId::FxBypass { fx } => {
+                    if let Some(slot) = self.master_fx.slot_mut(fx) {
+                        slot.set_bypass(change.value != 0.0);
+                    }
+                }
+                _ => {}
+            },
             NodeId::Track(id) => {
                 if let Some(t) = self.tracks.iter_mut().find(|t| t.id == id) {
                     t.set_param(change.param, change.value);
                 }
             }
         }
+    }
+
+    /// Samples by which the master output lags the timeline: the compensated latency of
+    /// every path to the master sum plus the master chain's own. Render trims it; live
+    /// playback hears it (the transport shows the timeline position being processed).
+    pub fn latency(&self) -> usize {
+        self.latency + self.master_fx.latency()
+    }
+
+    /// Samples by which every track's output (a stem) lags the timeline.
+    pub fn track_latency(&self) -> usize {
+        self.latency
+    }
+
+    /// Whether any chain has an effect that processes (render then waits for tails).
+    pub fn has_effects(&self) -> bool {
+        self.tracks
+            .iter()
+            .flat_map(|t| &t.chain.slots)
+            .chain(&self.master_fx.slots)
+            .any(FxSlot::is_active)
     }
 
     /// Processes up to `n` frames (≤ MAX_BLOCK) of the timeline from `pos`; returns the frames
@@ -637,88 +1065,212 @@ impl Graph {
         for t in &self.tracks {
             n = n.min(t.event_limit(pos, n, playing));
         }
-        let sources = self
-            .tracks
-            .iter()
-            .position(|t| t.kind == TrackKind::Bus)
-            .unwrap_or(self.tracks.len());
-        if parallel && sources > 1 {
-            // Offline only: two threads take tracks from a shared queue, so uneven tracks
-            // (a dense drum part next to a sparse pad) still keep both cores busy. Each
-            // track's result does not depend on which thread ran it.
-            let queue = std::sync::Mutex::new(self.tracks[..sources].iter_mut());
-            let work = || -> Result<(), EngineError> {
-                loop {
-                    let next = queue
-                        .lock()
-                        .map_err(|_| EngineError::Internal("a render thread panicked".into()))?
-                        .next();
-                    match next {
-                        Some(t) => t.process_own(pos, n, playing)?,
-                        None => return Ok(()),
-                    }
-                }
-            };
-            std::thread::scope(|s| {
-                let h = s.spawn(work);
-                let mine = work();
-                let theirs = h.join().unwrap_or_else(|_| {
-                    Err(EngineError::Internal("a render thread panicked".into()))
-                });
-                mine.and(theirs)
-            })?;
-        } else {
-            for t in &mut self.tracks[..sources] {
-                t.process_own(pos, n, playing)?;
-            }
+        // Note-value times follow the tempo at the playhead.
+        let bpm = self.grid.bpm_at(pos as f64, self.rate);
+        for t in &mut self.tracks {
+            t.chain.set_tempo(bpm);
         }
-        let [ml, mr] = &mut self.master;
+        self.master_fx.set_tempo(bpm);
+        let Graph {
+            tracks,
+            sidechains,
+            grid,
+            meters,
+            metering,
+            phases,
+            bus_in,
+            master,
+            scratch,
+            master_fx,
+            master_lanes,
+            master_laned,
+            master_auto,
+            master_fresh,
+            master_gain,
+            latency,
+            rate,
+            ..
+        } = self;
+        let grid: &TempoGrid = grid;
+        let gr = if *metering {
+            Some(&meters.gain_reduction[..])
+        } else {
+            None
+        };
+        let mut start = 0;
+        for &end in phases.iter() {
+            let ctx = Ctx {
+                grid,
+                sidechains,
+                gr,
+            };
+            let group = &mut tracks[start..end];
+            if parallel && group.len() > 1 {
+                // Offline only: two threads take tracks from a shared queue, so uneven tracks
+                // (a dense drum part next to a sparse pad) still keep both cores busy. Each
+                // track's result does not depend on which thread ran it.
+                let queue = std::sync::Mutex::new(group.iter_mut());
+                let work = || -> Result<(), EngineError> {
+                    loop {
+                        let next = queue
+                            .lock()
+                            .map_err(|_| EngineError::Internal("a render thread panicked".into()))?
+                            .next();
+                        match next {
+                            Some(t) => t.process_own(pos, n, playing, &ctx)?,
+                            None => return Ok(()),
+                        }
+                    }
+                };
+                std::thread::scope(|s| {
+                    let h = s.spawn(work);
+                    let mine = work();
+                    let theirs = h.join().unwrap_or_else(|_| {
+                        Err(EngineError::Internal("a render thread panicked".into()))
+                    });
+                    mine.and(theirs)
+                })?;
+            } else {
+                for t in group {
+                    t.process_own(pos, n, playing, &ctx)?;
+                }
+            }
+            // The sidechain sources of this phase, for the phases after it.
+            for t in &tracks[start..end] {
+                if let (Some(k), false) = (t.sc_out, t.is_kept()) {
+                    copy_block(&mut sidechains[k].1, &t.post, n);
+                }
+            }
+            start = end;
+        }
+        let [ml, mr] = master;
         ml[..n].fill(0.0);
         mr[..n].fill(0.0);
-        for b in &mut self.bus_in {
+        for b in bus_in.iter_mut() {
             b[0][..n].fill(0.0);
             b[1][..n].fill(0.0);
         }
-        for t in &mut self.tracks {
+        for t in tracks.iter_mut() {
             if t.is_kept() {
                 continue;
             }
             if let Source::Bus { slot } = t.source {
-                let [il, ir] = &self.bus_in[slot];
+                let [il, ir] = &bus_in[slot];
                 t.pre[0][..n].copy_from_slice(&il[..n]);
                 t.pre[1][..n].copy_from_slice(&ir[..n]);
-                t.fader(n);
+                let ctx = Ctx {
+                    grid,
+                    sidechains,
+                    gr,
+                };
+                t.finish(pos, n, &ctx);
+                if let Some(k) = t.sc_out {
+                    copy_block(&mut sidechains[k].1, &t.post, n);
+                }
             }
-            let [ol, or] = &t.post;
-            add(&mut ml[..n], &ol[..n], 1.0);
-            add(&mut mr[..n], &or[..n], 1.0);
-            for s in &mut t.sends {
+            for (si, s) in t.sends.iter_mut().enumerate() {
                 if s.pre_fader && !t.audible {
                     continue;
                 }
                 let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
-                let [bl, br] = &mut self.bus_in[s.slot];
-                if !s.gain.is_smoothing() {
-                    let g = s.gain.value();
-                    add(&mut bl[..n], &sl[..n], g);
-                    add(&mut br[..n], &sr[..n], g);
+                let [xl, xr] = &mut *scratch;
+                let (sl, sr): (&[f32], &[f32]) = if s.comp.is_empty() {
+                    (&sl[..n], &sr[..n])
+                } else {
+                    xl[..n].copy_from_slice(&sl[..n]);
+                    xr[..n].copy_from_slice(&sr[..n]);
+                    s.comp.process(&mut xl[..n], &mut xr[..n]);
+                    (&xl[..n], &xr[..n])
+                };
+                let [bl, br] = &mut bus_in[s.slot];
+                let lane = if s.laned {
+                    automation::lane_for(&t.lanes, LaneTarget::Send(si))
+                } else {
+                    None
+                };
+                if let Some(l) = lane {
+                    let mut k = 0;
+                    while k < n {
+                        let m = (n - k).min(SUB_BLOCK);
+                        let at = (pos + (k + m) as u64).saturating_sub(t.out_lat as u64);
+                        let v = db_to_gain(l.value_at(grid, at) as f32);
+                        if std::mem::take(&mut s.fresh) {
+                            s.auto.set_immediate(v);
+                        } else {
+                            s.auto.set_target(v);
+                        }
+                        for i in k..k + m {
+                            let g = s.gain.next() * s.auto.next();
+                            bl[i] += sl[i] * g;
+                            br[i] += sr[i] * g;
+                        }
+                        k += m;
+                    }
+                } else if !s.gain.is_smoothing() && !s.auto.is_smoothing() {
+                    let g = s.gain.value() * s.auto.value();
+                    add(&mut bl[..n], sl, g);
+                    add(&mut br[..n], sr, g);
                 } else {
                     for i in 0..n {
-                        let g = s.gain.next();
+                        let g = s.gain.next() * s.auto.next();
                         bl[i] += sl[i] * g;
                         br[i] += sr[i] * g;
                     }
                 }
             }
-            if self.metering {
-                if let Some((_, m)) = self.meters.tracks.get(t.meter) {
-                    m.update(&ol[..n], &or[..n], self.rate);
+            let [ol, or] = &mut t.post;
+            t.comp.process(&mut ol[..n], &mut or[..n]);
+            add(&mut ml[..n], &ol[..n], 1.0);
+            add(&mut mr[..n], &or[..n], 1.0);
+            if *metering {
+                if let Some((_, m)) = meters.tracks.get(t.meter) {
+                    m.update(&ol[..n], &or[..n], *rate);
                 }
             }
         }
-        if self.master_gain.is_smoothing() || self.master_gain.target() != 1.0 {
+        let ctx = Ctx {
+            grid,
+            sidechains,
+            gr,
+        };
+        run_chain(
+            master_fx,
+            master_lanes,
+            &mut ml[..n],
+            &mut mr[..n],
+            pos,
+            *latency,
+            &ctx,
+        );
+        if *master_laned {
+            let lane = automation::lane_for(master_lanes, LaneTarget::Gain);
+            let lat = (*latency + master_fx.latency()) as u64;
+            let mut k = 0;
+            while k < n {
+                let m = (n - k).min(SUB_BLOCK);
+                if let Some(l) = lane {
+                    let at = (pos + (k + m) as u64).saturating_sub(lat);
+                    let v = db_to_gain(l.value_at(grid, at) as f32);
+                    if std::mem::take(master_fresh) {
+                        master_auto.set_immediate(v);
+                    } else {
+                        master_auto.set_target(v);
+                    }
+                }
+                for i in k..k + m {
+                    let g = master_gain.next() * master_auto.next();
+                    ml[i] *= g;
+                    mr[i] *= g;
+                }
+                k += m;
+            }
+        } else if master_gain.is_smoothing()
+            || master_gain.target() != 1.0
+            || master_auto.is_smoothing()
+            || master_auto.value() != 1.0
+        {
             for i in 0..n {
-                let g = self.master_gain.next();
+                let g = master_gain.next() * master_auto.next();
                 ml[i] *= g;
                 mr[i] *= g;
             }
@@ -737,6 +1289,20 @@ impl Graph {
     /// force at `pos` (chase): the last value before it of every controller and the pitch
     /// bend, or the default of those that change only later. Called on the audio thread.
     pub fn jump(&mut self, pos: u64, hard: bool) {
+        if hard {
+            // Effects forget their tails; automation lands on its new values at once.
+            self.master_fx.reset();
+            self.master_fresh = true;
+            for t in &mut self.tracks {
+                t.chain.reset();
+                t.comp.clear();
+                t.auto_fresh = true;
+                for s in &mut t.sends {
+                    s.comp.clear();
+                    s.fresh = true;
+                }
+            }
+        }
         for t in &mut self.tracks {
             match &mut t.source {
                 Source::Stream {
@@ -827,17 +1393,26 @@ impl Graph {
                 (&mut t.gain, &o.gain),
                 (&mut t.pan_l, &o.pan_l),
                 (&mut t.pan_r, &o.pan_r),
+                (&mut t.auto_gain, &o.auto_gain),
+                (&mut t.auto_pl, &o.auto_pl),
+                (&mut t.auto_pr, &o.auto_pr),
             ] {
                 let target = mine.target();
                 mine.set_immediate(theirs.value());
                 mine.set_target(target);
             }
+            t.auto_fresh = o.auto_fresh;
+            t.release_lanes_if_none();
             for s in &mut t.sends {
-                if let Some(theirs) = o.sends.iter().find(|x| x.to == s.to) {
-                    let target = s.gain.target();
-                    s.gain.set_immediate(theirs.gain.value());
-                    s.gain.set_target(target);
+                if let Some(theirs) = o.sends.iter_mut().find(|x| x.to == s.to) {
+                    s.take_running(theirs);
+                    s.fresh = theirs.fresh;
                 }
+            }
+            // A track rebuilt for its clips keeps its running effects.
+            t.chain.take_from(&mut o.chain);
+            if t.comp.len() == o.comp.len() {
+                std::mem::swap(&mut t.comp, &mut o.comp);
             }
             // Tracks that keep their instrument also keep its controller state; a new
             // instrument is chased to `pos` below.
@@ -871,6 +1446,15 @@ impl Graph {
         let target = self.master_gain.target();
         self.master_gain.set_immediate(old.master_gain.value());
         self.master_gain.set_target(target);
+        let target = if self.master_laned {
+            self.master_auto.target()
+        } else {
+            1.0
+        };
+        self.master_auto.set_immediate(old.master_auto.value());
+        self.master_auto.set_target(target);
+        self.master_fresh = old.master_fresh && self.master_laned;
+        self.master_fx.take_from(&mut old.master_fx);
     }
 
     /// Gives the audio node at `index` its stream (engine thread, before sending the graph).
@@ -913,6 +1497,13 @@ fn chase_to(
     if n > 0 {
         inst.process(&buf[..n], &mut [], &mut []);
     }
+}
+
+/// `dst[..n]` = `src[..n]`, both channels.
+#[inline]
+fn copy_block(dst: &mut [Vec<f32>; 2], src: &[Vec<f32>; 2], n: usize) {
+    dst[0][..n].copy_from_slice(&src[0][..n]);
+    dst[1][..n].copy_from_slice(&src[1][..n]);
 }
 
 /// `dst += src × gain` (a plain sum when the gain is 1, so unity stays bit-exact).

@@ -7,7 +7,7 @@
 //! graph), so automation and reordering can address it and no graph is rebuilt.
 
 use super::graph::Graph;
-use crate::model::TrackId;
+use crate::model::{FxId, TrackId};
 
 /// A node of the graph, by stable id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,6 +31,14 @@ pub enum ParamId {
     Audible,
     /// The level in dB of this track's send to the bus `to`.
     SendDb { to: TrackId },
+    /// Parameter `param` (its index in the kind's registry entry) of the effect `fx` in this
+    /// node's chain, as [`crate::model::fx::ParamSpec::number`] gives it. The effect glides
+    /// there itself. While an automation lane drives the parameter the value is only
+    /// remembered (it applies again when the lane goes).
+    Fx { fx: FxId, param: u16 },
+    /// Bypass of the effect `fx` in this node's chain: 1 bypassed, 0 processing. It
+    /// crossfades over 10 ms.
+    FxBypass { fx: FxId },
 }
 
 /// One parameter change: node, parameter, new value.

@@ -1,16 +1,20 @@
 //! Deciding what an edit costs the engine. The [`Planner`] remembers the project the running
 //! graph was built from; given the next snapshot it answers with the cheapest way there: no
 //! work at all, a handful of parameter messages (a fader, pan, mute or solo, a send level,
-//! the master), or a graph in which only the tracks whose material changed are rebuilt and
-//! every other node is a stand-in that the audio thread fills by moving the running node
-//! over (see `Source::Kept`). The live engine thread and the tests drive the same planner.
+//! the master, an effect's parameter or bypass), or a graph in which only the tracks whose
+//! material changed are rebuilt and every other node is a stand-in that the audio thread
+//! fills by moving the running node over (see `Source::Kept`). Effects work the same way:
+//! an effect added, removed, moved or rebuilt (the limiter's lookahead) re-lays its chain,
+//! but every effect whose id, kind and buffers stay is moved over running, whatever else is
+//! rebuilt around it; automation lanes travel with the graph like settings. The live engine thread and the tests drive the same planner.
 //! It runs on the engine thread (it opens files and builds instruments), never on the audio
 //! thread.
 
+use super::fx::chain::{fx_values, param_kind, ParamKind};
 use super::graph::{audible, ClipMode, Compiled, Graph, Inherit, NodeLayout};
 use super::messages::{NodeId, ParamChange, ParamId};
 use super::EngineError;
-use crate::model::{Project, Track};
+use crate::model::{Effect, FxId, Project, Track, TrackId};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -38,6 +42,9 @@ pub enum Plan {
     Graph(Box<Compiled>),
 }
 
+/// The latency of each effect of a graph, by id.
+type FxLatencies = Vec<(FxId, usize)>;
+
 /// The engine thread's memory of the graph it last handed to the audio thread.
 pub struct Planner {
     rate: u32,
@@ -52,6 +59,8 @@ struct Last {
     soundfont: Option<Arc<rustysynth::SoundFont>>,
     /// One entry per node of the running graph, in graph order.
     layout: Vec<NodeLayout>,
+    /// The latency of every effect of the running graph.
+    fx_latency: Vec<(FxId, usize)>,
 }
 
 impl Planner {
@@ -103,6 +112,28 @@ impl Planner {
         };
         let old_project = self.last.as_ref().map(|l| &l.project);
         let old_ids: Vec<_> = old_layout.iter().map(|e| e.id).collect();
+        // An effect keeps its running node when its chain had it with the same kind and the
+        // same buffers (a tempo change keeps tails ringing; another project keeps nothing).
+        let same_root = self.last.as_ref().is_some_and(|l| l.root == root);
+        let fx_latency = self.last.as_ref().map(|l| &l.fx_latency[..]).unwrap_or(&[]);
+        let keep_fx = |owner: Option<TrackId>, e: &Effect| -> Option<usize> {
+            if !same_root {
+                return None;
+            }
+            let old = old_project?;
+            let chain = match owner {
+                Some(id) => &old.tracks.iter().find(|t| t.id == id)?.effects,
+                None => &old.master.effects,
+            };
+            let o = chain.iter().find(|o| o.id == e.id)?;
+            if !same_buffers(o, e) {
+                return None;
+            }
+            fx_latency
+                .iter()
+                .find(|(id, _)| *id == e.id)
+                .map(|(_, l)| *l)
+        };
         // A track keeps its running node when its material is what that node was built from
         // and it did not fail to build (a rebuild retries a missing file).
         let mut keep = |t: &Track| -> Option<NodeLayout> {
@@ -131,7 +162,7 @@ impl Planner {
             ))
         };
         let mut compiled = Graph::compile_keeping(
-            project, root, self.rate, self.mode, soundfont, false, &mut keep,
+            project, root, self.rate, self.mode, soundfont, false, &mut keep, &keep_fx,
         )?;
         let old_layout = old_layout;
         let mut built = 0;
@@ -163,7 +194,8 @@ impl Planner {
         self.counters.track_compiles += built;
         // The planner keeps the layout; the graph goes.
         let layout = std::mem::take(&mut compiled.layout);
-        self.remember(project, root, soundfont, Some(layout));
+        let fx_latency = std::mem::take(&mut compiled.fx_latency);
+        self.remember(project, root, soundfont, Some((layout, fx_latency)));
         Ok(Plan::Graph(Box::new(compiled)))
     }
 
@@ -172,18 +204,19 @@ impl Planner {
         project: &Project,
         root: &Path,
         soundfont: Option<&Arc<rustysynth::SoundFont>>,
-        layout: Option<Vec<NodeLayout>>,
+        layout: Option<(Vec<NodeLayout>, FxLatencies)>,
     ) {
-        let layout = match (layout, self.last.take()) {
+        let (layout, fx_latency) = match (layout, self.last.take()) {
             (Some(l), _) => l,
-            (None, Some(last)) => last.layout,
-            (None, None) => Vec::new(),
+            (None, Some(last)) => (last.layout, last.fx_latency),
+            (None, None) => (Vec::new(), Vec::new()),
         };
         self.last = Some(Last {
             project: project.clone(),
             root: root.to_path_buf(),
             soundfont: soundfont.cloned(),
             layout,
+            fx_latency,
         });
     }
 
@@ -207,7 +240,9 @@ impl Planner {
                 && a.sends
                     .iter()
                     .zip(&b.sends)
-                    .all(|(x, y)| x.to == y.to && x.pre_fader == y.pre_fader);
+                    .all(|(x, y)| x.to == y.to && x.pre_fader == y.pre_fader)
+                && same_chain(&a.effects, &b.effects)
+                && a.automation == b.automation;
             if !same_shape {
                 return None;
             }
@@ -230,6 +265,12 @@ impl Planner {
                     change(ParamId::SendDb { to: y.to }, y.level_db);
                 }
             }
+            chain_changes(node, &a.effects, &b.effects, &mut out);
+        }
+        if !same_chain(&old.master.effects, &project.master.effects)
+            || old.master.automation != project.master.automation
+        {
+            return None;
         }
         if old.master.gain_db != project.master.gain_db {
             out.push(ParamChange {
@@ -238,11 +279,68 @@ impl Planner {
                 value: project.master.gain_db,
             });
         }
+        chain_changes(
+            NodeId::Master,
+            &old.master.effects,
+            &project.master.effects,
+            &mut out,
+        );
         if out.is_empty() {
             return Some(Plan::Nothing);
         }
         self.counters.param_messages += out.len() as u64;
         Some(Plan::Params(out))
+    }
+}
+
+/// Whether a running effect `a` can become `b` in place: the same id and kind, and no
+/// parameter that sizes its buffers changed.
+fn same_buffers(a: &Effect, b: &Effect) -> bool {
+    a.id == b.id
+        && a.kind == b.kind
+        && fx_values(a)
+            .iter()
+            .zip(fx_values(b))
+            .enumerate()
+            .all(|(i, (x, y))| *x == y || param_kind(&a.kind, i) != ParamKind::Rebuild)
+}
+
+/// Whether chain `b` is chain `a` with only values changed (parameters set on the running
+/// nodes, bypasses): the same effects in the same order, no rebuild, no rewiring.
+fn same_chain(a: &[Effect], b: &[Effect]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            same_buffers(x, y)
+                && fx_values(x)
+                    .iter()
+                    .zip(fx_values(y))
+                    .enumerate()
+                    .all(|(i, (p, q))| *p == q || param_kind(&x.kind, i) != ParamKind::Wiring)
+        })
+}
+
+/// The parameter and bypass messages that take chain `a` to `b` (of [`same_chain`]).
+fn chain_changes(node: NodeId, a: &[Effect], b: &[Effect], out: &mut Vec<ParamChange>) {
+    for (x, y) in a.iter().zip(b) {
+        for (i, (p, q)) in fx_values(x).iter().zip(fx_values(y)).enumerate() {
+            if *p != q {
+                out.push(ParamChange {
+                    node,
+                    param: ParamId::Fx {
+                        fx: y.id,
+                        param: i as u16,
+                    },
+                    value: q as f32,
+                });
+            }
+        }
+        if x.bypass != y.bypass {
+            out.push(ParamChange {
+                node,
+                param: ParamId::FxBypass { fx: y.id },
+                value: if y.bypass { 1.0 } else { 0.0 },
+            });
+        }
     }
 }
 

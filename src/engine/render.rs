@@ -155,6 +155,10 @@ pub struct RenderReport {
 const MAX_TAIL_S: f64 = 30.0;
 /// Silence kept after the instruments go quiet.
 const TAIL_MARGIN_S: f64 = 0.1;
+/// With effects, the render ends once the mix has stayed below this level (-100 dBFS) …
+const TAIL_QUIET: f32 = 1e-5;
+/// … for this long (reverb and delay tails are in the file).
+const TAIL_QUIET_S: f64 = 0.5;
 
 /// Renders `project` (folder `root`) to `out` (WAV or FLAC by its extension). `progress` gets
 /// 0..1 now and then.
@@ -223,10 +227,15 @@ pub fn render_to_file(
     )?;
     let mut graph = compiled.graph;
     graph.metering = false;
-    let end = graph.end;
-    if end == 0 {
+    if graph.end == 0 {
         return Err(EngineError::Empty);
     }
+    // Latency compensation delays every path equally; the file is trimmed by that much so
+    // it is aligned to the timeline (stems lack only the master chain's latency).
+    let latency = graph.latency() as u64;
+    let stem_latency = graph.track_latency() as u64;
+    let end = graph.end + latency;
+    let effects = graph.has_effects();
     let mut temps = Temps(Vec::new());
     temps.0.push(temp_path(out));
     let mut mix = FileOut::create(out, &temps.0[0], format, opts.bit_depth, rate, out_rate, 1)?;
@@ -263,7 +272,11 @@ pub fn render_to_file(
     }
     let n_outs = outs.len();
     let max_end = end + (MAX_TAIL_S * rate as f64) as u64;
-    let margin = (TAIL_MARGIN_S * rate as f64) as u64;
+    let margin = if effects {
+        (TAIL_QUIET_S * rate as f64) as u64
+    } else {
+        (TAIL_MARGIN_S * rate as f64) as u64
+    };
     progress(0.0);
     // Encoding, writing and metering run on their own thread, overlapping the next block.
     type Block = Vec<(Vec<f32>, Vec<f32>)>;
@@ -281,6 +294,8 @@ pub fn render_to_file(
         });
         let mut run = || -> Result<(), EngineError> {
             let mut quiet_since: Option<u64> = None;
+            // With effects: where the mix last went below -100 dBFS and stayed there.
+            let mut silent_since: Option<u64> = None;
             let mut pos = 0u64;
             let mut last_report = 0u64;
             loop {
@@ -290,6 +305,19 @@ pub fn render_to_file(
                 let mut n = MAX_BLOCK as u64;
                 if pos < end {
                     n = n.min(end - pos);
+                } else if effects {
+                    // Past the end: run while instruments ring and effects' tails are
+                    // above -100 dBFS, until the mix has been quiet for half a second.
+                    if graph.active_voices() == 0 {
+                        let since = silent_since.unwrap_or(pos);
+                        if pos >= since + margin {
+                            return Ok(());
+                        }
+                        n = n.min(since + margin - pos);
+                    }
+                    if pos >= max_end {
+                        return Ok(());
+                    }
                 } else {
                     // Past the end: run while instruments ring, then a short margin.
                     if graph.active_voices() == 0 {
@@ -306,19 +334,34 @@ pub fn render_to_file(
                     }
                 }
                 let done = graph.process(pos, n as usize, true, true)?;
+                if effects {
+                    let (l, r) = graph.master(done);
+                    // The last loud sample of the block decides where the quiet starts.
+                    let last_loud = (0..done)
+                        .rev()
+                        .find(|&i| l[i].abs() >= TAIL_QUIET || r[i].abs() >= TAIL_QUIET);
+                    match last_loud {
+                        Some(i) => silent_since = Some(pos + i as u64 + 1),
+                        None => {
+                            silent_since.get_or_insert(pos);
+                        }
+                    }
+                }
                 let mut block = back_rx
                     .try_recv()
                     .unwrap_or_else(|_| vec![(Vec::new(), Vec::new()); n_outs]);
-                let mut fill = |k: usize, (l, r): (&[f32], &[f32])| {
+                // The first `skip` frames of the output are the latency: not in the file.
+                let mut fill = |k: usize, skip: u64, (l, r): (&[f32], &[f32])| {
+                    let from = (skip.saturating_sub(pos) as usize).min(l.len());
                     let (bl, br) = &mut block[k];
                     bl.clear();
-                    bl.extend_from_slice(l);
+                    bl.extend_from_slice(&l[from..]);
                     br.clear();
-                    br.extend_from_slice(r);
+                    br.extend_from_slice(&r[from..]);
                 };
-                fill(0, graph.master(done));
+                fill(0, latency, graph.master(done));
                 for (k, &i) in stem_tracks.iter().enumerate() {
-                    fill(k + 1, graph.tracks[i].output(done));
+                    fill(k + 1, stem_latency, graph.tracks[i].output(done));
                 }
                 if tx.send(block).is_err() {
                     // The writer stopped on an error; it reports it below.

@@ -70,6 +70,11 @@ impl TempoGrid {
         g.start_sample + (b - g.start_beat) * g.samples_per_beat
     }
 
+    /// The tempo in beats per minute at sample `s`. Called on the audio thread.
+    pub fn bpm_at(&self, s: f64, rate: u32) -> f64 {
+        60.0 * rate as f64 / self.segment_at_sample(s).samples_per_beat
+    }
+
     /// Samples in one bar starting at sample `s` (the count-in length).
     pub fn bar_samples_at(&self, s: f64) -> u64 {
         let g = self.segment_at_sample(s);

@@ -324,6 +324,32 @@ impl Index {
         Ok(())
     }
 
+    /// Removes a shared preset: its file and its row. Returns whether there was one.
+    pub fn remove_preset(&mut self, kind: &str, name: &str) -> Result<bool, IndexError> {
+        if !safe_component(kind) || !safe_component(name) {
+            return Ok(false);
+        }
+        let file = self
+            .dir
+            .join(PRESET_DIR)
+            .join(kind)
+            .join(format!("{name}.toml"));
+        let had_file = match fs::remove_file(&file) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(IndexError::Io { path: file, source }),
+        };
+        let db = self.db_path();
+        let rows = self
+            .conn
+            .execute(
+                "DELETE FROM presets WHERE kind = ?1 AND name = ?2",
+                params![kind, name],
+            )
+            .map_err(sql(&db))?;
+        Ok(had_file || rows > 0)
+    }
+
     /// The presets of one kind: (name, data), sorted by name.
     pub fn presets(&self, kind: &str) -> Result<Vec<(String, String)>, IndexError> {
         let db = self.db_path();

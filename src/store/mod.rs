@@ -13,6 +13,7 @@ pub mod lock;
 pub mod output;
 pub mod paths;
 pub mod peaks;
+pub mod presets;
 pub mod tempo_cache;
 
 pub mod import;
@@ -60,6 +61,9 @@ pub enum StoreError {
     ChangedOnDisk { path: PathBuf },
     #[error("{}: changed on disk, and {conflict} (nothing was saved)", path.display())]
     Conflict { path: PathBuf, conflict: String },
+    /// An effect preset that is not there, may not be written, or cannot be read.
+    #[error("{0}")]
+    Preset(String),
 }
 
 pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

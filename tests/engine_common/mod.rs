@@ -1,6 +1,9 @@
 //! Helpers shared by the engine tests: project folders with generated audio, WAV reading.
 #![allow(dead_code)]
 
+pub mod fxnodes;
+pub mod rig;
+
 use std::path::Path;
 use tdaw::model::{
     AudioClip, Clip, ClipContent, ClipId, Instrument, MidiClip, Note, Project, Track, TrackId,

@@ -7,8 +7,24 @@
 //! [`crate::model::fx::ParamSpec::number`] gives (a choice's index, a switch's 0/1, a note
 //! value's beats, a track's id).
 
+pub mod chain;
 mod dynamics;
 mod space;
+
+use std::sync::OnceLock;
+
+/// A builder for extra kinds, outside the registry (tests wire chains with simple nodes:
+/// a gain, a pure delay with latency). Consulted after the real kinds.
+pub type ExtraBuilder = fn(kind: &str, rate: u32, values: &[f64]) -> Option<Box<dyn FxNode>>;
+
+static EXTRA: OnceLock<ExtraBuilder> = OnceLock::new();
+
+/// Registers builders for kinds the registry does not have (once per process; later calls
+/// are ignored). For tests and benchmarks that need effects with known, exact behaviour.
+#[doc(hidden)]
+pub fn register_extra_kinds(f: ExtraBuilder) {
+    let _ = EXTRA.set(f);
+}
 
 /// One effect, ready for the audio thread.
 pub trait FxNode: Send {
@@ -36,5 +52,7 @@ pub trait FxNode: Send {
 /// (registry order, as [`crate::model::fx::KindSpec::values`] gives them). `None` for a kind
 /// this build does not process (passed through). Engine thread only: it allocates.
 pub fn build(kind: &str, rate: u32, values: &[f64]) -> Option<Box<dyn FxNode>> {
-    dynamics::build(kind, rate, values).or_else(|| space::build(kind, rate, values))
+    dynamics::build(kind, rate, values)
+        .or_else(|| space::build(kind, rate, values))
+        .or_else(|| EXTRA.get().and_then(|f| f(kind, rate, values)))
 }

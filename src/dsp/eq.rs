@@ -1,0 +1,499 @@
+//! An eight-band stereo parametric EQ. Each band is one RBJ Audio EQ Cookbook biquad (the
+//! crate's [`Biquad`], f64 state, denormals flushed) — or, for a low- or high-pass at 24 dB per
+//! octave, two cascaded sections with a Butterworth-style Q split ([`pass24_qs`]). A band that
+//! is off costs nothing.
+//!
+//! Sweeps do not click: frequency (in octaves), gain (in dB) and Q (in octaves) glide linearly
+//! over [`GLIDE_S`] and the coefficients are recomputed every [`SUB_BLOCK`] samples, counted
+//! from the start of the stream, so the output does not depend on how the host cuts blocks. A
+//! change of band type or slope crossfades from the old filter to the new one over [`FADE_S`].
+
+use super::{Biquad, BiquadKind, Smoothed};
+
+/// Bands per EQ.
+pub const EQ_BANDS: usize = 8;
+/// Samples between coefficient updates while a band glides.
+pub const SUB_BLOCK: usize = 16;
+/// How long a change of frequency, gain or Q takes, in seconds.
+pub const GLIDE_S: f32 = 0.02;
+/// How long a change of band type or slope crossfades, in seconds.
+pub const FADE_S: f32 = 0.01;
+
+/// The response of one band, in the registry's order (`model::fx::EQ_TYPES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BandType {
+    Off,
+    Peak,
+    LowShelf,
+    HighShelf,
+    Lowpass,
+    Highpass,
+    Notch,
+    Bandpass,
+}
+
+impl BandType {
+    /// Every type, in index order.
+    pub const ALL: [BandType; 8] = [
+        BandType::Off,
+        BandType::Peak,
+        BandType::LowShelf,
+        BandType::HighShelf,
+        BandType::Lowpass,
+        BandType::Highpass,
+        BandType::Notch,
+        BandType::Bandpass,
+    ];
+
+    /// The type at registry index `i` (rounded); anything outside the list is `Off`.
+    pub fn from_index(i: f64) -> BandType {
+        if i.is_finite() && i >= 0.0 {
+            *BandType::ALL
+                .get(i.round() as usize)
+                .unwrap_or(&BandType::Off)
+        } else {
+            BandType::Off
+        }
+    }
+
+    /// The type's name as the registry spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BandType::Off => "off",
+            BandType::Peak => "peak",
+            BandType::LowShelf => "lowshelf",
+            BandType::HighShelf => "highshelf",
+            BandType::Lowpass => "lowpass",
+            BandType::Highpass => "highpass",
+            BandType::Notch => "notch",
+            BandType::Bandpass => "bandpass",
+        }
+    }
+
+    /// The cookbook filter of this type (`None` for off).
+    pub fn biquad_kind(self) -> Option<BiquadKind> {
+        match self {
+            BandType::Off => None,
+            BandType::Peak => Some(BiquadKind::Peak),
+            BandType::LowShelf => Some(BiquadKind::LowShelf),
+            BandType::HighShelf => Some(BiquadKind::HighShelf),
+            BandType::Lowpass => Some(BiquadKind::Lowpass),
+            BandType::Highpass => Some(BiquadKind::Highpass),
+            BandType::Notch => Some(BiquadKind::Notch),
+            BandType::Bandpass => Some(BiquadKind::Bandpass),
+        }
+    }
+
+    /// Whether the slope applies (low- and high-pass).
+    pub fn is_pass(self) -> bool {
+        matches!(self, BandType::Lowpass | BandType::Highpass)
+    }
+}
+
+/// The Q of the two sections of a 24 dB/octave pass band with Q `q`: the fourth-order
+/// Butterworth pair (0.5412, 1.3066) when `q` = 1/√2, the second section's Q scaled with `q`
+/// so the band's Q still sets the resonance at the corner.
+pub fn pass24_qs(q: f32) -> [f32; 2] {
+    const Q1: f32 = 0.541_196_1; // 1 / (2 cos(π/8))
+    const Q2_PER_Q: f32 = 1.847_759; // 1.306563 / 0.7071068 = 2 cos(π/8)
+    [Q1, q * Q2_PER_Q]
+}
+
+/// Two sections (at most) of one channel pair: `[section][channel]`.
+type Sections = [[Biquad; 2]; 2];
+
+fn identity_sections() -> Sections {
+    [
+        [Biquad::identity(), Biquad::identity()],
+        [Biquad::identity(), Biquad::identity()],
+    ]
+}
+
+/// One band: its targets, glides, running filters and (during a type change) the filters it
+/// fades out of.
+#[derive(Clone, Debug)]
+struct Band {
+    kind: BandType,
+    slope24: bool,
+    freq: f32,
+    gain_db: f32,
+    q: f32,
+    /// log2 of the frequency, gliding.
+    log_freq: Smoothed,
+    gain: Smoothed,
+    /// log2 of Q, gliding.
+    log_q: Smoothed,
+    /// The glide target changed and the coefficients have not caught up.
+    dirty: bool,
+    secs: Sections,
+    n: usize,
+    old: Sections,
+    old_n: usize,
+    /// Samples left in the crossfade from `old` to `secs`.
+    fade: u32,
+}
+
+impl Band {
+    fn new(glide: u32) -> Band {
+        let (freq, q) = (1000.0f32, std::f32::consts::FRAC_1_SQRT_2);
+        Band {
+            kind: BandType::Off,
+            slope24: false,
+            freq,
+            gain_db: 0.0,
+            q,
+            log_freq: Smoothed::with_samples(freq.log2(), glide),
+            gain: Smoothed::with_samples(0.0, glide),
+            log_q: Smoothed::with_samples(q.log2(), glide),
+            dirty: false,
+            secs: identity_sections(),
+            n: 0,
+            old: identity_sections(),
+            old_n: 0,
+            fade: 0,
+        }
+    }
+
+    fn sections(&self) -> usize {
+        match self.kind {
+            BandType::Off => 0,
+            k if k.is_pass() && self.slope24 => 2,
+            _ => 1,
+        }
+    }
+
+    fn gliding(&self) -> bool {
+        self.log_freq.is_smoothing() || self.gain.is_smoothing() || self.log_q.is_smoothing()
+    }
+
+    /// Jumps every glide to its target and recomputes (an off band, a fresh build).
+    fn snap(&mut self, rate: u32) {
+        self.log_freq.set_immediate(self.freq.log2());
+        self.gain.set_immediate(self.gain_db);
+        self.log_q.set_immediate(self.q.log2());
+        self.dirty = false;
+        self.compute(rate, self.freq, self.gain_db, self.q);
+    }
+
+    /// Sets the coefficients of the running sections from these values, keeping the state.
+    fn compute(&mut self, rate: u32, freq: f32, gain_db: f32, q: f32) {
+        let Some(kind) = self.kind.biquad_kind() else {
+            return;
+        };
+        let qs = if self.n == 2 { pass24_qs(q) } else { [q, q] };
+        for (pair, q) in self.secs[..self.n].iter_mut().zip(qs) {
+            let c = Biquad::new(kind, rate, freq, q, gain_db).coefficients();
+            pair[0].set_coefficients(c);
+            pair[1].set_coefficients(c);
+        }
+    }
+
+    /// Advances the glides by one sub-block and updates the coefficients if they moved.
+    fn glide(&mut self, rate: u32) {
+        if !self.dirty && !self.gliding() {
+            return;
+        }
+        self.dirty = false;
+        let (f, g, q) = (self.log_freq.next(), self.gain.next(), self.log_q.next());
+        if self.gliding() {
+            self.compute(rate, f.exp2(), g, q.exp2());
+        } else {
+            // Landed: the exact values, not their round trip through log2.
+            self.compute(rate, self.freq, self.gain_db, self.q);
+        }
+    }
+
+    /// Changes type or slope: the running filters become the ones faded out of.
+    fn change_shape(&mut self, kind: BandType, slope24: bool, rate: u32, fade_len: u32) {
+        let was_off = self.kind == BandType::Off;
+        self.old = self.secs.clone();
+        self.old_n = self.n;
+        self.kind = kind;
+        self.slope24 = slope24;
+        self.n = self.sections();
+        for pair in self.secs.iter_mut() {
+            pair.iter_mut().for_each(Biquad::reset);
+        }
+        if was_off {
+            self.snap(rate);
+        } else {
+            self.compute(
+                rate,
+                self.log_freq.value().exp2(),
+                self.gain.value(),
+                self.log_q.value().exp2(),
+            );
+            self.dirty = true;
+        }
+        self.fade = if self.old_n == 0 && self.n == 0 {
+            0
+        } else {
+            fade_len
+        };
+    }
+
+    /// Filters one sub-block (at most [`SUB_BLOCK`] frames) in place.
+    fn run(&mut self, l: &mut [f32], r: &mut [f32], fade_len: u32) {
+        if self.fade == 0 {
+            run_sections(&mut self.secs[..self.n], l, r);
+            return;
+        }
+        let len = l.len();
+        let (mut ol, mut or) = ([0.0f32; SUB_BLOCK], [0.0f32; SUB_BLOCK]);
+        ol[..len].copy_from_slice(l);
+        or[..len].copy_from_slice(r);
+        run_sections(&mut self.old[..self.old_n], &mut ol[..len], &mut or[..len]);
+        run_sections(&mut self.secs[..self.n], l, r);
+        for i in 0..len {
+            let t = 1.0 - self.fade as f32 / fade_len as f32;
+            l[i] = ol[i] + (l[i] - ol[i]) * t;
+            r[i] = or[i] + (r[i] - or[i]) * t;
+            self.fade = self.fade.saturating_sub(1);
+        }
+    }
+}
+
+fn run_sections(secs: &mut [[Biquad; 2]], l: &mut [f32], r: &mut [f32]) {
+    for [fl, fr] in secs.iter_mut() {
+        for x in l.iter_mut() {
+            *x = fl.process(*x);
+        }
+        for x in r.iter_mut() {
+            *x = fr.process(*x);
+        }
+    }
+}
+
+/// The EQ. Setters take effect at the next sub-block boundary, gliding; never allocate.
+#[derive(Clone, Debug)]
+pub struct Eq {
+    rate: u32,
+    bands: [Band; EQ_BANDS],
+    fade_len: u32,
+    /// Samples since the last coefficient update (the sub-block clock).
+    phase: usize,
+}
+
+impl Eq {
+    /// An EQ at `rate` with every band off (peak defaults: 1 kHz, 0 dB, Q 0.707, 12 dB/oct).
+    pub fn new(rate: u32) -> Eq {
+        let rate = rate.max(1);
+        let glide = ((GLIDE_S * rate as f32) / SUB_BLOCK as f32)
+            .round()
+            .max(1.0) as u32;
+        Eq {
+            rate,
+            bands: std::array::from_fn(|_| Band::new(glide)),
+            fade_len: (FADE_S * rate as f32).round().max(1.0) as u32,
+            phase: 0,
+        }
+    }
+
+    /// Sets band `band`'s type (crossfaded). Out-of-range bands are ignored.
+    pub fn set_type(&mut self, band: usize, kind: BandType) {
+        let (rate, fade) = (self.rate, self.fade_len);
+        if let Some(b) = self.bands.get_mut(band) {
+            if b.kind != kind {
+                let slope = b.slope24;
+                b.change_shape(kind, slope, rate, fade);
+            }
+        }
+    }
+
+    /// Sets band `band`'s frequency in Hz (gliding); kept inside 10 Hz … 0.49·rate.
+    pub fn set_freq(&mut self, band: usize, hz: f32) {
+        let hz = if hz.is_finite() { hz } else { 1000.0 };
+        let hz = hz.clamp(10.0, 0.49 * self.rate as f32);
+        self.update(band, |b| {
+            b.freq = hz;
+            b.log_freq.set_target(hz.log2());
+        });
+    }
+
+    /// Sets band `band`'s gain in dB (peak and shelves; gliding); kept inside ±48 dB.
+    pub fn set_gain_db(&mut self, band: usize, db: f32) {
+        let db = if db.is_finite() { db } else { 0.0 };
+        let db = db.clamp(-48.0, 48.0);
+        self.update(band, |b| {
+            b.gain_db = db;
+            b.gain.set_target(db);
+        });
+    }
+
+    /// Sets band `band`'s Q (gliding); kept inside 0.025 … 40.
+    pub fn set_q(&mut self, band: usize, q: f32) {
+        let q = if q.is_finite() { q } else { 0.707 };
+        let q = q.clamp(0.025, 40.0);
+        self.update(band, |b| {
+            b.q = q;
+            b.log_q.set_target(q.log2());
+        });
+    }
+
+    /// Sets band `band`'s slope: 24 dB/octave when true, else 12 (pass types; crossfaded).
+    pub fn set_slope24(&mut self, band: usize, slope24: bool) {
+        let (rate, fade) = (self.rate, self.fade_len);
+        if let Some(b) = self.bands.get_mut(band) {
+            if b.slope24 != slope24 {
+                if b.kind.is_pass() {
+                    let kind = b.kind;
+                    b.change_shape(kind, slope24, rate, fade);
+                } else {
+                    b.slope24 = slope24;
+                }
+            }
+        }
+    }
+
+    fn update(&mut self, band: usize, f: impl FnOnce(&mut Band)) {
+        let rate = self.rate;
+        if let Some(b) = self.bands.get_mut(band) {
+            f(b);
+            if b.kind == BandType::Off {
+                // Nothing to glide from: the band starts from its new values when switched on.
+                b.snap(rate);
+            } else {
+                b.dirty = true;
+            }
+        }
+    }
+
+    /// Ends every glide and crossfade at its target (a freshly built EQ must not fade in).
+    pub fn settle(&mut self) {
+        let rate = self.rate;
+        for b in self.bands.iter_mut() {
+            b.fade = 0;
+            b.snap(rate);
+        }
+    }
+
+    /// Silences the filters' memory (a seek); parameters stay.
+    pub fn reset(&mut self) {
+        self.settle();
+        for b in self.bands.iter_mut() {
+            for pair in b.secs.iter_mut().chain(b.old.iter_mut()) {
+                pair.iter_mut().for_each(Biquad::reset);
+            }
+        }
+    }
+
+    /// Whether any band is on (or still fading out).
+    pub fn is_active(&self) -> bool {
+        self.bands.iter().any(|b| b.n > 0 || b.fade > 0)
+    }
+
+    /// The magnitude of band `band`'s current filters at `freq` Hz, in dB (0 for an off band):
+    /// the sum over its sections of the cookbook response, for the UI's curve.
+    pub fn band_magnitude_db(&self, band: usize, freq: f32) -> f64 {
+        self.bands.get(band).map_or(0.0, |b| {
+            b.secs[..b.n]
+                .iter()
+                .map(|s| s[0].magnitude_db(freq, self.rate))
+                .sum()
+        })
+    }
+
+    /// Filters a stereo block in place. Never allocates.
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        let mut start = 0;
+        while start < n {
+            let end = (start + SUB_BLOCK - self.phase).min(n);
+            let update = self.phase == 0;
+            let (rate, fade) = (self.rate, self.fade_len);
+            for b in self.bands.iter_mut() {
+                if b.n == 0 && b.fade == 0 {
+                    continue;
+                }
+                if update {
+                    b.glide(rate);
+                }
+                b.run(&mut left[start..end], &mut right[start..end], fade);
+            }
+            self.phase = (self.phase + end - start) % SUB_BLOCK;
+            start = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_bands_pass_the_input_bit_exactly() {
+        let mut eq = Eq::new(48_000);
+        eq.set_freq(3, 300.0);
+        eq.set_gain_db(3, 12.0);
+        let mut l: Vec<f32> = (0..300).map(|i| (i as f32 * 0.37).sin()).collect();
+        let mut r = l.clone();
+        let want = l.clone();
+        eq.process(&mut l, &mut r);
+        assert_eq!(l, want);
+        assert_eq!(r, want);
+        assert!(!eq.is_active());
+    }
+
+    #[test]
+    fn type_order_is_stable_and_out_of_range_is_off() {
+        for (i, t) in BandType::ALL.iter().enumerate() {
+            assert_eq!(BandType::from_index(i as f64), *t);
+        }
+        assert_eq!(BandType::from_index(8.0), BandType::Off);
+        assert_eq!(BandType::from_index(-1.0), BandType::Off);
+        assert_eq!(BandType::from_index(f64::NAN), BandType::Off);
+    }
+
+    #[test]
+    fn settled_band_has_the_cookbook_coefficients() {
+        let mut eq = Eq::new(48_000);
+        eq.set_type(0, BandType::Peak);
+        eq.set_freq(0, 2_500.0);
+        eq.set_gain_db(0, -7.5);
+        eq.set_q(0, 2.2);
+        // Let the glide land (30 ms), then compare with a fresh cookbook filter.
+        let (mut l, mut r) = (vec![0.0f32; 1440], vec![0.0f32; 1440]);
+        eq.process(&mut l, &mut r);
+        let want = Biquad::new(BiquadKind::Peak, 48_000, 2_500.0, 2.2, -7.5);
+        assert_eq!(eq.bands[0].secs[0][0].coefficients(), want.coefficients());
+        assert_eq!(eq.bands[0].secs[0][1].coefficients(), want.coefficients());
+        assert!((eq.band_magnitude_db(0, 2_500.0) + 7.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn butterworth_split_at_the_default_q() {
+        let [a, b] = pass24_qs(std::f32::consts::FRAC_1_SQRT_2);
+        assert!((a - 0.541_196).abs() < 1e-5);
+        assert!((b - 1.306_563).abs() < 1e-5);
+    }
+
+    #[test]
+    fn output_does_not_depend_on_block_cuts() {
+        // A sweep set at sample 1024 in both runs; one cuts 256-frame blocks, the other
+        // ragged ones. The sub-block clock counts from the stream start, so they agree.
+        let input: Vec<f32> = (0..6_000).map(|i| (i as f32 * 0.05).sin() * 0.5).collect();
+        let run = |cuts: &[usize]| {
+            let mut eq = Eq::new(48_000);
+            eq.set_type(1, BandType::Lowpass);
+            eq.set_slope24(1, true);
+            eq.settle();
+            let (mut l, mut r) = (input.clone(), input.clone());
+            let mut at = 0;
+            let mut k = 0;
+            for stop in [1_024, l.len()] {
+                while at < stop {
+                    let end = (at + cuts[k % cuts.len()]).min(stop);
+                    eq.process(&mut l[at..end], &mut r[at..end]);
+                    at = end;
+                    k += 1;
+                }
+                eq.set_freq(1, 300.0);
+                eq.set_q(1, 2.0);
+            }
+            (l, r)
+        };
+        let even = run(&[256]);
+        assert_eq!(even, run(&[7, 100, 1, 33, 250]));
+        assert_ne!(even.0, input);
+    }
+}
