@@ -233,11 +233,15 @@ impl Sound {
 }
 
 /// The SoundFont player's master volume is 0.4 (−7.96 dB, so that loud real GM files do not
-/// clip); the demo's master fader makes it up, keeping this mix exactly where it was while the
-/// track faders stay inside the mixer's range (they were +17 dB when the makeup sat on them).
-const SF_MAKEUP_DB: f32 = 8.0;
-const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, -0.5];
-const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
+/// clip); the demo makes it up in the master chain's glue compressor (its makeup gain), keeping
+/// the mix where it was while the track faders stay inside the mixer's range and the master
+/// limiter stays last, after every gain.
+const SF_MAKEUP_DB: f32 = 9.5;
+/// The built-in synth's parts are mixed for 0 dB; the glue compressor's makeup brings the
+/// limited mix to the same loudness.
+const SYNTH_MAKEUP_DB: f32 = 3.0;
+const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, 1.0];
+const MIX_SYNTH: [f32; 4] = [2.0, -3.0, -1.0, 0.0];
 
 /// The demo song as written where a SoundFont is installed (tests and snapshots use this one,
 /// so they do not depend on the machine).
@@ -250,9 +254,6 @@ pub fn demo_project() -> Project {
 pub fn demo_project_for(sound: Sound) -> Project {
     let mix = sound.mix();
     let mut p = Project::new("tdaw demo", 48_000, 128.0);
-    if sound == Sound::SoundFont {
-        p.master.gain_db = SF_MAKEUP_DB;
-    }
     p.tempo = TempoMap::constant(128.0);
     p.key = "Am".parse().ok();
     p.markers = vec![
@@ -329,7 +330,12 @@ pub fn demo_project_for(sound: Sound) -> Project {
         clip(9, "Answer", 12, 4, lead(true)),
     ];
     p.tracks = vec![d, b, c, l];
-    mix_bus(&mut p);
+    let makeup = if sound == Sound::SoundFont {
+        SF_MAKEUP_DB
+    } else {
+        SYNTH_MAKEUP_DB
+    };
+    mix_bus(&mut p, makeup);
     p
 }
 
@@ -337,7 +343,7 @@ pub fn demo_project_for(sound: Sound) -> Project {
 /// chords and the lead, a dotted-eighth delay on the lead, a filter sweep opening the chords
 /// over the intro, and a limiter on the master. Built with the same operations the shell's
 /// `tdaw track|fx|send|automate` use.
-fn mix_bus(p: &mut Project) {
+fn mix_bus(p: &mut Project, makeup_db: f32) {
     use crate::model::mixer::{self, Owner};
     use crate::model::{ops, AutomationPoint};
     let pairs = |s: &[(&str, &str)]| -> Vec<(String, String)> {
@@ -404,6 +410,20 @@ fn mix_bus(p: &mut Project) {
         "eq",
         &[("b1_type", "lowpass"), ("b1_freq", "400"), ("b1_q", "0.9")],
     );
+    let makeup = makeup_db.to_string();
+    fx(
+        p,
+        Owner::Master,
+        "compressor",
+        &[
+            ("threshold_db", "-14"),
+            ("ratio", "1.5"),
+            ("knee_db", "6"),
+            ("attack_ms", "30"),
+            ("release_ms", "200"),
+            ("makeup_db", &makeup),
+        ],
+    );
     fx(
         p,
         Owner::Master,
@@ -460,7 +480,7 @@ mod tests {
         assert_eq!(kinds(4), ["compressor"]);
         assert_eq!(kinds(5), ["reverb"]);
         assert_eq!(kinds(3), ["delay"]);
-        assert_eq!(p.master.effects[0].kind, "limiter");
+        assert_eq!(p.master.effects[1].kind, "limiter");
         assert_eq!(p.tracks[2].automation[0].points.len(), 2);
         assert_eq!(p.tracks[3].sends[0].to, p.tracks[5].id);
         let key = p.key.unwrap();
