@@ -233,11 +233,15 @@ impl Sound {
 }
 
 /// The SoundFont player's master volume is 0.4 (−7.96 dB, so that loud real GM files do not
-/// clip); the demo's master fader makes it up, keeping this mix exactly where it was while the
-/// track faders stay inside the mixer's range (they were +17 dB when the makeup sat on them).
-const SF_MAKEUP_DB: f32 = 8.0;
-const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, -0.5];
-const MIX_SYNTH: [f32; 4] = [2.0, -1.5, -1.0, 0.0];
+/// clip); the demo makes it up in the master chain's glue compressor (its makeup gain), keeping
+/// the mix where it was while the track faders stay inside the mixer's range and the master
+/// limiter stays last, after every gain.
+const SF_MAKEUP_DB: f32 = 9.5;
+/// The built-in synth's parts are mixed for 0 dB; the glue compressor's makeup brings the
+/// limited mix to the same loudness.
+const SYNTH_MAKEUP_DB: f32 = 3.0;
+const MIX_SF: [f32; 4] = [9.0, 0.0, 6.5, 1.0];
+const MIX_SYNTH: [f32; 4] = [2.0, -3.0, -1.0, 0.0];
 
 /// The demo song as written where a SoundFont is installed (tests and snapshots use this one,
 /// so they do not depend on the machine).
@@ -250,9 +254,6 @@ pub fn demo_project() -> Project {
 pub fn demo_project_for(sound: Sound) -> Project {
     let mix = sound.mix();
     let mut p = Project::new("tdaw demo", 48_000, 128.0);
-    if sound == Sound::SoundFont {
-        p.master.gain_db = SF_MAKEUP_DB;
-    }
     p.tempo = TempoMap::constant(128.0);
     p.key = "Am".parse().ok();
     p.markers = vec![
@@ -329,7 +330,128 @@ pub fn demo_project_for(sound: Sound) -> Project {
         clip(9, "Answer", 12, 4, lead(true)),
     ];
     p.tracks = vec![d, b, c, l];
+    let makeup = if sound == Sound::SoundFont {
+        SF_MAKEUP_DB
+    } else {
+        SYNTH_MAKEUP_DB
+    };
+    mix_bus(&mut p, makeup);
     p
+}
+
+/// The demo's mixing: a drum bus compressing the drums in parallel, a reverb send from the
+/// chords and the lead, a dotted-eighth delay on the lead, a filter sweep opening the chords
+/// over the intro, and a limiter on the master. Built with the same operations the shell's
+/// `tdaw track|fx|send|automate` use.
+fn mix_bus(p: &mut Project, makeup_db: f32) {
+    use crate::model::mixer::{self, Owner};
+    use crate::model::{ops, AutomationPoint};
+    let pairs = |s: &[(&str, &str)]| -> Vec<(String, String)> {
+        s.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let apply = |p: &mut Project, e: Result<crate::model::Edit, String>| {
+        // The demo is built from constants: an op that refuses is a bug in this function.
+        let e = e.unwrap_or_else(|m| panic!("demo mix: {m}"));
+        e.apply(p).unwrap_or_else(|m| panic!("demo mix: {m}"));
+    };
+    let (drums, chords, lead) = (TrackId(1), TrackId(3), TrackId(4));
+    for name in ["Drum Bus", "Verb"] {
+        let e = ops::add_track(p, p.tracks.len(), TrackKind::Bus, Some(name.into()), None)
+            .map_err(|e| e.to_string());
+        apply(p, e);
+    }
+    let (drum_bus, verb) = (TrackId(5), TrackId(6));
+    let fx = |p: &mut Project, o: Owner, kind: &str, params: &[(&str, &str)]| {
+        let (e, id) = mixer::add_effect(p, o, kind, &pairs(params), None)
+            .unwrap_or_else(|m| panic!("demo mix: {m}"));
+        e.apply(p).unwrap_or_else(|m| panic!("demo mix: {m}"));
+        id
+    };
+    fx(
+        p,
+        Owner::Track(drum_bus),
+        "compressor",
+        &[
+            ("threshold_db", "-24"),
+            ("ratio", "6"),
+            ("attack_ms", "3"),
+            ("release_ms", "80"),
+            ("makeup_db", "4"),
+        ],
+    );
+    fx(
+        p,
+        Owner::Track(verb),
+        "reverb",
+        &[
+            ("decay_s", "2.2"),
+            ("predelay_ms", "25"),
+            ("damping", "0.4"),
+            ("mix", "1"),
+        ],
+    );
+    fx(
+        p,
+        Owner::Track(lead),
+        "delay",
+        &[
+            ("time", "1/8."),
+            ("feedback", "0.3"),
+            ("highcut_hz", "5000"),
+            ("lowcut_hz", "200"),
+            ("mix", "0.25"),
+        ],
+    );
+    let sweep = fx(
+        p,
+        Owner::Track(chords),
+        "eq",
+        &[("b1_type", "lowpass"), ("b1_freq", "400"), ("b1_q", "0.9")],
+    );
+    let makeup = makeup_db.to_string();
+    fx(
+        p,
+        Owner::Master,
+        "compressor",
+        &[
+            ("threshold_db", "-14"),
+            ("ratio", "1.5"),
+            ("knee_db", "6"),
+            ("attack_ms", "30"),
+            ("release_ms", "200"),
+            ("makeup_db", &makeup),
+        ],
+    );
+    fx(
+        p,
+        Owner::Master,
+        "limiter",
+        &[("ceiling_dbtp", "-1.5"), ("release_ms", "80")],
+    );
+    let e = mixer::set_send(p, drums, drum_bus, Some(-6.0), None);
+    apply(p, e);
+    for (t, db) in [(chords, -14.0), (lead, -12.0)] {
+        let e = mixer::set_send(p, t, verb, Some(db), None);
+        apply(p, e);
+    }
+    // The chords' low-pass opens from 400 Hz to 12 kHz over the intro, then stays open.
+    let target = crate::model::AutomationTarget::Fx(sweep, "b1_freq".into());
+    let e = mixer::set_points(
+        p,
+        Owner::Track(chords),
+        &target,
+        &[
+            AutomationPoint {
+                beat: 0.0,
+                value: 400.0,
+                curve: 0.5,
+            },
+            AutomationPoint::new(16.0, 12000.0),
+        ],
+    );
+    apply(p, e);
 }
 
 #[cfg(test)]
@@ -342,10 +464,28 @@ mod tests {
         p.validate().unwrap();
         assert!((p.end_seconds() - 30.0).abs() < 0.01, "{}", p.end_seconds());
         let names: Vec<&str> = p.tracks.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["Drums", "Bass", "Chords", "Lead"]);
+        assert_eq!(
+            names,
+            ["Drums", "Bass", "Chords", "Lead", "Drum Bus", "Verb"]
+        );
+        // The mix uses the effects: a bus compressor, a reverb send, a delayed lead, a master
+        // limiter, an automated filter sweep.
+        let kinds = |i: usize| -> Vec<&str> {
+            p.tracks[i]
+                .effects
+                .iter()
+                .map(|e| e.kind.as_str())
+                .collect()
+        };
+        assert_eq!(kinds(4), ["compressor"]);
+        assert_eq!(kinds(5), ["reverb"]);
+        assert_eq!(kinds(3), ["delay"]);
+        assert_eq!(p.master.effects[1].kind, "limiter");
+        assert_eq!(p.tracks[2].automation[0].points.len(), 2);
+        assert_eq!(p.tracks[3].sends[0].to, p.tracks[5].id);
         let key = p.key.unwrap();
         // Every pitched note is in A minor.
-        for t in &p.tracks[1..] {
+        for t in &p.tracks[1..4] {
             for c in &t.clips {
                 if let ClipContent::Midi(m) = &c.content {
                     for n in &m.notes {
