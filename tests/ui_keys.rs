@@ -358,7 +358,7 @@ fn mixer_values_edit_in_place() {
     press(&mut app, "9l3-");
     assert_eq!(app.project.master.gain_db, master - 3.0);
     press(&mut app, "uuuu");
-    assert_eq!(app.project, tdaw::cli::demo::demo_project());
+    assert_eq!(app.project, ui_support::demo_parts());
 }
 
 #[test]
@@ -517,7 +517,7 @@ fn import_and_export_midi_from_the_command_line() {
 #[test]
 fn render_runs_in_the_background_and_reports() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = tdaw::cli::demo::demo_project();
+    let mut p = ui_support::demo_parts();
     // Two bars of bass are enough to hear that it rendered.
     p.tracks.retain(|t| t.name == "Bass");
     p.tracks[0].clips.truncate(1);
@@ -696,7 +696,7 @@ fn the_too_small_screen_runs_no_key_but_quitting() {
     assert!(t.contains("at least 80x24"), "{t}");
     // Keys the screen hides do nothing: no track deleted, nothing muted, no clip removed.
     press(&mut app, "tdmxjddu");
-    assert_eq!(app.project, tdaw::cli::demo::demo_project());
+    assert_eq!(app.project, ui_support::demo_parts());
     assert!(!app.history.can_undo());
     assert_eq!(app.arrange.track, 0);
     // Commands other than quitting wait for a larger terminal, and say so there.

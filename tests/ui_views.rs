@@ -220,7 +220,7 @@ fn help_never_cuts_a_word_at_120x40() {
 #[test]
 fn long_track_names_end_before_the_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = tdaw::cli::demo::demo_project();
+    let mut p = ui_support::demo_parts();
     p.tracks[0].name = "A very long track name indeed".into();
     let mut app = app_with(p, dir.path());
     let t = text(&mut app, 80, 24);

@@ -108,3 +108,29 @@ impl Command {
         }
     }
 }
+
+/// A table helper (see `table.rs`).
+pub const fn arg(name: &'static str, kind: Kind) -> Arg {
+    Arg {
+        name,
+        kind,
+        optional: false,
+    }
+}
+
+/// A table helper (see `table.rs`).
+pub const fn opt(name: &'static str, kind: Kind) -> Arg {
+    Arg {
+        name,
+        kind,
+        optional: true,
+    }
+}
+
+/// A table helper (see `table.rs`).
+pub const fn form(keyword: &'static str, args: &'static [Arg]) -> Form {
+    Form { keyword, args }
+}
+
+/// The words of an on/off argument.
+pub const ON_OFF: Kind = Kind::Words(&["on", "off"]);

@@ -1,30 +1,8 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
-use super::spec::{Arg, Command, Form, Kind, Run};
+use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
 use super::{automate, edit, file, import, mixer, project, render, track, transport, view};
 use crate::ui::action::Cmd;
-
-const fn arg(name: &'static str, kind: Kind) -> Arg {
-    Arg {
-        name,
-        kind,
-        optional: false,
-    }
-}
-
-const fn opt(name: &'static str, kind: Kind) -> Arg {
-    Arg {
-        name,
-        kind,
-        optional: true,
-    }
-}
-
-const fn form(keyword: &'static str, args: &'static [Arg]) -> Form {
-    Form { keyword, args }
-}
-
-const ON_OFF: Kind = Kind::Words(&["on", "off"]);
 
 /// Every `:` command, in the order help lists them.
 pub static COMMANDS: &[Command] = &[
