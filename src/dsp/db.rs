@@ -102,7 +102,9 @@ pub fn fast_log2(x: f32) -> f32 {
 #[inline]
 pub fn fast_exp2(x: f32) -> f32 {
     let x = x.clamp(-126.0, 127.0);
-    let i = x.round();
+    // Round to nearest by adding and removing 1.5·2²³ (exact for |x| < 2²²): `f32::round` is a
+    // libm call on baseline x86-64, and a call in the compressor's loop spills its registers.
+    let i = (x + 12_582_912.0) - 12_582_912.0;
     let f = (x - i) * std::f32::consts::LN_2;
     let p = 1.0
         + f * (1.0
