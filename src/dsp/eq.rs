@@ -468,8 +468,14 @@ impl Eq {
         let n = left.len().min(right.len());
         if self.is_steady() {
             self.process_steady(&mut left[..n], &mut right[..n]);
-            return;
+        } else {
+            self.process_sub_blocks(&mut left[..n], &mut right[..n]);
         }
+    }
+
+    /// The general path: the sub-block clock, glides and crossfades band by band.
+    fn process_sub_blocks(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
         let mut start = 0;
         while start < n {
             let end = (start + SUB_BLOCK - self.phase).min(n);
@@ -569,5 +575,42 @@ mod tests {
         let even = run(&[256]);
         assert_eq!(even, run(&[7, 100, 1, 33, 250]));
         assert_ne!(even.0, input);
+    }
+
+    #[test]
+    fn the_steady_path_matches_the_sub_block_path_bit_for_bit() {
+        let make = || {
+            let mut eq = Eq::new(48_000);
+            eq.set_type(0, BandType::LowShelf);
+            eq.set_freq(0, 100.0);
+            eq.set_gain_db(0, 3.0);
+            eq.set_type(3, BandType::Peak);
+            eq.set_gain_db(3, -4.0);
+            eq.set_type(5, BandType::Highpass);
+            eq.set_slope24(5, true);
+            eq.set_freq(5, 40.0);
+            eq.settle();
+            eq
+        };
+        let input: Vec<f32> = (0..5_000)
+            .map(|i| (i as f32 * 0.013).sin() * 0.7 + (i as f32 * 0.91).sin() * 0.2)
+            .collect();
+        let (mut steady, mut general) = (make(), make());
+        assert!(steady.is_steady());
+        let (mut l1, mut r1) = (input.clone(), input.clone());
+        let (mut l2, mut r2) = (input.clone(), input.clone());
+        for at in (0..input.len()).step_by(300) {
+            let end = (at + 300).min(input.len());
+            steady.process(&mut l1[at..end], &mut r1[at..end]);
+            general.process_sub_blocks(&mut l2[at..end], &mut r2[at..end]);
+        }
+        assert_eq!((l1, r1), (l2, r2));
+        // Re-sending an unchanged value (automation does, every block) keeps it steady; a
+        // new one glides.
+        steady.set_freq(0, 100.0);
+        steady.set_gain_db(3, -4.0);
+        assert!(steady.is_steady());
+        steady.set_freq(0, 120.0);
+        assert!(!steady.is_steady());
     }
 }
