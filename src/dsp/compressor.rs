@@ -4,8 +4,14 @@
 //! the quadratic soft-knee gain computer of [`static_curve_db`], and the decoupled
 //! attack/release smoothing of the gain reduction in the log (dB) domain. Makeup gain and the
 //! dry/wet `mix` glide; `mix` = 0 leaves the input bit-identical.
+//!
+//! Cost: the detector's power is compared in the linear domain with the knee's start, below
+//! which the gain reduction is exactly 0 and no logarithm is taken; above it the dB level and
+//! the gain go through `db`'s polynomial log2/exp2 (error under 1e-4 dB) instead of
+//! log10/powf, and the gain of the last dB value is reused while it does not change.
 
-use super::{db_to_gain, flush_denormal, Smoothed};
+use super::db::{fast_db_to_gain, fast_power_to_db};
+use super::{flush_denormal, Smoothed};
 
 /// The RMS detector's averaging time constant, in seconds.
 pub const RMS_WINDOW_S: f32 = 0.01;
@@ -65,6 +71,12 @@ pub struct Compressor {
     held: f32,
     /// The smoothed gain reduction, dB (≥ 0).
     gr: f32,
+    /// The detector power where the knee starts, `10^((threshold − knee/2)/10)`: below it the
+    /// gain computer is the identity.
+    knee_start_power: f32,
+    /// The last gain in dB handed to the conversion, and its linear gain.
+    last_db: f32,
+    last_gain: f32,
 }
 
 impl Compressor {
@@ -86,7 +98,21 @@ impl Compressor {
             ms: [0.0; 2],
             held: 0.0,
             gr: 0.0,
+            knee_start_power: 0.0,
+            last_db: 0.0,
+            last_gain: 1.0,
         }
+        .with_knee_start()
+    }
+
+    /// Recomputes [`Compressor::knee_start_power`] after a threshold or knee change.
+    fn with_knee_start(mut self) -> Compressor {
+        self.update_knee_start();
+        self
+    }
+
+    fn update_knee_start(&mut self) {
+        self.knee_start_power = 10f32.powf((self.threshold_db - self.knee_db / 2.0) / 10.0);
     }
 
     /// The level where compression starts, dB. The gain reduction glides to the new curve at
@@ -94,6 +120,7 @@ impl Compressor {
     pub fn set_threshold_db(&mut self, db: f32) {
         if db.is_finite() {
             self.threshold_db = db.clamp(-100.0, 24.0);
+            self.update_knee_start();
         }
     }
 
@@ -108,6 +135,7 @@ impl Compressor {
     pub fn set_knee_db(&mut self, db: f32) {
         if db.is_finite() {
             self.knee_db = db.clamp(0.0, 48.0);
+            self.update_knee_start();
         }
     }
 
@@ -164,22 +192,33 @@ impl Compressor {
         self.gr = 0.0;
     }
 
-    /// The detector's level for one frame, dB.
+    /// The detector's power (squared level) for one frame.
     #[inline]
-    fn level_db(&mut self, l: f32, r: f32) -> f32 {
-        let power = match self.detector {
+    fn power(&mut self, l: f32, r: f32) -> f32 {
+        match self.detector {
             Detector::Peak => (l * l).max(r * r),
             Detector::Rms => {
                 self.ms[0] = flush_denormal(self.ms[0] + self.rms_coef * (l * l - self.ms[0]));
                 self.ms[1] = flush_denormal(self.ms[1] + self.rms_coef * (r * r - self.ms[1]));
                 self.ms[0].max(self.ms[1])
             }
-        };
-        if power > 1.0e-16 {
-            10.0 * power.log10()
+        }
+    }
+
+    /// The gain reduction the static curve asks for at detector power `power`, dB (≥ 0).
+    #[inline]
+    fn target_db(&self, power: f32) -> f32 {
+        // Below the knee's start the curve is the identity: no logarithm needed. The start is
+        // at least -124 dB, far above the silence floor, so the log only sees normal floats.
+        if power < self.knee_start_power {
+            return 0.0;
+        }
+        let x = if power > 1.0e-16 {
+            fast_power_to_db(power)
         } else {
             FLOOR_DB
-        }
+        };
+        x - static_curve_db(x, self.threshold_db, self.ratio, self.knee_db)
     }
 
     /// Compresses a stereo block in place; `sidechain` (when given, as long as the block)
@@ -198,8 +237,8 @@ impl Compressor {
                 Some((a, b)) => (a[i], b[i]),
                 None => (left[i], right[i]),
             };
-            let x = self.level_db(kl, kr);
-            let target = x - static_curve_db(x, self.threshold_db, self.ratio, self.knee_db);
+            let power = self.power(kl, kr);
+            let target = self.target_db(power);
             // Decoupled smoothing: an instant-attack, release-time hold, then the attack one-pole.
             self.held = target.max(self.release * self.held + (1.0 - self.release) * target);
             self.gr = self.attack * self.gr + (1.0 - self.attack) * self.held;
@@ -214,7 +253,12 @@ impl Compressor {
             if dry_only {
                 continue;
             }
-            let g = db_to_gain(makeup - self.gr);
+            let db = makeup - self.gr;
+            if db != self.last_db {
+                self.last_db = db;
+                self.last_gain = fast_db_to_gain(db);
+            }
+            let g = self.last_gain;
             let (dl, dr) = (left[i], right[i]);
             left[i] = dl + mix * (dl * g - dl);
             right[i] = dr + mix * (dr * g - dr);
