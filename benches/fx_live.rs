@@ -172,10 +172,9 @@ fn live(p: &Project, dir: &Path, seconds: u64) {
     let end = engine.status();
     engine.send(EngineCommand::Pause);
     loads.sort_by(f64::total_cmp);
-    let played = (end.position_samples.saturating_sub(start.position_samples)) as f64 / RATE as f64;
     println!(
-        "live {seconds} s at {BLOCK} frames (null backend, real-time pace): played {played:.1} s \
-         (looped), late callbacks {}, xruns {}, DSP load median {:.1}% max {:.1}% of one core",
+        "live {seconds} s at {BLOCK} frames (null backend, real-time pace): late callbacks {}, \
+         xruns {}, DSP load median {:.1}% max {:.1}% of one core",
         end.late_callbacks - start.late_callbacks,
         end.xruns - start.xruns,
         loads.get(loads.len() / 2).copied().unwrap_or(0.0) * 100.0,
