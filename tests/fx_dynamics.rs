@@ -15,30 +15,8 @@ use tdaw::dsp::{pass24_qs, Biquad, BiquadKind};
 use tdaw::engine::fx::{build, FxNode};
 use tdaw::model::fx::{kind, Curve, Unit, EQ_TYPES};
 
-const RATE: u32 = 48_000;
-const BLOCK: usize = 256;
-
-fn no_alloc<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(debug_assertions)]
-    return assert_no_alloc::assert_no_alloc(f);
-    #[cfg(not(debug_assertions))]
-    f()
-}
-
-/// The registry's defaults for `k` with `params` (name, number) put in.
-fn values(k: &str, params: &[(&str, f64)]) -> Vec<f64> {
-    let spec = kind(k).expect("registered kind");
-    let mut v: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
-    for (name, x) in params {
-        let (i, _) = spec.param(name).expect("registered parameter");
-        v[i] = *x;
-    }
-    v
-}
-
-fn node(k: &str, params: &[(&str, f64)]) -> Box<dyn FxNode> {
-    build(k, RATE, &values(k, params)).expect("built here")
-}
+mod fx_support;
+use fx_support::{no_alloc, node, BLOCK, RATE};
 
 fn eq_type(name: &str) -> f64 {
     EQ_TYPES

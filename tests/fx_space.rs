@@ -16,30 +16,8 @@ use tdaw::dsp::{Limiter, Noise};
 use tdaw::engine::fx::{build, FxNode};
 use tdaw::model::fx::kind;
 
-const RATE: u32 = 48_000;
-const BLOCK: usize = 256;
-
-fn no_alloc<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(debug_assertions)]
-    return assert_no_alloc::assert_no_alloc(f);
-    #[cfg(not(debug_assertions))]
-    f()
-}
-
-/// The registry's values for `name` with some replaced (by parameter name).
-fn values(name: &str, set: &[(&str, f64)]) -> Vec<f64> {
-    let spec = kind(name).expect("kind in the registry");
-    let mut v: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
-    for (p, x) in set {
-        let (i, _) = spec.param(p).expect("parameter in the registry");
-        v[i] = *x;
-    }
-    v
-}
-
-fn node(name: &str, set: &[(&str, f64)]) -> Box<dyn FxNode> {
-    build(name, RATE, &values(name, set)).expect("the kind is processed")
-}
+mod fx_support;
+use fx_support::{no_alloc, node, values, BLOCK, RATE};
 
 /// Runs stereo signals through `fx` in `BLOCK`-frame blocks.
 fn run(fx: &mut dyn FxNode, left: &mut [f32], right: &mut [f32]) {
