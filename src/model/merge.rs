@@ -8,7 +8,7 @@
 //! track; a clip's content (its notes or its audio region) is one value. Tables (the master
 //! bus, an instrument) merge key by key; lists (effects, sends, markers) are single values.
 
-use super::types::{ClipId, Project, TrackId};
+use super::types::{AutomationTarget, ClipId, FxId, Project, TrackId};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -352,7 +352,62 @@ fn renumber_collisions(base: &Project, mine: &Project, theirs: &Project) -> Proj
             }
         }
     }
+    renumber_effects(base, &mut out, theirs);
     out
+}
+
+/// Effect ids are unique over the project, and both sides number a new effect max + 1: my
+/// new effects whose id theirs gave to a different effect (or put on another chain) take fresh
+/// ids, and my automation lanes on them follow.
+fn renumber_effects(base: &Project, out: &mut Project, theirs: &Project) {
+    let base_fx: BTreeSet<FxId> = base.all_effects().map(|e| e.id).collect();
+    let mut theirs_fx: HashMap<FxId, (Option<TrackId>, &super::Effect)> = HashMap::new();
+    for t in &theirs.tracks {
+        for e in &t.effects {
+            theirs_fx.insert(e.id, (Some(t.id), e));
+        }
+    }
+    for e in &theirs.master.effects {
+        theirs_fx.insert(e.id, (None, e));
+    }
+    let mut next = out
+        .all_effects()
+        .chain(theirs.all_effects())
+        .map(|e| e.id.0)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let chains = out
+        .tracks
+        .iter_mut()
+        .map(|t| (Some(t.id), &mut t.effects, &mut t.automation))
+        .chain(std::iter::once((
+            None,
+            &mut out.master.effects,
+            &mut out.master.automation,
+        )));
+    for (owner, effects, lanes) in chains {
+        for e in effects.iter_mut() {
+            if base_fx.contains(&e.id) {
+                continue;
+            }
+            let clash = theirs_fx
+                .get(&e.id)
+                .is_some_and(|(o, theirs_e)| *o != owner || **theirs_e != *e);
+            if clash {
+                let new = FxId(next);
+                next += 1;
+                for lane in lanes.iter_mut() {
+                    if let AutomationTarget::Fx(id, _) = &mut lane.target {
+                        if *id == e.id {
+                            *id = new;
+                        }
+                    }
+                }
+                e.id = new;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -381,6 +436,39 @@ mod tests {
         p.tracks.push(midi_track(1, "Keys", 1));
         p.tracks.push(midi_track(2, "Bass", 2));
         p
+    }
+
+    #[test]
+    fn effects_added_on_both_sides_under_the_same_id_keep_both() {
+        use crate::model::mixer::{add_effect, set_points, Owner};
+        let b = base();
+        let (t1, t2) = (b.tracks[0].id, b.tracks[1].id);
+        let mut mine = b.clone();
+        let (e, id) = add_effect(&mine, Owner::Track(t1), "gate", &[], None).unwrap();
+        e.apply(&mut mine).unwrap();
+        let target = AutomationTarget::Fx(id, "threshold_db".into());
+        set_points(
+            &mine,
+            Owner::Track(t1),
+            &target,
+            &[AutomationPoint::new(0.0, -30.0)],
+        )
+        .unwrap()
+        .apply(&mut mine)
+        .unwrap();
+        let mut theirs = b.clone();
+        let (e, their_id) = add_effect(&theirs, Owner::Track(t2), "reverb", &[], None).unwrap();
+        e.apply(&mut theirs).unwrap();
+        assert_eq!(id, their_id, "both sides number the new effect the same");
+        let m = three_way(&b, &mine, &theirs).unwrap();
+        m.validate().unwrap();
+        let gate = &m.track(t1).unwrap().effects[0];
+        assert_ne!(gate.id, their_id);
+        assert_eq!(m.track(t2).unwrap().effects[0].id, their_id);
+        assert_eq!(
+            m.track(t1).unwrap().automation[0].target,
+            AutomationTarget::Fx(gate.id, "threshold_db".into())
+        );
     }
 
     #[test]
