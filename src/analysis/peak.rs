@@ -18,48 +18,9 @@ const TAPS: usize = 16;
 const BLOCK: usize = 1024;
 
 /// The polyphase interpolator coefficients, `[tap][phase]` so one input sample feeds all four
-/// output phases with a single 4-lane multiply-add.
+/// output phases with a single 4-lane multiply-add: the one design in `dsp`.
 fn design_interpolator() -> [[f32; OVERSAMPLING]; TAPS] {
-    let n = TAPS * OVERSAMPLING;
-    let beta = 6.0_f64;
-    let center = (n - 1) as f64 / 2.0;
-    let mut h = vec![0.0_f64; n];
-    for (i, v) in h.iter_mut().enumerate() {
-        let t = (i as f64 - center) / OVERSAMPLING as f64;
-        let sinc = if t.abs() < 1e-12 {
-            1.0
-        } else {
-            (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)
-        };
-        let r = (i as f64 - center) / center;
-        let w = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta);
-        *v = sinc * w;
-    }
-    let mut out = [[0.0_f32; OVERSAMPLING]; TAPS];
-    for p in 0..OVERSAMPLING {
-        // Each branch is normalised to unity DC gain, so DC reads the same in both peaks.
-        let sum: f64 = (0..TAPS).map(|k| h[k * OVERSAMPLING + p]).sum();
-        for (k, row) in out.iter_mut().enumerate() {
-            row[p] = (h[k * OVERSAMPLING + p] / sum) as f32;
-        }
-    }
-    out
-}
-
-/// Modified Bessel function of the first kind, order 0 (power series; converges fast for the
-/// small arguments of a Kaiser window).
-fn bessel_i0(x: f64) -> f64 {
-    let mut sum = 1.0;
-    let mut term = 1.0;
-    let q = x * x / 4.0;
-    for k in 1..50 {
-        term *= q / (k * k) as f64;
-        sum += term;
-        if term < sum * 1e-17 {
-            break;
-        }
-    }
-    sum
+    crate::dsp::true_peak_interpolator()
 }
 
 /// Outputs computed together in `branch_peak`: enough independent sums to hide the

@@ -35,7 +35,7 @@ pub use osc::{poly_blep, Noise, Oscillator, Waveform};
 pub use reverb::{Reverb, MAX_PREDELAY_MS};
 pub use smooth::Smoothed;
 pub use svf::Svf;
-pub use true_peak::TruePeak;
+pub use true_peak::{interpolator as true_peak_interpolator, TruePeak};
 
 /// Converts a MIDI key number to its frequency in Hz (A4 = key 69 = 440 Hz), fractional keys
 /// allowed for detune.

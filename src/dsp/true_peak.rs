@@ -1,15 +1,42 @@
 //! A streaming true-peak detector for the limiter: 4x oversampling with a 64-tap
 //! Kaiser-windowed sinc (β = 6) split into four 16-tap polyphase branches, each normalised to
-//! unity DC gain — the interpolator of ITU-R BS.1770-4 Annex 2 as `analysis::peak` builds it
-//! (same taps; `dsp` may not import `analysis`, and the meter works on whole blocks while
-//! this one answers per sample). No allocation: the history is a fixed array.
+//! unity DC gain — the interpolator of ITU-R BS.1770-4 Annex 2 ([`interpolator`], which `analysis::peak`'s
+//! block meter uses too); this one answers per sample. No allocation: the history is a fixed array.
 
 use std::f64::consts::PI;
 
 /// Oversampling factor.
 pub const OVERSAMPLING: usize = 4;
 /// Taps per polyphase branch.
-const TAPS: usize = 16;
+pub const TAPS: usize = 16;
+
+/// The 4x interpolator of BS.1770-4 Annex 2 as `[tap][phase]`: a 64-tap Kaiser-windowed sinc
+/// (β = 6) split into four branches, each normalised to unity DC gain. The limiter's detector
+/// and `analysis::peak`'s meter both use these taps.
+pub fn interpolator() -> [[f32; OVERSAMPLING]; TAPS] {
+    let n = TAPS * OVERSAMPLING;
+    let center = (n - 1) as f64 / 2.0;
+    let beta = 6.0;
+    let mut h = [0.0f64; TAPS * OVERSAMPLING];
+    for (i, v) in h.iter_mut().enumerate() {
+        let t = (i as f64 - center) / OVERSAMPLING as f64;
+        let sinc = if t.abs() < 1e-12 {
+            1.0
+        } else {
+            (PI * t).sin() / (PI * t)
+        };
+        let r = (i as f64 - center) / center;
+        *v = sinc * bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta);
+    }
+    let mut out = [[0.0f32; OVERSAMPLING]; TAPS];
+    for p in 0..OVERSAMPLING {
+        let sum: f64 = (0..TAPS).map(|k| h[k * OVERSAMPLING + p]).sum();
+        for (k, row) in out.iter_mut().enumerate() {
+            row[p] = (h[k * OVERSAMPLING + p] / sum) as f32;
+        }
+    }
+    out
+}
 
 /// Per-sample true-peak detector for one channel.
 #[derive(Clone, Debug)]
@@ -35,25 +62,11 @@ impl TruePeak {
 
     /// A detector with silent history.
     pub fn new() -> TruePeak {
-        let n = TAPS * OVERSAMPLING;
-        let center = (n - 1) as f64 / 2.0;
-        let beta = 6.0;
-        let mut h = [0.0f64; TAPS * OVERSAMPLING];
-        for (i, v) in h.iter_mut().enumerate() {
-            let t = (i as f64 - center) / OVERSAMPLING as f64;
-            let sinc = if t.abs() < 1e-12 {
-                1.0
-            } else {
-                (PI * t).sin() / (PI * t)
-            };
-            let r = (i as f64 - center) / center;
-            *v = sinc * bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta);
-        }
+        let taps = interpolator();
         let mut branches = [[0.0f32; TAPS]; OVERSAMPLING];
         for (p, branch) in branches.iter_mut().enumerate() {
-            let sum: f64 = (0..TAPS).map(|k| h[k * OVERSAMPLING + p]).sum();
             for (j, b) in branch.iter_mut().enumerate() {
-                *b = (h[j * OVERSAMPLING + p] / sum) as f32;
+                *b = taps[j][p];
             }
         }
         TruePeak {
