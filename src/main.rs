@@ -56,6 +56,10 @@ enum Command {
     Automate(cli::automate::Args),
     /// Effect presets: list, save, load, rm.
     Preset(cli::preset::Args),
+    /// MIDI tools: quantize, humanize, transpose, chords, arp.
+    Midi(cli::midi::Args),
+    /// Music theory: chord symbols, scales, the key of a track.
+    Theory(cli::theory::Args),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -81,6 +85,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Send(a)) => cli::send::run(a),
         Some(Command::Automate(a)) => cli::automate::run(a),
         Some(Command::Preset(a)) => cli::preset::run(a),
+        Some(Command::Midi(a)) => cli::midi::run(a),
+        Some(Command::Theory(a)) => cli::theory::run(a),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "tdaw", &mut std::io::stdout());
             Ok(())

@@ -10,12 +10,16 @@ pub mod fx;
 pub mod import;
 pub mod info;
 pub mod list;
+pub mod midi;
+pub mod midi_chords;
+pub mod midi_edit;
 pub mod new;
 pub mod open;
 pub mod play;
 pub mod preset;
 pub mod render;
 pub mod send;
+pub mod theory;
 pub mod track;
 
 use crate::model::{Edit, History, Project};
