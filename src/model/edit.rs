@@ -36,6 +36,7 @@ pub enum TrackField {
     Effects(Vec<Effect>),
     Sends(Vec<Send>),
     Automation(Vec<AutomationLane>),
+    Arp(Option<super::arp::Arp>),
 }
 
 /// A change to a project.
@@ -52,6 +53,8 @@ pub enum Edit {
     SetMasterAutomation(Vec<AutomationLane>),
     SetLoop(Option<LoopRegion>),
     SetMarkers(Vec<Marker>),
+    /// Replaces the MIDI-learn bindings.
+    SetMidiLearn(Vec<MidiBinding>),
     /// Inserts a track at `index` (0..=len).
     AddTrack {
         index: usize,
@@ -113,6 +116,7 @@ impl Edit {
             }
             Edit::SetLoop(l) => Edit::SetLoop(std::mem::replace(&mut p.loop_region, l)),
             Edit::SetMarkers(m) => Edit::SetMarkers(std::mem::replace(&mut p.markers, m)),
+            Edit::SetMidiLearn(b) => Edit::SetMidiLearn(std::mem::replace(&mut p.midi_learn, b)),
             Edit::AddTrack { index, track } => {
                 if index > p.tracks.len() {
                     return Err(EditError::BadIndex {
@@ -169,6 +173,7 @@ impl Edit {
                     TrackField::Automation(v) => {
                         TrackField::Automation(std::mem::replace(&mut t.automation, v))
                     }
+                    TrackField::Arp(v) => TrackField::Arp(std::mem::replace(&mut t.arp, v)),
                 };
                 Edit::SetTrack { id, field: old }
             }

@@ -4,6 +4,7 @@
 //! way to change a [`Project`] from the CLI or the TUI is an [`Edit`], so that every change can
 //! be undone. This module must never depend on the rest of the crate.
 
+pub mod arp;
 mod edit;
 pub mod fx;
 mod history;

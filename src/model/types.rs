@@ -47,6 +47,22 @@ pub struct Project {
     pub markers: Vec<Marker>,
     #[serde(default, rename = "track")]
     pub tracks: Vec<Track>,
+    /// Controllers bound to mixer and effect parameters by MIDI learn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub midi_learn: Vec<MidiBinding>,
+}
+
+/// A MIDI controller bound to a parameter (MIDI learn): CC `cc` on `channel` moves `target`
+/// of `track` (the master when `None`) across the target's range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MidiBinding {
+    /// 0-based MIDI channel.
+    pub channel: u8,
+    /// Controller number 0..=127.
+    pub cc: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<TrackId>,
+    pub target: AutomationTarget,
 }
 
 impl Project {
@@ -63,6 +79,7 @@ impl Project {
             loop_region: None,
             markers: Vec::new(),
             tracks: Vec::new(),
+            midi_learn: Vec::new(),
         }
     }
 
@@ -258,6 +275,9 @@ pub struct Track {
     pub sends: Vec<Send>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub automation: Vec<AutomationLane>,
+    /// A MIDI track's arpeggiator (a live MIDI effect before the instrument).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arp: Option<super::arp::Arp>,
     #[serde(default, rename = "clip", skip_serializing_if = "Vec::is_empty")]
     pub clips: Vec<Clip>,
 }
@@ -286,6 +306,7 @@ impl Track {
             effects: Vec::new(),
             sends: Vec::new(),
             automation: Vec::new(),
+            arp: None,
             clips: Vec::new(),
         }
     }
