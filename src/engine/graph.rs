@@ -13,6 +13,7 @@
 //! phases so that a track sidechained from another source hears that source's block of the
 //! same time; a sidechain from a bus, or around a cycle of sources, hears the previous block.
 
+use super::arp::LiveArp;
 use super::automation::{self, Lane, LaneTarget, SUB_BLOCK};
 use super::clips::{ClipLayer, LayerSignature};
 use super::fx::chain::{fx_values, sidechain_of, DelayLine, FxChain, FxSlot, SidechainBank};
@@ -114,6 +115,8 @@ pub enum Source {
         controls: Vec<(u64, Control)>,
         /// Scratch state for the chase (preallocated: a jump runs on the audio thread).
         chase: Box<ChaseState>,
+        /// The live arpeggiator the notes go through (the track's `arp`, not bypassed).
+        arp: Option<Box<LiveArp>>,
     },
     /// A track with nothing to play.
     Silent,
@@ -408,6 +411,7 @@ impl TrackNode {
                 instrument,
                 schedule,
                 cursor,
+                arp,
                 ..
             } => {
                 self.events.clear();
@@ -425,8 +429,12 @@ impl TrackNode {
                         *cursor += 1;
                     }
                 }
+                let events = match arp {
+                    Some(a) => a.process(&self.events, pos, n, playing, ctx.grid),
+                    None => &self.events[..],
+                };
                 match instrument {
-                    Some(inst) => inst.process(&self.events, pl, pr),
+                    Some(inst) => inst.process(events, pl, pr),
                     None => {
                         pl.fill(0.0);
                         pr.fill(0.0);
@@ -1317,8 +1325,12 @@ impl Graph {
                     cursor,
                     controls,
                     chase,
+                    arp,
                 } => {
                     *cursor = schedule.partition_point(|e| e.sample < pos);
+                    if let Some(a) = arp {
+                        a.reset();
+                    }
                     let Some(inst) = instrument else { continue };
                     if hard {
                         inst.reset();
@@ -1634,6 +1646,8 @@ pub struct NodeLayout {
     pub layer: Option<LayerSignature>,
     pub instrument: Option<crate::model::Instrument>,
     pub schedule: Vec<ScheduledNote>,
+    /// The live arpeggiator the notes go through.
+    pub arp: Option<crate::model::arp::Arp>,
     /// Where the track's material ends, in samples.
     pub end: u64,
     /// The track could not be built (a missing file): it plays silence until rebuilt.
@@ -1675,6 +1689,7 @@ fn build_node(
         layer: None,
         instrument: None,
         schedule: Vec::new(),
+        arp: None,
         end: 0,
         failed: false,
     };
@@ -1727,12 +1742,17 @@ fn build_node(
             let spec = t.instrument.clone().unwrap_or_default();
             entry.instrument = Some(spec.clone());
             entry.schedule = schedule.clone();
+            entry.arp = t.arp.clone().filter(|a| !a.bypass);
             Source::Instrument {
                 instrument: Some(build_instrument(&spec, rate, soundfont)),
                 schedule,
                 cursor: 0,
                 controls,
                 chase,
+                arp: entry
+                    .arp
+                    .clone()
+                    .map(|a| Box::new(LiveArp::new(a, EVENT_CAPACITY + LIVE_CAPACITY))),
             }
         }
     };

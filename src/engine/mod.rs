@@ -5,6 +5,7 @@
 //! ([`processor::Processor`]) only pops messages, processes and pushes. Nothing here knows the
 //! terminal, the store or the assistant.
 
+pub mod arp;
 pub mod automation;
 pub mod backend;
 pub mod clips;

@@ -156,6 +156,7 @@ impl Planner {
                     layer: None,
                     instrument: None,
                     schedule: Vec::new(),
+                    arp: None,
                     end: 0,
                     failed: true,
                 },
@@ -184,7 +185,8 @@ impl Planner {
             if let Some(o) = from.and_then(|j| old_layout.get(j)) {
                 inherit.stream = entry.layer.is_some() && entry.layer == o.layer;
                 inherit.instrument = entry.instrument.is_some() && entry.instrument == o.instrument;
-                inherit.notes_changed = entry.schedule != o.schedule;
+                // A new arpeggiator does not know what the old one left sounding.
+                inherit.notes_changed = entry.schedule != o.schedule || entry.arp != o.arp;
             }
             node.inherit = inherit;
         }
@@ -345,7 +347,8 @@ fn chain_changes(node: NodeId, a: &[Effect], b: &[Effect], out: &mut Vec<ParamCh
 }
 
 /// Whether two versions of a track play the same material (so its node can be kept): kind,
-/// clips and instrument. Fader, pan, mute, solo, sends and name are settings, not material.
+/// clips, instrument and arpeggiator. Fader, pan, mute, solo, sends and name are settings, not
+/// material.
 fn same_material(a: &Track, b: &Track) -> bool {
-    a.kind == b.kind && a.clips == b.clips && a.instrument == b.instrument
+    a.kind == b.kind && a.clips == b.clips && a.instrument == b.instrument && a.arp == b.arp
 }

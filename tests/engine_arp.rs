@@ -1,0 +1,222 @@
+//! The live arpeggiator in the engine: the notes its instrument receives start on the exact
+//! samples of the tempo grid (across tempo changes, inside odd-sized blocks); an offline render
+//! with the live arp equals, sample for sample, the render of the same arpeggio rendered into
+//! notes (offline = live); it runs without allocating on the audio thread; and a change to the
+//! arp recompiles only its track.
+
+mod engine_common;
+
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+use engine_common::rig::*;
+use engine_common::*;
+use ringbuf::traits::Producer;
+use std::sync::{Arc, Mutex};
+use tdaw::engine::graph::{ClipMode, Graph, Source};
+use tdaw::engine::instrument::{Instrument, NoteEvent};
+use tdaw::engine::messages::ToAudio;
+use tdaw::engine::plan::{Plan, Planner};
+use tdaw::engine::{render_to_wav, BitDepth, RenderOptions};
+use tdaw::midi::arp::render as render_arp;
+use tdaw::model::arp::{Arp, ArpMode};
+use tdaw::model::{ClipContent, Project, TempoChange, TempoMap, TrackId};
+
+type Log = Arc<Mutex<(u64, Vec<(u64, u8)>)>>;
+
+/// An instrument that writes down the note-ons it receives, at timeline samples.
+struct Recorder {
+    log: Log,
+}
+
+impl Instrument for Recorder {
+    fn process(&mut self, events: &[NoteEvent], left: &mut [f32], right: &mut [f32]) {
+        let mut g = self.log.lock().unwrap();
+        let base = g.0;
+        for e in events {
+            if let NoteEvent::On { frame, pitch, .. } = e {
+                g.1.push((base + *frame as u64, *pitch));
+            }
+        }
+        g.0 += left.len() as u64;
+        left.fill(0.0);
+        right.fill(0.0);
+    }
+    fn reset(&mut self) {}
+    fn active_voices(&self) -> usize {
+        0
+    }
+}
+
+/// 120 BPM, 90 from beat 4, 150 from beat 9; a C minor chord held over beats 0..6, then a
+/// G alone over 8.5..11, arpeggiated up two octaves in 16ths.
+fn arp_project() -> Project {
+    let mut p = project();
+    p.tempo = TempoMap::from_changes(vec![
+        TempoChange {
+            beat: 0.0,
+            bpm: 120.0,
+        },
+        TempoChange {
+            beat: 4.0,
+            bpm: 90.0,
+        },
+        TempoChange {
+            beat: 9.0,
+            bpm: 150.0,
+        },
+    ]);
+    let mut t = midi_track(
+        1,
+        "pluck",
+        12.0,
+        &[
+            (60, 0.0, 6.0),
+            (63, 0.0, 6.0),
+            (67, 0.0, 6.0),
+            (55, 8.5, 2.5),
+        ],
+    );
+    t.arp = Some(Arp {
+        mode: ArpMode::Up,
+        rate: 0.25,
+        octaves: 2,
+        gate: 0.5,
+        ..Arp::default()
+    });
+    p.tracks.push(t);
+    p
+}
+
+/// The same project with the arpeggio rendered into the clip and the live arp off.
+fn rendered_project(p: &Project) -> Project {
+    let mut q = p.clone();
+    let t = &mut q.tracks[0];
+    let arp = t.arp.take().expect("an arp");
+    let ClipContent::Midi(m) = &mut t.clips[0].content else {
+        panic!("a MIDI clip")
+    };
+    m.notes = render_arp(&m.notes, &arp, 0.0);
+    q
+}
+
+#[test]
+fn arp_notes_reach_the_instrument_on_the_exact_samples_of_the_grid() {
+    let d = project_dir();
+    let p = arp_project();
+    // What the rendered notes say: every 16th of a held chord, on its tick of the tempo map.
+    let want: Vec<(u64, u8)> = {
+        let q = rendered_project(&p);
+        let ClipContent::Midi(m) = &q.tracks[0].clips[0].content else {
+            unreachable!()
+        };
+        m.notes
+            .iter()
+            .map(|n| (p.tempo.beat_to_sample(n.start, 48_000), n.pitch))
+            .collect()
+    };
+    // 6 beats of the chord (24 steps) and 10 steps of the G (8.5 ..< 11).
+    assert_eq!(want.len(), 24 + 10);
+    assert_eq!(
+        &want[..7].iter().map(|w| w.1).collect::<Vec<_>>(),
+        &[60, 63, 67, 72, 75, 79, 60]
+    );
+    // Beat 5.25 at 90 BPM after 2 s: (2 + 1.25 · 2/3) s.
+    let at = ((2.0 + 1.25 * 2.0 / 3.0) * 48_000.0f64).round() as u64;
+    assert_eq!(want[21], (at, 72));
+    for block in [333usize, 4096] {
+        let mut g = Graph::compile(&p, d.path(), 48_000, ClipMode::Direct, None, true)
+            .unwrap()
+            .graph;
+        let log = Log::default();
+        match &mut g.tracks[0].source {
+            Source::Instrument { instrument, .. } => {
+                *instrument = Some(Box::new(Recorder { log: log.clone() }))
+            }
+            _ => panic!("not an instrument track"),
+        }
+        let mut pos = 0;
+        while pos < g.end + 48_000 {
+            pos += g.process(pos, block, true, false).unwrap() as u64;
+        }
+        let got = log.lock().unwrap().1.clone();
+        assert_eq!(got, want, "blocks of {block}");
+    }
+}
+
+#[test]
+fn a_render_with_the_live_arp_equals_the_render_of_its_notes() {
+    let d = project_dir();
+    let p = arp_project();
+    let opts = RenderOptions {
+        bit_depth: BitDepth::F32,
+        sample_rate: None,
+        stems: false,
+        soundfont: None,
+    };
+    let live = d.path().join("live.wav");
+    let notes = d.path().join("notes.wav");
+    render_to_wav(&p, d.path(), &live, &opts, &mut |_| {}).unwrap();
+    render_to_wav(&rendered_project(&p), d.path(), &notes, &opts, &mut |_| {}).unwrap();
+    let (a, _) = read_wav(&live);
+    let (b, _) = read_wav(&notes);
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().any(|&x| x.abs() > 0.01), "the arp is heard");
+    assert_eq!(max_diff(&a, &b), 0.0);
+    // Silent before the first step's sample, sounding right after it.
+    let first = a.iter().position(|&x| x != 0.0).unwrap() / 2;
+    assert!(first < 8, "first sound at frame {first}");
+}
+
+#[test]
+fn the_live_arp_plays_auditions_without_allocating_and_an_arp_edit_rebuilds_one_track() {
+    let d = project_dir();
+    let mut p = arp_project();
+    let mut other = midi_track(2, "pluck", 4.0, &[(40, 0.0, 4.0)]);
+    other.name = "Bass".into();
+    p.tracks.push(other);
+    let mut planner = Planner::new(RATE, ClipMode::Streamed);
+    let mut rig = Rig::new();
+    rig.apply(plan(&mut planner, &p, d.path()));
+    assert!(rig.link.to_audio.try_push(ToAudio::Play).is_ok());
+    let mut heard = false;
+    for _ in 0..200 {
+        heard |= rig.block().iter().any(|&x| x.abs() > 1e-4);
+    }
+    assert!(heard);
+    let before = planner.counters.track_compiles;
+    // A new rate for track 1: only it is rebuilt.
+    p.tracks[0].arp.as_mut().unwrap().rate = 0.5;
+    let pl = plan(&mut planner, &p, d.path());
+    let Plan::Graph(c) = &pl else {
+        panic!("an arp edit plans a graph")
+    };
+    let rebuilt: Vec<TrackId> = c
+        .graph
+        .tracks
+        .iter()
+        .filter(|t| !t.is_kept())
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(rebuilt, vec![TrackId(1)]);
+    assert_eq!(planner.counters.track_compiles, before + 1);
+    rig.apply(pl);
+    // Stopped: an audition goes through the arp on its free clock (all inside no_alloc).
+    assert!(rig.link.to_audio.try_push(ToAudio::Pause).is_ok());
+    rig.block();
+    for pitch in [60, 64, 67] {
+        let on = ToAudio::Audition {
+            track: TrackId(1),
+            pitch,
+            velocity: 100,
+            on: true,
+        };
+        assert!(rig.link.to_audio.try_push(on).is_ok());
+    }
+    let mut heard = false;
+    for _ in 0..100 {
+        heard |= rig.block().iter().any(|&x| x.abs() > 1e-4);
+    }
+    assert!(heard, "an audition is arpeggiated while stopped");
+}
