@@ -7,3 +7,4 @@
 pub mod gm;
 pub mod ops;
 pub mod smf;
+pub mod theory;
