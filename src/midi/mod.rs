@@ -10,3 +10,4 @@ pub mod groove;
 pub mod ops;
 pub mod quantize;
 pub mod smf;
+pub mod theory;
