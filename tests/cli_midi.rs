@@ -244,6 +244,44 @@ fn transpose_by_semitones() {
 }
 
 #[test]
+fn transpose_in_key_moves_by_scale_steps() {
+    let env = Env::new();
+    let d = env.song();
+    // C E G up two steps of C major: E G B.
+    let out = env.ok(&[
+        "midi",
+        "transpose",
+        &d,
+        "Keys",
+        "2",
+        "--in-key",
+        "--key",
+        "C major",
+        "--clip",
+        "1",
+    ]);
+    assert_eq!(
+        out.trim(),
+        "transposed 3 notes in 1 clip by 2 steps of C major"
+    );
+    let p: Vec<u8> = env.notes(1).iter().map(|n| n.pitch).collect();
+    assert_eq!(p, vec![64, 67, 71]);
+    env.refused(
+        &[
+            "midi",
+            "transpose",
+            &d,
+            "Keys",
+            "1",
+            "--in-key",
+            "--key",
+            "H major",
+        ],
+        "H major",
+    );
+}
+
+#[test]
 fn arp_renders_the_chords_into_an_arpeggio() {
     let env = Env::new();
     let d = env.song();

@@ -22,7 +22,8 @@ pub enum Cmd {
     Transpose(midi_edit::TransposeArgs),
     /// A new clip holding a chord progression (symbols or roman numerals).
     Chords(midi_chords::Args),
-    /// Replace the notes sounding together by an arpeggio over them.
+    /// Replace the notes sounding together by an arpeggio over them (--live: set the track's
+    /// live arpeggiator instead).
     Arp(midi_edit::ArpArgs),
 }
 

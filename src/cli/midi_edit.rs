@@ -7,6 +7,7 @@ use crate::midi::arp::render as render_arp;
 use crate::midi::groove::{humanize as humanize_notes, Humanize};
 use crate::midi::ops::{self, notes_of};
 use crate::midi::quantize::{quantize as quantize_notes, Grid, Lengths, Quantize};
+use crate::midi::theory::{transpose_in_key, Scale};
 use crate::model::arp::{Arp, ArpMode, MAX_OCTAVES};
 use crate::model::mixer::resolve_track;
 use crate::model::{
@@ -267,23 +268,50 @@ pub fn humanize(a: HumanizeArgs) -> anyhow::Result<()> {
 }
 
 pub fn transpose(a: TransposeArgs) -> anyhow::Result<()> {
-    if a.in_key {
-        return Err(super::not_available(
-            "midi transpose --in-key",
-            "music theory (midi::theory)",
-        ));
-    }
     if a.steps.abs() > 127 {
-        anyhow::bail!("{} semitones is outside -127..=127", a.steps);
+        anyhow::bail!("{} steps is outside -127..=127", a.steps);
     }
-    let tally = edit_notes(&a.dir, "transpose", &a.track, a.clip, |_, c, notes| {
-        let all: Vec<usize> = (0..notes.len()).collect();
-        let out =
-            ops::transpose(notes, &all, a.steps).map_err(|e| format!("clip {}: {e}", c.id.0))?;
+    let given = match (&a.key, a.in_key) {
+        (Some(k), true) => Some(Scale::parse(k).map_err(|e| anyhow::anyhow!("--key: {e}"))?),
+        _ => None,
+    };
+    let mut scale_name = String::new();
+    let tally = edit_notes(&a.dir, "transpose", &a.track, a.clip, |p, c, notes| {
         let changed = if a.steps == 0 { 0 } else { notes.len() };
+        if !a.in_key {
+            let all: Vec<usize> = (0..notes.len()).collect();
+            let out = ops::transpose(notes, &all, a.steps)
+                .map_err(|e| format!("clip {}: {e}", c.id.0))?;
+            return Ok((out, changed));
+        }
+        let scale = match (given, &p.key) {
+            (Some(s), _) => s,
+            (None, Some(k)) => Scale::from_key(k),
+            (None, None) => {
+                return Err(
+                    "the project has no key: give one with --key (e.g. --key \"A minor\")"
+                        .to_string(),
+                )
+            }
+        };
+        scale_name = scale.to_string();
+        let mut out = notes.to_vec();
+        for n in &mut out {
+            n.pitch = transpose_in_key(n.pitch, a.steps, &scale)
+                .map_err(|e| format!("clip {}: {e}", c.id.0))?;
+        }
+        let changed = out.iter().zip(notes).filter(|(x, y)| x != y).count();
         Ok((out, changed))
     })?;
-    println!("{} by {} semitones", tally.line("transposed"), a.steps);
+    if a.in_key {
+        println!(
+            "{} by {} steps of {scale_name}",
+            tally.line("transposed"),
+            a.steps
+        );
+    } else {
+        println!("{} by {} semitones", tally.line("transposed"), a.steps);
+    }
     Ok(())
 }
 
