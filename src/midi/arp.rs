@@ -28,6 +28,9 @@ pub fn render(notes: &[Note], arp: &Arp, origin: f64) -> Vec<Note> {
     let channel = keys[0].channel;
     let mut out = Vec::new();
     let mut index = 0u64;
+    // A sweep: `down` holds the keys pressed so far and not yet released, in arrival order.
+    let mut down: Vec<&Note> = Vec::new();
+    let mut next = 0;
     let mut k = arp.first_step_at((origin + first).max(0.0));
     loop {
         let (on, off) = arp.step_time(k);
@@ -35,11 +38,13 @@ pub fn render(notes: &[Note], arp: &Arp, origin: f64) -> Vec<Note> {
         if t >= last - EPS {
             break;
         }
+        while next < keys.len() && keys[next].start <= t + EPS {
+            down.push(keys[next]);
+            next += 1;
+        }
+        down.retain(|n| n.end() > t + EPS);
         let mut held = Held::new();
-        for n in keys
-            .iter()
-            .filter(|n| n.start <= t + EPS && n.end() > t + EPS)
-        {
+        for n in &down {
             held.press(n.pitch, n.velocity);
         }
         if held.is_empty() {
