@@ -579,6 +579,22 @@ mod tests {
     }
 
     #[test]
+    fn a_project_with_a_bad_arp_does_not_validate() {
+        use crate::model::{Project, Track, TrackId, TrackKind};
+        let mut p = Project::new("t", 48_000, 120.0);
+        let mut t = Track::new(TrackId(1), "Keys", TrackKind::Midi);
+        t.arp = Some(Arp {
+            gate: 5.0,
+            ..Arp::default()
+        });
+        p.tracks.push(t);
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("track[0].arp") && e.contains("gate 500 %"), "{e}");
+        p.tracks[0].arp = Some(Arp::default());
+        assert!(p.validate().is_ok());
+    }
+
+    #[test]
     fn words_parse_and_round_trip() {
         let a = Arp::parse_words("up 1/16 oct=2 gate=80 swing=55 latch").expect("valid");
         assert_eq!(a.mode, ArpMode::Up);

@@ -150,6 +150,9 @@ impl Project {
                     ));
                 }
             }
+            if let Some(a) = &t.arp {
+                a.validate().map_err(|e| err(f("arp"), e))?;
+            }
             for (ci, c) in t.clips.iter().enumerate() {
                 let f = |name: &str| format!("track[{ti}].clip[{ci}].{name}");
                 if !clip_ids.insert(c.id) {
