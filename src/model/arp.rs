@@ -589,7 +589,10 @@ mod tests {
         });
         p.tracks.push(t);
         let e = p.validate().unwrap_err().to_string();
-        assert!(e.contains("track[0].arp") && e.contains("gate 500 %"), "{e}");
+        assert!(
+            e.contains("track[0].arp") && e.contains("gate 500 %"),
+            "{e}"
+        );
         p.tracks[0].arp = Some(Arp::default());
         assert!(p.validate().is_ok());
     }
