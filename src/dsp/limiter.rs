@@ -383,7 +383,7 @@ mod tests {
         let n = 27_000;
         let mut noise = crate::dsp::Noise::new(5);
         let x: Vec<f32> = (0..n)
-            .map(|i| noise.next() * if (i / 3000) % 2 == 0 { 0.3 } else { 3.0 })
+            .map(|i| noise.next() * if (i / 3000) % 4 == 1 { 3.0 } else { 0.3 })
             .collect();
         let y: Vec<f32> = x.iter().map(|v| -0.5 * v).collect();
         for (ceiling, release, lookahead) in [(-1.0, 5.0, 5.0), (-6.0, 2.0, 0.5)] {
