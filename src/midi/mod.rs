@@ -6,5 +6,6 @@
 
 pub mod gm;
 pub mod ops;
+pub mod progression;
 pub mod smf;
 pub mod theory;
