@@ -61,7 +61,7 @@ fn tonic_spelling(pc: u8, minor: bool) -> (SpelledNote, bool) {
 /// 16). Notes on MIDI channel 10 (index 9, GM drums) are not pitched and are skipped.
 pub fn add_to_histogram(hist: &mut [f64; 12], notes: &[Note]) {
     for n in notes {
-        if n.channel == 9 || !(n.length > 0.0) {
+        if n.channel == 9 || n.length.is_nan() || n.length <= 0.0 {
             continue;
         }
         hist[(n.pitch % 12) as usize] += n.length.min(MAX_WEIGHT);
@@ -91,7 +91,7 @@ pub fn detect_key_from_histogram(hist: &[f64; 12]) -> Option<KeyEstimate> {
     let total: f64 = hist.iter().sum();
     let max = hist.iter().copied().fold(0.0, f64::max);
     let min = hist.iter().copied().fold(f64::INFINITY, f64::min);
-    if !(total > 0.0) || max - min <= 1e-12 * max {
+    if total.is_nan() || total <= 0.0 || max - min <= 1e-12 * max {
         return None;
     }
     let mut scores: Vec<(f64, u8, bool)> = Vec::with_capacity(24);
