@@ -8,6 +8,7 @@ pub mod arp;
 pub mod gm;
 pub mod groove;
 pub mod ops;
+pub mod progression;
 pub mod quantize;
 pub mod smf;
 pub mod theory;

@@ -3,14 +3,18 @@
 //! piano roll and the progression builder (`midi::progression`) call in here.
 
 pub mod chord;
+pub mod key;
 pub mod note;
 pub mod roman;
 pub mod scale;
+pub mod voicing;
 
 pub use chord::{Chord, Quality};
+pub use key::{detect_key, detect_key_from_histogram, KeyEstimate};
 pub use note::{Interval, SpelledNote};
 pub use roman::{diatonic_sevenths, diatonic_triads, parse_numeral, roman_of, Diatonic};
 pub use scale::{transpose_in_key, Scale, ScaleKind};
+pub use voicing::{invert, movement, voice, voice_lead, Voicing};
 
 use thiserror::Error;
 
@@ -27,6 +31,8 @@ pub enum TheoryError {
     BadNumeral(String),
     #[error("roman numeral '{0}' needs a key (give --key or set the project's key)")]
     NeedsKey(String),
+    #[error("'{0}' is not a voicing (close, open or drop2)")]
+    BadVoicing(String),
     #[error("'{0}' has no seven degrees to count roman numerals in")]
     NotHeptatonic(String),
     #[error("moving pitch {pitch} by {steps} scale steps leaves 0..=127")]
