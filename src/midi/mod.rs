@@ -5,5 +5,6 @@
 //! never touches the disk, the engine or the terminal.
 
 pub mod gm;
+pub mod live;
 pub mod ops;
 pub mod smf;
