@@ -436,7 +436,9 @@ impl LiveInput {
                     }
                 }
             }
-            let age = (now.saturating_sub(m.at_ns) as u128 * rate as u128 / 1_000_000_000) as u64;
+            // To the nearest sample: a message stamped on a sample's clock time maps back to it.
+            let age = ((now.saturating_sub(m.at_ns) as u128 * rate as u128 + 500_000_000)
+                / 1_000_000_000) as u64;
             let (sample, pass, recorded) = match recording {
                 Some(r) => {
                     let (s, p) = super::record::captured_at(pos, age, r.pass, loop_region);

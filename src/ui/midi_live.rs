@@ -46,7 +46,11 @@ impl LiveMidi {
     /// What the top bar shows: the port (or that there is none) while a port is open or a
     /// track is armed, with `REC` while recording.
     pub fn label(&self, p: &Project) -> Option<String> {
-        let rec = if self.recording.is_some() { "REC  " } else { "" };
+        let rec = if self.recording.is_some() {
+            "REC  "
+        } else {
+            ""
+        };
         match &self.port {
             Some(port) => Some(format!("{rec}MIDI {port}")),
             None if p.tracks.iter().any(|t| t.arm) || self.recording.is_some() => {

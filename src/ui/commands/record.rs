@@ -18,7 +18,8 @@ pub(super) const MIDI_IN: Command = Command {
     aliases: &[],
     synopsis: "[PORT|off]",
     args: &[opt("PORT", Kind::Text)],
-    doc: "Listen to a MIDI input port (the first armed MIDI track plays it); lists them without PORT",
+    doc:
+        "Listen to a MIDI input port (the first armed MIDI track plays it); lists them without PORT",
     run: Run::Handler(midi_in),
     keys: &[],
     quits: false,
@@ -135,8 +136,8 @@ fn toggle(app: &mut App) -> Result<(), String> {
             .transport(crate::ui::engine_link::Transport::Stop)?;
         return Ok(());
     }
-    let track = armed_midi_track(&app.project)
-        .ok_or("arm a MIDI track to record into (R on the track)")?;
+    let track =
+        armed_midi_track(&app.project).ok_or("arm a MIDI track to record into (R on the track)")?;
     if app.engine.midi.port.is_none() {
         let why = app.engine.midi.problem.clone();
         return Err(why.unwrap_or_else(|| "no MIDI input port is open (:midi-in)".into()));
@@ -212,7 +213,12 @@ fn learn(app: &mut App, args: &Args) -> Result<(), String> {
                 app.info(format!("MIDI-learn binding {n} removed"));
             }
         }
-        _ => return Err(format!("'{}' is not :learn arm, off or clear [N]", args.rest)),
+        _ => {
+            return Err(format!(
+                "'{}' is not :learn arm, off or clear [N]",
+                args.rest
+            ))
+        }
     }
     Ok(())
 }
@@ -242,7 +248,10 @@ fn under_cursor(app: &App) -> Result<LearnTarget, String> {
                 (MixerParam::Fader, _) => AutomationTarget::Gain,
                 (MixerParam::Pan, Some(_)) => AutomationTarget::Pan,
                 (MixerParam::Send(i), Some(id)) => {
-                    let s = p.track(id).and_then(|t| t.sends.get(i)).ok_or("no send here")?;
+                    let s = p
+                        .track(id)
+                        .and_then(|t| t.sends.get(i))
+                        .ok_or("no send here")?;
                     AutomationTarget::Send(s.to)
                 }
                 (MixerParam::Insert(_), _) => {
