@@ -232,14 +232,13 @@ pub fn record_edit(
         clip: Box::new(clip_of(&kept, "recording".into())),
     });
     let index = p.tracks.iter().position(|x| x.id == track).unwrap_or(0) + 1;
-    let mut next_track = p.next_track_id().0;
+    let first_track = p.next_track_id().0;
     for (i, take) in earlier.iter().enumerate() {
         let mut tt = Track::new(
-            TrackId(next_track),
+            TrackId(first_track + i as u64),
             format!("{} take {}", t.name, i + 1),
             TrackKind::Midi,
         );
-        next_track += 1;
         tt.instrument = t.instrument.clone();
         tt.mute = true;
         tt.clips.push(clip_of(take, format!("take {}", i + 1)));
