@@ -234,7 +234,7 @@ fn gr_records_the_port_into_the_armed_track_as_one_edit() {
     press(&mut app, "R:record quantize 1/4<ret>");
     assert_eq!(
         app.status.text,
-        "Recording: replace, quantize 1/4, pre-roll 0 bars"
+        "Record: replace, quantize 1/4, pre-roll 0 bars"
     );
     press(&mut app, "gr");
     assert!(app.status.text.starts_with("Recording into Keys from"));

@@ -69,7 +69,7 @@ pub enum Transport {
 pub struct EngineLink {
     handle: Option<EngineHandle>,
     /// Live MIDI: the port, MIDI learn, recording.
-    pub midi: super::midi_live::LiveMidi,
+    pub midi: super::live_state::LiveMidi,
     /// The engine's MIDI news since the last [`EngineLink::take_news`].
     news: Vec<EngineEvent>,
 }

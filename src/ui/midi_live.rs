@@ -1,83 +1,19 @@
-//! Live MIDI in the TUI: which input port is open (or why none is), MIDI learn waiting for a
-//! controller, the record settings and the recording in progress; and what the engine's MIDI
-//! news does to the project. A finished recording becomes ONE edit through the App's history
+//! What the engine's live-MIDI news does in the TUI (the state it keeps is `live_state.rs`):
+//! port changes, MIDI learn, learned moves and recordings. A finished recording becomes ONE edit through the App's history
 //! (so undo, autosave and `:w` treat it like any edit); a controller bound by MIDI learn
 //! writes its value back into the mixer state, one undo step per gesture (successive moves of
 //! the same control replace that step), so the screen and the saved project show what the
 //! engine plays.
 
 use super::app::App;
+pub use super::live_state::{armed_midi_track, control_name, LearnTarget, LiveMidi};
 use crate::engine::record::Recording;
 use crate::engine::EngineEvent;
-use crate::midi::live::{record_edit, LiveError, LiveEvent, LiveKind, LiveRecording};
-use crate::midi::live::{RecordMode, RecordOptions};
+use crate::midi::live::{
+    record_edit, LiveError, LiveEvent, LiveKind, LiveRecording, RecordOptions,
+};
 use crate::model::mixer::{self, Owner};
-use crate::model::{AutomationTarget, Edit, MidiBinding, Project, TrackField, TrackId, TrackKind};
-
-/// A control waiting for MIDI learn: of `track` (the master when `None`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LearnTarget {
-    pub track: Option<TrackId>,
-    pub target: AutomationTarget,
-}
-
-/// The TUI's live-MIDI state.
-#[derive(Clone, Debug, Default)]
-pub struct LiveMidi {
-    /// The open input port.
-    pub port: Option<String>,
-    /// Why no port is open ("no MIDI input (…)"), when none is.
-    pub problem: Option<String>,
-    /// MIDI learn is waiting for a controller to bind to this.
-    pub learn: Option<LearnTarget>,
-    pub mode: RecordMode,
-    /// Quantize on record: the grid in beats and as typed (`1/16`).
-    pub quantize: Option<(f64, String)>,
-    /// Bars of pre-roll before the record point.
-    pub preroll_bars: u32,
-    /// The track a recording in progress goes into.
-    pub recording: Option<TrackId>,
-    /// The control the last learned move wrote, and the history revision after it: a further
-    /// move of it replaces that undo step.
-    last_move: Option<(LearnTarget, u64)>,
-}
-
-impl LiveMidi {
-    /// What the top bar shows: the port (or that there is none) while a port is open or a
-    /// track is armed, with `REC` while recording.
-    pub fn label(&self, p: &Project) -> Option<String> {
-        let rec = if self.recording.is_some() {
-            "REC  "
-        } else {
-            ""
-        };
-        match &self.port {
-            Some(port) => Some(format!("{rec}MIDI {port}")),
-            None if p.tracks.iter().any(|t| t.arm) || self.recording.is_some() => {
-                Some(format!("{rec}no MIDI input"))
-            }
-            None => None,
-        }
-    }
-}
-
-/// The track live input plays and records into: the first armed MIDI track.
-pub fn armed_midi_track(p: &Project) -> Option<TrackId> {
-    p.tracks
-        .iter()
-        .find(|t| t.arm && t.kind == TrackKind::Midi)
-        .map(|t| t.id)
-}
-
-/// How a binding's control reads: `Bass gain`, `master fx:3:mix`.
-pub fn control_name(p: &Project, track: Option<TrackId>, target: &AutomationTarget) -> String {
-    let owner = track.map_or(Owner::Master, Owner::Track);
-    format!(
-        "{} {}",
-        mixer::owner_name(p, owner),
-        mixer::target_text(p, target)
-    )
-}
+use crate::model::{AutomationTarget, Edit, MidiBinding, Project, TrackField};
 
 /// Takes the engine's MIDI news: port changes, MIDI learn, learned moves, recordings.
 /// Returns whether the screen changed.

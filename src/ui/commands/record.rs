@@ -1,7 +1,7 @@
 //! `:midi-in`, `:record` and `:learn`: choosing the MIDI input port, recording live MIDI into
 //! the first armed MIDI track (the track that also monitors it), and MIDI learn. The table
 //! lists the three commands from here (`table.rs` names them). The `record_toggle` key runs
-//! `:record`, `midi_learn` runs `:learn arm`.
+//! `:record toggle`, `midi_learn` runs `:learn arm`.
 
 use super::spec::{form, opt, Args, Command, Kind, Run};
 use crate::midi::live::RecordMode;
@@ -25,23 +25,26 @@ pub(super) const MIDI_IN: Command = Command {
     quits: false,
 };
 
-/// `:record [replace|overdub|quantize GRID|off|preroll BARS]`.
+/// `:record [start|stop|toggle|replace|overdub|quantize GRID|off|preroll BARS]`.
 pub(super) const RECORD: Command = Command {
     name: "record",
     aliases: &["rec"],
-    synopsis: "[replace|overdub|quantize GRID|preroll BARS]",
+    synopsis: "[start|stop|replace|overdub|quantize GRID|preroll BARS]",
     args: &[opt(
         "SETTING",
         Kind::Forms(&[
+            form("start", &[]),
+            form("stop", &[]),
+            form("toggle", &[]),
             form("replace", &[]),
             form("overdub", &[]),
             form("quantize", &[opt("GRID", Kind::Text)]),
             form("preroll", &[opt("BARS", Kind::Number)]),
         ]),
     )],
-    doc: "Record MIDI into the armed track from the cursor (again: stop); or set replace/overdub, quantize, pre-roll",
+    doc: "Record MIDI into the armed track from the cursor, or stop; set replace/overdub, quantize, pre-roll; bare: the settings",
     run: Run::Handler(record),
-    keys: &[(Cmd::RecordToggle, "")],
+    keys: &[(Cmd::RecordToggle, "toggle")],
     quits: false,
 };
 
@@ -67,7 +70,14 @@ pub(super) const LEARN: Command = Command {
 fn midi_in(app: &mut App, args: &Args) -> Result<(), String> {
     match args.rest {
         "" => {
-            let ports = app.engine.midi_ports()?;
+            // Bare, it reports: no ports is an answer, not a failed command.
+            let ports = match app.engine.midi_ports() {
+                Ok(p) => p,
+                Err(e) => {
+                    app.info(e);
+                    return Ok(());
+                }
+            };
             let now = match &app.engine.midi.port {
                 Some(p) => format!("MIDI input: {p}"),
                 None => "No MIDI input port open".to_string(),
@@ -95,11 +105,17 @@ fn record(app: &mut App, args: &Args) -> Result<(), String> {
     let mut words = args.rest.split_whitespace();
     let m = &mut app.engine.midi;
     match (words.next(), words.next()) {
-        (None, _) => return toggle(app),
+        (None, _) => {}
+        (Some("toggle"), None) => return toggle(app),
+        (Some("start"), None) if m.recording.is_none() => return toggle(app),
+        (Some("stop"), None) if m.recording.is_some() => return toggle(app),
+        (Some("start" | "stop"), None) => return Ok(()),
         (Some("replace"), None) => m.mode = RecordMode::Replace,
         (Some("overdub"), None) => m.mode = RecordMode::Overdub,
         (Some("quantize"), Some("off")) => m.quantize = None,
-        (Some("quantize"), Some(g)) => m.quantize = Some((super::parse_grid(g)?, g.to_string())),
+        (Some("quantize"), Some(g)) => {
+            m.quantize = Some((super::view::parse_grid(g)?, g.to_string()))
+        }
         (Some("preroll"), Some(n)) => {
             m.preroll_bars = n
                 .parse::<u32>()
@@ -121,7 +137,12 @@ fn record(app: &mut App, args: &Args) -> Result<(), String> {
     };
     let q = m.quantize.as_ref().map_or("off", |q| q.1.as_str());
     let text = format!(
-        "Recording: {mode}, quantize {q}, pre-roll {} bar{}",
+        "{}: {mode}, quantize {q}, pre-roll {} bar{}",
+        if m.recording.is_some() {
+            "Recording"
+        } else {
+            "Record"
+        },
         m.preroll_bars,
         if m.preroll_bars == 1 { "" } else { "s" }
     );
@@ -153,7 +174,7 @@ fn toggle(app: &mut App) -> Result<(), String> {
         .map(|t| t.name.clone())
         .unwrap_or_default();
     app.info(format!(
-        "Recording into {name} from {} (stop with space or :record)",
+        "Recording into {name} from {} (stop with space or gr)",
         crate::ui::widgets::bars_beats(&app.project, from)
     ));
     Ok(())
