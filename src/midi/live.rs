@@ -6,8 +6,8 @@
 //! - **Notes**: an on and the next off of its pitch make a note; a note still held when
 //!   recording stops ends there; a repeated on of a held pitch ends the first note. Notes that
 //!   start before the record point (pre-roll) are not kept.
-//! - **Quantize on record**: the finished notes go through [`ops::quantize`] at full strength
-//!   on the timeline's grid (starts and lengths), before they are put in the clip.
+//! - **Quantize on record**: the finished notes go through [`quantize`] at full strength on
+//!   the timeline's grid (starts, and lengths to whole steps), before they go in the clip.
 //! - **Replace** removes the armed track's notes that start inside the recorded range and
 //!   trims notes that start before it and sound into it; **overdub** removes nothing: the take
 //!   is a new clip on top of what is there (overlapping clips both play).
@@ -16,6 +16,7 @@
 //!   track ("Bass take 1", …, same instrument) right below it, to audition or copy from.
 
 use super::ops;
+use super::quantize::{quantize, Quantize};
 use crate::model::{
     Clip, ClipContent, ControlEvent, ControlKind, Edit, Instrument, MidiClip, Note, Project, Track,
     TrackId, TrackKind,
@@ -205,7 +206,7 @@ pub fn record_edit(
     let mut all = takes(rec, channel);
     if let Some(grid) = opts.quantize {
         for take in &mut all {
-            take.notes = ops::quantize(&take.notes, None, grid, 1.0)?.0;
+            take.notes = quantize(&take.notes, None, &Quantize::steps(grid))?.0;
         }
     }
     let Some(last) = all
