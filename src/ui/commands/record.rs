@@ -29,7 +29,7 @@ pub(super) const MIDI_IN: Command = Command {
 pub(super) const RECORD: Command = Command {
     name: "record",
     aliases: &["rec"],
-    synopsis: "[start|stop|replace|overdub|quantize GRID|preroll BARS]",
+    synopsis: "[start|stop|toggle|replace|overdub|quantize GRID|preroll BARS]",
     args: &[opt(
         "SETTING",
         Kind::Forms(&[
