@@ -1,7 +1,7 @@
 //! `tdaw devices`: the audio outputs and inputs and the MIDI inputs tdaw can use. Probing is
 //! quiet (alsa-lib's stderr messages are hidden).
 
-use crate::engine::backend::{list_devices, QuietStderr};
+use crate::engine::backend::list_devices;
 
 /// Arguments of `tdaw devices`.
 #[derive(clap::Args)]
@@ -11,14 +11,10 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The MIDI input ports, or "no MIDI input (…reason…)" (the engine's own seam and words).
 fn midi_inputs() -> Result<Vec<String>, String> {
-    let _quiet = QuietStderr::new();
-    let input = midir::MidiInput::new("tdaw").map_err(|e| e.to_string())?;
-    Ok(input
-        .ports()
-        .iter()
-        .filter_map(|p| input.port_name(p).ok())
-        .collect())
+    use crate::engine::midi_in::{MidiSource, MidirSource};
+    MidirSource.ports().map_err(|e| e.to_string())
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -65,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match midi {
         Ok(ports) if ports.is_empty() => println!("  (none)"),
         Ok(ports) => ports.iter().for_each(|p| println!("  {p}")),
-        Err(e) => println!("  (none: {e})"),
+        Err(e) => println!("  {e}"),
     }
     Ok(())
 }

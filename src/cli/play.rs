@@ -64,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             match e {
                 EngineEvent::Loaded => break 'wait,
                 EngineEvent::Error(m) => eprintln!("warning: {m}"),
-                EngineEvent::Stopped => {}
+                _ => {}
             }
         }
         if INTERRUPTED.load(Ordering::SeqCst) {

@@ -1374,6 +1374,14 @@ impl Graph {
         }
     }
 
+    /// Applies a controller or pitch bend on a track's instrument now (live MIDI input).
+    /// Called on the audio thread.
+    pub fn live_control(&mut self, track: TrackId, c: super::instrument::Control) {
+        if let Some(t) = self.tracks.iter_mut().find(|t| t.id == track) {
+            t.queue_live(c.at(0));
+        }
+    }
+
     /// Voices still sounding in all instruments (the render's tail runs until this is 0).
     pub fn active_voices(&self) -> usize {
         self.tracks.iter().map(TrackNode::active_voices).sum()

@@ -10,12 +10,14 @@ use super::graph::ClipMode;
 use super::instrument::{find_soundfont, load_soundfont};
 use super::messages::{FromAudio, ToAudio};
 use super::meters::{ChannelMeter, MeterBank, SharedStatus};
+use super::midi_in::{midi_queue, MidiConnection, MidiSource, MidirSource};
 use super::plan::{EngineCounters, Plan, Planner};
 use super::processor::Link;
+use super::record::{Captured, Recorder, Recording};
 use super::stream::{stream_pair, StreamProducer};
 use super::EngineError;
 use crate::analysis::LiveMeter;
-use crate::model::{Project, TempoMap, TrackId};
+use crate::model::{AutomationTarget, Project, TempoMap, TrackId, TrackKind};
 use ringbuf::traits::{Consumer, Producer};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,14 @@ pub enum EngineCommand {
         velocity: u8,
         on: bool,
     },
+    /// Listen to this MIDI input port (a name or a unique part of one); `None` closes it.
+    MidiInput(Option<String>),
+    /// Record live input from beat `from`: roll from `preroll` beats earlier (after the
+    /// count-in when it is on) and keep what is played from `from` until the transport stops.
+    Record {
+        from: f64,
+        preroll: f64,
+    },
 }
 
 /// What happened in the engine since the last [`EngineHandle::update`].
@@ -70,6 +80,19 @@ pub enum EngineEvent {
     Error(String),
     /// The transport stopped.
     Stopped,
+    /// The MIDI input port now open (`None`: none), or why the one asked for is not.
+    MidiInput(Result<Option<String>, String>),
+    /// A controller arrived on the MIDI input (0-based channel).
+    Controller { channel: u8, cc: u8, value: u8 },
+    /// A controller bound by MIDI learn moved its target (of `track`, the master when `None`)
+    /// to `value`, in the target's unit; the engine already plays it.
+    Learned {
+        track: Option<TrackId>,
+        target: AutomationTarget,
+        value: f64,
+    },
+    /// A recording ended: what was captured, in samples.
+    Recorded(Box<Recording>),
 }
 
 /// The transport as the UI shows it.
@@ -125,6 +148,7 @@ pub struct EngineHandle {
     events: Receiver<EngineEvent>,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    midi: Arc<dyn MidiSource>,
 }
 
 /// Sample rate used until a project says otherwise.
@@ -136,6 +160,14 @@ impl EngineHandle {
     /// Starts the engine thread and the audio backend; falls back to the null backend
     /// (real-time pace, no device) when no device works — never fails for lack of a sound card.
     pub fn start(config: EngineConfig) -> Result<EngineHandle, EngineError> {
+        EngineHandle::start_with_midi(config, Arc::new(MidirSource))
+    }
+
+    /// [`EngineHandle::start`] with live MIDI input from `midi` (tests give a fake source).
+    pub fn start_with_midi(
+        config: EngineConfig,
+        midi: Arc<dyn MidiSource>,
+    ) -> Result<EngineHandle, EngineError> {
         let status = Arc::new(SharedStatus::default());
         let opened = backend::open(
             config.device.as_deref(),
@@ -173,6 +205,11 @@ impl EngineHandle {
             events: etx,
             project: None,
             loudness: LiveMeter::new(DEFAULT_RATE, 2),
+            midi: midi.clone(),
+            midi_conn: None,
+            live_target: None,
+            learned: Vec::new(),
+            recorder: None,
         };
         let thread = std::thread::Builder::new()
             .name("tdaw-engine".into())
@@ -185,6 +222,7 @@ impl EngineHandle {
             events: erx,
             shared,
             thread: Some(thread),
+            midi,
         })
     }
 
@@ -204,6 +242,11 @@ impl EngineHandle {
     /// Sends a transport or audition command.
     pub fn send(&mut self, cmd: EngineCommand) {
         let _ = self.tx.send(Msg::Command(cmd));
+    }
+
+    /// The MIDI input ports that can be opened, or why there are none ("no MIDI input (…)").
+    pub fn midi_ports(&self) -> Result<Vec<String>, String> {
+        self.midi.ports().map_err(|e| e.to_string())
     }
 
     /// Call once per UI tick: returns what happened since the last call. (Garbage from the
@@ -301,6 +344,15 @@ struct EngineThread {
     project: Option<(Box<Project>, PathBuf)>,
     /// Momentary and short-term loudness of the master output.
     loudness: LiveMeter,
+    midi: Arc<dyn MidiSource>,
+    /// The open MIDI input port (dropping it closes the port).
+    midi_conn: Option<Box<dyn MidiConnection>>,
+    /// The track the audio thread was told monitors live input.
+    live_target: Option<TrackId>,
+    /// The MIDI-learn bindings the audio thread was told about.
+    learned: Vec<crate::model::MidiBinding>,
+    /// The recording in progress.
+    recorder: Option<Recorder>,
 }
 
 /// How often the engine thread wakes up to refill streams.
@@ -346,6 +398,7 @@ impl EngineThread {
                 }
                 self.project = Some((project, root));
                 self.compile();
+                self.update_live();
             }
             Msg::Command(cmd) => {
                 let m = match cmd {
@@ -366,6 +419,8 @@ impl EngineThread {
                         };
                         ToAudio::Seek(s)
                     }
+                    EngineCommand::MidiInput(port) => return self.connect_midi(port),
+                    EngineCommand::Record { from, preroll } => return self.record(from, preroll),
                     EngineCommand::SetMetronome(on) => ToAudio::SetMetronome(on),
                     EngineCommand::SetCountIn(on) => ToAudio::SetCountIn(on),
                     EngineCommand::Audition {
@@ -408,6 +463,126 @@ impl EngineThread {
         self.shared.silent.store(opened.silent, Relaxed);
         self.backend = Some(opened.backend);
         self.link = opened.link;
+        // The new callback has no MIDI ring and knows no monitor or bindings yet.
+        self.live_target = None;
+        self.learned.clear();
+        self.recorder = None;
+        if let Some(port) = self.midi_conn.take().map(|c| c.port().to_string()) {
+            self.connect_midi(Some(port));
+        }
+    }
+
+    /// Opens `port` (closing the one open) and hands its ring to the callback.
+    fn connect_midi(&mut self, port: Option<String>) {
+        self.midi_conn = None;
+        let Some(port) = port else {
+            self.pending.push_back(ToAudio::MidiInput(None));
+            let _ = self.events.send(EngineEvent::MidiInput(Ok(None)));
+            return;
+        };
+        let (sink, rx, _) = midi_queue();
+        match self.midi.connect(&port, sink) {
+            Ok(conn) => {
+                let name = conn.port().to_string();
+                self.midi_conn = Some(conn);
+                self.pending
+                    .push_back(ToAudio::MidiInput(Some(Box::new(rx))));
+                let _ = self.events.send(EngineEvent::MidiInput(Ok(Some(name))));
+            }
+            Err(e) => {
+                self.pending.push_back(ToAudio::MidiInput(None));
+                let _ = self.events.send(EngineEvent::MidiInput(Err(e.to_string())));
+            }
+        }
+    }
+
+    /// Starts recording from beat `from` with `preroll` beats of pre-roll.
+    fn record(&mut self, from: f64, preroll: f64) {
+        if self.recorder.is_some() {
+            // One recording at a time: the transport stopping ends it.
+            return;
+        }
+        let tempo = match &self.project {
+            Some((p, _)) => p.tempo.clone(),
+            None => TempoMap::default(),
+        };
+        let from_s = tempo.beat_to_sample(from.max(0.0), self.rate);
+        let start = tempo.beat_to_sample((from - preroll.max(0.0)).max(0.0), self.rate);
+        let loop_region = self.project.as_ref().and_then(|(p, _)| {
+            p.loop_region
+                .filter(|l| l.enabled && l.end > l.start)
+                .map(|l| {
+                    (
+                        tempo.beat_to_sample(l.start, self.rate),
+                        tempo.beat_to_sample(l.end, self.rate),
+                    )
+                })
+        });
+        self.recorder = Some(Recorder::new(self.rate, from_s, start, loop_region));
+        self.pending.push_back(ToAudio::Stop);
+        self.pending.push_back(ToAudio::Seek(start));
+        self.pending.push_back(ToAudio::Record(true));
+        self.pending.push_back(ToAudio::Play);
+    }
+
+    /// Tells the callback which track monitors live input (the first armed MIDI track) and
+    /// which controllers MIDI learn binds, when either changed.
+    fn update_live(&mut self) {
+        let Some((p, _)) = &self.project else { return };
+        let target = p
+            .tracks
+            .iter()
+            .find(|t| t.arm && t.kind == TrackKind::Midi)
+            .map(|t| t.id);
+        if target != self.live_target {
+            self.live_target = target;
+            self.pending.push_back(ToAudio::LiveTarget(target));
+        }
+        if p.midi_learn != self.learned {
+            self.learned = p.midi_learn.clone();
+            self.pending.push_back(ToAudio::ClearLearned);
+            for b in &self.learned {
+                self.pending.push_back(ToAudio::LearnedCc {
+                    channel: b.channel,
+                    cc: b.cc,
+                    bound: true,
+                });
+            }
+        }
+    }
+
+    /// A capture from the callback: kept for the recording, and a controller passed to the UI
+    /// (MIDI learn) and, when bound, applied to its parameter.
+    fn on_capture(&mut self, c: Captured) {
+        if c.recorded {
+            if let Some(r) = &mut self.recorder {
+                r.push(c);
+            }
+        }
+        let super::midi_in::LiveMessage::Cc { channel, cc, value } = c.msg else {
+            return;
+        };
+        let _ = self
+            .events
+            .send(EngineEvent::Controller { channel, cc, value });
+        let Some((p, _)) = &self.project else { return };
+        for b in p
+            .midi_learn
+            .iter()
+            .filter(|b| b.channel == channel && b.cc == cc)
+        {
+            let Some(v) = super::midi_in::learned_value(p, b, value) else {
+                continue;
+            };
+            if let Some(change) = super::midi_in::learned_change(p, b, v) {
+                self.pending.push_back(ToAudio::Param(change));
+                let _ = self.events.send(EngineEvent::Learned {
+                    track: b.track,
+                    target: b.target.clone(),
+                    value: v,
+                });
+            }
+        }
     }
 
     fn soundfont(&mut self) -> Option<Arc<rustysynth::SoundFont>> {
@@ -511,7 +686,21 @@ impl EngineThread {
                 FromAudio::Stopped => {
                     let _ = self.events.send(EngineEvent::Stopped);
                 }
+                FromAudio::OldMidiInput(rx) => drop(rx),
+                FromAudio::RecordEnded { end, passes } => {
+                    // Captures still queued belong to the recording that just ended.
+                    while let Some(c) = self.link.captures.try_pop() {
+                        self.on_capture(c);
+                    }
+                    if let Some(r) = self.recorder.take() {
+                        let rec = r.finish(end, passes);
+                        let _ = self.events.send(EngineEvent::Recorded(Box::new(rec)));
+                    }
+                }
             }
+        }
+        while let Some(c) = self.link.captures.try_pop() {
+            self.on_capture(c);
         }
         while let Some(m) = self.pending.pop_front() {
             if let Err(m) = self.link.to_audio.try_push(m) {

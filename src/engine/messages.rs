@@ -7,6 +7,7 @@
 //! graph), so automation and reordering can address it and no graph is rebuilt.
 
 use super::graph::Graph;
+use super::midi_in::MidiReceiver;
 use crate::model::{FxId, TrackId};
 
 /// A node of the graph, by stable id.
@@ -77,6 +78,20 @@ pub enum ToAudio {
         velocity: u8,
         on: bool,
     },
+    /// Read live MIDI from this ring from now on (`None`: no port); the ring it replaces comes
+    /// back in [`FromAudio::OldMidiInput`].
+    MidiInput(Option<Box<MidiReceiver>>),
+    /// The track whose instrument plays live MIDI input (`None`: no track monitors).
+    LiveTarget(Option<TrackId>),
+    /// Whether controller `cc` on `channel` is bound by MIDI learn (bound controllers move
+    /// their parameter through the engine thread and do not reach the instrument).
+    LearnedCc { channel: u8, cc: u8, bound: bool },
+    /// Forget every MIDI-learn binding (before the current set is sent again).
+    ClearLearned,
+    /// Start (true) or end (false) recording. While on and the playhead moves, live input is
+    /// captured with its timeline sample; when recording ends (this message, or the transport
+    /// stopping) [`FromAudio::RecordEnded`] says where.
+    Record(bool),
 }
 
 /// Audio callback → engine thread.
@@ -88,4 +103,8 @@ pub enum FromAudio {
     Installed,
     /// The transport stopped (Stop or Pause).
     Stopped,
+    /// The MIDI input ring that was replaced: free it here.
+    OldMidiInput(Box<MidiReceiver>),
+    /// Recording ended at timeline sample `end` after `passes` loop wraps.
+    RecordEnded { end: u64, passes: u32 },
 }

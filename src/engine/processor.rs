@@ -7,6 +7,8 @@
 use super::graph::{Graph, MAX_BLOCK};
 use super::messages::{FromAudio, ToAudio};
 use super::meters::SharedStatus;
+use super::midi_in::LiveInput;
+use super::record::{Captured, RecordState};
 use super::transport::{PlayState, Transport};
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
@@ -27,6 +29,8 @@ pub struct Link {
     pub from_audio: HeapCons<FromAudio>,
     /// Interleaved stereo copy of the master output, for the loudness meter.
     pub tap: HeapCons<f32>,
+    /// Live MIDI captured while recording, and controllers for MIDI learn.
+    pub captures: HeapCons<Captured>,
 }
 
 /// The audio callback's state.
@@ -44,6 +48,8 @@ pub struct Processor {
     right: Vec<f32>,
     tap_buf: Vec<f32>,
     load: f32,
+    live: LiveInput,
+    record: RecordState,
 }
 
 /// Creates a processor running at `rate` and the engine thread's link to it.
@@ -52,6 +58,7 @@ pub fn processor(status: Arc<SharedStatus>, rate: u32) -> (Processor, Link) {
     let (fp, fc) = HeapRb::<FromAudio>::new(QUEUE).split();
     let (ap, ac) = HeapRb::<f32>::new(rate as usize * 2 * TAP_S).split();
     status.sample_rate.store(rate, Relaxed);
+    let (live, captures) = LiveInput::new();
     let p = Processor {
         from_engine: tc,
         to_engine: fp,
@@ -65,6 +72,8 @@ pub fn processor(status: Arc<SharedStatus>, rate: u32) -> (Processor, Link) {
         right: vec![0.0; MAX_BLOCK],
         tap_buf: vec![0.0; MAX_BLOCK * 2],
         load: 0.0,
+        live,
+        record: RecordState::default(),
     };
     (
         p,
@@ -72,6 +81,7 @@ pub fn processor(status: Arc<SharedStatus>, rate: u32) -> (Processor, Link) {
             to_audio: tp,
             from_audio: fc,
             tap: ac,
+            captures,
         },
     )
 }
@@ -86,10 +96,21 @@ impl Processor {
     /// right, a mono output gets their average, further channels silence.
     /// Called on the audio thread.
     pub fn process(&mut self, out: &mut [f32], channels: usize) {
+        self.process_at(out, channels, super::midi_in::now_ns());
+    }
+
+    /// [`Processor::process`] for a block that starts at `now` on the MIDI clock (tests give
+    /// exact times). Live MIDI that arrived before `now` plays from the block's first frame.
+    /// Called on the audio thread.
+    pub fn process_at(&mut self, out: &mut [f32], channels: usize, now: u64) {
         let started = Instant::now();
         let channels = channels.max(1);
         self.flush_garbage();
         self.handle_messages();
+        let rec = (self.record.on && self.transport.is_playing()).then_some(self.record);
+        let pos = self.transport.position;
+        self.live
+            .drain(self.graph.as_deref_mut(), now, self.rate, pos, rec);
         let frames = out.len() / channels;
         let mut done = 0;
         while done < frames {
@@ -200,6 +221,9 @@ impl Processor {
                     if t.position == le {
                         t.position = ls;
                         g.jump(ls, false);
+                        if self.record.on {
+                            self.record.pass += 1;
+                        }
                     }
                 }
             }
@@ -267,6 +291,7 @@ impl Processor {
                     }
                 }
                 ToAudio::Pause => {
+                    self.end_recording();
                     if self.transport.is_rolling() {
                         self.transport.state = PlayState::Stopped;
                         if let Some(g) = self.graph.as_deref_mut() {
@@ -276,6 +301,7 @@ impl Processor {
                     }
                 }
                 ToAudio::Stop => {
+                    self.end_recording();
                     let t = &mut self.transport;
                     let target = if t.is_rolling() { t.play_start } else { 0 };
                     let was_rolling = t.is_rolling();
@@ -310,7 +336,38 @@ impl Processor {
                         g.audition(track, pitch, velocity, on);
                     }
                 }
+                ToAudio::MidiInput(rx) => {
+                    if let Some(old) = std::mem::replace(&mut self.live.rx, rx) {
+                        // A full queue (the engine thread gone) leaks the ring rather than
+                        // free it here; a port changes far less often than the queue drains.
+                        if let Err(m) = self.to_engine.try_push(FromAudio::OldMidiInput(old)) {
+                            std::mem::forget(m);
+                        }
+                    }
+                }
+                ToAudio::LiveTarget(t) => self.live.target = t,
+                ToAudio::LearnedCc { channel, cc, bound } => {
+                    let bit = 1u128 << (cc & 127);
+                    let w = &mut self.live.learned[channel as usize & 15];
+                    *w = if bound { *w | bit } else { *w & !bit };
+                }
+                ToAudio::ClearLearned => self.live.learned = [0; 16],
+                ToAudio::Record(true) => {
+                    self.record = RecordState { on: true, pass: 0 };
+                }
+                ToAudio::Record(false) => self.end_recording(),
             }
+        }
+    }
+
+    /// Ends a recording in progress where the playhead is and says so.
+    fn end_recording(&mut self) {
+        if self.record.on {
+            self.record.on = false;
+            let _ = self.to_engine.try_push(FromAudio::RecordEnded {
+                end: self.transport.position,
+                passes: self.record.pass,
+            });
         }
     }
 

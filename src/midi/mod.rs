@@ -7,6 +7,7 @@
 pub mod arp;
 pub mod gm;
 pub mod groove;
+pub mod live;
 pub mod ops;
 pub mod progression;
 pub mod quantize;

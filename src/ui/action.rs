@@ -60,6 +60,8 @@ commands! {
     TransportStop = "transport_stop", [Global], false, "Stop and return to where playback started (gg goes to the start)";
     MetronomeToggle = "metronome_toggle", [Global], false, "Turn the metronome click on or off";
     CountInToggle = "count_in_toggle", [Global], false, "Turn the one-bar count-in before playback on or off";
+    RecordToggle = "record_toggle", [Global], false, "Record live MIDI into the armed MIDI track from the cursor, or stop recording";
+    MidiLearn = "midi_learn", [Mixer, FxEditor], false, "MIDI learn: the next controller moved binds to the control under the cursor";
     Help = "help", [Global], false, "Show the keys of this view";
     CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
     NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";

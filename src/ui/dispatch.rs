@@ -27,6 +27,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::Help
         | Cmd::MetronomeToggle
         | Cmd::CountInToggle
+        | Cmd::RecordToggle
+        | Cmd::MidiLearn
         | Cmd::TrackAddMidi
         | Cmd::TrackAddAudio
         | Cmd::TrackAddBus

@@ -68,12 +68,62 @@ pub enum Transport {
 #[derive(Default)]
 pub struct EngineLink {
     handle: Option<EngineHandle>,
+    /// Live MIDI: the port, MIDI learn, recording.
+    pub midi: super::live_state::LiveMidi,
+    /// The engine's MIDI news since the last [`EngineLink::take_news`].
+    news: Vec<EngineEvent>,
 }
 
 impl EngineLink {
     /// No engine: nothing plays, the top bar says so.
     pub fn none() -> EngineLink {
-        EngineLink { handle: None }
+        let mut link = EngineLink::default();
+        link.midi.problem = Some("no MIDI input (no audio engine is running)".into());
+        link
+    }
+
+    /// The link to a running engine; opens the first MIDI input port there is, or notes why
+    /// there is none.
+    fn with(handle: EngineHandle) -> EngineLink {
+        let mut link = EngineLink {
+            handle: Some(handle),
+            ..EngineLink::default()
+        };
+        match link.midi_ports() {
+            Ok(ports) if !ports.is_empty() => link.midi_input(Some(ports[0].clone())),
+            Ok(_) => link.midi.problem = Some("no MIDI input (no ports)".into()),
+            Err(e) => link.midi.problem = Some(e),
+        }
+        link
+    }
+
+    /// The MIDI input ports, or why there are none.
+    pub fn midi_ports(&self) -> Result<Vec<String>, String> {
+        match &self.handle {
+            Some(h) => h.midi_ports(),
+            None => Err("no MIDI input (no audio engine is running)".into()),
+        }
+    }
+
+    /// Opens a MIDI input port (`None` closes it); the outcome arrives as news.
+    pub fn midi_input(&mut self, port: Option<String>) {
+        if let Some(h) = &mut self.handle {
+            h.send(EngineCommand::MidiInput(port));
+        }
+    }
+
+    /// Starts recording live input from beat `from`, rolling `preroll` beats earlier.
+    pub fn record(&mut self, from: f64, preroll: f64) -> Result<(), String> {
+        let Some(h) = &mut self.handle else {
+            return Err("no audio engine is running: nothing can record".into());
+        };
+        h.send(EngineCommand::Record { from, preroll });
+        Ok(())
+    }
+
+    /// The engine's MIDI news (ports, controllers, learned moves, recordings) since last time.
+    pub fn take_news(&mut self) -> Vec<EngineEvent> {
+        std::mem::take(&mut self.news)
     }
 
     /// Starts the engine with the user's audio settings. It falls back to the null backend
@@ -87,16 +137,12 @@ impl EngineLink {
             force_null: false,
         })
         .map_err(|e| e.to_string())?;
-        Ok(EngineLink {
-            handle: Some(handle),
-        })
+        Ok(EngineLink::with(handle))
     }
 
     /// An engine that is already running (tests start one on the silent null backend).
     pub fn from_handle(handle: EngineHandle) -> EngineLink {
-        EngineLink {
-            handle: Some(handle),
-        }
+        EngineLink::with(handle)
     }
 
     /// Turns the metronome click and the count-in on or off. Without an engine there is
@@ -154,14 +200,14 @@ impl EngineLink {
         let Some(h) = &mut self.handle else {
             return (Vec::new(), TransportView::default(), MeterView::default());
         };
-        let errors = h
-            .update()
-            .into_iter()
-            .filter_map(|e| match e {
-                EngineEvent::Error(s) => Some(s),
-                _ => None,
-            })
-            .collect();
+        let mut errors = Vec::new();
+        for e in h.update() {
+            match e {
+                EngineEvent::Error(s) => errors.push(s),
+                EngineEvent::Loaded | EngineEvent::Stopped => {}
+                news => self.news.push(news),
+            }
+        }
         let s = h.status();
         let transport = TransportView {
             playing: s.playing,

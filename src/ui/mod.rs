@@ -21,6 +21,8 @@ pub mod grid;
 pub mod instruments;
 pub mod jobs;
 pub mod keymap;
+pub mod live_state;
+pub mod midi_live;
 pub mod open;
 pub mod peaks;
 mod popups;

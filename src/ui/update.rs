@@ -240,6 +240,8 @@ fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::Quit
         | Cmd::MetronomeToggle
         | Cmd::CountInToggle
+        | Cmd::RecordToggle
+        | Cmd::MidiLearn
         | Cmd::TrackAddMidi
         | Cmd::TrackAddAudio
         | Cmd::TrackAddBus
@@ -281,6 +283,7 @@ fn tick(app: &mut App) -> bool {
         changed = true;
     }
     let (errors, mut transport, meters) = app.engine.poll();
+    changed |= super::midi_live::after_poll(app);
     // While stopped the load figure would flicker with idle work; holding the last value keeps
     // an idle screen still (zero bytes to the terminal).
     if !transport.playing && !app.transport.playing {

@@ -20,6 +20,7 @@ mod import;
 mod line;
 mod mixer;
 mod project;
+mod record;
 mod render;
 mod spec;
 mod table;

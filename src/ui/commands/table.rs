@@ -1,7 +1,7 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
 use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
-use super::{automate, edit, file, import, mixer, project, render, track, transport, view};
+use super::{automate, edit, file, import, mixer, project, record, render, track, transport, view};
 use crate::ui::action::Cmd;
 
 /// Every `:` command, in the order help lists them.
@@ -406,6 +406,9 @@ pub static COMMANDS: &[Command] = &[
         keys: &[(Cmd::CountInToggle, "")],
         quits: false,
     },
+    record::MIDI_IN,
+    record::RECORD,
+    record::LEARN,
     Command {
         name: "theme",
         aliases: &[],

@@ -1,6 +1,7 @@
 //! The top bar: project, tempo (at the playhead, or at the cursor while stopped), time
 //! signature, key, position, the metronome and count-in settings, DSP load, xruns and the audio
-//! device (or "no audio device — silent"); the second row names the views.
+//! device (or "no audio device — silent"); the second row names the views, and shows the MIDI
+//! input (or "no MIDI input") while a port is open or a track is armed.
 
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
@@ -115,7 +116,16 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
     } else {
         ("xruns", t.xruns)
     };
-    let figures = format!("DSP {:>3.0}%  {count_name} {count}  ", t.dsp_load * 100.0);
+    // Live MIDI shows while a port is open or a track is armed (see `ui::midi_live`).
+    let midi = app
+        .engine
+        .midi
+        .label(&app.project)
+        .map_or(String::new(), |m| format!("{m}  "));
+    let figures = format!(
+        "{midi}DSP {:>3.0}%  {count_name} {count}  ",
+        t.dsp_load * 100.0
+    );
     // A long device name ends in an ellipsis rather than running off the edge.
     let room = right.saturating_sub(x) as usize;
     let device_w = room.saturating_sub(figures.chars().count() + 1).max(8);
