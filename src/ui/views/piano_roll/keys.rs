@@ -7,10 +7,12 @@ use super::notes::{
     quantize, resize, velocity,
 };
 use super::state::{PianoState, PIANO_ZOOMS};
+use super::{play, tools};
 use crate::midi::ops::notes_of;
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::action::Cmd;
-use crate::ui::ctx::Cx;
+use crate::ui::ctx::{Cx, Effect};
+use crate::ui::keymap::Mode;
 use crate::ui::grid::{floor_to, last_step_before, step, step_through};
 use ratatui::layout::Rect;
 
@@ -138,6 +140,29 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             let d = half * n as f64;
             scroll(st, cx, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
         }
+        Cmd::PlayMode => play::enter(st, cx),
+        Cmd::PlayOctaveDown | Cmd::PlayOctaveUp => play::octave(st, cx, cmd == Cmd::PlayOctaveUp),
+        Cmd::PlayVelocityDown | Cmd::PlayVelocityUp => {
+            play::velocity(st, cx, cmd == Cmd::PlayVelocityUp)
+        }
+        c if c.play_key().is_some() => play::play(st, cx, c.play_key().unwrap_or(0)),
+        Cmd::ChordPrompt => prompt(st, cx, "chord "),
+        Cmd::PromptQuantize => prompt(st, cx, "quantize "),
+        Cmd::PromptTranspose => prompt(st, cx, "transpose "),
+        Cmd::PromptGroove => prompt(st, cx, "groove "),
+        Cmd::PromptArp => prompt(st, cx, "arp "),
+        Cmd::PromptChords => prompt(st, cx, "chords "),
+        Cmd::PromptScale => prompt(st, cx, "scale "),
+        Cmd::Humanize => {
+            if let Err(e) = tools::humanize(st, cx, tools::Humanize::default()) {
+                cx.error(e);
+            }
+        }
+        Cmd::KeyDetect => {
+            if let Err(e) = tools::detect_key(st, cx) {
+                cx.error(e);
+            }
+        }
         c if c.note_class().is_some() => {
             let class = c.note_class().unwrap_or(0);
             for _ in 0..n {
@@ -146,6 +171,15 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         }
         _ => {}
     }
+}
+
+/// Opens the command line with a tool's name typed, keeping the visual selection for it.
+fn prompt(st: &mut PianoState, cx: &mut Cx<'_>, text: &str) {
+    st.held = st.selection(*cx.mode);
+    if *cx.mode == Mode::Visual {
+        *cx.mode = Mode::Normal;
+    }
+    cx.ask(Effect::Prompt(text.into()));
 }
 
 /// Scrolls the view by `pitches` rows (positive: towards higher pitches) and `beats` (free

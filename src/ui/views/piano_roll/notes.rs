@@ -2,7 +2,7 @@
 //! resize, velocity, quantize, and auditioning. Notes change through `Edit::ReplaceClip`
 //! (made by `midi::ops`) so every change is one undo step.
 
-use super::state::PianoState;
+use super::state::{PianoState, SnapScale};
 use crate::midi::ops::{self, notes_of};
 use crate::model::{Clip, Note, TrackId};
 use crate::ui::ctx::{Cx, Effect};
@@ -63,22 +63,9 @@ pub(super) fn insert_note(st: &mut PianoState, cx: &mut Cx<'_>, beat: f64, pitch
     insert_notes(st, cx, beat, pitch, 1)
 }
 
-/// Inserts `count` notes of one grid step each, one after another from `beat`, as one edit.
-/// Places that already hold a note of the pitch are skipped.
-pub(super) fn insert_notes(
-    st: &mut PianoState,
-    cx: &mut Cx<'_>,
-    beat: f64,
-    pitch: u8,
-    count: usize,
-) -> bool {
-    let Some((track, c)) = clip(st, cx) else {
-        cx.error("no MIDI clip in the piano roll");
-        return false;
-    };
-    let g = st.grid;
-    let old = notes_of(&c);
-    let channel = old.first().map(|n| n.channel).unwrap_or_else(|| {
+/// The MIDI channel of new notes in a clip: its notes', else 10 (9 from 0) on a drum kit.
+pub(super) fn channel_for(cx: &Cx<'_>, track: TrackId, old: &[Note]) -> u8 {
+    old.first().map(|n| n.channel).unwrap_or_else(|| {
         let drums = cx
             .project
             .track(track)
@@ -91,8 +78,49 @@ pub(super) fn insert_notes(
         } else {
             0
         }
-    });
+    })
+}
+
+/// Inserts `count` notes of one grid step each, one after another from `beat`, as one edit.
+/// Places that already hold a note of the pitch are skipped.
+pub(super) fn insert_notes(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    beat: f64,
+    pitch: u8,
+    count: usize,
+) -> bool {
     let vel = st.velocity;
+    insert_with(st, cx, (beat, pitch, vel), count)
+}
+
+/// Play mode: writes a played note (one grid step long) at `beat`.
+pub(super) fn insert_played(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    beat: f64,
+    pitch: u8,
+    vel: u8,
+) -> bool {
+    insert_with(st, cx, (beat, pitch, vel), 1)
+}
+
+/// Inserts `count` notes from (beat, pitch, velocity), one grid step each, as one edit; with
+/// scale snap on, the pitch first moves to the nearest degree of the scale.
+fn insert_with(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    (beat, pitch, vel): (f64, u8, u8),
+    count: usize,
+) -> bool {
+    let Some((track, c)) = clip(st, cx) else {
+        cx.error("no MIDI clip in the piano roll");
+        return false;
+    };
+    let pitch = st.snap.as_ref().map_or(pitch, |s| s.snap(pitch));
+    let g = st.grid;
+    let old = notes_of(&c);
+    let channel = channel_for(cx, track, old);
     let template = Note {
         pitch,
         start: beat,
@@ -128,6 +156,7 @@ pub(super) fn enter_note(st: &mut PianoState, cx: &mut Cx<'_>, class: u8) {
         .filter(|p| (0..=127).contains(p))
         .min_by_key(|p| (p - cur).abs())
         .unwrap_or(60) as u8;
+    let pitch = st.snap.as_ref().map_or(pitch, |s| s.snap(pitch));
     let beat = st.cursor;
     if insert_note(st, cx, beat, pitch) {
         st.pitch = pitch;
@@ -235,6 +264,11 @@ pub(super) fn move_notes(st: &mut PianoState, cx: &mut Cx<'_>, dbeat: f64, dpitc
         cx.error("no note under the cursor");
         return;
     }
+    if dpitch != 0 {
+        if let Some(scale) = st.snap.clone() {
+            return move_in_scale(st, cx, (track, c), &t, &scale, dpitch);
+        }
+    }
     let Some(ops::Moved {
         notes,
         beats: dbeat,
@@ -261,6 +295,30 @@ pub(super) fn move_notes(st: &mut PianoState, cx: &mut Cx<'_>, dbeat: f64, dpitc
         if dpitch != 0 {
             audition(st, cx, first.pitch, first.velocity);
         }
+    }
+}
+
+/// Scale snap: `K`/`J` move notes by degrees of the scale (a note off the scale first lands on
+/// its nearest degree), so they never leave it.
+fn move_in_scale(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    (track, c): (TrackId, Clip),
+    t: &[usize],
+    scale: &SnapScale,
+    steps: i64,
+) {
+    let mut notes = notes_of(&c).to_vec();
+    for &i in t {
+        notes[i].pitch = scale.step(notes[i].pitch, steps);
+    }
+    let first = notes[t[0]];
+    if commit(cx, track, c, notes, None, "transpose notes") {
+        st.pitch = scale.step(st.pitch, steps);
+        if let Some((ab, ap)) = st.anchor {
+            st.anchor = Some((ab, scale.step(ap, steps)));
+        }
+        audition(st, cx, first.pitch, first.velocity);
     }
 }
 

@@ -40,6 +40,61 @@ pub struct PianoState {
     pub velocity: u8,
     /// A note being dragged with the mouse: its index and the grab offset in beats.
     pub drag: Option<(usize, f64)>,
+    /// Play mode: the pitch of the keyboard's lowest key (`a`), a C.
+    pub play_base: u8,
+    /// Play mode: the velocity of played notes.
+    pub play_velocity: u8,
+    /// Play mode: the last pitch played (shown in the status bar).
+    pub played: Option<u8>,
+    /// Scale snap: inserted and moved notes land on this scale's degrees; `None` is off.
+    pub snap: Option<SnapScale>,
+    /// The visual selection as it was when the command line opened from visual mode: the `:`
+    /// tools act on it (the command line itself leaves visual mode).
+    pub held: Option<(f64, f64, u8, u8)>,
+    /// The length of the last chord placed by a typed symbol (the next one takes it).
+    pub chord_len: Option<f64>,
+}
+
+/// A scale notes snap to: its name as shown and the pitch classes it holds (bit 0 = C).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapScale {
+    pub name: String,
+    pub classes: u16,
+}
+
+impl SnapScale {
+    /// Whether a pitch is a degree of the scale.
+    pub fn contains(&self, pitch: u8) -> bool {
+        self.classes & (1 << (pitch % 12)) != 0
+    }
+
+    /// The scale degree nearest a pitch (the lower one on a tie); the pitch itself when the
+    /// scale holds no class at all.
+    pub fn snap(&self, pitch: u8) -> u8 {
+        (0..12i32)
+            .flat_map(|d| [pitch as i32 - d, pitch as i32 + d])
+            .filter(|p| (0..=127).contains(p))
+            .find(|&p| self.contains(p as u8))
+            .map_or(pitch, |p| p as u8)
+    }
+
+    /// The pitch `steps` degrees of the scale away from `pitch` (which first snaps to the
+    /// scale), stopping at the last degree inside 0..=127.
+    pub fn step(&self, pitch: u8, steps: i64) -> u8 {
+        let mut p = self.snap(pitch);
+        let dir: i32 = if steps < 0 { -1 } else { 1 };
+        for _ in 0..steps.unsigned_abs() {
+            let next = (1..=12)
+                .map(|d| p as i32 + dir * d)
+                .take_while(|q| (0..=127).contains(q))
+                .find(|&q| self.contains(q as u8));
+            match next {
+                Some(q) => p = q as u8,
+                None => break,
+            }
+        }
+        p
+    }
 }
 
 impl Default for PianoState {
@@ -56,6 +111,12 @@ impl Default for PianoState {
             block: false,
             velocity: 100,
             drag: None,
+            play_base: 60,
+            play_velocity: 100,
+            played: None,
+            snap: None,
+            held: None,
+            chord_len: None,
         }
     }
 }
@@ -83,6 +144,15 @@ impl PianoState {
             (0, 127)
         };
         Some((ab.min(cb), ab.max(cb) + self.grid, p0, p1))
+    }
+
+    /// What the `:` tools act on: the visual selection, or the one held when the command line
+    /// opened from visual mode. `None`: every note of the clip.
+    pub fn tool_selection(&self, mode: Mode) -> Option<(f64, f64, u8, u8)> {
+        self.selection(mode).or(match mode {
+            Mode::Visual => None,
+            _ => self.held,
+        })
     }
 
     /// Whether the piano roll's clip plays drums: its track's instrument is a drum kit, or all its
