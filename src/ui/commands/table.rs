@@ -1,7 +1,7 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
 use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
-use super::{automate, edit, file, import, mixer, project, render, track, transport, view};
+use super::{automate, edit, file, import, midi, mixer, project, render, track, transport, view};
 use crate::ui::action::Cmd;
 
 /// Every `:` command, in the order help lists them.
@@ -214,20 +214,86 @@ pub static COMMANDS: &[Command] = &[
     Command {
         name: "transpose",
         aliases: &[],
-        synopsis: "N",
-        args: &[arg("N", Kind::Number)],
-        doc: "Piano roll: move the selected notes (or all) by N semitones",
-        run: Run::Handler(edit::transpose),
+        synopsis: "N [inkey]",
+        args: &[arg("N", Kind::Number), opt("inkey", Kind::Words(&["inkey"]))],
+        doc: "Piano roll: move the selected notes (or all) by N semitones, or N scale steps (inkey)",
+        run: Run::Handler(midi::transpose),
         keys: &[],
         quits: false,
     },
     Command {
         name: "quantize",
         aliases: &[],
-        synopsis: "",
-        args: &[],
-        doc: "Piano roll: snap the selected notes (or all) to the grid",
-        run: Run::Key(Cmd::Quantize),
+        synopsis: "[GRID] [strength=%] [swing=%] [ends]",
+        args: &[opt("GRID", Kind::Words(&["1/4", "1/8", "1/16", "1/8t", "1/16t", "1/8.", "ends"]))],
+        doc: "Piano roll: snap the selected notes (or all) to the grid (1/8t triplet, 1/8. dotted)",
+        run: Run::Handler(midi::quantize),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "humanize",
+        aliases: &[],
+        synopsis: "[time=MS] [vel=N] [seed=N]",
+        args: &[opt("time=MS", Kind::Text)],
+        doc: "Piano roll: loosen the selected notes' (or all) timing and velocity, seeded",
+        run: Run::Handler(midi::humanize),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "groove",
+        aliases: &[],
+        synopsis: "swing16|laidback|pushed|extract|apply [strength=%]",
+        args: &[arg(
+            "TEMPLATE",
+            Kind::Words(&["swing16", "laidback", "pushed", "extract", "apply"]),
+        )],
+        doc: "Piano roll: a groove template on the notes; extract this clip's groove, apply it to another",
+        run: Run::Handler(midi::groove),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "arp",
+        aliases: &[],
+        synopsis: "MODE RATE [oct=N] [gate=%] | live MODE RATE … | live off",
+        args: &[arg(
+            "MODE",
+            Kind::Words(&["up", "down", "updown", "random", "played", "chord", "live"]),
+        )],
+        doc: "Piano roll: arpeggiate the selected chords into notes; live sets the track's arpeggiator",
+        run: Run::Handler(midi::arp),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "chords",
+        aliases: &[],
+        synopsis: "PROGRESSION [key=KEY] [beats=N] [voicing=close|open|drop2]",
+        args: &[arg("PROGRESSION", Kind::Text)],
+        doc: "Piano roll: a new clip at the cursor holding the chords (Am F C G, or i VI III VII)",
+        run: Run::Handler(midi::chords),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "chord",
+        aliases: &[],
+        synopsis: "SYMBOL",
+        args: &[arg("SYMBOL", Kind::Text)],
+        doc: "Piano roll: place a chord (Cmaj7, Am/E) at the cursor",
+        run: Run::Handler(midi::chord),
+        keys: &[],
+        quits: false,
+    },
+    Command {
+        name: "scale",
+        aliases: &[],
+        synopsis: "[SCALE|off]",
+        args: &[opt("SCALE", Kind::Words(&["off", "major", "minor", "dorian"]))],
+        doc: "Piano roll: snap notes to a scale (D dorian; the project key's without one), or off",
+        run: Run::Handler(midi::scale),
         keys: &[],
         quits: false,
     },

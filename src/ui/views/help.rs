@@ -46,7 +46,13 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         .trie(app.view, Mode::Normal)
         .map(|t| t.bindings())
         .unwrap_or_default();
-    for mode in [Mode::Normal, Mode::Lane, Mode::Visual, Mode::Insert, Mode::Play] {
+    for mode in [
+        Mode::Normal,
+        Mode::Lane,
+        Mode::Visual,
+        Mode::Insert,
+        Mode::Play,
+    ] {
         let Some(trie) = app.keymap.trie(app.view, mode) else {
             continue;
         };

@@ -25,7 +25,11 @@ pub fn ghosts(p: &Project, ti: usize, ci: usize, origin: f64) -> Vec<(u8, f64, f
         let their_origin = c.start - m.offset;
         for n in &m.notes {
             if let Some((s, e)) = m.audible_span(n) {
-                out.push((n.pitch, s + their_origin - origin, e + their_origin - origin));
+                out.push((
+                    n.pitch,
+                    s + their_origin - origin,
+                    e + their_origin - origin,
+                ));
             }
         }
     }

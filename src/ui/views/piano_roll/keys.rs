@@ -4,7 +4,7 @@
 use super::draw::grid_rows;
 use super::notes::{
     audition, clip, delete, delete_back, duplicate, enter_note, insert_notes, move_notes, paste,
-    quantize, resize, velocity,
+    resize, velocity,
 };
 use super::state::{PianoState, PIANO_ZOOMS};
 use super::{play, tools};
@@ -12,8 +12,8 @@ use crate::midi::ops::notes_of;
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Cx, Effect};
-use crate::ui::keymap::Mode;
 use crate::ui::grid::{floor_to, last_step_before, step, step_through};
+use crate::ui::keymap::Mode;
 use ratatui::layout::Rect;
 
 /// Shows a clip in the piano roll with the cursor at (beat, pitch), clip-relative; the App
@@ -122,7 +122,11 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             let d = 8 * ni * if cmd == Cmd::ValueDown { -1 } else { 1 };
             velocity(st, cx, d)
         }
-        Cmd::Quantize => quantize(st, cx),
+        Cmd::Quantize => {
+            if let Err(e) = tools::quantize(st, cx, &tools::Quantize::default()) {
+                cx.error(e);
+            }
+        }
         Cmd::Rest => st.cursor += g * n as f64,
         Cmd::OctaveUp => st.pitch = (st.pitch as usize + 12 * n).min(127) as u8,
         Cmd::OctaveDown => st.pitch = st.pitch.saturating_sub((12 * n).min(127) as u8),

@@ -9,7 +9,7 @@ mod mouse;
 mod notes;
 mod play;
 mod state;
-mod tools;
+pub mod tools;
 
 pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, VEL_H};
 pub use keys::open;

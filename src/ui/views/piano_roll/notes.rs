@@ -1,5 +1,5 @@
 //! Note edits of the piano roll: insert, delete, yank, paste, duplicate, move, transpose,
-//! resize, velocity, quantize, and auditioning. Notes change through `Edit::ReplaceClip`
+//! resize, velocity, and auditioning (the toolkit's quantize and the rest are in `tools.rs`). Notes change through `Edit::ReplaceClip`
 //! (made by `midi::ops`) so every change is one undo step.
 
 use super::state::{PianoState, SnapScale};
@@ -7,7 +7,6 @@ use crate::midi::ops::{self, notes_of};
 use crate::model::{Clip, Note, TrackId};
 use crate::ui::ctx::{Cx, Effect};
 use crate::ui::keymap::Mode;
-use crate::ui::widgets::grid_name;
 use std::time::Duration;
 
 /// How long an auditioned note sounds.
@@ -387,35 +386,5 @@ pub(super) fn velocity(st: &mut PianoState, cx: &mut Cx<'_>, d: i64) {
     st.velocity = v;
     if commit(cx, track, c, notes, None, "velocity") {
         cx.info(format!("Velocity {v}"));
-    }
-}
-
-pub(super) fn quantize(st: &mut PianoState, cx: &mut Cx<'_>) {
-    let Some((track, c)) = clip(st, cx) else {
-        cx.error("no MIDI clip in the piano roll");
-        return;
-    };
-    let old = notes_of(&c);
-    let sel = st
-        .selection(*cx.mode)
-        .map(|(b0, b1, p0, p1)| ops::select_box(old, b0, b1, p0, p1));
-    let g = st.grid;
-    let (notes, changed) = match ops::quantize(old, sel.as_deref(), g, 1.0) {
-        Ok(q) => q,
-        Err(e) => {
-            cx.error(e.to_string());
-            return;
-        }
-    };
-    if changed == 0 {
-        cx.info("Already on the grid");
-        return;
-    }
-    if commit(cx, track, c, notes, None, "quantize") {
-        cx.info(format!(
-            "Quantized {changed} note{} to {}",
-            if changed == 1 { "" } else { "s" },
-            grid_name(g)
-        ));
     }
 }

@@ -20,15 +20,15 @@ pub fn status(st: &PianoState, armed: bool, playing: bool) -> String {
     let hi = pitch_name(st.play_base.saturating_add(12).min(127));
     let last = st
         .played
-        .map(|p| format!("  ♪ {}", pitch_name(p)))
+        .map(|p| format!(" ♪ {}", pitch_name(p)))
         .unwrap_or_default();
     let writes = match (armed, playing) {
-        (false, _) => "not armed: R in arrange arms",
+        (false, _) => "not armed",
         (true, true) => "recording at the playhead",
-        (true, false) => "step entry at the cursor",
+        (true, false) => "step entry",
     };
     format!(
-        "  keys {lo}–{hi}  vel {}{last}  ({writes}; notes are fixed-length: a terminal reports no key release)",
+        "  {lo}–{hi} vel {}{last}  {writes}  (fixed length: no key release in a terminal)",
         st.play_velocity
     )
 }

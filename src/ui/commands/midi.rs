@@ -1,0 +1,227 @@
+//! The MIDI toolkit's `:` commands in the piano roll: `:quantize`, `:humanize`, `:transpose`,
+//! `:groove`, `:arp`, `:chords`, `:chord`, `:scale`, and `:key`'s detection there. This file
+//! only reads the words (`NAME=VALUE` options, refused in one line naming the bad word); the
+//! piano roll's `tools` do the edit, one undo step each, on the selection or every note.
+
+use super::import::split_args;
+use super::spec::Args;
+use crate::ui::app::App;
+use crate::ui::keymap::ViewKind;
+use crate::ui::views::piano_roll::tools::{self, Humanize, Quantize};
+
+/// The words of a tool: the plain ones in order, and `NAME=VALUE` options (names lower case).
+struct Words {
+    plain: Vec<String>,
+    opts: Vec<(String, String)>,
+}
+
+impl Words {
+    fn parse(rest: &str, known: &[&str], usage: &str) -> Result<Words, String> {
+        let mut plain = Vec::new();
+        let mut opts = Vec::new();
+        for w in split_args(rest)? {
+            match w.split_once('=') {
+                Some((k, v)) => {
+                    let k = k.trim().to_ascii_lowercase();
+                    if !known.contains(&k.as_str()) {
+                        return Err(format!("unknown option '{k}' ({usage})"));
+                    }
+                    opts.push((k, v.trim().to_string()));
+                }
+                None => plain.push(w),
+            }
+        }
+        Ok(Words { plain, opts })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.opts
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A number option within `lo..=hi` (a trailing `%` or `ms` is allowed).
+    fn number(&self, name: &str, lo: f64, hi: f64) -> Result<Option<f64>, String> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let t = v.trim_end_matches('%').trim_end_matches("ms");
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(Some(x)),
+            _ => Err(format!("{name}={v} is outside {lo}..={hi}")),
+        }
+    }
+}
+
+/// The piano roll must be on screen with a clip: the tools act on its notes.
+fn in_piano(app: &App, what: &str) -> Result<(), String> {
+    if app.view != ViewKind::PianoRoll || app.piano_clip().is_none() {
+        return Err(format!(
+            ":{what} works in the piano roll (open a MIDI clip with Enter)"
+        ));
+    }
+    Ok(())
+}
+
+/// `:quantize [GRID] [strength=%] [swing=%] [ends]`: without words it is `q`.
+pub(super) fn quantize(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":quantize [1/16|1/8t|1/8.] [strength=%] [swing=%] [ends]";
+    in_piano(app, "quantize")?;
+    let w = Words::parse(args.rest, &["strength", "swing"], USAGE)?;
+    let mut q = Quantize {
+        grid: None,
+        strength: w.number("strength", 0.0, 100.0)?.unwrap_or(100.0),
+        swing: w.number("swing", 50.0, 75.0)?.unwrap_or(50.0),
+        ends: false,
+    };
+    for word in &w.plain {
+        if word.eq_ignore_ascii_case("ends") {
+            q.ends = true;
+        } else if q.grid.is_none() {
+            q.grid = Some(word.clone());
+        } else {
+            return Err(format!(
+                "'{word}' is not a grid, option or 'ends' ({USAGE})"
+            ));
+        }
+    }
+    app.with_cx(|cx, v| tools::quantize(v.piano, cx, &q))
+}
+
+/// `:humanize [time=ms] [vel=N] [seed=N]`.
+pub(super) fn humanize(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":humanize [time=MS] [vel=N] [seed=N]";
+    in_piano(app, "humanize")?;
+    let w = Words::parse(args.rest, &["time", "vel", "velocity", "seed"], USAGE)?;
+    if let Some(word) = w.plain.first() {
+        return Err(format!("'{word}' is not an option ({USAGE})"));
+    }
+    let d = Humanize::default();
+    let vel = match w.number("velocity", 0.0, 127.0)? {
+        Some(v) => Some(v),
+        None => w.number("vel", 0.0, 127.0)?,
+    };
+    let seed = match w.get("seed") {
+        None => d.seed,
+        Some(s) => s
+            .parse::<u64>()
+            .map_err(|_| format!("seed={s} is not a whole number"))?,
+    };
+    let h = Humanize {
+        time_ms: w.number("time", 0.0, 1000.0)?.unwrap_or(d.time_ms),
+        velocity: vel.map_or(d.velocity, |v| v.round() as u8),
+        seed,
+    };
+    app.with_cx(|cx, v| tools::humanize(v.piano, cx, h))
+}
+
+/// `:transpose N [inkey]`: N semitones, or N steps of the scale (snap's, else the key's).
+pub(super) fn transpose(app: &mut App, args: &Args) -> Result<(), String> {
+    let words: Vec<&str> = args.rest.split_whitespace().collect();
+    let (n, inkey) = match words.as_slice() {
+        [n] => (*n, false),
+        [n, k] if k.eq_ignore_ascii_case("inkey") => (*n, true),
+        _ => {
+            return Err(format!(
+                ":transpose needs a number of semitones, not '{}' (:transpose N [inkey])",
+                args.rest
+            ))
+        }
+    };
+    let n: i32 = n
+        .parse()
+        .map_err(|_| format!(":transpose needs a number of semitones, not '{n}'"))?;
+    if inkey {
+        in_piano(app, "transpose")?;
+        app.with_cx(|cx, v| tools::transpose_in_key(v.piano, cx, n))
+    } else {
+        crate::ui::dispatch::piano_transpose(app, n)
+    }
+}
+
+/// `:groove swing16|laidback|pushed [strength=%]`, `:groove extract`, `:groove apply [strength=%]`.
+pub(super) fn groove(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":groove swing16|laidback|pushed|extract|apply [strength=%]";
+    in_piano(app, "groove")?;
+    let w = Words::parse(args.rest, &["strength"], USAGE)?;
+    let strength = w.number("strength", 0.0, 100.0)?.unwrap_or(100.0);
+    let [word] = w.plain.as_slice() else {
+        return Err(USAGE.into());
+    };
+    let word = word.to_ascii_lowercase();
+    app.with_cx(|cx, v| match word.as_str() {
+        "extract" => tools::groove_extract(v.piano, cx),
+        "apply" => tools::groove_apply(v.piano, cx, strength),
+        name => tools::groove_template(v.piano, cx, name, strength),
+    })
+}
+
+/// `:arp MODE RATE [oct=N] [gate=%] [seed=N]` renders; `:arp live …|off` sets the track's arp.
+pub(super) fn arp(app: &mut App, args: &Args) -> Result<(), String> {
+    in_piano(app, "arp")?;
+    let rest = args.rest.trim();
+    if rest.is_empty() {
+        return Err(
+            ":arp up|down|updown|random|played|chord RATE [oct=N] [gate=%], or :arp live …|off"
+                .into(),
+        );
+    }
+    match rest.split_once(char::is_whitespace) {
+        Some((w, live)) if w.eq_ignore_ascii_case("live") => {
+            let live = live.trim().to_string();
+            app.with_cx(|cx, v| tools::arp_live(v.piano, cx, &live))
+        }
+        _ if rest.eq_ignore_ascii_case("live") => {
+            Err(":arp live MODE RATE [oct=N] [gate=%] [swing=%] [latch], or :arp live off".into())
+        }
+        _ => {
+            let words = rest.to_string();
+            app.with_cx(|cx, v| tools::arp_render(v.piano, cx, &words))
+        }
+    }
+}
+
+/// `:chords PROGRESSION [key=KEY] [beats=N] [voicing=close|open|drop2]`: a new clip at the cursor.
+pub(super) fn chords(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":chords Am F C G [key=Am] [beats=4] [voicing=close|open|drop2]";
+    in_piano(app, "chords")?;
+    let w = Words::parse(args.rest, &["key", "beats", "voicing"], USAGE)?;
+    let progression: Vec<String> = w
+        .plain
+        .iter()
+        .map(|s| s.trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect();
+    if progression.iter().all(|s| s.is_empty()) {
+        return Err(format!("give the chords ({USAGE})"));
+    }
+    let c = tools::Chords {
+        progression: progression.join(" "),
+        key: w.get("key").map(str::to_string),
+        beats: w.number("beats", 0.25, 64.0)?.unwrap_or(4.0),
+        voicing: w.get("voicing").map(str::to_string),
+    };
+    app.with_cx(|cx, v| tools::chords(v.piano, cx, &c))
+}
+
+/// `:chord SYMBOL`: the chord at the cursor (what `c` in the piano roll prompts for).
+pub(super) fn chord(app: &mut App, args: &Args) -> Result<(), String> {
+    in_piano(app, "chord")?;
+    let symbol = args.rest.trim().to_string();
+    if symbol.is_empty() || symbol.contains(char::is_whitespace) {
+        return Err(":chord SYMBOL (Cmaj7, Am, F#m7b5, C/E)".into());
+    }
+    app.with_cx(|cx, v| tools::chord_at_cursor(v.piano, cx, &symbol))
+}
+
+/// `:scale [SCALE|off]`: scale snap on (the project key's scale without SCALE) or off.
+pub(super) fn scale(app: &mut App, args: &Args) -> Result<(), String> {
+    let text = args.rest.trim().to_string();
+    app.with_cx(|cx, v| tools::set_scale(v.piano, cx, &text))
+}
+
+/// `:key` without a key in the piano roll: the project key and the clip's detected key.
+pub fn detect_key(app: &mut App) -> Result<(), String> {
+    app.with_cx(|cx, v| tools::detect_key(v.piano, cx))
+}
