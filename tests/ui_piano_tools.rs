@@ -172,10 +172,19 @@ fn scale_snap_dims_off_scale_rows_and_snaps_inserted_and_moved_notes() {
     assert!(app.status.error, "no project key to default to");
     assert!(app.status.text.contains("no project key"));
     press(&mut app, ":scale E<ret>");
-    assert_eq!(app.piano.snap.as_ref().map(|s| s.name.as_str()), Some("E"));
+    assert_eq!(
+        app.piano.snap.map(|s| s.to_string()).as_deref(),
+        Some("E major")
+    );
     assert_eq!(cell(&mut app, 55, 1), " ");
     assert_eq!(cell(&mut app, 56, 1), "·");
-    assert!(status_line(&mut app).contains("snap E"));
+    assert!(status_line(&mut app).contains("snap E major"));
+    press(&mut app, ":scale H lydian<ret>");
+    assert!(
+        app.status.error && app.status.text.contains('H'),
+        "{}",
+        app.status.text
+    );
     // C4 is not in E major: a note inserted there lands on B3 (the lower on a tie).
     app.piano.cursor = 2.5;
     app.piano.pitch = 60;
@@ -271,4 +280,143 @@ fn the_chord_key_and_tool_keys_open_their_prompts() {
     assert_eq!(app.cmdline.text, "scale ");
     press(&mut app, "<esc>");
     assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn humanize_is_seeded_bounded_and_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    press(&mut app, ":humanize time=20 vel=10 seed=7<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let once = notes(&app, 0);
+    assert_ne!(once, project_notes());
+    // 20 ms at 120 BPM is 0.04 beats.
+    for (a, b) in once.iter().zip(project_notes()) {
+        assert!((a.start - b.start).abs() <= 0.04 + 1e-9, "{a:?} vs {b:?}");
+        assert!((a.velocity as i32 - b.velocity as i32).abs() <= 10);
+        assert_eq!((a.pitch, a.length), (b.pitch, b.length));
+    }
+    press(&mut app, "u");
+    assert_eq!(notes(&app, 0), project_notes());
+    // The same seed gives the same notes; `t h` humanizes with the defaults.
+    press(&mut app, ":humanize time=20 vel=10 seed=7<ret>");
+    assert_eq!(notes(&app, 0), once);
+    press(&mut app, "uth");
+    assert_ne!(notes(&app, 0), project_notes());
+    press(&mut app, "u");
+    press(&mut app, ":humanize vel=300<ret>");
+    assert!(app.status.error && app.status.text.contains("vel=300"));
+    press(&mut app, ":humanize seed=x<ret>");
+    assert!(app.status.error && app.status.text.contains("seed=x"));
+    assert_eq!(notes(&app, 0), project_notes());
+}
+
+#[test]
+fn groove_templates_and_a_kept_groove_move_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    press(&mut app, ":groove shuffle<ret>");
+    assert!(app.status.error && app.status.text.contains("'shuffle'"));
+    press(&mut app, ":groove apply<ret>");
+    assert!(app.status.error && app.status.text.contains("no groove kept"));
+    press(&mut app, ":groove laidback<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    assert_ne!(notes(&app, 0), project_notes());
+    press(&mut app, "u");
+    assert_eq!(notes(&app, 0), project_notes());
+    // Take clip A's groove (its B sits 0.1 late on the beat 3 step) and put it on clip B.
+    press(&mut app, ":groove extract<ret>");
+    assert!(app.piano.groove.is_some(), "{}", app.status.text);
+    let rev = app.history.revision();
+    app.piano.clip = Some(ClipId(2));
+    press(&mut app, ":groove apply<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    assert_eq!(app.history.revision(), rev + 1, "one edit");
+    // Clip B's note on step 0 moves as clip A's notes on step 0 did (not at all).
+    assert_eq!(notes(&app, 1)[0].start, 0.0);
+}
+
+#[test]
+fn arp_renders_the_chord_into_notes_and_sets_the_live_arp() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut project = project();
+    // A C major triad held for one beat at beat 0 in clip A, nothing else.
+    if let ClipContent::Midi(m) = &mut project.tracks[0].clips[0].content {
+        m.notes = vec![note(60, 0.0, 1.0), note(64, 0.0, 1.0), note(67, 0.0, 1.0)];
+    }
+    let mut app = app_with(project, dir.path());
+    press(&mut app, "<ret>");
+    press(&mut app, ":arp sideways 1/16<ret>");
+    assert!(app.status.error && app.status.text.contains("sideways"));
+    press(&mut app, ":arp up 1/16 gate=50<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let got: Vec<(u8, f64, f64)> = notes(&app, 0)
+        .iter()
+        .map(|n| (n.pitch, n.start, n.length))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (60, 0.0, 0.125),
+            (64, 0.25, 0.125),
+            (67, 0.5, 0.125),
+            (60, 0.75, 0.125)
+        ]
+    );
+    press(&mut app, "u");
+    assert_eq!(notes(&app, 0).len(), 3);
+    // The live arpeggiator is the track's setting: one edit each way.
+    press(&mut app, ":arp live updown 1/8 oct=2<ret>");
+    let arp = app.project.tracks[0].arp.clone().expect("arp set");
+    assert_eq!((arp.rate, arp.octaves), (0.5, 2));
+    press(&mut app, ":arp live off<ret>");
+    assert!(app.project.tracks[0].arp.is_none());
+    press(&mut app, "u");
+    assert!(app.project.tracks[0].arp.is_some());
+}
+
+#[test]
+fn a_typed_chord_lands_at_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    app.piano.cursor = 0.5;
+    app.piano.pitch = 50;
+    // c opens the prompt; the chord sits at the cursor in the cursor's octave, a grid step long.
+    press(&mut app, "cCmaj7<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let at: Vec<(u8, f64)> = notes(&app, 0)
+        .iter()
+        .filter(|n| n.start == 0.5)
+        .map(|n| (n.pitch, n.length))
+        .collect();
+    assert_eq!(at, vec![(48, 0.25), (52, 0.25), (55, 0.25), (59, 0.25)]);
+    press(&mut app, "u");
+    assert_eq!(notes(&app, 0), project_notes());
+    // A length is kept for the next chords; a numeral reads in the project key.
+    press(&mut app, ":key Am<ret>:chord Am/E 1/2<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    app.piano.cursor = 2.5;
+    press(&mut app, ":chord iv<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let iv: Vec<(u8, f64)> = notes(&app, 0)
+        .iter()
+        .filter(|n| n.start == 2.5)
+        .map(|n| (n.pitch % 12, n.length))
+        .collect();
+    assert_eq!(
+        iv,
+        vec![(2, 2.0), (5, 2.0), (9, 2.0)],
+        "D minor, a half note"
+    );
+    // It ends past the clip's bar: the clip grows to two bars.
+    match &app.project.tracks[0].clips[0].content {
+        ClipContent::Midi(m) => assert_eq!(m.length, 8.0),
+        ClipContent::Audio(_) => unreachable!(),
+    }
+    press(&mut app, ":chord Hmaj7<ret>");
+    assert!(
+        app.status.error && app.status.text.contains("Hmaj7"),
+        "{}",
+        app.status.text
+    );
 }

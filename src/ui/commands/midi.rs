@@ -5,9 +5,10 @@
 
 use super::import::split_args;
 use super::spec::Args;
+use crate::midi::groove::Humanize;
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
-use crate::ui::views::piano_roll::tools::{self, Humanize, Quantize};
+use crate::ui::views::piano_roll::tools::{self, Quantize, HUMANIZE};
 
 /// The words of a tool: the plain ones in order, and `NAME=VALUE` options (names lower case).
 struct Words {
@@ -98,7 +99,7 @@ pub(super) fn humanize(app: &mut App, args: &Args) -> Result<(), String> {
     if let Some(word) = w.plain.first() {
         return Err(format!("'{word}' is not an option ({USAGE})"));
     }
-    let d = Humanize::default();
+    let d = HUMANIZE;
     let vel = match w.number("velocity", 0.0, 127.0)? {
         Some(v) => Some(v),
         None => w.number("vel", 0.0, 127.0)?,
@@ -135,7 +136,7 @@ pub(super) fn transpose(app: &mut App, args: &Args) -> Result<(), String> {
         .map_err(|_| format!(":transpose needs a number of semitones, not '{n}'"))?;
     if inkey {
         in_piano(app, "transpose")?;
-        app.with_cx(|cx, v| tools::transpose_in_key(v.piano, cx, n))
+        app.with_cx(|cx, v| tools::transpose_in_scale(v.piano, cx, n))
     } else {
         crate::ui::dispatch::piano_transpose(app, n)
     }
@@ -205,14 +206,14 @@ pub(super) fn chords(app: &mut App, args: &Args) -> Result<(), String> {
     app.with_cx(|cx, v| tools::chords(v.piano, cx, &c))
 }
 
-/// `:chord SYMBOL`: the chord at the cursor (what `c` in the piano roll prompts for).
+/// `:chord SYMBOL [LENGTH]`: the chord at the cursor (what `c` in the piano roll prompts for).
 pub(super) fn chord(app: &mut App, args: &Args) -> Result<(), String> {
     in_piano(app, "chord")?;
-    let symbol = args.rest.trim().to_string();
-    if symbol.is_empty() || symbol.contains(char::is_whitespace) {
-        return Err(":chord SYMBOL (Cmaj7, Am, F#m7b5, C/E)".into());
+    let text = args.rest.trim().to_string();
+    if text.is_empty() || text.split_whitespace().count() > 2 {
+        return Err(":chord SYMBOL [LENGTH] (Cmaj7, Am, F#m7b5, C/E, V7; LENGTH 1/2)".into());
     }
-    app.with_cx(|cx, v| tools::chord_at_cursor(v.piano, cx, &symbol))
+    app.with_cx(|cx, v| tools::chord_at_cursor(v.piano, cx, &text))
 }
 
 /// `:scale [SCALE|off]`: scale snap on (the project key's scale without SCALE) or off.

@@ -280,9 +280,9 @@ pub static COMMANDS: &[Command] = &[
     Command {
         name: "chord",
         aliases: &[],
-        synopsis: "SYMBOL",
+        synopsis: "SYMBOL [LENGTH]",
         args: &[arg("SYMBOL", Kind::Text)],
-        doc: "Piano roll: place a chord (Cmaj7, Am/E) at the cursor",
+        doc: "Piano roll: place a chord (Cmaj7, Am/E, V7) at the cursor, a grid step or LENGTH long",
         run: Run::Handler(midi::chord),
         keys: &[],
         quits: false,

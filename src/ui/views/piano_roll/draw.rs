@@ -201,7 +201,7 @@ pub fn draw(st: &PianoState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
             (white, black, cursor),
         );
         // Scale snap's scale shades the rows when it is on, else the project key's.
-        let on_scale = match &st.snap {
+        let on_scale = match st.snap {
             Some(s) => s.contains(pitch),
             None => in_scale(p.key, pitch),
         };

@@ -158,7 +158,7 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         Cmd::PromptChords => prompt(st, cx, "chords "),
         Cmd::PromptScale => prompt(st, cx, "scale "),
         Cmd::Humanize => {
-            if let Err(e) = tools::humanize(st, cx, tools::Humanize::default()) {
+            if let Err(e) = tools::humanize(st, cx, tools::HUMANIZE) {
                 cx.error(e);
             }
         }

@@ -14,7 +14,7 @@ pub mod tools;
 pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, VEL_H};
 pub use keys::open;
 pub use notes::transpose;
-pub use state::{PianoState, SnapScale, KEYS_W, PIANO_ZOOMS};
+pub use state::{PianoState, KEYS_W, PIANO_ZOOMS};
 
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Ctx, Cx};
@@ -68,7 +68,7 @@ impl View for PianoState {
         let snap = self
             .snap
             .as_ref()
-            .map(|s| format!("  snap {}", s.name))
+            .map(|s| format!("  snap {s}"))
             .unwrap_or_default();
         (
             names,

@@ -1,9 +1,10 @@
 //! Note edits of the piano roll: insert, delete, yank, paste, duplicate, move, transpose,
-//! resize, velocity, and auditioning (the toolkit's quantize and the rest are in `tools.rs`). Notes change through `Edit::ReplaceClip`
-//! (made by `midi::ops`) so every change is one undo step.
+//! resize, velocity, and auditioning (quantize and the other tools are in `tools.rs`). Notes
+//! change through `Edit::ReplaceClip` (made by `midi::ops`) so every change is one undo step.
 
-use super::state::{PianoState, SnapScale};
+use super::state::PianoState;
 use crate::midi::ops::{self, notes_of};
+use crate::midi::theory::{transpose_in_key, Scale};
 use crate::model::{Clip, Note, TrackId};
 use crate::ui::ctx::{Cx, Effect};
 use crate::ui::keymap::Mode;
@@ -116,7 +117,7 @@ fn insert_with(
         cx.error("no MIDI clip in the piano roll");
         return false;
     };
-    let pitch = st.snap.as_ref().map_or(pitch, |s| s.snap(pitch));
+    let pitch = st.snap.map_or(pitch, |s| s.snap(pitch, false));
     let g = st.grid;
     let old = notes_of(&c);
     let channel = channel_for(cx, track, old);
@@ -155,7 +156,7 @@ pub(super) fn enter_note(st: &mut PianoState, cx: &mut Cx<'_>, class: u8) {
         .filter(|p| (0..=127).contains(p))
         .min_by_key(|p| (p - cur).abs())
         .unwrap_or(60) as u8;
-    let pitch = st.snap.as_ref().map_or(pitch, |s| s.snap(pitch));
+    let pitch = st.snap.map_or(pitch, |s| s.snap(pitch, false));
     let beat = st.cursor;
     if insert_note(st, cx, beat, pitch) {
         st.pitch = pitch;
@@ -264,7 +265,7 @@ pub(super) fn move_notes(st: &mut PianoState, cx: &mut Cx<'_>, dbeat: f64, dpitc
         return;
     }
     if dpitch != 0 {
-        if let Some(scale) = st.snap.clone() {
+        if let Some(scale) = st.snap {
             return move_in_scale(st, cx, (track, c), &t, &scale, dpitch);
         }
     }
@@ -304,18 +305,23 @@ fn move_in_scale(
     cx: &mut Cx<'_>,
     (track, c): (TrackId, Clip),
     t: &[usize],
-    scale: &SnapScale,
+    scale: &Scale,
     steps: i64,
 ) {
+    let steps = steps.clamp(-127, 127) as i32;
     let mut notes = notes_of(&c).to_vec();
     for &i in t {
-        notes[i].pitch = scale.step(notes[i].pitch, steps);
+        match transpose_in_key(notes[i].pitch, steps, scale) {
+            Ok(p) => notes[i].pitch = p,
+            Err(e) => return cx.error(e.to_string()),
+        }
     }
     let first = notes[t[0]];
     if commit(cx, track, c, notes, None, "transpose notes") {
-        st.pitch = scale.step(st.pitch, steps);
+        let step = |p: u8| transpose_in_key(p, steps, scale).unwrap_or(p);
+        st.pitch = step(st.pitch);
         if let Some((ab, ap)) = st.anchor {
-            st.anchor = Some((ab, scale.step(ap, steps)));
+            st.anchor = Some((ab, step(ap)));
         }
         audition(st, cx, first.pitch, first.velocity);
     }

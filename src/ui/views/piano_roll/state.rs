@@ -1,8 +1,11 @@
 //! The piano roll's state: the clip being edited, the cursor (beat and pitch), grid, zoom and
-//! scroll, the visual anchor, the velocity of new notes and a note being dragged; and what
+//! scroll, the visual anchor, the velocity of new notes and a note being dragged, play mode's
+//! keyboard, scale snap and a kept groove; and what
 //! follows from it with the project (the clip on screen, whether it plays drums, the width of
 //! the key column).
 
+use crate::midi::groove::Groove;
+use crate::midi::theory::Scale;
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::keymap::Mode;
 use ratatui::layout::Rect;
@@ -47,54 +50,14 @@ pub struct PianoState {
     /// Play mode: the last pitch played (shown in the status bar).
     pub played: Option<u8>,
     /// Scale snap: inserted and moved notes land on this scale's degrees; `None` is off.
-    pub snap: Option<SnapScale>,
+    pub snap: Option<Scale>,
+    /// The groove `:groove extract` took from a clip, for `:groove apply` on another.
+    pub groove: Option<Groove>,
     /// The visual selection as it was when the command line opened from visual mode: the `:`
     /// tools act on it (the command line itself leaves visual mode).
     pub held: Option<(f64, f64, u8, u8)>,
     /// The length of the last chord placed by a typed symbol (the next one takes it).
     pub chord_len: Option<f64>,
-}
-
-/// A scale notes snap to: its name as shown and the pitch classes it holds (bit 0 = C).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SnapScale {
-    pub name: String,
-    pub classes: u16,
-}
-
-impl SnapScale {
-    /// Whether a pitch is a degree of the scale.
-    pub fn contains(&self, pitch: u8) -> bool {
-        self.classes & (1 << (pitch % 12)) != 0
-    }
-
-    /// The scale degree nearest a pitch (the lower one on a tie); the pitch itself when the
-    /// scale holds no class at all.
-    pub fn snap(&self, pitch: u8) -> u8 {
-        (0..12i32)
-            .flat_map(|d| [pitch as i32 - d, pitch as i32 + d])
-            .filter(|p| (0..=127).contains(p))
-            .find(|&p| self.contains(p as u8))
-            .map_or(pitch, |p| p as u8)
-    }
-
-    /// The pitch `steps` degrees of the scale away from `pitch` (which first snaps to the
-    /// scale), stopping at the last degree inside 0..=127.
-    pub fn step(&self, pitch: u8, steps: i64) -> u8 {
-        let mut p = self.snap(pitch);
-        let dir: i32 = if steps < 0 { -1 } else { 1 };
-        for _ in 0..steps.unsigned_abs() {
-            let next = (1..=12)
-                .map(|d| p as i32 + dir * d)
-                .take_while(|q| (0..=127).contains(q))
-                .find(|&q| self.contains(q as u8));
-            match next {
-                Some(q) => p = q as u8,
-                None => break,
-            }
-        }
-        p
-    }
 }
 
 impl Default for PianoState {
@@ -115,6 +78,7 @@ impl Default for PianoState {
             play_velocity: 100,
             played: None,
             snap: None,
+            groove: None,
             held: None,
             chord_len: None,
         }
