@@ -1,13 +1,15 @@
 //! The MIDI toolkit's `:` commands in the piano roll: `:quantize`, `:humanize`, `:transpose`,
 //! `:groove`, `:arp`, `:chords`, `:chord`, `:scale`, and `:key`'s detection there. This file
 //! only reads the words (`NAME=VALUE` options, refused in one line naming the bad word); the
-//! piano roll's `tools` do the edit, one undo step each, on the selection or every note.
+//! piano roll's `tools` do the edit, one undo step each, on the selection or every note. From
+//! the arrange view a tool opens the MIDI clip under the cursor in the piano roll first.
 
 use super::import::split_args;
-use super::spec::Args;
+use super::spec::{arg, opt, Args, Command, Kind, Run};
 use crate::midi::groove::Humanize;
 use crate::ui::app::App;
 use crate::ui::keymap::ViewKind;
+use crate::ui::views::arrange::open_piano_roll;
 use crate::ui::views::piano_roll::tools::{self, Quantize, HUMANIZE};
 
 /// The words of a tool: the plain ones in order, and `NAME=VALUE` options (names lower case).
@@ -56,11 +58,18 @@ impl Words {
     }
 }
 
-/// The piano roll must be on screen with a clip: the tools act on its notes.
-fn in_piano(app: &App, what: &str) -> Result<(), String> {
+/// The tools act on the piano roll's clip; from the arrange view, on the MIDI clip under the
+/// cursor, which opens in the piano roll.
+fn in_piano(app: &mut App, what: &str) -> Result<(), String> {
+    if app.view == ViewKind::Arrange {
+        app.with_cx(|cx, v| open_piano_roll(v.arrange, cx));
+        if app.status.error {
+            return Err(format!(":{what} acts on a MIDI clip: {}", app.status.text));
+        }
+    }
     if app.view != ViewKind::PianoRoll || app.piano_clip().is_none() {
         return Err(format!(
-            ":{what} works in the piano roll (open a MIDI clip with Enter)"
+            ":{what} works on a MIDI clip: open one in the piano roll (Enter in the arrange view)"
         ));
     }
     Ok(())
@@ -226,3 +235,108 @@ pub(super) fn scale(app: &mut App, args: &Args) -> Result<(), String> {
 pub fn detect_key(app: &mut App) -> Result<(), String> {
     app.with_cx(|cx, v| tools::detect_key(v.piano, cx))
 }
+
+// ---- The command table's rows (`table.rs` lists them where help shows them) ---------------
+
+pub(super) const TRANSPOSE_CMD: Command = Command {
+    name: "transpose",
+    aliases: &[],
+    synopsis: "N [inkey]",
+    args: &[
+        arg("N", Kind::Number),
+        opt("inkey", Kind::Words(&["inkey"])),
+    ],
+    doc: "Piano roll: move the selected notes (or all) by N semitones, or N scale steps (inkey)",
+    run: Run::Handler(transpose),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const QUANTIZE_CMD: Command = Command {
+    name: "quantize",
+    aliases: &[],
+    synopsis: "[GRID] [strength=%] [swing=%] [ends]",
+    args: &[opt(
+        "GRID",
+        Kind::Words(&["1/4", "1/8", "1/16", "1/8t", "1/16t", "1/8.", "ends"]),
+    )],
+    doc: "Piano roll: snap the selected notes (or all) to the grid (1/8t triplet, 1/8. dotted)",
+    run: Run::Handler(quantize),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const HUMANIZE_CMD: Command = Command {
+    name: "humanize",
+    aliases: &[],
+    synopsis: "[time=MS] [vel=N] [seed=N]",
+    args: &[opt("time=MS", Kind::Text)],
+    doc: "Piano roll: loosen the selected notes' (or all) timing and velocity, seeded",
+    run: Run::Handler(humanize),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const GROOVE_CMD: Command = Command {
+    name: "groove",
+    aliases: &[],
+    synopsis: "swing16|laidback|pushed|extract|apply [strength=%]",
+    args: &[arg(
+        "TEMPLATE",
+        Kind::Words(&["swing16", "laidback", "pushed", "extract", "apply"]),
+    )],
+    doc: "Piano roll: a groove template on the notes; extract this clip's groove, apply it to another",
+    run: Run::Handler(groove),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const ARP_CMD: Command = Command {
+    name: "arp",
+    aliases: &[],
+    synopsis: "MODE RATE [oct=N] [gate=%] | live MODE RATE … | live off",
+    args: &[arg(
+        "MODE",
+        Kind::Words(&["up", "down", "updown", "random", "played", "chord", "live"]),
+    )],
+    doc: "Piano roll: arpeggiate the selected chords into notes; live sets the track's arpeggiator",
+    run: Run::Handler(arp),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const CHORDS_CMD: Command = Command {
+    name: "chords",
+    aliases: &[],
+    synopsis: "PROGRESSION [key=KEY] [beats=N] [voicing=close|open|drop2]",
+    args: &[arg("PROGRESSION", Kind::Text)],
+    doc: "Piano roll: a new clip at the cursor holding the chords (Am F C G, or i VI III VII)",
+    run: Run::Handler(chords),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const CHORD_CMD: Command = Command {
+    name: "chord",
+    aliases: &[],
+    synopsis: "SYMBOL [LENGTH]",
+    args: &[arg("SYMBOL", Kind::Text)],
+    doc: "Piano roll: place a chord (Cmaj7, Am/E, V7) at the cursor, a grid step or LENGTH long",
+    run: Run::Handler(chord),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const SCALE_CMD: Command = Command {
+    name: "scale",
+    aliases: &[],
+    synopsis: "[SCALE|off]",
+    args: &[opt(
+        "SCALE",
+        Kind::Words(&["off", "major", "minor", "dorian"]),
+    )],
+    doc: "Piano roll: snap notes to a scale (D dorian; the project key's without one), or off",
+    run: Run::Handler(scale),
+    keys: &[],
+    quits: false,
+};
