@@ -4,6 +4,7 @@
 //! arp, chords, key detection), each checked by the notes it leaves, its one undo step and the
 //! one error line bad input gives.
 
+mod tmux_support;
 mod ui_support;
 
 use tdaw::model::{
@@ -419,4 +420,56 @@ fn a_typed_chord_lands_at_the_cursor() {
         "{}",
         app.status.text
     );
+}
+
+/// Play mode in a real terminal: the arrange view arms the lead track, Enter opens its clip,
+/// `P` shows PLAY, keys (two octaves up with `x x`) write C6 D6 E6 step by step, and `:w`
+/// saves them.
+#[test]
+fn play_mode_in_tmux_records_step_entry_on_an_armed_track() {
+    use std::time::Duration;
+    if !tmux_support::tmux_available() {
+        println!("note: tmux is not installed; skipping the play-mode terminal test");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("song");
+    tdaw::store::create_project(&dir, 48_000, 120.0).unwrap();
+    tdaw::store::write_project(&dir, &ui_support::demo_parts()).unwrap();
+    let bin = env!("CARGO_BIN_EXE_tdaw");
+    let script = format!(
+        "TDAW_HOME='{}' TERM=xterm-256color '{bin}' '{}'; echo EXITED:$?; sleep 30",
+        home.path().display(),
+        dir.display()
+    );
+    let tmux = tmux_support::Tmux::new(format!("tdaw-play-{}", std::process::id()), "play");
+    tmux.start(100, 30, &script);
+    tmux.wait_for("Chords", Duration::from_secs(10));
+    tmux.keys(&["3j", "R"]);
+    tmux.wait_for("Lead armed", Duration::from_secs(3));
+    tmux.keys(&["32l", "Enter"]);
+    tmux.wait_for("Lead / ", Duration::from_secs(3));
+    tmux.keys(&["P"]);
+    tmux.wait_for("PLAY", Duration::from_secs(3));
+    tmux.keys(&["x", "x", "a", "s", "d"]);
+    tmux.wait_for("♪ E6", Duration::from_secs(3));
+    assert!(tmux.capture().contains("step entry"));
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(150));
+    tmux.keys(&[":w", "Enter"]);
+    tmux.wait_for("Saved", Duration::from_secs(3));
+    tmux.keys(&[":q", "Enter"]);
+    tmux.wait_for("EXITED:0", Duration::from_secs(3));
+    let saved = tdaw::store::load_project(&dir).unwrap();
+    let lead = &saved.tracks[3].clips[0];
+    let ClipContent::Midi(m) = &lead.content else {
+        panic!("the lead clip is MIDI")
+    };
+    let played: Vec<(u8, f64)> = m
+        .notes
+        .iter()
+        .filter(|n| n.pitch >= 84)
+        .map(|n| (n.pitch, n.start - m.offset))
+        .collect();
+    assert_eq!(played, vec![(84, 0.0), (86, 0.25), (88, 0.5)]);
 }
