@@ -199,12 +199,10 @@ commands! {
     PlayVelocityUp = "play_velocity_up", [PianoRoll], false, "Play mode: harder (velocity +16)";
     ChordPrompt = "chord_prompt", [PianoRoll], false, "Type a chord symbol (Cmaj7, Am/E) to place at the cursor (:chord)";
     Humanize = "humanize", [PianoRoll], true, "Humanize the selected notes (or all): timing ±10 ms, velocity ±8 (:humanize)";
-    KeyDetect = "key_detect", [PianoRoll], false, "Detect the clip's key from its notes and offer it as the project key (:key)";
     PromptQuantize = "prompt_quantize", [PianoRoll], false, "Quantize with options: grid, strength, swing, ends (:quantize)";
     PromptTranspose = "prompt_transpose", [PianoRoll], false, "Transpose by semitones or scale steps (:transpose N [inkey])";
     PromptGroove = "prompt_groove", [PianoRoll], false, "Apply a groove template, or extract/apply a clip's groove (:groove)";
     PromptArp = "prompt_arp", [PianoRoll], false, "Arpeggiate the selected chords into notes, or set the live arp (:arp)";
-    PromptChords = "prompt_chords", [PianoRoll], false, "A new clip of a chord progression at the cursor (:chords)";
     PromptScale = "prompt_scale", [PianoRoll], false, "Snap notes to a scale, or turn scale snap off (:scale)";
 }
 

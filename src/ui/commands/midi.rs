@@ -1,5 +1,5 @@
 //! The MIDI toolkit's `:` commands in the piano roll: `:quantize`, `:humanize`, `:transpose`,
-//! `:groove`, `:arp`, `:chords`, `:chord`, `:scale`, and `:key`'s detection there. This file
+//! `:groove`, `:arp`, `:chord` and `:scale`. This file
 //! only reads the words (`NAME=VALUE` options, refused in one line naming the bad word); the
 //! piano roll's `tools` do the edit, one undo step each, on the selection or every note. From
 //! the arrange view a tool opens the MIDI clip under the cursor in the piano roll first.
@@ -193,28 +193,6 @@ pub(super) fn arp(app: &mut App, args: &Args) -> Result<(), String> {
     }
 }
 
-/// `:chords PROGRESSION [key=KEY] [beats=N] [voicing=close|open|drop2]`: a new clip at the cursor.
-pub(super) fn chords(app: &mut App, args: &Args) -> Result<(), String> {
-    const USAGE: &str = ":chords Am F C G [key=Am] [beats=4] [voicing=close|open|drop2]";
-    in_piano(app, "chords")?;
-    let w = Words::parse(args.rest, &["key", "beats", "voicing"], USAGE)?;
-    let progression: Vec<String> = w
-        .plain
-        .iter()
-        .map(|s| s.trim_matches(|c| c == '"' || c == '\'').to_string())
-        .collect();
-    if progression.iter().all(|s| s.is_empty()) {
-        return Err(format!("give the chords ({USAGE})"));
-    }
-    let c = tools::Chords {
-        progression: progression.join(" "),
-        key: w.get("key").map(str::to_string),
-        beats: w.number("beats", 0.25, 64.0)?.unwrap_or(4.0),
-        voicing: w.get("voicing").map(str::to_string),
-    };
-    app.with_cx(|cx, v| tools::chords(v.piano, cx, &c))
-}
-
 /// `:chord SYMBOL [LENGTH]`: the chord at the cursor (what `c` in the piano roll prompts for).
 pub(super) fn chord(app: &mut App, args: &Args) -> Result<(), String> {
     in_piano(app, "chord")?;
@@ -229,11 +207,6 @@ pub(super) fn chord(app: &mut App, args: &Args) -> Result<(), String> {
 pub(super) fn scale(app: &mut App, args: &Args) -> Result<(), String> {
     let text = args.rest.trim().to_string();
     app.with_cx(|cx, v| tools::set_scale(v.piano, cx, &text))
-}
-
-/// `:key` without a key in the piano roll: the project key and the clip's detected key.
-pub fn detect_key(app: &mut App) -> Result<(), String> {
-    app.with_cx(|cx, v| tools::detect_key(v.piano, cx))
 }
 
 // ---- The command table's rows (`table.rs` lists them where help shows them) ---------------
@@ -301,17 +274,6 @@ pub(super) const ARP_CMD: Command = Command {
     )],
     doc: "Piano roll: arpeggiate the selected chords into notes; live sets the track's arpeggiator",
     run: Run::Handler(arp),
-    keys: &[],
-    quits: false,
-};
-
-pub(super) const CHORDS_CMD: Command = Command {
-    name: "chords",
-    aliases: &[],
-    synopsis: "PROGRESSION [key=KEY] [beats=N] [voicing=close|open|drop2]",
-    args: &[arg("PROGRESSION", Kind::Text)],
-    doc: "Piano roll: a new clip at the cursor holding the chords (Am F C G, or i VI III VII)",
-    run: Run::Handler(chords),
     keys: &[],
     quits: false,
 };

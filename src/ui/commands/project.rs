@@ -41,12 +41,6 @@ pub(super) fn bpm(app: &mut App, args: &Args) -> Result<(), String> {
 /// `:key [KEY]`, `:key none`.
 pub(super) fn key(app: &mut App, args: &Args) -> Result<(), String> {
     let arg = args.rest;
-    if arg.is_empty() && app.view == crate::ui::keymap::ViewKind::PianoRoll {
-        // In the piano roll `:key` also says which key the clip's notes are in.
-        if app.piano_clip().is_some() {
-            return super::midi::detect_key(app);
-        }
-    }
     if arg.is_empty() {
         app.info(match app.project.key {
             Some(k) => format!("Key {k}"),

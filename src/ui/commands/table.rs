@@ -216,7 +216,6 @@ pub static COMMANDS: &[Command] = &[
     midi::HUMANIZE_CMD,
     midi::GROOVE_CMD,
     midi::ARP_CMD,
-    midi::CHORDS_CMD,
     midi::CHORD_CMD,
     midi::SCALE_CMD,
     Command {

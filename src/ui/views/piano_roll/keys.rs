@@ -155,15 +155,9 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         Cmd::PromptTranspose => prompt(st, cx, "transpose "),
         Cmd::PromptGroove => prompt(st, cx, "groove "),
         Cmd::PromptArp => prompt(st, cx, "arp "),
-        Cmd::PromptChords => prompt(st, cx, "chords "),
         Cmd::PromptScale => prompt(st, cx, "scale "),
         Cmd::Humanize => {
             if let Err(e) = tools::humanize(st, cx, tools::HUMANIZE) {
-                cx.error(e);
-            }
-        }
-        Cmd::KeyDetect => {
-            if let Err(e) = tools::detect_key(st, cx) {
                 cx.error(e);
             }
         }

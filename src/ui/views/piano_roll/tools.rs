@@ -1,5 +1,5 @@
 //! The MIDI toolkit in the piano roll: quantize with options, humanize, transpose in key,
-//! groove templates and a clip's groove, the arpeggiator, chords, key detection and scale snap,
+//! groove templates and a clip's groove, the arpeggiator, a typed chord and scale snap,
 //! each on the selection (or every note of the clip) and each one undo step. The music is
 //! `midi::`'s (`quantize`, `groove`, `arp`, `theory`); this file picks the notes, makes the
 //! edit and says what happened.
@@ -43,15 +43,6 @@ pub const HUMANIZE: Humanize = Humanize {
     velocity: 8,
     seed: 1,
 };
-
-/// `:chords` settings: the progression as typed and its options.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Chords {
-    pub progression: String,
-    pub key: Option<String>,
-    pub beats: f64,
-    pub voicing: Option<String>,
-}
 
 /// The notes a tool acts on: the clip, its notes and the chosen indices.
 struct Target {
@@ -294,10 +285,6 @@ pub fn arp_live(st: &mut PianoState, cx: &mut Cx<'_>, words: &str) -> Result<(),
     Ok(())
 }
 
-pub fn chords(_st: &mut PianoState, _cx: &mut Cx<'_>, _c: &Chords) -> Result<(), String> {
-    Err("chords have not landed yet".into())
-}
-
 /// `:chord SYMBOL [LENGTH]` (what `c` prompts for): the chord at the cursor, its root in the
 /// cursor's octave, one grid step long, or LENGTH (a note value), which the next chords keep.
 /// A roman numeral is read in scale snap's scale, else the project key.
@@ -339,10 +326,6 @@ pub fn chord_at_cursor(st: &mut PianoState, cx: &mut Cx<'_>, text: &str) -> Resu
         }
     }
     Ok(())
-}
-
-pub fn detect_key(_st: &mut PianoState, _cx: &mut Cx<'_>) -> Result<(), String> {
-    Err("key detection has not landed yet".into())
 }
 
 /// `:scale [SCALE|off]`: scale snap on (the project key's scale without SCALE) or off.
