@@ -3,14 +3,15 @@
 //! and while a tail decays into silence (silence in, from a burst down to the denormal floor
 //! and the flush to zero): the tail must cost no more than 1.5x the steady state (no denormal
 //! stall). Besides criterion's figures, each effect prints both costs and their ratio,
-//! median of 5 runs over 20 s of audio.
+//! median of 5 runs over 20 s of audio. The limiter is also timed on hot material (noise at
+//! +6 dBFS: it limits all the time), and its stereo true-peak detector alone.
 //!
 //! Run: `cargo bench --bench fx_space`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use tdaw::dsp::Noise;
+use tdaw::dsp::{Noise, TruePeak};
 use tdaw::engine::fx::{build, FxNode};
 use tdaw::model::fx::kind;
 
@@ -43,6 +44,54 @@ fn burst(fx: &mut dyn FxNode, noise: &mut Noise) {
         r.iter_mut().for_each(|x| *x = noise.next());
         fx.process(&mut l, &mut r, None);
     }
+}
+
+/// Noise at `level` (+6 dBFS for 2) through the effect: the limiter's hot case.
+fn time_hot(fx: &mut dyn FxNode, blocks: u64, level: f32) -> Duration {
+    let mut noise = Noise::new(1);
+    let mut l = [0.0f32; BLOCK];
+    let mut r = [0.0f32; BLOCK];
+    let mut total = Duration::ZERO;
+    for _ in 0..blocks {
+        l.iter_mut().for_each(|x| *x = noise.next() * level);
+        r.iter_mut().for_each(|x| *x = noise.next() * level);
+        let t = Instant::now();
+        fx.process(black_box(&mut l), black_box(&mut r), None);
+        total += t.elapsed();
+    }
+    total
+}
+
+/// Both channels' true-peak detectors (the limiter's) over `blocks` blocks of noise.
+fn time_true_peak(blocks: u64) -> Duration {
+    let mut noise = Noise::new(1);
+    let mut d = [TruePeak::new(), TruePeak::new()];
+    let mut l = [0.0f32; BLOCK];
+    let mut r = [0.0f32; BLOCK];
+    let (mut pl, mut pr) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    let mut total = Duration::ZERO;
+    let mut sink = 0.0f32;
+    for _ in 0..blocks {
+        l.iter_mut().for_each(|x| *x = noise.next());
+        r.iter_mut().for_each(|x| *x = noise.next());
+        let t = Instant::now();
+        d[0].process(black_box(&l), &mut pl);
+        d[1].process(black_box(&r), &mut pr);
+        sink = pl.iter().zip(&pr).fold(sink, |s, (a, b)| s.max(a.max(*b)));
+        total += t.elapsed();
+    }
+    black_box(sink);
+    total
+}
+
+/// Median of 5 runs over 20 s of audio, in ns per stereo sample.
+fn median_ns(mut run: impl FnMut(u64) -> Duration) -> f64 {
+    let blocks = 20 * RATE as u64 / BLOCK as u64;
+    let mut runs: Vec<f64> = (0..5)
+        .map(|_| run(blocks).as_nanos() as f64 / (blocks * BLOCK as u64) as f64)
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[2]
 }
 
 /// Times `blocks` blocks: noise in (steady) or silence in after a burst, re-primed (untimed)
@@ -85,16 +134,7 @@ fn time_blocks(fx: &mut dyn FxNode, blocks: u64, tail: bool) -> Duration {
 }
 
 fn ns_per_sample(name: &str, tail: bool) -> f64 {
-    let blocks = 20 * RATE as u64 / BLOCK as u64;
-    let mut runs: Vec<f64> = (0..5)
-        .map(|_| {
-            let mut fx = node(name);
-            time_blocks(fx.as_mut(), blocks, tail).as_nanos() as f64
-                / (blocks * BLOCK as u64) as f64
-        })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    runs[2]
+    median_ns(|blocks| time_blocks(node(name).as_mut(), blocks, tail))
 }
 
 fn bench(c: &mut Criterion) {
@@ -113,8 +153,22 @@ fn bench(c: &mut Criterion) {
                 b.iter_custom(|iters| time_blocks(fx.as_mut(), iters, tail));
             });
         }
+        if name == "limiter" {
+            let hot = median_ns(|blocks| time_hot(node(name).as_mut(), blocks, 2.0));
+            println!("limiter: hot (+6 dBFS noise, always limiting) {hot:.1} ns/stereo sample");
+            g.bench_function("hot", |b| {
+                let mut fx = node(name);
+                b.iter_custom(|iters| time_hot(fx.as_mut(), iters, 2.0));
+            });
+        }
         g.finish();
     }
+    let tp = median_ns(time_true_peak);
+    println!("true peak (both channels): {tp:.1} ns/stereo sample");
+    let mut g = c.benchmark_group("true_peak");
+    g.throughput(Throughput::Elements(BLOCK as u64));
+    g.bench_function("stereo", |b| b.iter_custom(time_true_peak));
+    g.finish();
 }
 
 criterion_group!(benches, bench);

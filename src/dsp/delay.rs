@@ -3,6 +3,12 @@
 //! [`Delay`] is the stereo echo: a time in ms or a note value at the tempo, feedback through
 //! low-cut/high-cut filters, ping-pong, dry/wet. Buffers are allocated in `new` only; nothing
 //! here allocates, locks or panics per sample.
+//!
+//! Lines are read and written a run at a time ([`DelayLine::tap_slice`],
+//! [`DelayLine::push_slice`]): the wrap is found once per run, not masked per sample, and a
+//! loop whose delay is at least the run's length reads only the past, so its arithmetic
+//! vectorises across the run. The echo runs that way whenever no glide is in progress and
+//! falls back to one sample at a time while the time crossfades or a parameter glides.
 
 use super::{flush_denormal, Biquad, BiquadKind, Smoothed};
 
@@ -60,11 +66,43 @@ impl DelayLine {
         a + frac * (b - a)
     }
 
+    /// Appends `xs` in order, as many [`DelayLine::push`] calls would. Called on the audio
+    /// thread.
+    pub fn push_slice(&mut self, mut xs: &[f32]) {
+        while !xs.is_empty() {
+            let run = (self.buf.len() - self.write).min(xs.len());
+            self.buf[self.write..self.write + run].copy_from_slice(&xs[..run]);
+            self.write = (self.write + run) & self.mask;
+            xs = &xs[run..];
+        }
+    }
+
+    /// Fills `out` with the run that starts `delay` pushes back: `out[k]` is
+    /// `tap(delay − k)`, so read before pushing a block of `out.len()` samples it is what
+    /// `tap(delay)` gives before each of their pushes (the run must lie in the past:
+    /// `out.len() ≤ delay`), and read after pushing `n` samples, `tap_slice(d + n − 1, …)`
+    /// gives what `tap(d)` gave after each push. `delay` is clamped like [`DelayLine::tap`].
+    /// Called on the audio thread.
+    pub fn tap_slice(&self, delay: usize, mut out: &mut [f32]) {
+        let d = delay.min(self.buf.len() - 1);
+        let mut pos = self.write.wrapping_sub(d) & self.mask;
+        while !out.is_empty() {
+            let run = (self.buf.len() - pos).min(out.len());
+            out[..run].copy_from_slice(&self.buf[pos..pos + run]);
+            pos = (pos + run) & self.mask;
+            out = &mut out[run..];
+        }
+    }
+
     /// Silences the line.
     pub fn reset(&mut self) {
         self.buf.iter_mut().for_each(|x| *x = 0.0);
     }
 }
+
+/// The longest run [`Delay`] (and the reverb) processes at once: the size of their
+/// stack scratch arrays.
+pub(super) const RUN: usize = 64;
 
 /// The longest echo, in seconds: the buffer's size. Note values longer than this at a slow
 /// tempo are clamped to it.
@@ -269,22 +307,93 @@ impl Delay {
 
     /// Processes a stereo block in place. Called on the audio thread.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (wl, wr) = self.read_tap();
-            let fb = self.feedback.next();
-            let mix = self.mix.next();
-            let (in_l, in_r) = if self.pingpong {
-                (0.5 * (*l + *r) + fb * wr, fb * wl)
+        let n = left.len().min(right.len());
+        let mut i = 0;
+        while i < n {
+            if self.steady() {
+                // A run no longer than the echo reads only samples written before it.
+                let run = (n - i).min(RUN).min(self.current);
+                self.process_run(&mut left[i..i + run], &mut right[i..i + run]);
+                i += run;
             } else {
-                (*l + fb * wl, *r + fb * wr)
-            };
-            let in_l = flush_denormal(self.filter(0, in_l));
-            let in_r = flush_denormal(self.filter(1, in_r));
-            self.lines[0].push(in_l);
-            self.lines[1].push(in_r);
-            if mix != 0.0 || self.mix.is_smoothing() {
-                *l = *l * (1.0 - mix) + wl * mix;
-                *r = *r * (1.0 - mix) + wr * mix;
+                self.process_sample(&mut left[i], &mut right[i]);
+                i += 1;
+            }
+        }
+    }
+
+    /// No time crossfade and no glide: every sample of a run uses the same tap and gains.
+    fn steady(&self) -> bool {
+        self.fade >= 1.0
+            && self.wanted == self.current
+            && !self.feedback.is_smoothing()
+            && !self.mix.is_smoothing()
+    }
+
+    /// One sample: the definition the runs must match.
+    #[inline]
+    fn process_sample(&mut self, l: &mut f32, r: &mut f32) {
+        let (wl, wr) = self.read_tap();
+        let fb = self.feedback.next();
+        let mix = self.mix.next();
+        let (in_l, in_r) = if self.pingpong {
+            (0.5 * (*l + *r) + fb * wr, fb * wl)
+        } else {
+            (*l + fb * wl, *r + fb * wr)
+        };
+        let in_l = flush_denormal(self.filter(0, in_l));
+        let in_r = flush_denormal(self.filter(1, in_r));
+        self.lines[0].push(in_l);
+        self.lines[1].push(in_r);
+        if mix != 0.0 || self.mix.is_smoothing() {
+            *l = *l * (1.0 - mix) + wl * mix;
+            *r = *r * (1.0 - mix) + wr * mix;
+        }
+    }
+
+    /// A steady run of at most `min(RUN, current)` samples: the same arithmetic as
+    /// [`Delay::process_sample`], a stage at a time over the run.
+    // Indexed loops over equal-length runs: bounds-checked once, they vectorise.
+    #[allow(clippy::needless_range_loop)]
+    fn process_run(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len()).min(RUN);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        let mut wl = [0.0f32; RUN];
+        let mut wr = [0.0f32; RUN];
+        let (wl, wr) = (&mut wl[..n], &mut wr[..n]);
+        self.lines[0].tap_slice(self.current, wl);
+        self.lines[1].tap_slice(self.current, wr);
+        let fb = self.feedback.value();
+        let mut il = [0.0f32; RUN];
+        let mut ir = [0.0f32; RUN];
+        let (il, ir) = (&mut il[..n], &mut ir[..n]);
+        if self.pingpong {
+            for k in 0..n {
+                il[k] = 0.5 * (left[k] + right[k]) + fb * wr[k];
+                ir[k] = fb * wl[k];
+            }
+        } else {
+            for k in 0..n {
+                il[k] = left[k] + fb * wl[k];
+                ir[k] = right[k] + fb * wr[k];
+            }
+        }
+        for (ch, buf) in [&mut *il, &mut *ir].into_iter().enumerate() {
+            if self.lowcut_hz > 0.0 {
+                self.lowcut[ch].process_block(buf);
+            }
+            if self.highcut_hz > 0.0 {
+                self.highcut[ch].process_block(buf);
+            }
+            buf.iter_mut().for_each(|x| *x = flush_denormal(*x));
+        }
+        self.lines[0].push_slice(il);
+        self.lines[1].push_slice(ir);
+        let mix = self.mix.value();
+        if mix != 0.0 {
+            for k in 0..n {
+                left[k] = left[k] * (1.0 - mix) + wl[k] * mix;
+                right[k] = right[k] * (1.0 - mix) + wr[k] * mix;
             }
         }
     }
@@ -321,6 +430,83 @@ mod tests {
         assert_eq!(d.read(2.0), 3.0);
         assert_eq!(d.read(2.25), 2.75);
         assert!(d.max_delay() >= 8);
+    }
+
+    #[test]
+    fn slices_push_and_tap_as_single_samples_do() {
+        let mut a = DelayLine::new(20);
+        let mut b = DelayLine::new(20);
+        let xs: Vec<f32> = (1..=100).map(|i| i as f32).collect();
+        // Runs of 7 across the ring's end (32 long) several times.
+        for chunk in xs.chunks(7) {
+            let mut before = [0.0f32; 7];
+            b.tap_slice(9, &mut before[..chunk.len()]);
+            for (k, x) in chunk.iter().enumerate() {
+                assert_eq!(before[k], a.tap(9), "before {x}");
+                a.push(*x);
+            }
+            b.push_slice(chunk);
+            let mut after = [0.0f32; 7];
+            b.tap_slice(5 + chunk.len() - 1, &mut after[..chunk.len()]);
+            for (k, x) in chunk.iter().enumerate() {
+                // tap(5) once x had been pushed: the input four samples before it.
+                let want = if *x > 4.0 { x - 4.0 } else { 0.0 };
+                assert_eq!(after[k], want, "after {x}");
+            }
+        }
+        assert_eq!(a.buf, b.buf);
+        assert_eq!(a.write, b.write);
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn runs_give_the_output_of_one_sample_at_a_time() {
+        let n = 40_000;
+        let mut noise = crate::dsp::Noise::new(11);
+        let x: Vec<f32> = (0..n).map(|_| noise.next()).collect();
+        let y: Vec<f32> = (0..n).map(|_| noise.next() * 0.3).collect();
+        let settings: [&dyn Fn(&mut Delay); 4] = [
+            &|d| {
+                d.set_time_ms(2.0);
+                d.set_feedback(0.7);
+            },
+            &|d| {
+                d.set_pingpong(true);
+                d.set_lowcut(200.0);
+                d.set_highcut(5000.0);
+                d.set_time_ms(37.0);
+                d.set_mix(0.8);
+            },
+            &|d| d.set_beats(0.25),
+            &|d| {
+                d.set_mix(0.0);
+                d.set_time_ms(0.01);
+            },
+        ];
+        for block in [256, 50, 1] {
+            let mut runs = Delay::new(48_000);
+            let mut one = runs.clone();
+            let (mut l, mut r) = (x.clone(), y.clone());
+            let (mut l1, mut r1) = (x.clone(), y.clone());
+            let part = n / settings.len();
+            for (s, set) in settings.iter().enumerate() {
+                set(&mut runs);
+                set(&mut one);
+                let span = s * part..(s + 1) * part;
+                for (l, r) in l[span.clone()]
+                    .chunks_mut(block)
+                    .zip(r[span.clone()].chunks_mut(block))
+                {
+                    runs.process(l, r);
+                }
+                for i in span {
+                    one.process_sample(&mut l1[i], &mut r1[i]);
+                }
+            }
+            for i in 0..n {
+                assert!(l[i] == l1[i] && r[i] == r1[i], "block {block}, at {i}");
+            }
+        }
     }
 
     #[test]
