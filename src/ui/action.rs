@@ -181,6 +181,31 @@ commands! {
     OctaveUp = "octave_up", [PianoRoll], false, "Insert mode: entered notes one octave higher";
     OctaveDown = "octave_down", [PianoRoll], false, "Insert mode: entered notes one octave lower";
     DeleteBack = "delete_back", [PianoRoll], false, "Insert mode: remove the note before the cursor and step back";
+    PlayMode = "play_mode", [PianoRoll], false, "Play mode: the computer keyboard plays the track (a w s e d f t g y h u j k = C to C); armed, it records";
+    PlayC = "play_c", [PianoRoll], false, "Play mode: play a C (recorded when the track is armed)";
+    PlayCs = "play_c_sharp", [PianoRoll], false, "Play mode: play a C#";
+    PlayD = "play_d", [PianoRoll], false, "Play mode: play a D";
+    PlayDs = "play_d_sharp", [PianoRoll], false, "Play mode: play a D#";
+    PlayE = "play_e", [PianoRoll], false, "Play mode: play an E";
+    PlayF = "play_f", [PianoRoll], false, "Play mode: play an F";
+    PlayFs = "play_f_sharp", [PianoRoll], false, "Play mode: play an F#";
+    PlayG = "play_g", [PianoRoll], false, "Play mode: play a G";
+    PlayGs = "play_g_sharp", [PianoRoll], false, "Play mode: play a G#";
+    PlayA = "play_a", [PianoRoll], false, "Play mode: play an A";
+    PlayAs = "play_a_sharp", [PianoRoll], false, "Play mode: play an A#";
+    PlayB = "play_b", [PianoRoll], false, "Play mode: play a B";
+    PlayHighC = "play_high_c", [PianoRoll], false, "Play mode: play the C an octave above";
+    PlayOctaveDown = "play_octave_down", [PianoRoll], false, "Play mode: the keyboard one octave lower";
+    PlayOctaveUp = "play_octave_up", [PianoRoll], false, "Play mode: the keyboard one octave higher";
+    PlayVelocityDown = "play_velocity_down", [PianoRoll], false, "Play mode: softer (velocity -16)";
+    PlayVelocityUp = "play_velocity_up", [PianoRoll], false, "Play mode: harder (velocity +16)";
+    ChordPrompt = "chord_prompt", [PianoRoll], false, "Type a chord symbol (Cmaj7, Am/E) to place at the cursor (:chord)";
+    Humanize = "humanize", [PianoRoll], true, "Humanize the selected notes (or all): timing ±10 ms, velocity ±8 (:humanize)";
+    PromptQuantize = "prompt_quantize", [PianoRoll], false, "Quantize with options: grid, strength, swing, ends (:quantize)";
+    PromptTranspose = "prompt_transpose", [PianoRoll], false, "Transpose by semitones or scale steps (:transpose N [inkey])";
+    PromptGroove = "prompt_groove", [PianoRoll], false, "Apply a groove template, or extract/apply a clip's groove (:groove)";
+    PromptArp = "prompt_arp", [PianoRoll], false, "Arpeggiate the selected chords into notes, or set the live arp (:arp)";
+    PromptScale = "prompt_scale", [PianoRoll], false, "Snap notes to a scale, or turn scale snap off (:scale)";
 }
 
 impl Cmd {
@@ -212,6 +237,26 @@ impl Cmd {
             Cmd::NoteB => 11,
             _ => return None,
         })
+    }
+
+    /// The key of play mode's keyboard a command plays: 0 = its C … 12 = the C above.
+    pub fn play_key(self) -> Option<u8> {
+        const KEYS: [Cmd; 13] = [
+            Cmd::PlayC,
+            Cmd::PlayCs,
+            Cmd::PlayD,
+            Cmd::PlayDs,
+            Cmd::PlayE,
+            Cmd::PlayF,
+            Cmd::PlayFs,
+            Cmd::PlayG,
+            Cmd::PlayGs,
+            Cmd::PlayA,
+            Cmd::PlayAs,
+            Cmd::PlayB,
+            Cmd::PlayHighC,
+        ];
+        KEYS.iter().position(|c| *c == self).map(|i| i as u8)
     }
 }
 

@@ -57,6 +57,8 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             }
         }
         Cmd::CommandMode => {
+            // The piano roll's `:` tools act on the selection the line was opened from.
+            app.piano.held = app.piano.selection(app.mode);
             app.mode = Mode::Command;
             app.cmdline.text.clear();
             app.cmdline.cursor = 0;
@@ -215,7 +217,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
 }
 
 fn set_view(app: &mut App, v: ViewKind) {
-    if app.mode == Mode::Visual || app.mode == Mode::Insert {
+    if matches!(app.mode, Mode::Visual | Mode::Insert | Mode::Play) {
         app.mode = Mode::Normal;
         app.arrange.anchor = None;
         app.piano.anchor = None;

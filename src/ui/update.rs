@@ -97,6 +97,10 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         if let Some(line) = commands::on_key(app, ev) {
             command_line(app, &line);
         }
+        if app.mode != Mode::Command {
+            // The line ended: the selection it was opened from is no longer the tools'.
+            app.piano.held = None;
+        }
         return;
     }
     let Some(key) = Key::from_event(&ev) else {
@@ -157,7 +161,7 @@ fn on_key(app: &mut App, ev: KeyEvent) {
             let keys = fmt_keys(&app.pending.keys);
             app.pending = Default::default();
             // In insert mode `?` is not help (keys there enter notes): say how to get there.
-            let hint = if app.mode == Mode::Insert {
+            let hint = if matches!(app.mode, Mode::Insert | Mode::Play) {
                 "Esc, then ? lists the keys"
             } else {
                 "? lists the keys"

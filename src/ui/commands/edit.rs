@@ -1,20 +1,11 @@
-//! `:transpose`, `:marker`, `:tempo`, `:fade`, `:gain`: edits at the cursor, each done by the
-//! ops of the view it edits (the piano roll's notes, the timeline's markers and tempo changes,
-//! the arrange view's audio clips).
+//! `:marker`, `:tempo`, `:fade`, `:gain`: edits at the cursor, each done by the ops of the view
+//! it edits (the timeline's markers and tempo changes, the arrange view's audio clips).
+//! `:transpose` lives with the MIDI tools (`midi.rs`).
 
 use super::spec::Args;
 use crate::ui::app::App;
-use crate::ui::dispatch::{at_cursor, piano_transpose};
+use crate::ui::dispatch::at_cursor;
 use crate::ui::timeline;
-
-/// `:transpose N` (semitones) in the piano roll.
-pub(super) fn transpose(app: &mut App, args: &Args) -> Result<(), String> {
-    let arg = args.rest;
-    let n: i32 = arg
-        .parse()
-        .map_err(|_| format!(":transpose needs a number of semitones, not '{arg}'"))?;
-    piano_transpose(app, n)
-}
 
 /// `:marker NAME | rename OLD NEW | rm [NAME] | goto NAME`.
 pub(super) fn marker(app: &mut App, args: &Args) -> Result<(), String> {

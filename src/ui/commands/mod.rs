@@ -8,7 +8,7 @@
 //! Key actions (`action.rs`' `Cmd`) and commands meet in two ways, never as two copies: a key
 //! action listed in a command's `keys` runs that command's handler (`save`, `quit`, the track
 //! and click keys), and a command whose run is [`Run::Key`] is that key action (`:undo`,
-//! `:redo`, `:quantize`, `:help`), run by the reducer, which is why [`execute`] hands it back.
+//! `:redo`, `:help`), run by the reducer, which is why [`execute`] hands it back.
 //! This module never imports the reducer (`update.rs`), `app.rs` never imports it, and the views
 //! never do: help gets the rows from [`docs`] through the App when it opens.
 
@@ -18,6 +18,7 @@ mod edit;
 mod file;
 mod import;
 mod line;
+mod midi;
 mod mixer;
 mod project;
 mod record;

@@ -1,7 +1,9 @@
 //! The table of every `:` command: one entry each, in the order help lists them.
 
 use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
-use super::{automate, edit, file, import, mixer, project, record, render, track, transport, view};
+use super::{
+    automate, edit, file, import, midi, mixer, project, record, render, track, transport, view,
+};
 use crate::ui::action::Cmd;
 
 /// Every `:` command, in the order help lists them.
@@ -211,26 +213,13 @@ pub static COMMANDS: &[Command] = &[
         keys: &[],
         quits: false,
     },
-    Command {
-        name: "transpose",
-        aliases: &[],
-        synopsis: "N",
-        args: &[arg("N", Kind::Number)],
-        doc: "Piano roll: move the selected notes (or all) by N semitones",
-        run: Run::Handler(edit::transpose),
-        keys: &[],
-        quits: false,
-    },
-    Command {
-        name: "quantize",
-        aliases: &[],
-        synopsis: "",
-        args: &[],
-        doc: "Piano roll: snap the selected notes (or all) to the grid",
-        run: Run::Key(Cmd::Quantize),
-        keys: &[],
-        quits: false,
-    },
+    midi::TRANSPOSE_CMD,
+    midi::QUANTIZE_CMD,
+    midi::HUMANIZE_CMD,
+    midi::GROOVE_CMD,
+    midi::ARP_CMD,
+    midi::CHORD_CMD,
+    midi::SCALE_CMD,
     Command {
         name: "loop",
         aliases: &[],

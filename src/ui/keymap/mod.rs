@@ -30,6 +30,8 @@ pub enum Mode {
     /// over the view's normal keys (`x` deletes a point there, not a clip). Never `app.mode`
     /// itself; the reducer looks keys up in it while the cursor is on a lane.
     Lane,
+    /// The piano roll's play mode: the computer keyboard as a musical keyboard.
+    Play,
 }
 
 impl Mode {
@@ -41,10 +43,17 @@ impl Mode {
             Mode::Visual => "visual",
             Mode::Command => "command",
             Mode::Lane => "lane",
+            Mode::Play => "play",
         }
     }
 
-    const BOUND: [Mode; 4] = [Mode::Normal, Mode::Insert, Mode::Visual, Mode::Lane];
+    const BOUND: [Mode; 5] = [
+        Mode::Normal,
+        Mode::Insert,
+        Mode::Visual,
+        Mode::Lane,
+        Mode::Play,
+    ];
 }
 
 /// A node of the key trie: a command, or a prefix leading to more keys.

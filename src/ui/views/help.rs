@@ -46,13 +46,20 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         .trie(app.view, Mode::Normal)
         .map(|t| t.bindings())
         .unwrap_or_default();
-    for mode in [Mode::Normal, Mode::Lane, Mode::Visual, Mode::Insert] {
+    for mode in [
+        Mode::Normal,
+        Mode::Lane,
+        Mode::Visual,
+        Mode::Insert,
+        Mode::Play,
+    ] {
         let Some(trie) = app.keymap.trie(app.view, mode) else {
             continue;
         };
         let entered_by = match mode {
             Mode::Visual => starters(&[Cmd::VisualMode, Cmd::VisualBlock]),
             Mode::Insert => starters(&[Cmd::InsertMode]),
+            Mode::Play => starters(&[Cmd::PlayMode]),
             // Lane mode: the keys the cursor has on an automation lane, over normal mode's.
             Mode::Lane => starters(&[Cmd::LanesToggle])
                 .into_iter()

@@ -17,6 +17,7 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         // Normal mode on an automation lane, where the lane's keys apply.
         Mode::Lane => ("LANE", "ui.statusline.mode.normal"),
         Mode::Insert => ("INSERT", "ui.statusline.mode.insert"),
+        Mode::Play => ("PLAY", "ui.statusline.mode.insert"),
         Mode::Visual => ("VISUAL", "ui.statusline.mode.visual"),
         Mode::Command => ("COMMAND", "ui.statusline.mode.command"),
     };

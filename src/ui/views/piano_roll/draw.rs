@@ -4,6 +4,7 @@
 //! and what lies outside it (notes trimmed away, the part of a note past the clip's end) is
 //! drawn dimmed as `░`, because it is not heard.
 
+use super::ghost;
 use super::state::{PianoState, KEYS_W};
 use crate::model::{pitch_name, ClipContent, Key, Note};
 use crate::ui::ctx::Ctx;
@@ -199,13 +200,14 @@ pub fn draw(st: &PianoState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
             drums,
             (white, black, cursor),
         );
-        let row_style = if in_scale(p.key, pitch) {
-            scale_row
-        } else {
-            out_row
+        // Scale snap's scale shades the rows when it is on, else the project key's.
+        let on_scale = match st.snap {
+            Some(s) => s.contains(pitch),
+            None => in_scale(p.key, pitch),
         };
+        let row_style = if on_scale { scale_row } else { out_row };
         // Scale rows are dotted, so that they show without colour too.
-        let empty = if in_scale(p.key, pitch) { '·' } else { ' ' };
+        let empty = if on_scale { '·' } else { ' ' };
         for col in 0..cols {
             let b0 = beat_of(col);
             let b1 = beat_of(col + 1);
@@ -242,12 +244,24 @@ pub fn draw(st: &PianoState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         }
     }
 
-    // Notes.
-    let note_style = th.get("piano.note");
-    let sel_style = th.get("piano.note.selected");
     let bottom_pitch = st
         .top_pitch
         .saturating_sub(rows.saturating_sub(1).min(127) as u8);
+    // Ghost notes of the track's other clips, behind this clip's own.
+    let grid_area = ghost::GridArea {
+        x: gx,
+        y: area.y + 1,
+        cols,
+        top_pitch: st.top_pitch,
+        bottom_pitch,
+        scroll_beat: st.scroll_beat,
+        cols_per_beat: cpb,
+    };
+    ghost::draw(buf, &grid_area, &ghost::ghosts(p, ti, ci, origin), dim);
+
+    // Notes.
+    let note_style = th.get("piano.note");
+    let sel_style = th.get("piano.note.selected");
     for n in &m.notes {
         if n.pitch > st.top_pitch || n.pitch < bottom_pitch {
             continue;

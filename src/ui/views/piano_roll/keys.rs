@@ -4,14 +4,16 @@
 use super::draw::grid_rows;
 use super::notes::{
     audition, clip, delete, delete_back, duplicate, enter_note, insert_notes, move_notes, paste,
-    quantize, resize, velocity,
+    resize, velocity,
 };
 use super::state::{PianoState, PIANO_ZOOMS};
+use super::{play, tools};
 use crate::midi::ops::notes_of;
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::action::Cmd;
-use crate::ui::ctx::Cx;
+use crate::ui::ctx::{Cx, Effect};
 use crate::ui::grid::{floor_to, last_step_before, step, step_through};
+use crate::ui::keymap::Mode;
 use ratatui::layout::Rect;
 
 /// Shows a clip in the piano roll with the cursor at (beat, pitch), clip-relative; the App
@@ -120,7 +122,11 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             let d = 8 * ni * if cmd == Cmd::ValueDown { -1 } else { 1 };
             velocity(st, cx, d)
         }
-        Cmd::Quantize => quantize(st, cx),
+        Cmd::Quantize => {
+            if let Err(e) = tools::quantize(st, cx, &tools::Quantize::default()) {
+                cx.error(e);
+            }
+        }
         Cmd::Rest => st.cursor += g * n as f64,
         Cmd::OctaveUp => st.pitch = (st.pitch as usize + 12 * n).min(127) as u8,
         Cmd::OctaveDown => st.pitch = st.pitch.saturating_sub((12 * n).min(127) as u8),
@@ -138,6 +144,23 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             let d = half * n as f64;
             scroll(st, cx, 0, if cmd == Cmd::ScrollLeftHalf { -d } else { d })
         }
+        Cmd::PlayMode => play::enter(st, cx),
+        Cmd::PlayOctaveDown | Cmd::PlayOctaveUp => play::octave(st, cx, cmd == Cmd::PlayOctaveUp),
+        Cmd::PlayVelocityDown | Cmd::PlayVelocityUp => {
+            play::velocity(st, cx, cmd == Cmd::PlayVelocityUp)
+        }
+        c if c.play_key().is_some() => play::play(st, cx, c.play_key().unwrap_or(0)),
+        Cmd::ChordPrompt => prompt(st, cx, "chord "),
+        Cmd::PromptQuantize => prompt(st, cx, "quantize "),
+        Cmd::PromptTranspose => prompt(st, cx, "transpose "),
+        Cmd::PromptGroove => prompt(st, cx, "groove "),
+        Cmd::PromptArp => prompt(st, cx, "arp "),
+        Cmd::PromptScale => prompt(st, cx, "scale "),
+        Cmd::Humanize => {
+            if let Err(e) = tools::humanize(st, cx, tools::HUMANIZE) {
+                cx.error(e);
+            }
+        }
         c if c.note_class().is_some() => {
             let class = c.note_class().unwrap_or(0);
             for _ in 0..n {
@@ -146,6 +169,15 @@ pub fn run(st: &mut PianoState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         }
         _ => {}
     }
+}
+
+/// Opens the command line with a tool's name typed, keeping the visual selection for it.
+fn prompt(st: &mut PianoState, cx: &mut Cx<'_>, text: &str) {
+    st.held = st.selection(*cx.mode);
+    if *cx.mode == Mode::Visual {
+        *cx.mode = Mode::Normal;
+    }
+    cx.ask(Effect::Prompt(text.into()));
 }
 
 /// Scrolls the view by `pitches` rows (positive: towards higher pitches) and `beats` (free

@@ -3,10 +3,13 @@
 //! scroll, visual anchor, a note being dragged), its keys, its mouse and its drawing.
 
 mod draw;
+mod ghost;
 mod keys;
 mod mouse;
 mod notes;
+mod play;
 mod state;
+pub mod tools;
 
 pub use draw::{drum_label, grid_cols, grid_rows, in_scale, is_black, selected, VEL_H};
 pub use keys::open;
@@ -53,14 +56,24 @@ impl View for PianoState {
         } else {
             crate::model::pitch_name(self.pitch)
         };
+        let names = format!(
+            "{} / {}",
+            p.tracks[ti].name,
+            if c.name.is_empty() { "clip" } else { &c.name },
+        );
+        if cx.mode == crate::ui::keymap::Mode::Play {
+            let armed = p.tracks[ti].arm;
+            return (names, play::status(self, armed, cx.transport.playing));
+        }
+        let snap = self
+            .snap
+            .as_ref()
+            .map(|s| format!("  snap {s}"))
+            .unwrap_or_default();
         (
+            names,
             format!(
-                "{} / {}",
-                p.tracks[ti].name,
-                if c.name.is_empty() { "clip" } else { &c.name },
-            ),
-            format!(
-                "  {pitch}  @ {}  grid {}",
+                "  {pitch}  @ {}  grid {}{snap}",
                 bars_beats(p, c.start + self.cursor),
                 grid_name(self.grid)
             ),

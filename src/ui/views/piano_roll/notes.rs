@@ -1,14 +1,13 @@
 //! Note edits of the piano roll: insert, delete, yank, paste, duplicate, move, transpose,
-//! resize, velocity, quantize, and auditioning. Notes change through `Edit::ReplaceClip`
-//! (made by `midi::ops`) so every change is one undo step.
+//! resize, velocity, and auditioning (quantize and the other tools are in `tools.rs`). Notes
+//! change through `Edit::ReplaceClip` (made by `midi::ops`) so every change is one undo step.
 
 use super::state::PianoState;
 use crate::midi::ops::{self, notes_of};
-use crate::midi::quantize as quant;
+use crate::midi::theory::{transpose_in_key, Scale};
 use crate::model::{Clip, Note, TrackId};
 use crate::ui::ctx::{Cx, Effect};
 use crate::ui::keymap::Mode;
-use crate::ui::widgets::grid_name;
 use std::time::Duration;
 
 /// How long an auditioned note sounds.
@@ -64,22 +63,9 @@ pub(super) fn insert_note(st: &mut PianoState, cx: &mut Cx<'_>, beat: f64, pitch
     insert_notes(st, cx, beat, pitch, 1)
 }
 
-/// Inserts `count` notes of one grid step each, one after another from `beat`, as one edit.
-/// Places that already hold a note of the pitch are skipped.
-pub(super) fn insert_notes(
-    st: &mut PianoState,
-    cx: &mut Cx<'_>,
-    beat: f64,
-    pitch: u8,
-    count: usize,
-) -> bool {
-    let Some((track, c)) = clip(st, cx) else {
-        cx.error("no MIDI clip in the piano roll");
-        return false;
-    };
-    let g = st.grid;
-    let old = notes_of(&c);
-    let channel = old.first().map(|n| n.channel).unwrap_or_else(|| {
+/// The MIDI channel of new notes in a clip: its notes', else 10 (9 from 0) on a drum kit.
+pub(super) fn channel_for(cx: &Cx<'_>, track: TrackId, old: &[Note]) -> u8 {
+    old.first().map(|n| n.channel).unwrap_or_else(|| {
         let drums = cx
             .project
             .track(track)
@@ -92,8 +78,49 @@ pub(super) fn insert_notes(
         } else {
             0
         }
-    });
+    })
+}
+
+/// Inserts `count` notes of one grid step each, one after another from `beat`, as one edit.
+/// Places that already hold a note of the pitch are skipped.
+pub(super) fn insert_notes(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    beat: f64,
+    pitch: u8,
+    count: usize,
+) -> bool {
     let vel = st.velocity;
+    insert_with(st, cx, (beat, pitch, vel), count)
+}
+
+/// Play mode: writes a played note (one grid step long) at `beat`.
+pub(super) fn insert_played(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    beat: f64,
+    pitch: u8,
+    vel: u8,
+) -> bool {
+    insert_with(st, cx, (beat, pitch, vel), 1)
+}
+
+/// Inserts `count` notes from (beat, pitch, velocity), one grid step each, as one edit; with
+/// scale snap on, the pitch first moves to the nearest degree of the scale.
+fn insert_with(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    (beat, pitch, vel): (f64, u8, u8),
+    count: usize,
+) -> bool {
+    let Some((track, c)) = clip(st, cx) else {
+        cx.error("no MIDI clip in the piano roll");
+        return false;
+    };
+    let pitch = st.snap.map_or(pitch, |s| s.snap(pitch, false));
+    let g = st.grid;
+    let old = notes_of(&c);
+    let channel = channel_for(cx, track, old);
     let template = Note {
         pitch,
         start: beat,
@@ -129,6 +156,7 @@ pub(super) fn enter_note(st: &mut PianoState, cx: &mut Cx<'_>, class: u8) {
         .filter(|p| (0..=127).contains(p))
         .min_by_key(|p| (p - cur).abs())
         .unwrap_or(60) as u8;
+    let pitch = st.snap.map_or(pitch, |s| s.snap(pitch, false));
     let beat = st.cursor;
     if insert_note(st, cx, beat, pitch) {
         st.pitch = pitch;
@@ -236,6 +264,11 @@ pub(super) fn move_notes(st: &mut PianoState, cx: &mut Cx<'_>, dbeat: f64, dpitc
         cx.error("no note under the cursor");
         return;
     }
+    if dpitch != 0 {
+        if let Some(scale) = st.snap {
+            return move_in_scale(st, cx, (track, c), &t, &scale, dpitch);
+        }
+    }
     let Some(ops::Moved {
         notes,
         beats: dbeat,
@@ -262,6 +295,35 @@ pub(super) fn move_notes(st: &mut PianoState, cx: &mut Cx<'_>, dbeat: f64, dpitc
         if dpitch != 0 {
             audition(st, cx, first.pitch, first.velocity);
         }
+    }
+}
+
+/// Scale snap: `K`/`J` move notes by degrees of the scale (a note off the scale first lands on
+/// its nearest degree), so they never leave it.
+fn move_in_scale(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    (track, c): (TrackId, Clip),
+    t: &[usize],
+    scale: &Scale,
+    steps: i64,
+) {
+    let steps = steps.clamp(-127, 127) as i32;
+    let mut notes = notes_of(&c).to_vec();
+    for &i in t {
+        match transpose_in_key(notes[i].pitch, steps, scale) {
+            Ok(p) => notes[i].pitch = p,
+            Err(e) => return cx.error(e.to_string()),
+        }
+    }
+    let first = notes[t[0]];
+    if commit(cx, track, c, notes, None, "transpose notes") {
+        let step = |p: u8| transpose_in_key(p, steps, scale).unwrap_or(p);
+        st.pitch = step(st.pitch);
+        if let Some((ab, ap)) = st.anchor {
+            st.anchor = Some((ab, step(ap)));
+        }
+        audition(st, cx, first.pitch, first.velocity);
     }
 }
 
@@ -330,35 +392,5 @@ pub(super) fn velocity(st: &mut PianoState, cx: &mut Cx<'_>, d: i64) {
     st.velocity = v;
     if commit(cx, track, c, notes, None, "velocity") {
         cx.info(format!("Velocity {v}"));
-    }
-}
-
-pub(super) fn quantize(st: &mut PianoState, cx: &mut Cx<'_>) {
-    let Some((track, c)) = clip(st, cx) else {
-        cx.error("no MIDI clip in the piano roll");
-        return;
-    };
-    let old = notes_of(&c);
-    let sel = st
-        .selection(*cx.mode)
-        .map(|(b0, b1, p0, p1)| ops::select_box(old, b0, b1, p0, p1));
-    let g = st.grid;
-    let (notes, changed) = match quant::quantize(old, sel.as_deref(), &quant::Quantize::steps(g)) {
-        Ok(q) => q,
-        Err(e) => {
-            cx.error(e.to_string());
-            return;
-        }
-    };
-    if changed == 0 {
-        cx.info("Already on the grid");
-        return;
-    }
-    if commit(cx, track, c, notes, None, "quantize") {
-        cx.info(format!(
-            "Quantized {changed} note{} to {}",
-            if changed == 1 { "" } else { "s" },
-            grid_name(g)
-        ));
     }
 }

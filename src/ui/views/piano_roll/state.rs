@@ -1,8 +1,11 @@
 //! The piano roll's state: the clip being edited, the cursor (beat and pitch), grid, zoom and
-//! scroll, the visual anchor, the velocity of new notes and a note being dragged; and what
+//! scroll, the visual anchor, the velocity of new notes and a note being dragged, play mode's
+//! keyboard, scale snap and a kept groove; and what
 //! follows from it with the project (the clip on screen, whether it plays drums, the width of
 //! the key column).
 
+use crate::midi::groove::Groove;
+use crate::midi::theory::Scale;
 use crate::model::{ClipContent, ClipId, Project};
 use crate::ui::keymap::Mode;
 use ratatui::layout::Rect;
@@ -40,6 +43,21 @@ pub struct PianoState {
     pub velocity: u8,
     /// A note being dragged with the mouse: its index and the grab offset in beats.
     pub drag: Option<(usize, f64)>,
+    /// Play mode: the pitch of the keyboard's lowest key (`a`), a C.
+    pub play_base: u8,
+    /// Play mode: the velocity of played notes.
+    pub play_velocity: u8,
+    /// Play mode: the last pitch played (shown in the status bar).
+    pub played: Option<u8>,
+    /// Scale snap: inserted and moved notes land on this scale's degrees; `None` is off.
+    pub snap: Option<Scale>,
+    /// The groove `:groove extract` took from a clip, for `:groove apply` on another.
+    pub groove: Option<Groove>,
+    /// The visual selection as it was when the command line opened from visual mode: the `:`
+    /// tools act on it (the command line itself leaves visual mode).
+    pub held: Option<(f64, f64, u8, u8)>,
+    /// The length of the last chord placed by a typed symbol (the next one takes it).
+    pub chord_len: Option<f64>,
 }
 
 impl Default for PianoState {
@@ -56,6 +74,13 @@ impl Default for PianoState {
             block: false,
             velocity: 100,
             drag: None,
+            play_base: 60,
+            play_velocity: 100,
+            played: None,
+            snap: None,
+            groove: None,
+            held: None,
+            chord_len: None,
         }
     }
 }
@@ -83,6 +108,15 @@ impl PianoState {
             (0, 127)
         };
         Some((ab.min(cb), ab.max(cb) + self.grid, p0, p1))
+    }
+
+    /// What the `:` tools act on: the visual selection, or the one held when the command line
+    /// opened from visual mode. `None`: every note of the clip.
+    pub fn tool_selection(&self, mode: Mode) -> Option<(f64, f64, u8, u8)> {
+        self.selection(mode).or(match mode {
+            Mode::Visual => None,
+            _ => self.held,
+        })
     }
 
     /// Whether the piano roll's clip plays drums: its track's instrument is a drum kit, or all its
