@@ -1,6 +1,17 @@
 //! `tdaw midi quantize|humanize|transpose|arp DIR TRACK …`: each applies to every clip of TRACK
-//! (or `--clip ID`) as ONE edit through `cli::edit_project`.
+//! (or `--clip ID`) as ONE edit through `cli::edit_project`. Values are checked before the
+//! project is opened, each refusal one line naming the value and what is allowed; on any error
+//! nothing is written. The music itself is `midi::quantize`, `midi::groove`, `midi::arp`.
 
+use crate::midi::arp::render as render_arp;
+use crate::midi::groove::{humanize as humanize_notes, Humanize};
+use crate::midi::ops::{self, notes_of};
+use crate::midi::quantize::{quantize as quantize_notes, Grid, Lengths, Quantize};
+use crate::model::arp::{Arp, ArpMode, MAX_OCTAVES};
+use crate::model::mixer::resolve_track;
+use crate::model::{
+    Clip, ClipContent, ClipId, Edit, Note, Project, TrackField, TrackId, TrackKind,
+};
 use std::path::PathBuf;
 
 /// Arguments of `tdaw midi quantize`.
@@ -22,6 +33,9 @@ pub struct QuantizeArgs {
     /// Quantize note ends too.
     #[arg(long)]
     pub ends: bool,
+    /// Leave alone notes farther than this % of a step from every grid line (100: all notes).
+    #[arg(long, default_value_t = 100.0)]
+    pub window: f64,
     /// Only this clip of the track.
     #[arg(long)]
     pub clip: Option<u64>,
@@ -76,7 +90,7 @@ pub struct ArpArgs {
     pub dir: PathBuf,
     /// The MIDI track: name or 1-based position.
     pub track: String,
-    /// up, down, updown, random or played.
+    /// up, down, updown, random, played or chord.
     #[arg(long, default_value = "up")]
     pub mode: String,
     /// One note every RATE (a note value: 1/16, 1/8t, 1/8.).
@@ -91,23 +105,255 @@ pub struct ArpArgs {
     /// Seed for --mode random.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Only this clip of the track.
+    /// Swing in % (50 = straight … 75): delays every second step.
+    #[arg(long, default_value_t = 50.0)]
+    pub swing: f64,
+    /// With --live: keep playing the last chord after the keys are released.
+    #[arg(long, requires = "live")]
+    pub latch: bool,
+    /// Instead of rendering notes, set the track's live arpeggiator (kept in project.toml,
+    /// heard while playing clips, auditions and MIDI input).
     #[arg(long)]
+    pub live: bool,
+    /// With --live: turn the live arpeggiator off (bypassed; its settings are kept).
+    #[arg(long, requires = "live")]
+    pub off: bool,
+    /// Only this clip of the track.
+    #[arg(long, conflicts_with = "live")]
     pub clip: Option<u64>,
 }
 
-pub fn quantize(_a: QuantizeArgs) -> anyhow::Result<()> {
-    Err(super::not_available("midi quantize", "the MIDI toolkit"))
+/// A percentage in `lo..=hi`, as a fraction; the message names the option and the range.
+fn percent(option: &str, v: f64, lo: f64, hi: f64) -> anyhow::Result<f64> {
+    if !(v.is_finite() && (lo..=hi).contains(&v)) {
+        anyhow::bail!("{option} {v} is outside {lo}..={hi} %");
+    }
+    Ok(v / 100.0)
 }
 
-pub fn humanize(_a: HumanizeArgs) -> anyhow::Result<()> {
-    Err(super::not_available("midi humanize", "the MIDI toolkit"))
+/// The MIDI track TRACK names, or why not.
+fn midi_track(p: &Project, text: &str) -> Result<TrackId, String> {
+    let id = resolve_track(p, text)?;
+    match p.track(id) {
+        Some(t) if t.kind == TrackKind::Midi => Ok(id),
+        Some(t) => Err(format!(
+            "track '{}' is not a MIDI track: the MIDI tools edit MIDI tracks only",
+            t.name
+        )),
+        None => Err(format!("there is no track '{text}'")),
+    }
 }
 
-pub fn transpose(_a: TransposeArgs) -> anyhow::Result<()> {
-    Err(super::not_available("midi transpose", "the MIDI toolkit"))
+/// The MIDI clips of the track the tools work on: every one, or `--clip ID`.
+fn clips_of(p: &Project, id: TrackId, clip: Option<u64>) -> Result<Vec<&Clip>, String> {
+    let track = p.track(id).ok_or("the track is gone")?;
+    let all: Vec<&Clip> = track
+        .clips
+        .iter()
+        .filter(|c| matches!(c.content, ClipContent::Midi(_)))
+        .filter(|c| clip.is_none_or(|want| c.id == ClipId(want)))
+        .collect();
+    if let (Some(want), true) = (clip, all.is_empty()) {
+        return Err(format!(
+            "track '{}' has no MIDI clip {want} (see `tdaw info`)",
+            track.name
+        ));
+    }
+    Ok(all)
 }
 
-pub fn arp(_a: ArpArgs) -> anyhow::Result<()> {
-    Err(super::not_available("midi arp", "the MIDI toolkit"))
+/// What a tool did, for the one line it prints.
+#[derive(Default)]
+struct Tally {
+    notes: usize,
+    clips: usize,
+}
+
+impl Tally {
+    fn line(&self, verb: &str) -> String {
+        format!(
+            "{verb} {} note{} in {} clip{}",
+            self.notes,
+            plural(self.notes),
+            self.clips,
+            plural(self.clips)
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Runs `f` over the notes of every chosen clip of TRACK and commits the clips it changed as
+/// one edit. `f` returns the new notes and how many of them it changed.
+fn edit_notes(
+    dir: &std::path::Path,
+    label: &str,
+    track: &str,
+    clip: Option<u64>,
+    mut f: impl FnMut(&Project, &Clip, &[Note]) -> Result<(Vec<Note>, usize), String>,
+) -> anyhow::Result<Tally> {
+    super::edit_project(dir, label, |p| {
+        let id = midi_track(p, track)?;
+        let mut edits = Vec::new();
+        let mut tally = Tally::default();
+        for c in clips_of(p, id, clip)? {
+            let old = notes_of(c);
+            let (notes, changed) = f(p, c, old)?;
+            if changed > 0 || notes.len() != old.len() {
+                tally.notes += changed;
+                tally.clips += 1;
+                edits.push(ops::replace_notes(id, c, notes, None));
+            }
+        }
+        Ok((Edit::Batch(edits), tally))
+    })
+}
+
+/// The timeline beat of a clip's content beat 0.
+fn origin(c: &Clip) -> f64 {
+    match &c.content {
+        ClipContent::Midi(m) => c.start - m.offset,
+        ClipContent::Audio(_) => c.start,
+    }
+}
+
+pub fn quantize(a: QuantizeArgs) -> anyhow::Result<()> {
+    let grid = Grid::parse(&a.grid).map_err(|e| anyhow::anyhow!("--grid: {e}"))?;
+    let q = Quantize {
+        grid: grid.beats(),
+        strength: percent("--strength", a.strength, 0.0, 100.0)?,
+        swing: percent("--swing", a.swing, 50.0, 75.0)?,
+        lengths: if a.ends { Lengths::Ends } else { Lengths::Keep },
+        window: percent("--window", a.window, 0.0, 100.0)?,
+    };
+    let tally = edit_notes(&a.dir, "quantize", &a.track, a.clip, |_, _, notes| {
+        quantize_notes(notes, None, &q).map_err(|e| e.to_string())
+    })?;
+    println!("{} to {}", tally.line("quantized"), grid.name());
+    Ok(())
+}
+
+pub fn humanize(a: HumanizeArgs) -> anyhow::Result<()> {
+    if !(a.time_ms.is_finite() && (0.0..=1000.0).contains(&a.time_ms)) {
+        anyhow::bail!("--time-ms {} is outside 0..=1000 ms", a.time_ms);
+    }
+    if a.velocity > 126 {
+        anyhow::bail!("--velocity {} is outside 0..=126", a.velocity);
+    }
+    // Without --seed a fresh one, printed so the result can be made again.
+    let seed = a.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let h = Humanize {
+        time_ms: a.time_ms,
+        velocity: a.velocity,
+        seed,
+    };
+    let tally = edit_notes(&a.dir, "humanize", &a.track, a.clip, |p, c, notes| {
+        let out = humanize_notes(notes, None, &h, &p.tempo, origin(c));
+        let changed = out.iter().zip(notes).filter(|(x, y)| x != y).count();
+        Ok((out, changed))
+    })?;
+    println!("{} (seed {seed})", tally.line("humanized"));
+    Ok(())
+}
+
+pub fn transpose(a: TransposeArgs) -> anyhow::Result<()> {
+    if a.in_key {
+        return Err(super::not_available(
+            "midi transpose --in-key",
+            "music theory (midi::theory)",
+        ));
+    }
+    if a.steps.abs() > 127 {
+        anyhow::bail!("{} semitones is outside -127..=127", a.steps);
+    }
+    let tally = edit_notes(&a.dir, "transpose", &a.track, a.clip, |_, c, notes| {
+        let all: Vec<usize> = (0..notes.len()).collect();
+        let out =
+            ops::transpose(notes, &all, a.steps).map_err(|e| format!("clip {}: {e}", c.id.0))?;
+        let changed = if a.steps == 0 { 0 } else { notes.len() };
+        Ok((out, changed))
+    })?;
+    println!("{} by {} semitones", tally.line("transposed"), a.steps);
+    Ok(())
+}
+
+pub fn arp(a: ArpArgs) -> anyhow::Result<()> {
+    let mode = ArpMode::parse(&a.mode).map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
+    let rate = Grid::parse(&a.rate).map_err(|e| anyhow::anyhow!("--rate: {e}"))?;
+    if !(1..=MAX_OCTAVES).contains(&a.octaves) {
+        anyhow::bail!("--octaves {} is outside 1..={MAX_OCTAVES}", a.octaves);
+    }
+    let gate = percent("--gate", a.gate, 0.0, 100.0)?;
+    if gate == 0.0 {
+        anyhow::bail!("--gate 0 is outside 1..=100 %: a note must sound");
+    }
+    let arp = Arp {
+        mode,
+        rate: rate.beats(),
+        octaves: a.octaves,
+        gate,
+        swing: percent("--swing", a.swing, 50.0, 75.0)?,
+        latch: a.latch,
+        seed: a.seed.unwrap_or(0),
+        bypass: false,
+    };
+    arp.validate().map_err(anyhow::Error::msg)?;
+    if a.live {
+        return live_arp(a, arp);
+    }
+    let mut made = 0;
+    let tally = edit_notes(&a.dir, "arpeggiate", &a.track, a.clip, |_, c, notes| {
+        let out = render_arp(notes, &arp, origin(c));
+        made += out.len();
+        Ok((out, notes.len()))
+    })?;
+    println!(
+        "{} into {made} arpeggio note{} ({})",
+        tally.line("arpeggiated"),
+        plural(made),
+        arp.to_words()
+    );
+    Ok(())
+}
+
+/// `--live`: the settings go to `track.arp` instead of into notes.
+fn live_arp(a: ArpArgs, arp: Arp) -> anyhow::Result<()> {
+    let line = super::edit_project(&a.dir, "arp", |p| {
+        let id = midi_track(p, &a.track)?;
+        let name = p.track(id).map(|t| t.name.clone()).unwrap_or_default();
+        let (value, line) = if a.off {
+            match p.track(id).and_then(|t| t.arp.clone()) {
+                Some(old) => (
+                    Some(Arp {
+                        bypass: true,
+                        ..old
+                    }),
+                    format!("live arpeggiator of '{name}' off (settings kept)"),
+                ),
+                None => (None, format!("'{name}' has no live arpeggiator")),
+            }
+        } else {
+            (
+                Some(arp.clone()),
+                format!("live arpeggiator of '{name}': {}", arp.to_words()),
+            )
+        };
+        let edit = Edit::SetTrack {
+            id,
+            field: TrackField::Arp(value),
+        };
+        Ok((edit, line))
+    })?;
+    println!("{line}");
+    Ok(())
 }

@@ -4,6 +4,10 @@
 //! project's MIDI tracks back into SMF bytes, and a clip's notes into edited notes (`ops`). It
 //! never touches the disk, the engine or the terminal.
 
+pub mod arp;
 pub mod gm;
+pub mod groove;
 pub mod ops;
+pub mod quantize;
 pub mod smf;
+pub mod theory;

@@ -22,6 +22,10 @@ pub enum NoteOpError {
     BadGrid(f64),
     #[error("quantize strength {0} is outside 0..=1")]
     BadStrength(f64),
+    #[error("swing {0} is outside 0.5..=0.75")]
+    BadSwing(f64),
+    #[error("a quantize window of {0} steps is outside 0..=1")]
+    BadWindow(f64),
     #[error("velocity {0} is outside 1..=127")]
     BadVelocity(i64),
     #[error("a velocity factor of {0} is not a positive number")]
@@ -348,45 +352,6 @@ pub fn legato(notes: &[Note], sel: &[usize]) -> Vec<Note> {
     out
 }
 
-/// Quantizes the selection (`None`: every note) to `grid`: starts move `strength` (0..=1) of
-/// the way to the nearest grid line, lengths likewise towards whole steps (at least one). At
-/// strength 1 this is the piano roll's `q`. Returns the notes and how many changed.
-pub fn quantize(
-    notes: &[Note],
-    sel: Option<&[usize]>,
-    grid: f64,
-    strength: f64,
-) -> Result<(Vec<Note>, usize), NoteOpError> {
-    if !grid.is_finite() || grid <= 0.0 {
-        return Err(NoteOpError::BadGrid(grid));
-    }
-    if !(0.0..=1.0).contains(&strength) {
-        return Err(NoteOpError::BadStrength(strength));
-    }
-    let idx = match sel {
-        Some(s) => valid(notes, s),
-        None => (0..notes.len()).collect(),
-    };
-    let mut out = notes.to_vec();
-    let mut changed = 0;
-    for i in idx {
-        let n = &mut out[i];
-        let mut start = (n.start / grid).round() * grid;
-        let mut length = ((n.length / grid).round() * grid).max(grid);
-        // Full strength stays exact: no `a + 1.0 * (b - a)` rounding.
-        if strength < 1.0 {
-            start = n.start + (start - n.start) * strength;
-            length = n.length + (length - n.length) * strength;
-        }
-        if start != n.start || length != n.length {
-            changed += 1;
-        }
-        n.start = start.max(0.0);
-        n.length = length;
-    }
-    Ok((out, changed))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,32 +568,5 @@ mod tests {
         let l = legato(&ns, &[1, 3]);
         assert_eq!(l[1].length, 2.5);
         assert_eq!(l[0].length, 1.0);
-    }
-
-    #[test]
-    fn quantize_full_and_partial_strength() {
-        let ns = vec![
-            n(60, 0.3, 0.6, 100),
-            n(62, 1.0, 1.0, 100),
-            n(64, 2.9, 0.1, 100),
-        ];
-        let (q, changed) = quantize(&ns, None, 1.0, 1.0).expect("valid");
-        assert_eq!(changed, 2);
-        assert_eq!(starts(&q), vec![0.0, 1.0, 3.0]);
-        let lengths: Vec<f64> = q.iter().map(|n| n.length).collect();
-        assert_eq!(lengths, vec![1.0, 1.0, 1.0]);
-        let (q, changed) = quantize(&ns, Some(&[0]), 0.5, 0.5).expect("valid");
-        assert_eq!(changed, 1);
-        assert!((q[0].start - 0.4).abs() < 1e-12);
-        assert!((q[0].length - 0.55).abs() < 1e-12);
-        assert_eq!(q[2], ns[2]);
-        assert_eq!(
-            quantize(&ns, None, 0.0, 1.0),
-            Err(NoteOpError::BadGrid(0.0))
-        );
-        assert_eq!(
-            quantize(&ns, None, 1.0, 1.5),
-            Err(NoteOpError::BadStrength(1.5))
-        );
     }
 }

@@ -11,6 +11,7 @@ mod history;
 pub mod merge;
 pub mod mixer;
 pub mod ops;
+pub mod rng;
 mod tempo;
 mod types;
 mod validate;

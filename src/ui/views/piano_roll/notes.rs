@@ -4,6 +4,7 @@
 
 use super::state::PianoState;
 use crate::midi::ops::{self, notes_of};
+use crate::midi::quantize as quant;
 use crate::model::{Clip, Note, TrackId};
 use crate::ui::ctx::{Cx, Effect};
 use crate::ui::keymap::Mode;
@@ -342,7 +343,7 @@ pub(super) fn quantize(st: &mut PianoState, cx: &mut Cx<'_>) {
         .selection(*cx.mode)
         .map(|(b0, b1, p0, p1)| ops::select_box(old, b0, b1, p0, p1));
     let g = st.grid;
-    let (notes, changed) = match ops::quantize(old, sel.as_deref(), g, 1.0) {
+    let (notes, changed) = match quant::quantize(old, sel.as_deref(), &quant::Quantize::steps(g)) {
         Ok(q) => q,
         Err(e) => {
             cx.error(e.to_string());
