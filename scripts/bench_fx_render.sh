@@ -86,10 +86,20 @@ TC=$(awk '{print $3}' "$WORK/tdaw.txt" | median)
 SC=$(awk '{print $3}' "$WORK/sox.txt" | median)
 TR=$(awk '{print $2}' "$WORK/tdaw.txt" | median)
 RATIO=$(awk -v t="$T" -v s="$S" 'BEGIN { printf "%.2f", t / s }')
+# How many cores the render kept busy (2.0 = both, on a 2-core machine).
+TUSE=$(awk -v c="$TC" -v t="$T" 'BEGIN { printf "%.2f", c / t }')
 RT=$(awk -v t="$T" -v d="$SECONDS_LONG" 'BEGIN { printf "%.0f", d / t }')
 echo
 echo "tracks: $TRACKS x ${SECONDS_LONG} s stereo 24-bit 48 kHz, EQ + compressor each, reverb and delay buses, master limiter; $RUNS runs alternating, median"
-echo "tdaw render : ${T} s wall  ${TC} s CPU  peak RSS $((TR / 1024)) MB  = ${RT}x real time"
+echo "tdaw render : ${T} s wall  ${TC} s CPU (CPU/wall ${TUSE})  peak RSS $((TR / 1024)) MB  = ${RT}x real time"
 echo "sox chain   : ${S} s wall  ${SC} s CPU"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work skews wall times)"
 echo "ratio tdaw/sox: ${RATIO}x   (targets: >= 150x real time, <= 0.5x sox)"
+# Load-independent figures of one more render: CPU time and instructions do not move with
+# other work on the machine as wall time does (PERF=0 skips; needs perf).
+if [ "${PERF:-1}" != 0 ] && command -v perf >/dev/null; then
+  rm -f "$WORK/tdaw.wav"
+  perf stat -e task-clock,instructions,context-switches -o "$WORK/perf-stat.txt" \
+    "$TDAW" render "$PROJ" -o "$WORK/tdaw.wav" --bit-depth 24 >/dev/null 2>&1 \
+    && grep -E "task-clock|instructions|context-switches|elapsed" "$WORK/perf-stat.txt"
+fi

@@ -1,18 +1,24 @@
 //! Streaming decoder: one packet in memory at a time, exact frame positions, strict errors.
+//! Integer and float PCM in WAV and RF64 is read straight from the file in large chunks
+//! ([`PcmSource`]); every other format goes through symphonia's decoders.
 
-use super::rf64::{is_rf64, PcmSource};
+use super::rf64::{is_rf64, Encoding, PcmSource};
 use super::CodecError;
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Seek};
 use std::path::{Path, PathBuf};
-use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::audio::well_known::{
+    CODEC_ID_PCM_F32LE, CODEC_ID_PCM_F64LE, CODEC_ID_PCM_S16LE, CODEC_ID_PCM_S24LE,
+    CODEC_ID_PCM_S32LE, CODEC_ID_PCM_U8,
+};
+use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::well_known::{
     FORMAT_ID_AIFF, FORMAT_ID_FLAC, FORMAT_ID_MP1, FORMAT_ID_MP2, FORMAT_ID_MP3, FORMAT_ID_WAVE,
 };
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
-use symphonia::core::io::MediaSourceStream;
+use symphonia::core::io::{MediaSourceStream, ReadBytes};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::{TimeBase, Timestamp};
 
@@ -51,13 +57,14 @@ pub struct AudioReader {
     ended: bool,
 }
 
-/// Who decodes: symphonia, or tdaw's own RF64 reader (symphonia does not read RF64).
+/// Who decodes: symphonia, or tdaw's own PCM reader (RF64, which symphonia does not read, and
+/// WAV once symphonia has parsed its header).
 enum Backend {
     Symphonia {
         format: Box<dyn FormatReader>,
         decoder: Box<dyn AudioDecoder>,
     },
-    Rf64(PcmSource),
+    Pcm(PcmSource),
 }
 
 impl std::fmt::Debug for AudioReader {
@@ -76,6 +83,12 @@ impl AudioReader {
     /// Opens `path` and reads its header. The format is recognised from the contents (the
     /// extension is only a hint).
     pub fn open(path: &Path) -> Result<AudioReader, CodecError> {
+        Self::open_as(path, true)
+    }
+
+    /// [`AudioReader::open`]; with `direct` false, symphonia decodes WAV PCM too (the tests
+    /// hold the direct reader to it).
+    fn open_as(path: &Path, direct: bool) -> Result<AudioReader, CodecError> {
         let io_err = |error| CodecError::Io {
             path: path.to_path_buf(),
             error,
@@ -98,7 +111,7 @@ impl AudioReader {
         if is_rf64(&head[..got]) {
             return Self::open_rf64(path);
         }
-        let file = File::open(path).map_err(io_err)?;
+        file.rewind().map_err(io_err)?;
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
@@ -158,6 +171,20 @@ impl AudioReader {
                 path: path.to_path_buf(),
                 detail: "the audio track has no channel layout".into(),
             })? as u16;
+        // WAV PCM of known length: symphonia has checked the header (and made a decoder, so
+        // it would accept the data); the samples are then read directly from the data chunk,
+        // which symphonia's reader has just reached.
+        let encoding = (format_id == FORMAT_ID_WAVE)
+            .then(|| wav_encoding(params.codec))
+            .flatten();
+        if let (Some(encoding), Some(total), true) = (encoding, frames, direct) {
+            let data_start = format.into_inner().pos();
+            return match PcmSource::at_data(path, rate, channels, total, encoding, data_start)? {
+                Some(pcm) => Ok(Self::with_pcm(path, pcm)),
+                // Not a plain data chunk after all: symphonia decodes it, as always.
+                None => Self::open_as(path, false),
+            };
+        }
         Ok(AudioReader {
             path: path.to_path_buf(),
             backend: Backend::Symphonia { format, decoder },
@@ -178,13 +205,16 @@ impl AudioReader {
     }
 
     fn open_rf64(path: &Path) -> Result<AudioReader, CodecError> {
-        let pcm = PcmSource::open(path)?;
-        Ok(AudioReader {
+        Ok(Self::with_pcm(path, PcmSource::open(path)?))
+    }
+
+    fn with_pcm(path: &Path, pcm: PcmSource) -> AudioReader {
+        AudioReader {
             path: path.to_path_buf(),
             rate: pcm.rate,
             channels: pcm.channels,
             frames: Some(pcm.frames),
-            backend: Backend::Rf64(pcm),
+            backend: Backend::Pcm(pcm),
             track_id: 0,
             exact_length: true,
             seek_by_decoding: false,
@@ -195,7 +225,7 @@ impl AudioReader {
             seek_target: None,
             discard: 0,
             ended: false,
-        })
+        }
     }
 
     /// The file this reader decodes.
@@ -231,6 +261,20 @@ impl AudioReader {
         let want = buf.len() / ch;
         let mut done = 0;
         while done < want {
+            if self.pending_pos >= self.pending.len() && self.discard == 0 && !self.ended {
+                if let Backend::Pcm(pcm) = &mut self.backend {
+                    // Straight into the caller's buffer, no packet in between.
+                    let n = pcm.read_into(&mut buf[done * ch..want * ch])?;
+                    if n == 0 {
+                        self.finish()?;
+                        break;
+                    }
+                    self.seek_target = None;
+                    done += n;
+                    self.position += n as u64;
+                    continue;
+                }
+            }
             if self.pending_pos >= self.pending.len() {
                 if self.ended || !self.fill()? {
                     break;
@@ -283,8 +327,11 @@ impl AudioReader {
         let ts = self.frame_to_ts(frame);
         let (format, decoder) = match &mut self.backend {
             Backend::Symphonia { format, decoder } => (format, decoder),
-            Backend::Rf64(pcm) => {
+            Backend::Pcm(pcm) => {
                 pcm.seek(frame)?;
+                // As with symphonia: a seek past where a truncated file really ends reads as
+                // its end, not as an error.
+                self.seek_target = Some(frame);
                 self.position = frame;
                 return Ok(());
             }
@@ -344,11 +391,14 @@ impl AudioReader {
             let (time_base, rate) = (self.time_base, self.rate);
             let (format, decoder) = match &mut self.backend {
                 Backend::Symphonia { format, decoder } => (format, decoder),
-                Backend::Rf64(pcm) => {
+                Backend::Pcm(pcm) => {
                     self.pending_pos = 0;
                     return match pcm.read(&mut self.pending, 4096)? {
                         0 => self.finish(),
-                        _ => Ok(true),
+                        _ => {
+                            self.seek_target = None;
+                            Ok(true)
+                        }
                     };
                 }
             };
@@ -444,6 +494,20 @@ impl AudioReader {
     }
 }
 
+/// The PCM encoding of a WAV codec tdaw reads itself (a-law, µ-law and ADPCM stay with
+/// symphonia).
+fn wav_encoding(codec: AudioCodecId) -> Option<Encoding> {
+    Some(match codec {
+        CODEC_ID_PCM_U8 => Encoding::Int(8),
+        CODEC_ID_PCM_S16LE => Encoding::Int(16),
+        CODEC_ID_PCM_S24LE => Encoding::Int(24),
+        CODEC_ID_PCM_S32LE => Encoding::Int(32),
+        CODEC_ID_PCM_F32LE => Encoding::Float32,
+        CODEC_ID_PCM_F64LE => Encoding::Float64,
+        _ => return None,
+    })
+}
+
 fn ts_to_frame(time_base: Option<TimeBase>, rate: u32, ts: Timestamp) -> i64 {
     match time_base {
         Some(tb) if !(tb.numer.get() == 1 && tb.denom.get() == rate) => {
@@ -499,4 +563,229 @@ pub fn read_all(path: &Path) -> Result<(Vec<f32>, u32, u16), CodecError> {
         out.extend_from_slice(&chunk[..n * ch]);
     }
     Ok((out, reader.sample_rate(), reader.channels()))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The direct PCM reader against symphonia's decoder, on WAV files of every layout it
+    //! takes: the same samples bit for bit, the same length, seeks and errors.
+    use super::*;
+
+    /// A WAV file: `tag` 1 (PCM), 3 (float) or 0xFFFE (extensible, `sub` its sub-format
+    /// tag), `data` as the data chunk's bytes (its size is `data.len()` unless `claim`), and a
+    /// LIST chunk after it.
+    struct Wav {
+        tag: u16,
+        sub: u16,
+        channels: u16,
+        bits: u16,
+        valid_bits: u16,
+        data: Vec<u8>,
+        claim: Option<u32>,
+    }
+
+    impl Wav {
+        fn bytes(&self) -> Vec<u8> {
+            let mut fmt = Vec::new();
+            let align = self.channels * self.bits / 8;
+            fmt.extend_from_slice(&self.tag.to_le_bytes());
+            fmt.extend_from_slice(&self.channels.to_le_bytes());
+            fmt.extend_from_slice(&44_100u32.to_le_bytes());
+            fmt.extend_from_slice(&(44_100 * align as u32).to_le_bytes());
+            fmt.extend_from_slice(&align.to_le_bytes());
+            fmt.extend_from_slice(&self.bits.to_le_bytes());
+            if self.tag == 0xFFFE {
+                fmt.extend_from_slice(&22u16.to_le_bytes());
+                fmt.extend_from_slice(&self.valid_bits.to_le_bytes());
+                let mask: u32 = (1u32 << self.channels) - 1;
+                fmt.extend_from_slice(&mask.to_le_bytes());
+                fmt.extend_from_slice(&self.sub.to_le_bytes());
+                fmt.extend_from_slice(&[
+                    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b,
+                    0x71,
+                ]);
+            }
+            let mut body = b"WAVE".to_vec();
+            body.extend_from_slice(b"fmt ");
+            body.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
+            body.extend_from_slice(&fmt);
+            body.extend_from_slice(b"data");
+            let len = self.claim.unwrap_or(self.data.len() as u32);
+            body.extend_from_slice(&len.to_le_bytes());
+            body.extend_from_slice(&self.data);
+            if self.claim.is_none() {
+                if self.data.len() % 2 == 1 {
+                    body.push(0);
+                }
+                body.extend_from_slice(b"LIST\x0c\x00\x00\x00INFOISFT\x00\x00\x00\x00");
+            }
+            // A lying data size makes the RIFF size lie along with it (as a streamed or cut
+            // file's header does), or symphonia rejects the chunk before reading any audio.
+            let riff = match self.claim {
+                Some(c) => (body.len() - self.data.len()) as u32 + c.min(u32::MAX - 100),
+                None => body.len() as u32,
+            };
+            let riff = if self.claim == Some(u32::MAX) {
+                u32::MAX
+            } else {
+                riff
+            };
+            let mut v = b"RIFF".to_vec();
+            v.extend_from_slice(&riff.to_le_bytes());
+            v.extend_from_slice(&body);
+            v
+        }
+    }
+
+    /// `n` bytes from a fixed xorshift stream: every bit pattern (NaNs and infinities in
+    /// float data, full-scale integers) turns up.
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// Every sample the reader delivers, in reads of `chunk` frames, and how it ended.
+    fn drain(r: &mut AudioReader, chunk: usize) -> (Vec<u32>, Result<(), String>) {
+        let ch = r.channels() as usize;
+        let mut buf = vec![0.0f32; chunk * ch];
+        let mut out = Vec::new();
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => return (out, Ok(())),
+                Ok(n) => out.extend(buf[..n * ch].iter().map(|x| x.to_bits())),
+                Err(e) => return (out, Err(e.to_string())),
+            }
+        }
+    }
+
+    /// Opens `bytes` both ways and checks they agree: header, samples, ending, seeks.
+    fn same_both_ways(name: &str, bytes: &[u8], direct_expected: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut direct = AudioReader::open(&path).unwrap();
+        let mut sym = AudioReader::open_as(&path, false).unwrap();
+        assert_eq!(
+            matches!(direct.backend, Backend::Pcm(_)),
+            direct_expected,
+            "{name}: which reader"
+        );
+        assert!(matches!(sym.backend, Backend::Symphonia { .. }), "{name}");
+        assert_eq!(direct.sample_rate(), sym.sample_rate(), "{name}");
+        assert_eq!(direct.channels(), sym.channels(), "{name}");
+        assert_eq!(direct.frames(), sym.frames(), "{name}");
+        let (a, end_a) = drain(&mut direct, 1000);
+        let (b, end_b) = drain(&mut sym, 1000);
+        assert_eq!(a.len(), b.len(), "{name}: length");
+        assert!(a == b, "{name}: samples differ");
+        assert_eq!(end_a, end_b, "{name}: ending");
+        // Seeks anywhere (and past the end), then reads of odd sizes.
+        let total = direct.frames().unwrap_or(0);
+        for frame in [
+            0,
+            1,
+            777,
+            total / 2,
+            total.saturating_sub(3),
+            total,
+            total + 10,
+        ] {
+            direct.seek(frame).unwrap();
+            sym.seek(frame).unwrap();
+            let (a, end_a) = drain(&mut direct, 333);
+            let (b, end_b) = drain(&mut sym, 333);
+            assert!(a == b, "{name}: samples after a seek to {frame} differ");
+            assert_eq!(end_a, end_b, "{name}: ending after a seek to {frame}");
+        }
+    }
+
+    #[test]
+    fn direct_pcm_reads_every_wav_layout_as_symphonia_does() {
+        // (tag, sub-format, bits, valid bits)
+        let layouts = [
+            (1u16, 0u16, 8u16, 8u16),
+            (1, 0, 16, 16),
+            (1, 0, 24, 24),
+            (1, 0, 32, 32),
+            (3, 0, 32, 32),
+            (3, 0, 64, 64),
+            (0xFFFE, 1, 16, 16),
+            (0xFFFE, 1, 24, 24),
+            (0xFFFE, 1, 24, 20),
+            (0xFFFE, 1, 32, 24),
+            (0xFFFE, 3, 32, 32),
+        ];
+        for (i, &(tag, sub, bits, valid_bits)) in layouts.iter().enumerate() {
+            for channels in [1u16, 2, 6] {
+                // Odd frame counts, and a data size that is not a whole number of frames.
+                for (frames, extra) in [(4099usize, 0usize), (1153, 1)] {
+                    let align = (channels * bits / 8) as usize;
+                    let wav = Wav {
+                        tag,
+                        sub,
+                        channels,
+                        bits,
+                        valid_bits,
+                        data: noise(frames * align + extra, 7 + i as u64),
+                        claim: None,
+                    };
+                    let name = format!("t{tag}_{sub}_{bits}_{valid_bits}_{channels}_{extra}.wav");
+                    same_both_ways(&name, &wav.bytes(), true);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_truncated_data_chunk_is_the_same_error_both_ways() {
+        for bits in [16u16, 24] {
+            let wav = Wav {
+                tag: 1,
+                sub: 0,
+                channels: 2,
+                bits,
+                valid_bits: bits,
+                // Half a frame short of 3000 frames, the header claims 10000.
+                data: noise(3000 * 2 * bits as usize / 8 - 2, 3),
+                claim: Some(10_000 * 2 * bits as u32 / 8),
+            };
+            same_both_ways(&format!("cut{bits}.wav"), &wav.bytes(), true);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("cut.wav");
+            std::fs::write(&path, wav.bytes()).unwrap();
+            let e = read_all(&path).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    CodecError::Truncated {
+                        expected: 10_000,
+                        found: 2999,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_streamed_wav_of_unknown_length_stays_with_symphonia() {
+        let wav = Wav {
+            tag: 1,
+            sub: 0,
+            channels: 2,
+            bits: 16,
+            valid_bits: 16,
+            data: noise(4 * 1000, 5),
+            claim: Some(u32::MAX),
+        };
+        same_both_ways("stream.wav", &wav.bytes(), false);
+    }
 }

@@ -1,6 +1,9 @@
 //! Reading RF64 (EBU Tech 3306), the WAV form for files past 4 GiB, which symphonia does not
 //! know: the header is parsed here (`ds64` gives the 64-bit sizes) and integer or float PCM is
-//! read straight from the file, one bounded chunk at a time.
+//! read straight from the file, one bounded chunk at a time. Plain WAV's PCM data is read the
+//! same way once symphonia has parsed its header ([`PcmSource::at_data`]): converting whole
+//! chunks straight to f32 costs a fraction of symphonia's per-packet decode, with the same
+//! samples bit for bit (the conversions below are symphonia's).
 
 use super::CodecError;
 use std::fs::File;
@@ -12,9 +15,10 @@ pub fn is_rf64(head: &[u8]) -> bool {
     head.len() >= 12 && (&head[..4] == b"RF64" || &head[..4] == b"BW64") && &head[8..12] == b"WAVE"
 }
 
-/// Sample encoding of the data chunk.
+/// Sample encoding of the data chunk: `Int(8)` is unsigned, wider integers are signed, all
+/// little-endian.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
+pub enum Encoding {
     Int(u16),
     Float32,
     Float64,
@@ -34,6 +38,9 @@ pub struct PcmSource {
     at: u64,
     raw: Vec<u8>,
 }
+
+/// Frames converted per read at most, so the raw buffer stays small whatever the caller asks.
+const MAX_READ_FRAMES: usize = 16_384;
 
 fn bad(path: &Path, detail: impl Into<String>) -> CodecError {
     CodecError::BadHeader {
@@ -155,6 +162,56 @@ impl PcmSource {
         }
     }
 
+    /// The PCM data of a file whose header someone else parsed (symphonia, for WAV): `frames`
+    /// frames of `channels` × `encoding` from byte `data_start`. `None` when the bytes before
+    /// `data_start` are not a data chunk's header that says so (the caller decodes otherwise).
+    pub fn at_data(
+        path: &Path,
+        rate: u32,
+        channels: u16,
+        frames: u64,
+        encoding: Encoding,
+        data_start: u64,
+    ) -> Result<Option<PcmSource>, CodecError> {
+        let io = |error| CodecError::Io {
+            path: path.to_path_buf(),
+            error,
+        };
+        let bytes = match encoding {
+            Encoding::Int(bits) => (bits as u64).div_ceil(8),
+            Encoding::Float32 => 4,
+            Encoding::Float64 => 8,
+        };
+        let block_align = bytes * channels as u64;
+        // The data chunk's own header, just before the data: only a chunk whose size gives
+        // exactly `frames` is read here (not a streamed one of unknown size).
+        let Some(header) = data_start.checked_sub(8) else {
+            return Ok(None);
+        };
+        let mut file = BufReader::new(File::open(path).map_err(io)?);
+        file.seek(SeekFrom::Start(header)).map_err(io)?;
+        let mut ch = [0u8; 8];
+        if file.read_exact(&mut ch).is_err() || &ch[..4] != b"data" {
+            return Ok(None);
+        }
+        let len = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]);
+        if block_align == 0 || len == u32::MAX || len as u64 / block_align != frames {
+            return Ok(None);
+        }
+        Ok(Some(PcmSource {
+            path: path.to_path_buf(),
+            file,
+            rate,
+            channels,
+            frames,
+            encoding,
+            data_start,
+            block_align,
+            at: 0,
+            raw: Vec::new(),
+        }))
+    }
+
     /// Moves to frame `frame` (clamped to the end).
     pub fn seek(&mut self, frame: u64) -> Result<(), CodecError> {
         let frame = frame.min(self.frames);
@@ -172,8 +229,20 @@ impl PcmSource {
     /// Reads up to `max_frames` frames as interleaved f32 into `out` (cleared first). Returns
     /// the frames read; 0 at the end of the data or of the file (the caller checks truncation).
     pub fn read(&mut self, out: &mut Vec<f32>, max_frames: usize) -> Result<usize, CodecError> {
-        out.clear();
-        let frames = (self.frames - self.at).min(max_frames as u64) as usize;
+        let ch = self.channels as usize;
+        out.resize(max_frames.min(MAX_READ_FRAMES) * ch, 0.0);
+        let frames = self.read_into(out)?;
+        out.truncate(frames * ch);
+        Ok(frames)
+    }
+
+    /// Reads up to `out.len() / channels` frames (at most [`MAX_READ_FRAMES`]) as interleaved
+    /// f32 into the start of `out`. Returns the frames read; 0 at the end of the data or of the
+    /// file (the caller checks truncation).
+    pub fn read_into(&mut self, out: &mut [f32]) -> Result<usize, CodecError> {
+        let ch = self.channels as usize;
+        let frames =
+            (self.frames - self.at).min((out.len() / ch).min(MAX_READ_FRAMES) as u64) as usize;
         if frames == 0 {
             return Ok(0);
         }
@@ -195,26 +264,42 @@ impl PcmSource {
         }
         let frames = got / self.block_align as usize;
         let raw = &self.raw[..frames * self.block_align as usize];
+        let out = &mut out[..frames * ch];
+        // The conversions are symphonia's (`symphonia_core::conv`), so a file reads the same
+        // whichever path decodes it; the divisions by powers of two are exact.
         match self.encoding {
-            Encoding::Int(8) => out.extend(raw.iter().map(|&b| (b as f32 - 128.0) / 128.0)),
-            Encoding::Int(16) => out.extend(
-                raw.chunks_exact(2)
-                    .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32_768.0),
-            ),
-            Encoding::Int(24) => out
-                .extend(raw.chunks_exact(3).map(|b| {
-                    (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0
-                })),
-            Encoding::Int(_) => out.extend(raw.chunks_exact(4).map(|b| {
-                (i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 / 2_147_483_648.0) as f32
-            })),
-            Encoding::Float32 => out.extend(
-                raw.chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ),
-            Encoding::Float64 => out.extend(raw.chunks_exact(8).map(|b| {
-                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
-            })),
+            Encoding::Int(8) => {
+                for (o, &b) in out.iter_mut().zip(raw) {
+                    *o = b as f32 / 128.0 - 1.0;
+                }
+            }
+            Encoding::Int(16) => {
+                for (o, b) in out.iter_mut().zip(raw.chunks_exact(2)) {
+                    *o = i16::from_le_bytes([b[0], b[1]]) as f32 / 32_768.0;
+                }
+            }
+            Encoding::Int(24) => {
+                for (o, b) in out.iter_mut().zip(raw.chunks_exact(3)) {
+                    *o = (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0;
+                }
+            }
+            Encoding::Int(_) => {
+                for (o, b) in out.iter_mut().zip(raw.chunks_exact(4)) {
+                    let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    *o = (v as f64 / 2_147_483_648.0) as f32;
+                }
+            }
+            Encoding::Float32 => {
+                for (o, b) in out.iter_mut().zip(raw.chunks_exact(4)) {
+                    *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+            Encoding::Float64 => {
+                for (o, b) in out.iter_mut().zip(raw.chunks_exact(8)) {
+                    *o =
+                        f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
+                }
+            }
         }
         self.at += frames as u64;
         Ok(frames)

@@ -29,6 +29,9 @@ use crate::model::{ClipContent, Effect, FxId, Project, Track, TrackId, TrackKind
 use std::path::Path;
 use std::sync::Arc;
 
+mod pipeline;
+pub use pipeline::Pipeline;
+
 /// The largest block processed at once; callers split longer buffers.
 pub const MAX_BLOCK: usize = 4096;
 /// Note events one track can take in one block; a denser block is shortened.
@@ -475,6 +478,77 @@ impl TrackNode {
         }
     }
 
+    /// Adds this node's sends to the buses' inputs and its output (delayed for latency
+    /// compensation, in place) to the master sum of `mix`, for block `(pos, n)`; meters it.
+    fn contribute(
+        &mut self,
+        mix: &mut MixBuffers,
+        scratch: &mut [Vec<f32>; 2],
+        sh: Shared<'_>,
+        (pos, n): (u64, usize),
+    ) {
+        for (si, s) in self.sends.iter_mut().enumerate() {
+            if s.pre_fader && !self.audible {
+                continue;
+            }
+            let [sl, sr] = if s.pre_fader { &self.pre } else { &self.post };
+            let [xl, xr] = &mut *scratch;
+            let (sl, sr): (&[f32], &[f32]) = if s.comp.is_empty() {
+                (&sl[..n], &sr[..n])
+            } else {
+                xl[..n].copy_from_slice(&sl[..n]);
+                xr[..n].copy_from_slice(&sr[..n]);
+                s.comp.process(&mut xl[..n], &mut xr[..n]);
+                (&xl[..n], &xr[..n])
+            };
+            let [bl, br] = &mut mix.bus_in[s.slot];
+            let lane = if s.laned {
+                automation::lane_for(&self.lanes, LaneTarget::Send(si))
+            } else {
+                None
+            };
+            if let Some(l) = lane {
+                let mut k = 0;
+                while k < n {
+                    let m = (n - k).min(SUB_BLOCK);
+                    let at = (pos + (k + m) as u64).saturating_sub(self.out_lat as u64);
+                    let v = db_to_gain(l.value_at(sh.grid, at) as f32);
+                    if std::mem::take(&mut s.fresh) {
+                        s.auto.set_immediate(v);
+                    } else {
+                        s.auto.set_target(v);
+                    }
+                    for i in k..k + m {
+                        let g = s.gain.next() * s.auto.next();
+                        bl[i] += sl[i] * g;
+                        br[i] += sr[i] * g;
+                    }
+                    k += m;
+                }
+            } else if !s.gain.is_smoothing() && !s.auto.is_smoothing() {
+                let g = s.gain.value() * s.auto.value();
+                add(&mut bl[..n], sl, g);
+                add(&mut br[..n], sr, g);
+            } else {
+                for i in 0..n {
+                    let g = s.gain.next() * s.auto.next();
+                    bl[i] += sl[i] * g;
+                    br[i] += sr[i] * g;
+                }
+            }
+        }
+        let [ol, or] = &mut self.post;
+        self.comp.process(&mut ol[..n], &mut or[..n]);
+        let [ml, mr] = &mut mix.master;
+        add(&mut ml[..n], &ol[..n], 1.0);
+        add(&mut mr[..n], &or[..n], 1.0);
+        if let Some((meters, rate)) = sh.meters {
+            if let Some((_, m)) = meters.tracks.get(self.meter) {
+                m.update(&ol[..n], &or[..n], rate);
+            }
+        }
+    }
+
     /// Points the fader and pan automation at the lanes' values at timeline sample `at`.
     fn follow_lanes(&mut self, at: u64, grid: &TempoGrid) {
         let fresh = std::mem::take(&mut self.auto_fresh);
@@ -665,8 +739,8 @@ pub struct Graph {
     pub rate: u32,
     /// Sources first (project order), then buses in an order where every send points forward.
     pub tracks: Vec<TrackNode>,
-    bus_in: Vec<[Vec<f32>; 2]>,
-    master: [Vec<f32>; 2],
+    /// The buses' inputs and the master sum of the block being mixed.
+    mix: MixBuffers,
     master_gain: Smoothed,
     pub meters: Arc<MeterBank>,
     /// Update the track meters while processing (off for offline render: nobody watches).
@@ -978,11 +1052,8 @@ impl Graph {
         };
         let graph = Graph {
             rate,
-            bus_in: (0..placed.len())
-                .map(|_| [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]])
-                .collect(),
+            mix: MixBuffers::new(placed.len()),
             tracks,
-            master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             master_gain: Smoothed::with_samples(master_gain, ramp),
             meters: Arc::new(meters),
             metering: true,
@@ -1063,8 +1134,8 @@ impl Graph {
 
     /// Processes up to `n` frames (≤ MAX_BLOCK) of the timeline from `pos`; returns the frames
     /// done (fewer when a note storm fills an event buffer). The mix is then in
-    /// [`Graph::master`]. With `parallel`, the tracks are rendered on two threads (offline
-    /// only: it spawns). Called on the audio thread (with `parallel` false).
+    /// [`Graph::master`]. With `parallel`, the sources are rendered on the threads of the
+    /// current rayon pool (offline only). Called on the audio thread (with `parallel` false).
     pub fn process(
         &mut self,
         pos: u64,
@@ -1072,16 +1143,8 @@ impl Graph {
         playing: bool,
         parallel: bool,
     ) -> Result<usize, EngineError> {
-        let mut n = n.min(MAX_BLOCK);
-        for t in &self.tracks {
-            n = n.min(t.event_limit(pos, n, playing));
-        }
-        // Note-value times follow the tempo at the playhead.
-        let bpm = self.grid.bpm_at(pos as f64, self.rate);
-        for t in &mut self.tracks {
-            t.chain.set_tempo(bpm);
-        }
-        self.master_fx.set_tempo(bpm);
+        let n = self.block_len(pos, n, playing);
+        let sources = self.sources();
         let Graph {
             tracks,
             sidechains,
@@ -1089,8 +1152,7 @@ impl Graph {
             meters,
             metering,
             phases,
-            bus_in,
-            master,
+            mix,
             scratch,
             master_fx,
             master_lanes,
@@ -1102,196 +1164,44 @@ impl Graph {
             rate,
             ..
         } = self;
-        let grid: &TempoGrid = grid;
-        let gr = if *metering {
-            Some(&meters.gain_reduction[..])
-        } else {
-            None
+        let sh = Shared::new(grid, meters, *metering, *rate);
+        let (srcs, buses) = tracks.split_at_mut(sources);
+        let block = (pos, n);
+        sources_stage(
+            srcs, phases, sidechains, mix, scratch, sh, block, playing, parallel,
+        )?;
+        bus_stage(buses, sidechains, mix, scratch, sh, block);
+        let mut master = MasterStage {
+            fx: master_fx,
+            lanes: master_lanes,
+            laned: *master_laned,
+            auto: master_auto,
+            fresh: master_fresh,
+            gain: master_gain,
+            latency: *latency,
         };
-        let mut start = 0;
-        for &end in phases.iter() {
-            let ctx = Ctx {
-                grid,
-                sidechains,
-                gr,
-            };
-            let group = &mut tracks[start..end];
-            if parallel && group.len() > 1 {
-                // Offline only: two threads take tracks from a shared queue, so uneven tracks
-                // (a dense drum part next to a sparse pad) still keep both cores busy. Each
-                // track's result does not depend on which thread ran it.
-                let queue = std::sync::Mutex::new(group.iter_mut());
-                let work = || -> Result<(), EngineError> {
-                    loop {
-                        let next = queue
-                            .lock()
-                            .map_err(|_| EngineError::Internal("a render thread panicked".into()))?
-                            .next();
-                        match next {
-                            Some(t) => t.process_own(pos, n, playing, &ctx)?,
-                            None => return Ok(()),
-                        }
-                    }
-                };
-                std::thread::scope(|s| {
-                    let h = s.spawn(work);
-                    let mine = work();
-                    let theirs = h.join().unwrap_or_else(|_| {
-                        Err(EngineError::Internal("a render thread panicked".into()))
-                    });
-                    mine.and(theirs)
-                })?;
-            } else {
-                for t in group {
-                    t.process_own(pos, n, playing, &ctx)?;
-                }
-            }
-            // The sidechain sources of this phase, for the phases after it.
-            for t in &tracks[start..end] {
-                if let (Some(k), false) = (t.sc_out, t.is_kept()) {
-                    copy_block(&mut sidechains[k].1, &t.post, n);
-                }
-            }
-            start = end;
-        }
-        let [ml, mr] = master;
-        ml[..n].fill(0.0);
-        mr[..n].fill(0.0);
-        for b in bus_in.iter_mut() {
-            b[0][..n].fill(0.0);
-            b[1][..n].fill(0.0);
-        }
-        for t in tracks.iter_mut() {
-            if t.is_kept() {
-                continue;
-            }
-            if let Source::Bus { slot } = t.source {
-                let [il, ir] = &bus_in[slot];
-                t.pre[0][..n].copy_from_slice(&il[..n]);
-                t.pre[1][..n].copy_from_slice(&ir[..n]);
-                let ctx = Ctx {
-                    grid,
-                    sidechains,
-                    gr,
-                };
-                t.finish(pos, n, &ctx);
-                if let Some(k) = t.sc_out {
-                    copy_block(&mut sidechains[k].1, &t.post, n);
-                }
-            }
-            for (si, s) in t.sends.iter_mut().enumerate() {
-                if s.pre_fader && !t.audible {
-                    continue;
-                }
-                let [sl, sr] = if s.pre_fader { &t.pre } else { &t.post };
-                let [xl, xr] = &mut *scratch;
-                let (sl, sr): (&[f32], &[f32]) = if s.comp.is_empty() {
-                    (&sl[..n], &sr[..n])
-                } else {
-                    xl[..n].copy_from_slice(&sl[..n]);
-                    xr[..n].copy_from_slice(&sr[..n]);
-                    s.comp.process(&mut xl[..n], &mut xr[..n]);
-                    (&xl[..n], &xr[..n])
-                };
-                let [bl, br] = &mut bus_in[s.slot];
-                let lane = if s.laned {
-                    automation::lane_for(&t.lanes, LaneTarget::Send(si))
-                } else {
-                    None
-                };
-                if let Some(l) = lane {
-                    let mut k = 0;
-                    while k < n {
-                        let m = (n - k).min(SUB_BLOCK);
-                        let at = (pos + (k + m) as u64).saturating_sub(t.out_lat as u64);
-                        let v = db_to_gain(l.value_at(grid, at) as f32);
-                        if std::mem::take(&mut s.fresh) {
-                            s.auto.set_immediate(v);
-                        } else {
-                            s.auto.set_target(v);
-                        }
-                        for i in k..k + m {
-                            let g = s.gain.next() * s.auto.next();
-                            bl[i] += sl[i] * g;
-                            br[i] += sr[i] * g;
-                        }
-                        k += m;
-                    }
-                } else if !s.gain.is_smoothing() && !s.auto.is_smoothing() {
-                    let g = s.gain.value() * s.auto.value();
-                    add(&mut bl[..n], sl, g);
-                    add(&mut br[..n], sr, g);
-                } else {
-                    for i in 0..n {
-                        let g = s.gain.next() * s.auto.next();
-                        bl[i] += sl[i] * g;
-                        br[i] += sr[i] * g;
-                    }
-                }
-            }
-            let [ol, or] = &mut t.post;
-            t.comp.process(&mut ol[..n], &mut or[..n]);
-            add(&mut ml[..n], &ol[..n], 1.0);
-            add(&mut mr[..n], &or[..n], 1.0);
-            if *metering {
-                if let Some((_, m)) = meters.tracks.get(t.meter) {
-                    m.update(&ol[..n], &or[..n], *rate);
-                }
-            }
-        }
-        let ctx = Ctx {
-            grid,
-            sidechains,
-            gr,
-        };
-        run_chain(
-            master_fx,
-            master_lanes,
-            &mut ml[..n],
-            &mut mr[..n],
-            pos,
-            *latency,
-            &ctx,
-        );
-        if *master_laned {
-            let lane = automation::lane_for(master_lanes, LaneTarget::Gain);
-            let lat = (*latency + master_fx.latency()) as u64;
-            let mut k = 0;
-            while k < n {
-                let m = (n - k).min(SUB_BLOCK);
-                if let Some(l) = lane {
-                    let at = (pos + (k + m) as u64).saturating_sub(lat);
-                    let v = db_to_gain(l.value_at(grid, at) as f32);
-                    if std::mem::take(master_fresh) {
-                        master_auto.set_immediate(v);
-                    } else {
-                        master_auto.set_target(v);
-                    }
-                }
-                for i in k..k + m {
-                    let g = master_gain.next() * master_auto.next();
-                    ml[i] *= g;
-                    mr[i] *= g;
-                }
-                k += m;
-            }
-        } else if master_gain.is_smoothing()
-            || master_gain.target() != 1.0
-            || master_auto.is_smoothing()
-            || master_auto.value() != 1.0
-        {
-            for i in 0..n {
-                let g = master_gain.next() * master_auto.next();
-                ml[i] *= g;
-                mr[i] *= g;
-            }
-        }
+        master.run(sidechains, &mut mix.master, sh, block);
         Ok(n)
+    }
+
+    /// The frames of the block at `pos` processed at once: `n`, at most [`MAX_BLOCK`], fewer
+    /// where a note storm would overflow an event buffer.
+    fn block_len(&self, pos: u64, n: usize, playing: bool) -> usize {
+        let mut n = n.min(MAX_BLOCK);
+        for t in &self.tracks {
+            n = n.min(t.event_limit(pos, n, playing));
+        }
+        n
+    }
+
+    /// How many nodes at the start of `tracks` are sources (the buses follow).
+    pub fn sources(&self) -> usize {
+        self.phases.last().copied().unwrap_or(0)
     }
 
     /// The mix of the last block.
     pub fn master(&self, n: usize) -> (&[f32], &[f32]) {
-        (&self.master[0][..n], &self.master[1][..n])
+        (&self.mix.master[0][..n], &self.mix.master[1][..n])
     }
 
     /// Moves every source to `pos` after a seek or loop wrap. A `hard` jump (seek) silences
@@ -1518,6 +1428,219 @@ fn chase_to(
     });
     if n > 0 {
         inst.process(&buf[..n], &mut [], &mut []);
+    }
+}
+
+/// What a block's mix carries from the sources to the buses and the master: the buses'
+/// inputs and the master sum.
+struct MixBuffers {
+    bus_in: Vec<[Vec<f32>; 2]>,
+    master: [Vec<f32>; 2],
+}
+
+impl MixBuffers {
+    /// Buffers for `buses` buses (engine or render thread: allocates).
+    fn new(buses: usize) -> MixBuffers {
+        MixBuffers {
+            bus_in: (0..buses)
+                .map(|_| [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]])
+                .collect(),
+            master: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
+        }
+    }
+}
+
+/// What every stage of a block reads: the tempo grid and the meters.
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    grid: &'a TempoGrid,
+    rate: u32,
+    /// The gain-reduction meters (None: not metering).
+    gr: Option<&'a [(FxId, AtomicF32)]>,
+    /// The track meters and the rate (None: not metering).
+    meters: Option<(&'a MeterBank, u32)>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(grid: &'a TempoGrid, meters: &'a MeterBank, metering: bool, rate: u32) -> Shared<'a> {
+        Shared {
+            grid,
+            rate,
+            gr: metering.then_some(&meters.gain_reduction[..]),
+            meters: metering.then_some((meters, rate)),
+        }
+    }
+
+    fn ctx<'b>(&self, sidechains: &'b SidechainBank) -> Ctx<'b>
+    where
+        'a: 'b,
+    {
+        Ctx {
+            grid: self.grid,
+            sidechains,
+            gr: self.gr,
+        }
+    }
+}
+
+/// The sources of block `(pos, n)`, phase by phase (each phase's sources on the threads of the
+/// current rayon pool with `parallel`; a source's result does not depend on the thread), then
+/// their sends and outputs summed into `mix` in graph order.
+#[allow(clippy::too_many_arguments)]
+fn sources_stage(
+    srcs: &mut [TrackNode],
+    phases: &[usize],
+    sidechains: &mut SidechainBank,
+    mix: &mut MixBuffers,
+    scratch: &mut [Vec<f32>; 2],
+    sh: Shared<'_>,
+    (pos, n): (u64, usize),
+    playing: bool,
+    parallel: bool,
+) -> Result<(), EngineError> {
+    // Note-value times follow the tempo at the playhead.
+    let bpm = sh.grid.bpm_at(pos as f64, sh.rate);
+    for t in srcs.iter_mut() {
+        t.chain.set_tempo(bpm);
+    }
+    let mut start = 0;
+    for &end in phases {
+        let ctx = sh.ctx(sidechains);
+        let group = &mut srcs[start..end];
+        if parallel && group.len() > 1 {
+            use rayon::prelude::*;
+            // One task per source, so uneven tracks (a dense drum part next to a sparse pad)
+            // still keep every thread busy.
+            group
+                .par_iter_mut()
+                .with_max_len(1)
+                .try_for_each(|t| t.process_own(pos, n, playing, &ctx))?;
+        } else {
+            for t in group.iter_mut() {
+                t.process_own(pos, n, playing, &ctx)?;
+            }
+        }
+        // The sidechain sources of this phase, for the phases after it.
+        for t in &srcs[start..end] {
+            if let (Some(k), false) = (t.sc_out, t.is_kept()) {
+                copy_block(&mut sidechains[k].1, &t.post, n);
+            }
+        }
+        start = end;
+    }
+    let [ml, mr] = &mut mix.master;
+    ml[..n].fill(0.0);
+    mr[..n].fill(0.0);
+    for b in mix.bus_in.iter_mut() {
+        b[0][..n].fill(0.0);
+        b[1][..n].fill(0.0);
+    }
+    for t in srcs.iter_mut() {
+        if !t.is_kept() {
+            t.contribute(mix, scratch, sh, (pos, n));
+        }
+    }
+    Ok(())
+}
+
+/// The buses of block `(pos, n)` in graph order (every send points forward): each takes its
+/// input from `mix`, runs its chain and fader, and adds its sends and output to `mix`.
+fn bus_stage(
+    buses: &mut [TrackNode],
+    sidechains: &mut SidechainBank,
+    mix: &mut MixBuffers,
+    scratch: &mut [Vec<f32>; 2],
+    sh: Shared<'_>,
+    (pos, n): (u64, usize),
+) {
+    let bpm = sh.grid.bpm_at(pos as f64, sh.rate);
+    for t in buses.iter_mut() {
+        t.chain.set_tempo(bpm);
+    }
+    for t in buses.iter_mut() {
+        if t.is_kept() {
+            continue;
+        }
+        if let Source::Bus { slot } = t.source {
+            let [il, ir] = &mix.bus_in[slot];
+            t.pre[0][..n].copy_from_slice(&il[..n]);
+            t.pre[1][..n].copy_from_slice(&ir[..n]);
+            t.finish(pos, n, &sh.ctx(sidechains));
+            if let Some(k) = t.sc_out {
+                copy_block(&mut sidechains[k].1, &t.post, n);
+            }
+        }
+        t.contribute(mix, scratch, sh, (pos, n));
+    }
+}
+
+/// The master's chain, lanes and fader, borrowed from the graph for one block.
+struct MasterStage<'a> {
+    fx: &'a mut FxChain,
+    lanes: &'a [Lane],
+    laned: bool,
+    auto: &'a mut Smoothed,
+    fresh: &'a mut bool,
+    gain: &'a mut Smoothed,
+    /// The compensated latency of every path to the master sum.
+    latency: usize,
+}
+
+impl MasterStage<'_> {
+    /// The master chain and fader on the master sum of block `(pos, n)`, in place.
+    fn run(
+        &mut self,
+        sidechains: &SidechainBank,
+        master: &mut [Vec<f32>; 2],
+        sh: Shared<'_>,
+        (pos, n): (u64, usize),
+    ) {
+        let bpm = sh.grid.bpm_at(pos as f64, sh.rate);
+        self.fx.set_tempo(bpm);
+        let [ml, mr] = master;
+        run_chain(
+            self.fx,
+            self.lanes,
+            &mut ml[..n],
+            &mut mr[..n],
+            pos,
+            self.latency,
+            &sh.ctx(sidechains),
+        );
+        let (gain, auto) = (&mut *self.gain, &mut *self.auto);
+        if self.laned {
+            let lane = automation::lane_for(self.lanes, LaneTarget::Gain);
+            let lat = (self.latency + self.fx.latency()) as u64;
+            let mut k = 0;
+            while k < n {
+                let m = (n - k).min(SUB_BLOCK);
+                if let Some(l) = lane {
+                    let at = (pos + (k + m) as u64).saturating_sub(lat);
+                    let v = db_to_gain(l.value_at(sh.grid, at) as f32);
+                    if std::mem::take(self.fresh) {
+                        auto.set_immediate(v);
+                    } else {
+                        auto.set_target(v);
+                    }
+                }
+                for i in k..k + m {
+                    let g = gain.next() * auto.next();
+                    ml[i] *= g;
+                    mr[i] *= g;
+                }
+                k += m;
+            }
+        } else if gain.is_smoothing()
+            || gain.target() != 1.0
+            || auto.is_smoothing()
+            || auto.value() != 1.0
+        {
+            for i in 0..n {
+                let g = gain.next() * auto.next();
+                ml[i] *= g;
+                mr[i] *= g;
+            }
+        }
     }
 }
 
