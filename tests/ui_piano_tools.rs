@@ -473,3 +473,72 @@ fn play_mode_in_tmux_records_step_entry_on_an_armed_track() {
         .collect();
     assert_eq!(played, vec![(84, 0.0), (86, 0.25), (88, 0.5)]);
 }
+
+#[test]
+fn chords_make_a_new_clip_at_the_cursor_and_key_names_the_notes_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    // The notes C E G B: the piano roll's :key names their key and offers to set it.
+    press(&mut app, ":key<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    assert!(
+        app.status.text.starts_with("No key set; the notes are in ")
+            && app.status.text.contains("confidence")
+            && app.status.text.contains(":key "),
+        "{}",
+        app.status.text
+    );
+    // Numerals read in key=; two beats a chord; one new clip, one undo step.
+    app.piano.cursor = 0.0;
+    press(&mut app, ":chords i VI III VII key=Am beats=2<ret>");
+    assert!(!app.status.error, "{}", app.status.text);
+    let clips = &app.project.tracks[0].clips;
+    assert_eq!(clips.len(), 3, "a third clip");
+    let new = clips
+        .iter()
+        .find(|c| c.name == "Am F C G")
+        .expect("the clip is named by its chords");
+    let ClipContent::Midi(m) = &new.content else {
+        panic!("not MIDI")
+    };
+    assert_eq!(m.length, 8.0);
+    let first: Vec<u8> = {
+        let mut v: Vec<u8> = m
+            .notes
+            .iter()
+            .filter(|n| n.start == 0.0)
+            .map(|n| n.pitch % 12)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(first, vec![0, 4, 9], "A minor: A C E");
+    let last: Vec<u8> = {
+        let mut v: Vec<u8> = m
+            .notes
+            .iter()
+            .filter(|n| n.start == 6.0)
+            .map(|n| n.pitch % 12)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(last, vec![2, 7, 11], "G major: G B D");
+    press(&mut app, "u");
+    assert_eq!(
+        app.project.tracks[0].clips.len(),
+        2,
+        "u takes the clip back"
+    );
+    // The new clip's piano roll closed with it; back to clip A. A bad symbol is named and
+    // nothing changes.
+    press(&mut app, "ga<ret>");
+    assert_eq!(app.view, ViewKind::PianoRoll);
+    press(&mut app, ":chords Am Hx<ret>");
+    assert!(
+        app.status.error && app.status.text.contains("Hx"),
+        "{}",
+        app.status.text
+    );
+    assert_eq!(app.project.tracks[0].clips.len(), 2);
+}

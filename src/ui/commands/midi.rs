@@ -1,5 +1,5 @@
 //! The MIDI toolkit's `:` commands in the piano roll: `:quantize`, `:humanize`, `:transpose`,
-//! `:groove`, `:arp`, `:chord` and `:scale`. This file
+//! `:groove`, `:arp`, `:chord`, `:chords` and `:scale`. This file
 //! only reads the words (`NAME=VALUE` options, refused in one line naming the bad word); the
 //! piano roll's `tools` do the edit, one undo step each, on the selection or every note. From
 //! the arrange view a tool opens the MIDI clip under the cursor in the piano roll first.
@@ -203,6 +203,31 @@ pub(super) fn chord(app: &mut App, args: &Args) -> Result<(), String> {
     app.with_cx(|cx, v| tools::chord_at_cursor(v.piano, cx, &text))
 }
 
+/// `:chords PROGRESSION [key=K] [beats=N] [voicing=close|open|drop2]`: a new clip of the
+/// chords (symbols, or numerals in the key) at the piano roll's cursor.
+pub(super) fn chords(app: &mut App, args: &Args) -> Result<(), String> {
+    const USAGE: &str = ":chords Am F C G | i VI III VII [key=Am] [beats=4] [voicing=drop2]";
+    in_piano(app, "chords")?;
+    let w = Words::parse(args.rest, &["key", "beats", "voicing"], USAGE)?;
+    if w.plain.is_empty() {
+        return Err(USAGE.into());
+    }
+    let progression = w.plain.join(" ");
+    let beats = w.number("beats", 0.0625, 64.0)?;
+    let key = w.get("key").map(str::to_string);
+    let voicing = w.get("voicing").map(str::to_string);
+    app.with_cx(|cx, v| {
+        tools::chords(
+            v.piano,
+            cx,
+            &progression,
+            key.as_deref(),
+            beats,
+            voicing.as_deref(),
+        )
+    })
+}
+
 /// `:scale [SCALE|off]`: scale snap on (the project key's scale without SCALE) or off.
 pub(super) fn scale(app: &mut App, args: &Args) -> Result<(), String> {
     let text = args.rest.trim().to_string();
@@ -285,6 +310,17 @@ pub(super) const CHORD_CMD: Command = Command {
     args: &[arg("SYMBOL", Kind::Text)],
     doc: "Piano roll: place a chord (Cmaj7, Am/E, V7) at the cursor, a grid step or LENGTH long",
     run: Run::Handler(chord),
+    keys: &[],
+    quits: false,
+};
+
+pub(super) const CHORDS_CMD: Command = Command {
+    name: "chords",
+    aliases: &[],
+    synopsis: "PROGRESSION [key=K] [beats=N] [voicing=close|open|drop2]",
+    args: &[arg("PROGRESSION", Kind::Text)],
+    doc: "Piano roll: a new clip of chords at the cursor (Am F C G, or i VI III VII in the key)",
+    run: Run::Handler(chords),
     keys: &[],
     quits: false,
 };

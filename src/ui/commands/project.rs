@@ -41,6 +41,10 @@ pub(super) fn bpm(app: &mut App, args: &Args) -> Result<(), String> {
 /// `:key [KEY]`, `:key none`.
 pub(super) fn key(app: &mut App, args: &Args) -> Result<(), String> {
     let arg = args.rest;
+    if arg.is_empty() && app.view == crate::ui::keymap::ViewKind::PianoRoll {
+        // In the piano roll: also the key the clip's (or the selection's) notes are in.
+        return app.with_cx(|cx, v| crate::ui::views::piano_roll::tools::detect_key(v.piano, cx));
+    }
     if arg.is_empty() {
         app.info(match app.project.key {
             Some(k) => format!("Key {k}"),

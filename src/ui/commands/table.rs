@@ -219,6 +219,7 @@ pub static COMMANDS: &[Command] = &[
     midi::GROOVE_CMD,
     midi::ARP_CMD,
     midi::CHORD_CMD,
+    midi::CHORDS_CMD,
     midi::SCALE_CMD,
     Command {
         name: "loop",

@@ -348,3 +348,84 @@ pub fn set_scale(st: &mut PianoState, cx: &mut Cx<'_>, text: &str) -> Result<(),
     st.snap = Some(scale);
     Ok(())
 }
+
+/// `:chords PROGRESSION …`: a new clip of the chords at the cursor on the piano roll's track,
+/// opened in the piano roll. Numerals are read in `key` (else the scale snap's scale, else the
+/// project key).
+pub fn chords(
+    st: &mut PianoState,
+    cx: &mut Cx<'_>,
+    progression: &str,
+    key: Option<&str>,
+    beats: Option<f64>,
+    voicing: Option<&str>,
+) -> Result<(), String> {
+    use crate::midi::progression::{parse_progression, progression_clip, Options};
+    use crate::midi::theory::Voicing;
+    let (track, clip) = clip(st, cx).ok_or("no MIDI clip in the piano roll")?;
+    let key = match key {
+        Some(k) => Some(Scale::parse(k).map_err(|e| e.to_string())?),
+        None => step_scale(st, cx).ok(),
+    };
+    let chords = parse_progression(progression, key.as_ref()).map_err(|e| e.to_string())?;
+    let mut o = Options {
+        velocity: st.velocity,
+        ..Options::default()
+    };
+    if let Some(b) = beats {
+        o.beats = b;
+    }
+    if let Some(v) = voicing {
+        o.voicing = Voicing::parse(v).map_err(|e| e.to_string())?;
+    }
+    let offset = match &clip.content {
+        ClipContent::Midi(m) => m.offset,
+        ClipContent::Audio(_) => 0.0,
+    };
+    let at = (clip.start + st.cursor - offset).max(0.0);
+    let edit = progression_clip(cx.project, track, at, &chords, &o).map_err(|e| e.to_string())?;
+    let id = match &edit {
+        Edit::AddClip { clip, .. } => Some(clip.id),
+        _ => None,
+    };
+    if cx.apply(edit, "chords") {
+        cx.info(format!(
+            "{} chord{} in a new clip at {}",
+            chords.len(),
+            plural(chords.len()),
+            crate::ui::widgets::bars_beats(cx.project, at)
+        ));
+        if let Some(id) = id {
+            cx.ask(crate::ui::ctx::Effect::OpenClip {
+                clip: id,
+                beat: 0.0,
+                pitch: st.pitch,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `:key` in the piano roll: the project key and the key the selected notes (or the clip's)
+/// are in, with how sure the guess is; `:key NAME` then sets it.
+pub fn detect_key(st: &mut PianoState, cx: &mut Cx<'_>) -> Result<(), String> {
+    let t = target(st, cx, "detect a key from")?;
+    let picked: Vec<Note> = t.idx.iter().map(|&i| t.notes[i]).collect();
+    let est = crate::midi::theory::detect_key(&picked)
+        .ok_or("no key: these notes weigh every pitch class the same")?;
+    let project = match cx.project.key {
+        Some(k) => format!("Key {k}"),
+        None => "No key set".to_string(),
+    };
+    let offer = if cx.project.key == Some(est.key) {
+        String::new()
+    } else {
+        format!("; :key {} sets it", est.key)
+    };
+    cx.info(format!(
+        "{project}; the notes are in {} (confidence {:.2}){offer}",
+        est.name(),
+        est.confidence
+    ));
+    Ok(())
+}
