@@ -220,3 +220,29 @@ fn the_live_arp_plays_auditions_without_allocating_and_an_arp_edit_rebuilds_one_
     }
     assert!(heard, "an audition is arpeggiated while stopped");
 }
+
+#[test]
+fn a_latched_arp_stops_at_the_end_of_the_render() {
+    let d = project_dir();
+    let mut p = arp_project();
+    p.tracks[0].arp.as_mut().unwrap().latch = true;
+    let opts = RenderOptions {
+        bit_depth: BitDepth::F32,
+        sample_rate: None,
+        stems: false,
+        soundfont: None,
+    };
+    let out = d.path().join("latched.wav");
+    render_to_wav(&p, d.path(), &out, &opts, &mut |_| {}).unwrap();
+    let (a, _) = read_wav(&out);
+    let seconds = a.len() as f64 / 2.0 / f64::from(RATE);
+    // The timeline is 12 beats: 2 s at 120, 3.33 s at 90, 1.2 s at 150 = 6.53 s; the latched
+    // chord must not play on to the renderer's 30 s tail cap.
+    assert!(
+        (6.5..8.0).contains(&seconds),
+        "a latched arp render lasts {seconds:.2} s"
+    );
+    // It did keep the chord going after the keys went up at beat 6 (latch) until the end.
+    let at = |s: f64| (s * f64::from(RATE)) as usize * 2;
+    assert!(a[at(5.0)..at(6.4)].iter().any(|&x| x.abs() > 0.01));
+}

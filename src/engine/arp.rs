@@ -78,6 +78,16 @@ impl LiveArp {
         self.latch_open = false;
     }
 
+    /// With latch and every key up: forget the latched chord, so no new step starts; notes
+    /// already sounding still end at their gate.
+    pub fn end_latch(&mut self) {
+        if self.arp.latch && self.keys.is_empty() {
+            self.chord.clear();
+            self.index = 0;
+            self.latch_open = false;
+        }
+    }
+
     /// The timeline sample of beat `b` (the tempo map's exact tick, as the scheduled notes).
     fn sample_of(&self, grid: &TempoGrid, b: f64) -> u64 {
         let s = grid.sample_of(b);

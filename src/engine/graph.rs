@@ -1292,6 +1292,16 @@ impl Graph {
         }
     }
 
+    /// Lets go of every latched arpeggiator whose keys are up: the notes sounding end at their
+    /// gate, no new step starts. The offline render calls it at the timeline's end.
+    pub fn end_latches(&mut self) {
+        for t in &mut self.tracks {
+            if let Source::Instrument { arp: Some(a), .. } = &mut t.source {
+                a.end_latch();
+            }
+        }
+    }
+
     /// Voices still sounding in all instruments (the render's tail runs until this is 0).
     pub fn active_voices(&self) -> usize {
         self.tracks.iter().map(TrackNode::active_voices).sum()

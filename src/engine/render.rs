@@ -343,6 +343,7 @@ fn render_on(
             pos: 0,
             quiet_since: None,
             silent_since: None,
+            unlatched: false,
         };
         let rendered = loop {
             // About a second of audio at a time; progress is reported between the stretches.
@@ -449,6 +450,9 @@ struct Renderer<'a> {
     quiet_since: Option<u64>,
     /// With effects: where the mix last went below -100 dBFS and stayed there.
     silent_since: Option<u64>,
+    /// Latched arpeggiators were let go at the timeline's end (else they would play on to
+    /// the 30 s tail cap).
+    unlatched: bool,
 }
 
 impl Renderer<'_> {
@@ -570,6 +574,10 @@ impl Renderer<'_> {
     /// margin.
     fn next_len(&mut self) -> Option<u64> {
         let pos = self.pos;
+        if pos >= self.end && !self.unlatched {
+            self.graph.end_latches();
+            self.unlatched = true;
+        }
         let mut n = MAX_BLOCK as u64;
         if pos < self.end {
             n = n.min(self.end - pos);
