@@ -35,21 +35,73 @@ pub fn humanize(
     let mut rng = Rng::new(h.seed);
     let span = h.time_ms.max(0.0) / 1000.0;
     let mut out = notes.to_vec();
+    // A mask, not `sel.contains` per note (quadratic on a large selection).
+    let picked: Option<Vec<bool>> = sel.map(|s| {
+        let mut m = vec![false; notes.len()];
+        for &i in s {
+            if let Some(b) = m.get_mut(i) {
+                *b = true;
+            }
+        }
+        m
+    });
+    let clock = Clock::new(tempo);
     for (i, n) in out.iter_mut().enumerate() {
         let dt = rng.bipolar() * span;
         let dv = rng.int_within(h.velocity as i64);
-        if sel.is_some_and(|s| !s.contains(&i)) {
+        if picked.as_ref().is_some_and(|m| !m[i]) {
             continue;
         }
         if span > 0.0 {
-            let t = tempo.beat_to_seconds((origin + n.start).max(0.0)) + dt;
-            let start = tempo.seconds_to_beat(t.max(0.0)) - origin;
+            let t = clock.seconds((origin + n.start).max(0.0)) + dt;
+            let start = clock.beat(t.max(0.0)) - origin;
             // Clamped towards the original start, so the move stays within its bound.
             n.start = start.max(0.0);
         }
         n.velocity = (n.velocity as i64 + dv).clamp(1, 127) as u8;
     }
     out
+}
+
+/// The tempo map's beat ↔ seconds conversion with each segment's start time computed once, so
+/// a note's conversion is a binary search instead of a walk over every tempo change (the same
+/// arithmetic as `TempoMap::beat_to_seconds` / `seconds_to_beat` within each segment).
+struct Clock {
+    /// (beat, seconds at that beat, bpm) per tempo change.
+    segs: Vec<(f64, f64, f64)>,
+}
+
+impl Clock {
+    fn new(tempo: &TempoMap) -> Clock {
+        let mut segs = Vec::with_capacity(tempo.changes().len());
+        let mut seconds = 0.0;
+        for (i, c) in tempo.changes().iter().enumerate() {
+            if i > 0 {
+                let (b, _, bpm) = segs[i - 1];
+                seconds += (c.beat - b) * 60.0 / bpm;
+            }
+            segs.push((c.beat, seconds, c.bpm));
+        }
+        if segs.is_empty() {
+            segs.push((0.0, 0.0, tempo.initial_bpm()));
+        }
+        Clock { segs }
+    }
+
+    fn seconds(&self, beat: f64) -> f64 {
+        let i = self.segs.partition_point(|s| s.0 < beat).saturating_sub(1);
+        let (b, s, bpm) = self.segs[i];
+        s + (beat - b) * 60.0 / bpm
+    }
+
+    fn beat(&self, seconds: f64) -> f64 {
+        let i = self
+            .segs
+            .partition_point(|s| s.1 <= seconds)
+            .saturating_sub(1);
+        let (b, s, bpm) = self.segs[i];
+        b + (seconds - s) * bpm / 60.0
+    }
 }
 
 /// One step of a groove: where notes near it land, as a share of a step (+ late, − early), and
@@ -161,7 +213,27 @@ impl Groove {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TempoChange;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_clock_converts_exactly_as_the_tempo_map() {
+        let tempo = TempoMap::from_changes(
+            [(0.0, 120.0), (4.0, 90.0), (9.0, 150.0), (30.0, 61.0)]
+                .iter()
+                .map(|&(beat, bpm)| TempoChange { beat, bpm })
+                .collect(),
+        );
+        let clock = Clock::new(&tempo);
+        for i in 0..400 {
+            let b = i as f64 * 0.125;
+            assert_eq!(clock.seconds(b), tempo.beat_to_seconds(b), "beat {b}");
+            let t = i as f64 * 0.0625;
+            assert_eq!(clock.beat(t), tempo.seconds_to_beat(t), "second {t}");
+        }
+        let one = Clock::new(&TempoMap::constant(100.0));
+        assert_eq!(one.seconds(3.0), 1.8);
+    }
 
     fn n(start: f64, velocity: u8) -> Note {
         Note {
