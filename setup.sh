@@ -10,8 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "error: setup.sh needs root or sudo to install system packages" >&2; exit 1; fi
 fi
 
-# Packages needed to build and run (libasound2-dev for cpal/midir, a small GM SoundFont).
-base=(pkg-config libasound2-dev timgm6mb-soundfont)
+# Packages needed to build and run (libasound2-dev for cpal/midir, libopus-dev for `tdaw monitor`
+# and `listen`, a small GM SoundFont).
+base=(pkg-config libasound2-dev libopus-dev timgm6mb-soundfont)
 # Extra packages for the test suite (tmux end-to-end test, sox/ffmpeg to make test files,
 # reference tools for the benchmark scripts).
 # With --bench also the MIDI files scripts/bench_midi_render.sh and scripts/tempo_eval.sh render.

@@ -35,6 +35,38 @@ pub struct Config {
     pub soundfont: Option<PathBuf>,
     /// Theme name (a file in the config dir's `themes/` or a built-in theme).
     pub theme: Option<String>,
+    pub ai: AiConfig,
+}
+
+/// The `[ai]` table: which provider answers and how to reach it. The keys here are used
+/// only when the environment has none (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`), and are never
+/// shown (`Debug` masks them) or written anywhere.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AiConfig {
+    /// offline, openai, anthropic or openai-compatible.
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub openai_api_key: Option<String>,
+    pub anthropic_api_key: Option<String>,
+    pub timeout_secs: Option<u64>,
+    pub requests_per_minute: Option<u32>,
+}
+
+impl std::fmt::Debug for AiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |k: &Option<String>| k.as_ref().map(|_| "****");
+        f.debug_struct("AiConfig")
+            .field("provider", &self.provider)
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("openai_api_key", &mask(&self.openai_api_key))
+            .field("anthropic_api_key", &mask(&self.anthropic_api_key))
+            .field("timeout_secs", &self.timeout_secs)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .finish()
+    }
 }
 
 /// The `[audio]` table.

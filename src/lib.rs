@@ -3,6 +3,7 @@
 //! The module boundaries are the architecture (see DESIGN.md): `model` depends on nothing,
 //! `store` on `model`, `engine` on `model`, `dsp` and `analysis`; only `ui` knows the terminal.
 
+pub mod ai;
 pub mod analysis;
 pub mod cli;
 pub mod codec;

@@ -46,6 +46,14 @@ enum Command {
     Demo(cli::demo::Args),
     /// Ask the assistant one question.
     Ai(cli::ai::Args),
+    /// Serve the assistant's tools over MCP on stdio.
+    Mcp(cli::mcp::Args),
+    /// Record from the audio input into a new clip.
+    Record(cli::record::Args),
+    /// Stream the master bus to stdout (on the studio box).
+    Monitor(cli::monitor::Args),
+    /// Hear the studio box's master bus here (runs `ssh HOST tdaw monitor`).
+    Listen(cli::listen::Args),
     /// Add a track or bus, or change a track's settings.
     Track(cli::track::Args),
     /// Insert effects: list the kinds, add, set, remove, move, bypass, list the chains.
@@ -79,6 +87,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Play(a)) => cli::play::run(a),
         Some(Command::Devices(a)) => cli::devices::run(a),
         Some(Command::Ai(a)) => cli::ai::run(a),
+        Some(Command::Mcp(a)) => cli::mcp::run(a),
+        Some(Command::Record(a)) => cli::record::run(a),
+        Some(Command::Monitor(a)) => cli::monitor::run(a),
+        Some(Command::Listen(a)) => cli::listen::run(a),
         Some(Command::Demo(a)) => cli::demo::run(a),
         Some(Command::Track(a)) => cli::track::run(a),
         Some(Command::Fx(a)) => cli::fx::run(a),

@@ -97,6 +97,7 @@ fn module_boundaries_hold() {
     check("midi", &["model"]);
     check("store", &["model", "codec", "midi", "config", "analysis"]);
     check("config", &[]);
+    check("ai", &["midi", "analysis", "model"]);
     // The edges: `cli, ui → {ai, store, engine handle, analysis, midi, model}` (+ config, and
     // cli starts the ui). Only they may know the terminal.
     let edge = [
