@@ -344,6 +344,15 @@ pub fn wait_for_rate_limit(per_minute: u32, cancel: &Cancel) -> Result<(), AiErr
     }
 }
 
+/// True when `head` (a body's first non-blank bytes) begins an SSE field or comment; a
+/// JSON document, an HTML error page or anything else is read whole (and refused when it is
+/// not the JSON expected).
+fn starts_like_sse(head: &[u8]) -> bool {
+    [b":".as_slice(), b"data:", b"event:", b"id:", b"retry:"]
+        .iter()
+        .any(|p| head.starts_with(p) || (head.len() < p.len() && p.starts_with(head)))
+}
+
 /// One Server-Sent Event: its `event:` name (if any) and its `data:` lines joined by `\n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -411,7 +420,7 @@ impl Body {
                     return (Some(false), 0);
                 }
                 match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-                    Some(i) => (Some(buf[i] != b'{' && buf[i] != b'['), 0),
+                    Some(i) => (Some(starts_like_sse(&buf[i..])), 0),
                     None => (None, buf.len()),
                 }
             });
@@ -605,6 +614,11 @@ mod tests {
         let mut b = body("  \n {\"a\": 1}", 1 << 20);
         assert!(!b.is_event_stream().unwrap());
         assert_eq!(b.read_json().unwrap()["a"], 1);
+        let mut b = body("<html>oops</html>", 1 << 20);
+        assert!(!b.is_event_stream().unwrap());
+        assert!(matches!(b.read_json(), Err(AiError::Malformed { .. })));
+        assert!(body("event: x\n", 99).is_event_stream().unwrap());
+        assert!(body(": hi\n", 99).is_event_stream().unwrap());
     }
 
     #[test]
