@@ -549,6 +549,23 @@ fn openai_cancel_stops_the_stream() {
 }
 
 #[test]
+fn a_connection_lost_part_way_is_a_network_error() {
+    let out = ask(
+        ProviderKind::Openai,
+        vec![R::sse(&[
+            oa_chunk(json!({"content": "Half"})),
+            oa_chunk(json!({"content": " a"})),
+        ])
+        .cut()],
+    );
+    match err(&out) {
+        AiError::Network { url, .. } => assert!(url.ends_with("/v1/chat/completions"), "{url}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    assert_eq!(out.pieces, ["Half", " a"]);
+}
+
+#[test]
 fn openai_without_a_key_and_compatible_without_an_address() {
     let s = Settings {
         provider: Some(ProviderKind::Openai),

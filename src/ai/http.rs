@@ -4,7 +4,8 @@
 //! the process, reading a reply as Server-Sent Events or as one JSON document under a size
 //! limit, and the system text both providers send. Every error it makes is one
 //! [`AiError`] sentence; text that came from a server is scrubbed of the key before it goes
-//! into one, so a key never reaches a message, a log or the screen.
+//! into one, so a key never reaches a message, a log or the screen. (tdaw installs no logger;
+//! ureq's TRACE wire log is not redacted, so none may be added for this module.)
 
 use super::{AiError, Cancel, Request, Role, Settings};
 use std::collections::VecDeque;
@@ -118,9 +119,7 @@ impl Client {
                 return Ok(Body::new(
                     resp.into_body().into_reader(),
                     self.max_reply_bytes,
-                    self.provider,
-                    self.secret.clone(),
-                    self.timeout,
+                    self,
                 ));
             }
             let retry_after = resp
@@ -150,13 +149,7 @@ impl Client {
             let message = if (300..400).contains(&status) {
                 "redirects are not followed (requests go only to the configured base URL)".into()
             } else {
-                let mut body = Body::new(
-                    resp.into_body().into_reader(),
-                    ERROR_BODY_MAX,
-                    self.provider,
-                    self.secret.clone(),
-                    self.timeout,
-                );
+                let mut body = Body::new(resp.into_body().into_reader(), ERROR_BODY_MAX, self);
                 // An error body too long or unreadable still leaves the status to report.
                 let text = body.read_to_string().unwrap_or_default();
                 error_message(&text, self.secret.as_deref())
@@ -330,11 +323,15 @@ fn window() -> &'static Mutex<Window> {
 /// Waits (cancellably) until the process has sent fewer than `per_minute` requests in the
 /// last minute, and counts this one.
 pub fn wait_for_rate_limit(per_minute: u32, cancel: &Cancel) -> Result<(), AiError> {
+    wait_in(window(), per_minute, cancel)
+}
+
+fn wait_in(window: &Mutex<Window>, per_minute: u32, cancel: &Cancel) -> Result<(), AiError> {
     loop {
         let verdict = {
             // A poisoned lock only means another thread panicked while holding a list of
             // instants; the list is still usable.
-            let mut w = window().lock().unwrap_or_else(|p| p.into_inner());
+            let mut w = window.lock().unwrap_or_else(|p| p.into_inner());
             w.admit(Instant::now(), per_minute)
         };
         match verdict {
@@ -366,38 +363,43 @@ pub struct Body {
     read: usize,
     limit: usize,
     provider: &'static str,
+    /// The endpoint as shown (for a connection lost part way).
+    url: String,
     secret: Option<String>,
     timeout: Duration,
 }
 
 impl Body {
-    fn new(
-        reader: impl Read + Send + 'static,
-        limit: usize,
-        provider: &'static str,
-        secret: Option<String>,
-        timeout: Duration,
-    ) -> Body {
+    fn new(reader: impl Read + Send + 'static, limit: usize, client: &Client) -> Body {
         Body {
             reader: BufReader::new(Box::new(reader)),
             read: 0,
             limit,
-            provider,
-            secret,
-            timeout,
+            provider: client.provider,
+            url: client.url(),
+            secret: client.secret.clone(),
+            timeout: client.timeout,
         }
     }
 
     /// A body over any reader (for tests of the parsers).
     pub fn from_reader(reader: impl Read + Send + 'static, limit: usize) -> Body {
-        Body::new(reader, limit, "test", None, Duration::from_secs(1))
+        Body {
+            reader: BufReader::new(Box::new(reader)),
+            read: 0,
+            limit,
+            provider: "test",
+            url: "test".into(),
+            secret: None,
+            timeout: Duration::from_secs(1),
+        }
     }
 
     fn io_error(&self, e: std::io::Error) -> AiError {
         transport_error(
             ureq::Error::from(e),
             self.provider,
-            "the reply",
+            &self.url,
             self.timeout,
             self.secret.as_deref(),
         )
@@ -661,6 +663,17 @@ mod tests {
         assert_eq!(w.admit(t0 + Duration::from_secs(60), 3), Ok(()));
         // A higher limit in another caller is not held back by this one's.
         assert_eq!(w.admit(t0 + Duration::from_secs(60), 10), Ok(()));
+    }
+
+    #[test]
+    fn a_rate_limit_wait_is_cancellable() {
+        let w = Mutex::new(Window::default());
+        let c = Cancel::default();
+        assert_eq!(wait_in(&w, 1, &c), Ok(()));
+        c.cancel();
+        // The second request of the minute would wait ~60 s; cancelled, it does not.
+        assert_eq!(wait_in(&w, 1, &c), Err(AiError::Cancelled));
+        assert_eq!(w.lock().unwrap().sent.len(), 1);
     }
 
     #[test]

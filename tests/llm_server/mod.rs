@@ -42,6 +42,8 @@ pub struct Reply {
     pub delay_first: Duration,
     /// Between two pieces.
     pub delay_between: Duration,
+    /// Close the connection after the pieces without ending the chunked body.
+    pub cut: bool,
 }
 
 impl Reply {
@@ -52,6 +54,7 @@ impl Reply {
             pieces,
             delay_first: Duration::ZERO,
             delay_between: Duration::ZERO,
+            cut: false,
         }
     }
     /// A JSON document in one piece.
@@ -83,6 +86,10 @@ impl Reply {
     }
     pub fn between(mut self, d: Duration) -> Reply {
         self.delay_between = d;
+        self
+    }
+    pub fn cut(mut self) -> Reply {
+        self.cut = true;
         self
     }
 }
@@ -151,7 +158,9 @@ fn serve(stream: TcpStream, reply: &Reply, rec: &Mutex<Vec<Recorded>>) {
             return;
         }
     }
-    let _ = out.write_all(b"0\r\n\r\n");
+    if !reply.cut {
+        let _ = out.write_all(b"0\r\n\r\n");
+    }
     let _ = out.flush();
 }
 
