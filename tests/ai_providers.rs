@@ -566,6 +566,32 @@ fn a_connection_lost_part_way_is_a_network_error() {
 }
 
 #[test]
+fn cancel_while_waiting_for_the_reply_returns_at_once() {
+    for kind in [ProviderKind::Openai, ProviderKind::Anthropic] {
+        let server = Server::start(vec![R::json(200, "{}").after(Duration::from_secs(3))]);
+        let s = Settings {
+            timeout: Duration::from_secs(10),
+            ..settings(kind, &server)
+        };
+        let mut a = ai::connect(&s).unwrap();
+        let cancel = Cancel::default();
+        let esc = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            esc.cancel();
+        });
+        let start = Instant::now();
+        let e = a.ask(&request(), &mut |_| {}, &cancel).unwrap_err();
+        assert_eq!(e, AiError::Cancelled);
+        assert!(
+            start.elapsed() < Duration::from_millis(1500),
+            "took {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
 fn openai_without_a_key_and_compatible_without_an_address() {
     let s = Settings {
         provider: Some(ProviderKind::Openai),
@@ -670,6 +696,45 @@ fn provider_debug_output_masks_the_key() {
     }
     assert_eq!(o.model(), "gpt-4o-mini");
     assert_eq!(a.model(), "claude-haiku-4-5");
+}
+
+#[test]
+fn cancel_while_a_stream_stalls_returns_at_once() {
+    let server = Server::start(vec![R::sse(&[
+        oa_chunk(json!({"content": "One"})),
+        oa_chunk(json!({"content": "Two"})),
+    ])
+    .between(Duration::from_secs(3))]);
+    let s = Settings {
+        timeout: Duration::from_secs(10),
+        ..settings(ProviderKind::Openai, &server)
+    };
+    let mut a = ai::connect(&s).unwrap();
+    let cancel = Cancel::default();
+    let esc = cancel.clone();
+    let start = Instant::now();
+    let mut pieces = Vec::new();
+    let e = a
+        .ask(
+            &request(),
+            &mut |t| {
+                pieces.push(t.to_string());
+                let esc = esc.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(200));
+                    esc.cancel();
+                });
+            },
+            &cancel,
+        )
+        .unwrap_err();
+    assert_eq!(e, AiError::Cancelled);
+    assert_eq!(pieces, ["One"]);
+    assert!(
+        start.elapsed() < Duration::from_millis(1500),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 // ---------------------------------------------------------------- Anthropic

@@ -10,7 +10,9 @@
 use super::{AiError, Cancel, Request, Role, Settings};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Mutex, OnceLock};
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// The first wait after a 429 or 5xx without Retry-After; doubled per attempt.
@@ -113,13 +115,18 @@ impl Client {
             for (name, value) in headers {
                 req = req.header(*name, value.as_str());
             }
-            let resp = req.send(payload.as_str()).map_err(|e| self.transport(e))?;
+            let payload = payload.clone();
+            // Waiting for the reply's head happens on a thread of its own, so a cancel
+            // returns at once (the thread ends by itself, at the latest at the timeout).
+            let resp = off_thread(cancel, move || req.send(payload.as_str()))?
+                .map_err(|e| self.transport(e))?;
             let status = resp.status().as_u16();
             if (200..300).contains(&status) {
                 return Ok(Body::new(
                     resp.into_body().into_reader(),
                     self.max_reply_bytes,
                     self,
+                    cancel,
                 ));
             }
             let retry_after = resp
@@ -149,7 +156,8 @@ impl Client {
             let message = if (300..400).contains(&status) {
                 "redirects are not followed (requests go only to the configured base URL)".into()
             } else {
-                let mut body = Body::new(resp.into_body().into_reader(), ERROR_BODY_MAX, self);
+                let mut body =
+                    Body::new(resp.into_body().into_reader(), ERROR_BODY_MAX, self, cancel);
                 // An error body too long or unreadable still leaves the status to report.
                 let text = body.read_to_string().unwrap_or_default();
                 error_message(&text, self.secret.as_deref())
@@ -350,6 +358,123 @@ fn starts_like_sse(head: &[u8]) -> bool {
         .any(|p| head.starts_with(p) || (head.len() < p.len() && p.starts_with(head)))
 }
 
+/// Runs `f` on a thread of its own and waits for its result, looking at `cancel` every
+/// [`CANCEL_POLL`]; a cancelled wait returns at once and leaves the thread to finish.
+fn off_thread<T: Send + 'static>(
+    cancel: &Cancel,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AiError> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    thread::Builder::new()
+        .name("tdaw-ai-request".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| AiError::Other(format!("cannot start the request's thread: {e}")))?;
+    loop {
+        if cancel.is_cancelled() {
+            return Err(AiError::Cancelled);
+        }
+        match rx.recv_timeout(CANCEL_POLL) {
+            Ok(v) => return Ok(v),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(AiError::Other("the request's thread stopped".into()))
+            }
+        }
+    }
+}
+
+/// The error a [`Pump`] read returns once cancelled.
+#[derive(Debug)]
+struct CancelledRead;
+
+impl std::fmt::Display for CancelledRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for CancelledRead {}
+
+/// A body read on a thread of its own and handed over in chunks, so that a reader waiting
+/// for the next bytes still sees a cancel within [`CANCEL_POLL`]. When the `Pump` is dropped
+/// the thread's next send fails and it ends (closing the connection).
+struct Pump {
+    rx: Receiver<std::io::Result<Vec<u8>>>,
+    cancel: Cancel,
+    chunk: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Pump {
+    fn start(mut reader: impl Read + Send + 'static, cancel: Cancel) -> Pump {
+        let (tx, rx) = mpsc::sync_channel(8);
+        let spawned = thread::Builder::new()
+            .name("tdaw-ai-reply".into())
+            .spawn(move || loop {
+                let mut buf = vec![0u8; 16 << 10];
+                match reader.read(&mut buf) {
+                    Ok(n) => {
+                        buf.truncate(n);
+                        if tx.send(Ok(buf)).is_err() || n == 0 {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            });
+        let mut pump = Pump {
+            rx,
+            cancel,
+            chunk: Vec::new(),
+            pos: 0,
+            done: false,
+        };
+        if let Err(e) = spawned {
+            // No thread: the first read reports it.
+            let (tx, rx) = mpsc::sync_channel(1);
+            let _ = tx.send(Err(std::io::Error::other(format!(
+                "cannot start the reply's thread: {e}"
+            ))));
+            pump.rx = rx;
+        }
+        pump
+    }
+}
+
+impl Read for Pump {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            if self.cancel.is_cancelled() {
+                return Err(std::io::Error::other(CancelledRead));
+            }
+            match self.rx.recv_timeout(CANCEL_POLL) {
+                Ok(Ok(chunk)) => {
+                    self.done = chunk.is_empty();
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => self.done = true,
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.pos);
+        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// One Server-Sent Event: its `event:` name (if any) and its `data:` lines joined by `\n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -370,9 +495,14 @@ pub struct Body {
 }
 
 impl Body {
-    fn new(reader: impl Read + Send + 'static, limit: usize, client: &Client) -> Body {
+    fn new(
+        reader: impl Read + Send + 'static,
+        limit: usize,
+        client: &Client,
+        cancel: &Cancel,
+    ) -> Body {
         Body {
-            reader: BufReader::new(Box::new(reader)),
+            reader: BufReader::new(Box::new(Pump::start(reader, cancel.clone()))),
             read: 0,
             limit,
             provider: client.provider,
@@ -396,6 +526,9 @@ impl Body {
     }
 
     fn io_error(&self, e: std::io::Error) -> AiError {
+        if e.get_ref().is_some_and(|inner| inner.is::<CancelledRead>()) {
+            return AiError::Cancelled;
+        }
         transport_error(
             ureq::Error::from(e),
             self.provider,
