@@ -158,9 +158,7 @@ impl Client {
             } else {
                 let mut body =
                     Body::new(resp.into_body().into_reader(), ERROR_BODY_MAX, self, cancel);
-                // An error body too long or unreadable still leaves the status to report.
-                let text = body.read_to_string().unwrap_or_default();
-                error_message(&text, self.secret.as_deref())
+                error_message(&body.read_start(), self.secret.as_deref())
             };
             return Err(AiError::Refused {
                 provider: self.provider,
@@ -657,6 +655,17 @@ impl Body {
         })
     }
 
+    /// Up to the limit's worth of the rest of the body, as text (an error reply's start says
+    /// enough; a longer or broken one still leaves its status to report).
+    fn read_start(&mut self) -> String {
+        let mut out = Vec::new();
+        // On an error the bytes read so far are kept in `out`.
+        let _ = (&mut self.reader)
+            .take(self.limit as u64)
+            .read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     /// The rest of the body as one JSON document.
     pub fn read_json(&mut self) -> Result<serde_json::Value, AiError> {
         let text = self.read_to_string()?;
@@ -771,6 +780,7 @@ mod tests {
         assert!(matches!(b.read_to_string(), Err(AiError::TooLong { .. })));
         let mut b = body(&long, 5000);
         assert_eq!(b.read_to_string().unwrap().len(), 5000);
+        assert_eq!(body(&long, 100).read_start(), "x".repeat(100));
     }
 
     #[test]
