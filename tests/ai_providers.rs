@@ -1125,3 +1125,25 @@ fn anthropic_without_a_key() {
         }
     );
 }
+
+#[test]
+fn the_fixed_part_of_a_request_stays_small() {
+    // The system text and the tools go with every request (tokens the user pays for).
+    let s = Settings {
+        openai_key: Some(KEY.into()),
+        anthropic_key: Some(KEY.into()),
+        ..Settings::default()
+    };
+    let empty = Request::default();
+    let o = OpenAi::new(ProviderKind::Openai, &s)
+        .unwrap()
+        .body(&empty)
+        .to_string();
+    let a = Anthropic::new(&s).unwrap().body(&empty).to_string();
+    eprintln!(
+        "fixed request: openai {} bytes, anthropic {} bytes",
+        o.len(),
+        a.len()
+    );
+    assert!(o.len() < 24_000 && a.len() < 24_000);
+}
