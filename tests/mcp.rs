@@ -133,10 +133,19 @@ fn a_session_reads_edits_and_refuses_stale_calls() {
         assert!(t["inputSchema"]["properties"].get("revision").is_none());
         assert_eq!(t["annotations"]["readOnlyHint"], true);
     }
-    for name in ["add_track", "write_clip", "set_tempo", "automate", "transpose"] {
+    for name in [
+        "add_track",
+        "write_clip",
+        "set_tempo",
+        "automate",
+        "transpose",
+    ] {
         let t = tool(name);
         assert!(!t["description"].as_str().unwrap().is_empty());
-        assert_eq!(t["inputSchema"]["properties"]["revision"]["type"], "integer");
+        assert_eq!(
+            t["inputSchema"]["properties"]["revision"]["type"],
+            "integer"
+        );
         let required = t["inputSchema"]["required"].as_array().unwrap();
         assert!(required.contains(&json!("revision")), "{name}: {t}");
     }
@@ -254,7 +263,10 @@ fn without_allow_edit_every_edit_is_refused() {
     assert_eq!(r["isError"], false);
     assert_eq!(r["structuredContent"]["tracks"][0]["name"], "Drums");
     for (name, args) in [
-        ("add_track", json!({"name": "X", "kind": "bus", "revision": 1})),
+        (
+            "add_track",
+            json!({"name": "X", "kind": "bus", "revision": 1}),
+        ),
         ("set_tempo", json!({"bpm": 100, "revision": 1})),
         ("remove_track", json!({"track": "Drums", "revision": 1})),
     ] {
@@ -291,7 +303,10 @@ fn older_clients_get_no_structured_content() {
 fn a_bad_folder_fails_before_serving() {
     let env = Env::new();
     std::fs::create_dir_all(env.dir()).unwrap();
-    for dir in [env.d(), env.tmp.path().join("nowhere").display().to_string()] {
+    for dir in [
+        env.d(),
+        env.tmp.path().join("nowhere").display().to_string(),
+    ] {
         let (code, out, err) = env.run(&["mcp", &dir, "--allow-edit"]);
         assert_ne!(code, 0);
         assert_eq!(out, "", "nothing on stdout");

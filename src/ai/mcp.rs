@@ -12,6 +12,7 @@
 //! server) answers with a result whose `isError` is true and whose text is one sentence, so the
 //! model calling it can read why and try again.
 
+use super::change;
 use super::tools::{self, ToolDef};
 use super::ToolCall;
 use crate::model::{Edit, Project};
@@ -404,20 +405,25 @@ impl<W: Workspace> Server<W> {
         edit.clone()
             .apply(&mut after)
             .map_err(|e| format!("{name}: {e}"))?;
-        let what = if after == project {
-            "nothing changed".to_string()
+        let diff = change::diff(&project, &after);
+        let changed = after != project;
+        let revision = if !changed {
+            // Nothing to save: no new revision, no empty undo step.
+            current
         } else {
-            crate::model::merge::describe(&project, &after)
+            self.workspace
+                .apply(edit, &format!("mcp {name}"), expected)
+                .map_err(|r| r.to_string())?
         };
-        let revision = self
-            .workspace
-            .apply(edit, &format!("mcp {name}"), expected)
-            .map_err(|r| r.to_string())?;
-        let text = format!("{name}: {what}; the project is at revision {revision}");
-        Ok((
-            text.clone(),
-            json!({"revision": revision, "changed": what, "message": text}),
-        ))
+        let mut text = if !changed {
+            format!("{name}: nothing to change; the project is at revision {revision}")
+        } else {
+            format!("{name}: done; the project is at revision {revision}")
+        };
+        for line in &diff {
+            text.push_str(&format!("\n{line}"));
+        }
+        Ok((text, json!({"revision": revision, "changes": diff})))
     }
 
     fn tool_call(&self, name: String, args: Map<String, Value>) -> ToolCall {
@@ -723,5 +729,57 @@ mod tests {
         assert_eq!(revision_arg(&json!(3.5)), None);
         assert_eq!(revision_arg(&json!(-1)), None);
         assert_eq!(revision_arg(&json!("3")), None);
+    }
+
+    #[test]
+    fn every_tool_is_listed_and_only_editing_ones_require_the_revision() {
+        let s = server(true);
+        let list = s.list_tools();
+        let listed = list["tools"].as_array().unwrap();
+        let defs = tools::definitions();
+        assert_eq!(listed.len(), defs.len());
+        assert!(defs.len() >= 17, "{} tools", defs.len());
+        for (t, d) in listed.iter().zip(&defs) {
+            assert_eq!(t["name"], d.name);
+            assert_eq!(t["inputSchema"]["type"], "object", "{}", d.name);
+            let required = t["inputSchema"]["required"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(required.contains(&json!("revision")), d.edits, "{}", d.name);
+            assert_eq!(
+                t["inputSchema"]["properties"].get("revision").is_some(),
+                d.edits,
+                "{}",
+                d.name
+            );
+            assert_eq!(t["annotations"]["readOnlyHint"], !d.edits);
+        }
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_saves_nothing() {
+        let mut s = server(true);
+        let r = ask(
+            &mut s,
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"set_tempo","arguments":{"bpm":120,"revision":1}}}"#,
+        );
+        assert_eq!(r["result"]["isError"], false, "{r}");
+        assert_eq!(
+            r["result"]["content"][0]["text"],
+            "set_tempo: nothing to change; the project is at revision 1"
+        );
+        assert_eq!(s.workspace().saves, 0);
+        let r = ask(
+            &mut s,
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"set_tempo","arguments":{"bpm":90,"revision":1}}}"#,
+        );
+        assert_eq!(r["result"]["structuredContent"]["revision"], 2, "{r}");
+        assert_eq!(
+            r["result"]["structuredContent"]["changes"][0]["what"],
+            "tempo"
+        );
+        assert_eq!(s.workspace().saves, 1);
+        assert_eq!(s.workspace().project.tempo.initial_bpm(), 90.0);
     }
 }
