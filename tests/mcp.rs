@@ -286,6 +286,41 @@ fn without_allow_edit_every_edit_is_refused() {
 }
 
 #[test]
+fn revisions_go_on_across_server_restarts() {
+    let env = Env::new();
+    env.ok(&["new", &env.d()]);
+    let mut s = Session::start(&env, true);
+    assert_eq!(s.revision(), 1);
+    let r = s.call("set_key", json!({"key": "Am", "revision": 1}));
+    assert_eq!(r["structuredContent"]["revision"], 2, "{r}");
+    assert_eq!(s.finish().0, 0);
+
+    // The same file: the same revision.
+    let mut s = Session::start(&env, true);
+    assert_eq!(s.revision(), 2);
+    assert_eq!(s.finish().0, 0);
+
+    // Changed while no server ran: the next number, and the old one is stale.
+    env.ok(&["track", "add", &env.d(), "Pad", "--midi"]);
+    let mut s = Session::start(&env, true);
+    let before = env.bytes();
+    let r = s.call("set_key", json!({"key": "C", "revision": 2}));
+    assert_eq!(
+        text(&r),
+        "stale revision 2: the project is at revision 3; read it again"
+    );
+    assert_eq!(env.bytes(), before);
+    assert_eq!(s.finish().0, 0);
+
+    // An unreadable record starts the count again rather than failing.
+    std::fs::write(env.dir().join(".tdaw/mcp-revision"), "garbage").unwrap();
+    let mut s = Session::start(&env, false);
+    assert_eq!(s.revision(), 1);
+    let (code, _, err) = s.finish();
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
 fn older_clients_get_no_structured_content() {
     let env = Env::new();
     env.ok(&["new", &env.d()]);

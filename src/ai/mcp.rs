@@ -69,16 +69,32 @@ pub trait Workspace {
     fn apply(&mut self, edit: Edit, label: &str, expected_revision: u64) -> Result<u64, Refusal>;
 }
 
-/// The revision numbers a client sees: 1 for the project as first read, one more every time
-/// the content of `project.toml` is seen to differ from the last time (whoever wrote it: this
-/// server, the TUI, the shell). Fed with a hash of the file's bytes on every read and save.
-#[derive(Debug, Clone, Default)]
+/// The revision numbers a client sees: one more every time the content of `project.toml` is
+/// seen to differ from the last time (whoever wrote it: this server, the TUI, the shell), 1
+/// for a project never served before. Fed with a hash of the file's bytes on every read and
+/// save; `cli` keeps the last pair in the project folder so a restarted server goes on
+/// counting ([`Revisions::resume`]) instead of handing out a number an old client may hold.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Revisions {
     revision: u64,
     hash: Option<u64>,
 }
 
 impl Revisions {
+    /// Goes on from an earlier session's last revision, of a file whose content hashed to
+    /// `hash`.
+    pub fn resume(revision: u64, hash: u64) -> Revisions {
+        Revisions {
+            revision,
+            hash: Some(hash),
+        }
+    }
+
+    /// The last revision and the hash it was given for (`None` before the first observation).
+    pub fn last(&self) -> Option<(u64, u64)> {
+        self.hash.map(|h| (self.revision, h))
+    }
+
     /// The revision of a file whose content hashes to `hash`.
     pub fn observe(&mut self, hash: u64) -> u64 {
         if self.hash != Some(hash) {
@@ -712,6 +728,10 @@ mod tests {
         assert_eq!(r.observe(10), 1);
         assert_eq!(r.observe(11), 2);
         assert_eq!(r.observe(10), 3);
+        assert_eq!(r.last(), Some((3, 10)));
+        let mut again = Revisions::resume(3, 10);
+        assert_eq!(again.observe(10), 3);
+        assert_eq!(again.observe(12), 4);
         assert_eq!(
             Refusal::Stale {
                 expected: 3,

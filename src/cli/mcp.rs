@@ -2,7 +2,9 @@
 //! (`ai::mcp` speaks the protocol). This file is the disk side: the project is read afresh for
 //! every call, so what the TUI or the shell saved meanwhile is what the client sees, and every
 //! edit is one `store::transact` (write lock, merge with another writer's save, atomic save),
-//! refused when `project.toml` changed since the revision the client read.
+//! refused when `project.toml` changed since the revision the client read. The last revision
+//! and the hash it names are kept in `.tdaw/mcp-revision`, so the numbering goes on across
+//! server restarts.
 
 use crate::ai::mcp::{Refusal, Revisions, Server, Workspace};
 use crate::model::{Edit, History, Project};
@@ -30,6 +32,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("stdio: {e}"))
 }
 
+/// Where the last revision handed out is kept, relative to the project folder: `REV HASH`.
+pub const REVISION_FILE: &str = ".tdaw/mcp-revision";
+
 /// A project folder on disk, with the revisions this session has seen of it.
 pub struct Disk {
     dir: PathBuf,
@@ -37,11 +42,38 @@ pub struct Disk {
 }
 
 impl Disk {
+    /// Goes on from the revision an earlier server kept (a missing or unreadable file starts
+    /// the count again at 1).
     pub fn new(dir: PathBuf) -> Disk {
-        Disk {
-            dir,
-            revisions: Revisions::default(),
+        let kept = std::fs::read_to_string(dir.join(REVISION_FILE)).ok();
+        let revisions = kept
+            .as_deref()
+            .and_then(|text| {
+                let mut parts = text.split_whitespace();
+                let revision = parts.next()?.parse().ok()?;
+                let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+                Some(Revisions::resume(revision, hash))
+            })
+            .unwrap_or_default();
+        Disk { dir, revisions }
+    }
+
+    /// The revision of the file whose content hashes to `hash`, kept on disk when it is new.
+    fn observe(&mut self, hash: u64) -> u64 {
+        let before = self.revisions.last();
+        let revision = self.revisions.observe(hash);
+        if self.revisions.last() != before {
+            let path = self.dir.join(REVISION_FILE);
+            let text = format!("{revision} {hash:016x}\n");
+            // Best effort: without it a restarted server counts from 1 again, which the
+            // stale check still catches unless the numbers happen to meet.
+            let written = std::fs::create_dir_all(self.dir.join(".tdaw"))
+                .and_then(|()| store::atomic::write_atomic(&path, text.as_bytes()));
+            if let Err(e) = written {
+                store::warn(&format!("{}: {e}", path.display()));
+            }
         }
+        revision
     }
 }
 
@@ -65,7 +97,7 @@ impl Workspace for Disk {
         // transaction of an edit refuses them.
         let (project, _missing, fingerprint) =
             store::load_tracked(&self.dir).map_err(|e| e.to_string())?;
-        Ok((project, self.revisions.observe(fingerprint.hash)))
+        Ok((project, self.observe(fingerprint.hash)))
     }
 
     fn apply(&mut self, edit: Edit, label: &str, expected: u64) -> Result<u64, Refusal> {
@@ -84,7 +116,7 @@ impl Workspace for Disk {
                 .map_err(|e| Failure::Edit(e.to_string()))
         });
         match result {
-            Ok(((), committed)) => Ok(self.revisions.observe(committed.fingerprint.hash)),
+            Ok(((), committed)) => Ok(self.observe(committed.fingerprint.hash)),
             Err(Failure::Stale) => {
                 let (_, current) = self.load().map_err(Refusal::Failed)?;
                 Err(Refusal::Stale { expected, current })
