@@ -6,7 +6,9 @@
 //! Precedence: a flag wins over the config; a key in the environment (`OPENAI_API_KEY`,
 //! `ANTHROPIC_API_KEY`) wins over one in the config. The config's `model` and `base_url`
 //! belong to the config's `provider`: when a flag asks for another provider they are not
-//! used, so an OpenAI key is never sent to a local server's address by accident.
+//! used, so an OpenAI key is never sent to a local server's address by accident; and
+//! `openai-compatible` gets no key from `OPENAI_API_KEY` (that is OpenAI's), only the config's
+//! `openai_api_key` when the config names `openai-compatible` as its provider.
 
 use super::{AiError, ProviderKind, Settings};
 use std::time::Duration;
@@ -95,11 +97,22 @@ impl Settings {
             }
             Some(n) => n.min(MAX_RPM),
         };
+        // OpenAI's key goes to OpenAI. A compatible server is any address: it gets a key only
+        // when the config file names it as its provider and gives one for it.
+        let openai_key = if provider == Some(ProviderKind::OpenaiCompatible) {
+            if config_provider == provider {
+                nonempty(&config.openai_api_key)
+            } else {
+                None
+            }
+        } else {
+            key("OPENAI_API_KEY", &config.openai_api_key)
+        };
         Ok(Settings {
             provider,
             model,
             base_url,
-            openai_key: key("OPENAI_API_KEY", &config.openai_api_key),
+            openai_key,
             anthropic_key: key("ANTHROPIC_API_KEY", &config.anthropic_api_key),
             timeout,
             requests_per_minute,
@@ -139,6 +152,29 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn openai_s_key_from_the_environment_never_goes_to_a_compatible_server() {
+        let flags = Flags {
+            provider: Some(ProviderKind::OpenaiCompatible),
+            base_url: Some("http://127.0.0.1:11434/v1".into()),
+            ..Flags::default()
+        };
+        let s = Settings::resolve(
+            &flags,
+            &ConfigValues::default(),
+            env(&[("OPENAI_API_KEY", "sk-env")]),
+        )
+        .unwrap();
+        assert!(s.openai_key.is_none());
+        let config = ConfigValues {
+            provider: Some("openai-compatible".into()),
+            openai_api_key: Some("local-key".into()),
+            ..ConfigValues::default()
+        };
+        let s = Settings::resolve(&flags, &config, env(&[("OPENAI_API_KEY", "sk-env")])).unwrap();
+        assert_eq!(s.openai_key.as_deref(), Some("local-key"));
     }
 
     #[test]
