@@ -124,7 +124,7 @@ impl MixMeter {
         let ch = self.channels;
         for frame in interleaved.chunks_exact(ch) {
             let (l, r) = (f64::from(frame[0]), f64::from(frame[ch.min(2) - 1]));
-            self.bands.push(0.5 * (l + r));
+            self.bands.push(l, r);
             self.low.push(l, r);
         }
     }
@@ -190,10 +190,11 @@ pub fn measure_buffers(
 }
 
 /// Band energies from Hann-windowed FFT frames overlapping by half (the Hann's constant
-/// overlap), averaged over the whole buffer.
+/// overlap), averaged over the whole buffer and over left and right (each channel has its own
+/// spectrum: a mid sum would hide an anti-phase low end).
 struct BandMeter {
     fft: Arc<dyn RealToComplex<f64>>,
-    frame: Vec<f64>,
+    frames_lr: [Vec<f64>; 2],
     window: Vec<f64>,
     spectrum: Vec<Complex<f64>>,
     work: Vec<f64>,
@@ -228,7 +229,7 @@ impl BandMeter {
             spectrum: fft.make_output_vec(),
             work: vec![0.0; FFT_LEN],
             fft,
-            frame: Vec::with_capacity(FFT_LEN),
+            frames_lr: [Vec::with_capacity(FFT_LEN), Vec::with_capacity(FFT_LEN)],
             window,
             bin_band,
             sums: [0.0; BANDS.len()],
@@ -237,42 +238,51 @@ impl BandMeter {
         }
     }
 
-    fn push(&mut self, x: f64) {
-        self.frame.push(x);
-        if self.frame.len() == FFT_LEN {
+    fn push(&mut self, l: f64, r: f64) {
+        self.frames_lr[0].push(l);
+        self.frames_lr[1].push(r);
+        if self.frames_lr[0].len() == FFT_LEN {
             self.analyse();
-            self.frame.drain(..FFT_LEN / 2);
+            for f in &mut self.frames_lr {
+                f.drain(..FFT_LEN / 2);
+            }
         }
     }
 
     fn analyse(&mut self) {
-        for ((w, &x), &h) in self.work.iter_mut().zip(&self.frame).zip(&self.window) {
-            *w = x * h;
-        }
-        if self
-            .fft
-            .process(&mut self.work, &mut self.spectrum)
-            .is_err()
-        {
-            return;
-        }
         // Parseval over the two-sided spectrum: every bin but DC and Nyquist counts twice;
-        // dividing by N·Σw² gives the mean square of the (un-windowed) signal.
-        let norm = 1.0 / (FFT_LEN as f64 * self.window_power);
-        let last = self.spectrum.len() - 1;
-        for (k, c) in self.spectrum.iter().enumerate() {
-            let twice = if k == 0 || k == last { 1.0 } else { 2.0 };
-            self.sums[self.bin_band[k]] += twice * c.norm_sqr() * norm;
+        // dividing by N·Σw² gives the mean square of the (un-windowed) signal; half of it
+        // comes from each channel.
+        let norm = 0.5 / (FFT_LEN as f64 * self.window_power);
+        for ch in 0..2 {
+            let frame = &self.frames_lr[ch];
+            for ((w, &x), &h) in self.work.iter_mut().zip(frame).zip(&self.window) {
+                *w = x * h;
+            }
+            if self
+                .fft
+                .process(&mut self.work, &mut self.spectrum)
+                .is_err()
+            {
+                return;
+            }
+            let last = self.spectrum.len() - 1;
+            for (k, c) in self.spectrum.iter().enumerate() {
+                let twice = if k == 0 || k == last { 1.0 } else { 2.0 };
+                self.sums[self.bin_band[k]] += twice * c.norm_sqr() * norm;
+            }
         }
         self.frames += 1;
     }
 
     fn finish(mut self) -> Vec<f64> {
         // A buffer shorter than one frame (or its tail) is zero-padded into one last frame.
-        if self.frames == 0 || self.frame.len() > FFT_LEN / 2 {
-            let have = self.frame.len();
+        if self.frames == 0 || self.frames_lr[0].len() > FFT_LEN / 2 {
+            let have = self.frames_lr[0].len();
             if have > 0 {
-                self.frame.resize(FFT_LEN, 0.0);
+                for f in &mut self.frames_lr {
+                    f.resize(FFT_LEN, 0.0);
+                }
                 self.analyse();
                 if self.frames == 1 {
                     // Only the padded frame: scale its power back to the samples it held.

@@ -55,6 +55,7 @@ pub fn mix_figures_until(
     let end = graph.end + latency;
     let max_end = end + (MAX_TAIL_S * f64::from(rate)) as u64;
     let quiet_for = (QUIET_S * f64::from(rate)) as u64;
+    let effects = graph.has_effects();
     let order = graph.project_order.clone();
     let mut master = MixMeter::new(rate, 2);
     let mut stems: Vec<MixMeter> = order.iter().map(|_| MixMeter::new(rate, 2)).collect();
@@ -71,8 +72,10 @@ pub fn mix_figures_until(
                 graph.end_latches();
                 unlatched = true;
             }
-            let settled =
-                graph.active_voices() == 0 && quiet_since.is_some_and(|q| pos >= q + quiet_for);
+            // Without effects the mix ends with the last voice; with them, once it has been
+            // quiet for a while (reverb and delay tails).
+            let settled = graph.active_voices() == 0
+                && (!effects || quiet_since.is_some_and(|q| pos >= q + quiet_for));
             if settled || pos >= max_end {
                 break;
             }

@@ -270,7 +270,8 @@ pub fn drums(genre: Option<Genre>, bars: u32, epic: bool, seed: u64) -> Vec<Note
             };
             out.push(NoteOut {
                 pitch,
-                start_beat: beat(bar_start + f64::from(s) * step_len),
+                // Exact, not rounded: a triplet step is a third of a beat.
+                start_beat: bar_start + f64::from(s) * step_len,
                 length_beats: beat(length),
                 velocity,
             });

@@ -446,7 +446,7 @@ fn find_chords(raw: &[String], key_tokens: &[usize], key: Option<&Scale>) -> Vec
     let symbols: Vec<Chord> = raw
         .iter()
         .enumerate()
-        .filter(|(i, t)| !key_tokens.contains(i) && !(*i == 0 && t.as_str() == "A"))
+        .filter(|(i, t)| !(key_tokens.contains(i) || (*i == 0 && t.as_str() == "A")))
         .filter(|(_, t)| t.starts_with(|c: char| ('A'..='G').contains(&c)))
         .filter_map(|(_, t)| Chord::parse(t).ok())
         .collect();

@@ -23,6 +23,9 @@ use serde_json::json;
 pub const MELODY_LOW: u8 = 64;
 pub const MELODY_HIGH: u8 = 81;
 
+/// Chords with their start and length in beats.
+pub type Timed = Vec<(Chord, f64, f64)>;
+
 /// The chords a line goes over, where they came from, and where its clip goes.
 pub struct Over {
     /// Chord, start and length in beats from the clip's start.
@@ -34,11 +37,7 @@ pub struct Over {
 }
 
 /// A clip's notes with their times relative to the clip's visible start, and the clip.
-fn clip_chords(
-    p: &Project,
-    clip: &crate::model::Clip,
-    ctx: &Ctx,
-) -> Option<(Vec<(Chord, f64, f64)>, Scale)> {
+fn clip_chords(p: &Project, clip: &crate::model::Clip, ctx: &Ctx) -> Option<(Timed, Scale)> {
     let ClipContent::Midi(m) = &clip.content else {
         return None;
     };
@@ -264,6 +263,9 @@ pub fn melody(
             // downbeat of a short bar).
             let cut = if bar >= 2.0 { (bar / 2.0).floor() } else { 0.0 };
             notes.retain(|n| n.0 < cut - 1e-9);
+            for n in &mut notes {
+                n.1 = n.1.min(cut - n.0);
+            }
             notes.push((cut, bar - cut, 0));
         }
         let n_notes = notes.len();
@@ -281,16 +283,19 @@ pub fn melody(
                     scale.notes().get(2).map_or(tonic_pc, |n| n.pitch_class()),
                     scale.notes().get(4).map_or(tonic_pc, |n| n.pitch_class()),
                 ];
-                let stable: Vec<u8> = tonic_triad
+                // A tone of the tonic triad that the last chord holds; else the chord's
+                // root (stable over its own chord); else the tonic.
+                let mut stable: Vec<u8> = tonic_triad
                     .iter()
                     .copied()
                     .filter(|p| chord_pcs.contains(p))
                     .collect();
-                let stable = if stable.is_empty() {
-                    vec![tonic_pc]
-                } else {
-                    stable
-                };
+                if stable.is_empty() {
+                    stable = chord
+                        .map(|c| c.root.pitch_class())
+                        .filter(|&r| scale.contains(r))
+                        .map_or(vec![tonic_pc], |r| vec![r]);
+                }
                 nearest(&candidates(&stable, scale), prev.map_or(72, i32::from)).unwrap_or(72)
             } else if k == 0 || strong(onset, bar) {
                 let target = match prev {
