@@ -141,7 +141,7 @@ pub fn advise(f: &Figures, project: Option<&Project>, calls: &mut Calls) -> Vec<
         ));
         let limiter = project.and_then(|p| p.master.effects.iter().find(|e| e.kind == "limiter"));
         match limiter {
-            Some(e) => calls.push("set_effect", json!({ "track": "master", "fx": e.id.0.to_string(), "params": { "ceiling_dbtp": CEILING_DBTP } })),
+            Some(e) => calls.push("set_effect", json!({ "track": "master", "fx": e.id.0, "params": { "ceiling_dbtp": CEILING_DBTP } })),
             None => calls.push("add_effect", json!({ "track": "master", "kind": "limiter", "params": { "ceiling_dbtp": CEILING_DBTP } })),
         }
     }
