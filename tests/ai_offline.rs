@@ -855,3 +855,56 @@ fn mix_figures_measure_the_rendered_master_and_stems() {
         .iter()
         .any(|i| i.topic == "mono compatibility" && i.finding.contains("'Sub'")));
 }
+
+#[test]
+fn the_calls_build_one_valid_change_set() {
+    use tdaw::ai::change::ChangeSet;
+    let p = project_with_chords("Am F C G", None);
+    for prompt in [
+        "sad chords in A minor at 90 bpm",
+        "write a melody for this",
+        "a funk bass line",
+        "house drums, 8 bars",
+        "jazz chords in Bb",
+    ] {
+        let r = ask_in(prompt, p.clone(), Some(ClipId(7)));
+        let cs = ChangeSet::build(&p, &r.calls).unwrap_or_else(|e| panic!("{prompt}: {e}"));
+        let after = cs.result();
+        assert_eq!(after.tracks.len(), 2, "{prompt}");
+        let t = &after.tracks[1];
+        let ClipContent::Midi(m) = &t.clips[0].content else {
+            panic!()
+        };
+        let want = match &r.suggestion {
+            Suggestion::Melody { notes } | Suggestion::Drums { notes } => notes.len(),
+            _ => r.calls.last().unwrap().args["notes"]
+                .as_array()
+                .unwrap()
+                .len(),
+        };
+        assert_eq!(m.notes.len(), want, "{prompt}");
+    }
+    // Advice calls too: a limiter on the master, a fader down.
+    let figures = Figures {
+        integrated_lufs: Some(-7.0),
+        loudness_range_lu: None,
+        true_peak_dbtp: Some(1.0),
+        sample_peak_dbfs: Some(0.5),
+        clipped_samples: 10,
+        tracks: vec![track(
+            "Keys",
+            -6.0,
+            [-40.0, -30.0, -10.0, -20.0, -30.0],
+            Some(0.9),
+        )],
+    };
+    let r = advise(Some(figures), Some(p.clone()));
+    assert!(!r.calls.is_empty());
+    let cs = ChangeSet::build(&p, &r.calls).unwrap_or_else(|e| panic!("{e}"));
+    assert!(cs
+        .result()
+        .master
+        .effects
+        .iter()
+        .any(|e| e.kind == "limiter"));
+}
