@@ -12,6 +12,7 @@
 pub mod kweight;
 pub mod live;
 pub mod loudness;
+pub mod mix;
 pub mod peak;
 pub mod plot;
 pub mod tempo;
