@@ -11,7 +11,7 @@ use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::views::arrange::{cancel_drag, drag_end};
-use super::{autosave, commands, dispatch};
+use super::{assistant, autosave, commands, dispatch};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -33,6 +33,9 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Key(k) => on_key(app, k),
         Action::Mouse(m) => on_mouse(app, m),
+        Action::Paste(text) if app.chat.typing && assistant::shown(app) => {
+            assistant::paste(app, &text);
+        }
         Action::Paste(text) => {
             if app.mode == Mode::Command {
                 let line: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -56,6 +59,19 @@ pub fn update(app: &mut App, action: Action) {
     if app.quit {
         // Quitting stops background work (a render removes its temporary file).
         app.jobs.cancel_all();
+        assistant::cancel(app);
+        assistant::stop_audition(app);
+    }
+    // The chat reads its conversation and connects the first time it shows.
+    if assistant::shown(app) {
+        assistant::ensure_open(app);
+    }
+    if app.chat.typing && (app.mode != Mode::Insert || !assistant::shown(app)) {
+        // Its panel went (another view, a narrower terminal): keys go to the view again.
+        app.chat.typing = false;
+        if app.mode == Mode::Insert {
+            app.mode = Mode::Normal;
+        }
     }
     autosave::arm(app);
     app.ensure_visible();
@@ -91,6 +107,10 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     }
     if !app.popups.is_empty() {
         super::popups::on_key(app, ev);
+        return;
+    }
+    if app.chat.typing && app.mode == Mode::Insert && assistant::shown(app) {
+        assistant::key(app, ev);
         return;
     }
     if app.mode == Mode::Command {
@@ -252,6 +272,12 @@ fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::TrackDelete => {
             commands::run_key(app, cmd);
         }
+        Cmd::ViewChat
+        | Cmd::ChatPanel
+        | Cmd::ChatType
+        | Cmd::ChatApply
+        | Cmd::ChatAudition
+        | Cmd::ChatCancel => assistant::run(app, cmd),
         Cmd::Help => {
             // Help lists the `:` commands from the registry (views do not import it).
             app.help_commands = commands::docs();
@@ -343,6 +369,10 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
         },
         JobEvent::Output {
             id,
+            output: JobOutput::Assistant(report),
+        } => assistant::on_report(app, id, report),
+        JobEvent::Output {
+            id,
             output: JobOutput::Render(end),
         } => {
             if app.render.as_ref().is_none_or(|j| j.id != id) {
@@ -361,6 +391,7 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
                 app.peaks.finished(id);
                 false
             }
+            JobKind::Assistant => assistant::finished(app, id),
             JobKind::Render => {
                 // A render always reports how it ended before finishing, unless it panicked.
                 if app.render.as_ref().is_some_and(|j| j.id == id) {
@@ -382,6 +413,8 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
             }
             false
         }
+        JobEvent::Timer(Timer::ChatSpin) => assistant::spin(app),
+        JobEvent::Timer(Timer::ChatAudition) => assistant::audition_step(app),
         // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave
         // and nothing to reload (the timers are set again when the drag ends).
         JobEvent::Timer(_) if app.arrange.drag.is_some() => false,
