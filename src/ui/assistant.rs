@@ -15,7 +15,7 @@ use super::keymap::{Mode, ViewKind};
 use super::views::chat::{self, Audition, ChatState, Entry, Pending, PlayNote, Proposal, Typed};
 use crate::ai::change::ChangeSet;
 use crate::ai::{self, AiError, Assistant, Cancel, Figures, Request, Settings};
-use crate::model::{ClipId, History, Project, TrackId};
+use crate::model::{ClipId, Project, TrackId};
 use crossterm::event::KeyEvent;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -170,6 +170,7 @@ fn start_typing(app: &mut App) {
 pub fn key(app: &mut App, ev: KeyEvent) {
     match chat::input_key(&mut app.chat, ev) {
         Typed::Send(text) => ask(app, &text),
+        Typed::Busy => app.error("the assistant is still answering: esc cancels it"),
         Typed::Cancel => {
             cancel(app);
         }
@@ -338,9 +339,9 @@ fn finish(app: &mut App, p: Pending, result: Result<ai::Reply, AiError>) {
             stop_audition(app);
             match ChangeSet::build(&p.snapshot, &reply.calls) {
                 Ok(set) => {
-                    let notes = notes_of(&p.snapshot, &set, &reply.calls);
+                    let notes = notes_of(set.result(), &reply.calls);
                     app.chat.proposal = Some(Proposal {
-                        diff: set.diff(),
+                        diff: set.diff().iter().map(|l| l.to_string()).collect(),
                         set,
                         applied: None,
                         notes,
@@ -395,7 +396,7 @@ pub fn apply(app: &mut App) {
         let msg = if p.applied.is_some() {
             "the change is applied (u takes it back)"
         } else {
-            "the project changed since this change was proposed: ask again"
+            crate::ai::change::STALE
         };
         app.error(msg);
         return;
@@ -413,14 +414,7 @@ pub fn apply(app: &mut App) {
 
 /// The notes of the change's `write_clip` calls, with the track that plays them in the
 /// changed project (a track an earlier `add_track` of the same reply made is found too).
-fn notes_of(base: &Project, set: &ChangeSet, calls: &[ai::ToolCall]) -> Vec<(TrackId, PlayNote)> {
-    let mut changed = base.clone();
-    if History::default()
-        .apply(&mut changed, set.edit(), "preview")
-        .is_err()
-    {
-        return Vec::new();
-    }
+fn notes_of(changed: &Project, calls: &[ai::ToolCall]) -> Vec<(TrackId, PlayNote)> {
     let mut out = Vec::new();
     for c in calls.iter().filter(|c| c.name == "write_clip") {
         let a = &c.args;
@@ -431,7 +425,7 @@ fn notes_of(base: &Project, set: &ChangeSet, calls: &[ai::ToolCall]) -> Vec<(Tra
         else {
             continue;
         };
-        let Ok(id) = crate::model::mixer::resolve_track(&changed, &track) else {
+        let Ok(id) = crate::model::mixer::resolve_track(changed, &track) else {
             continue;
         };
         let start = a["start_beat"].as_f64().unwrap_or(0.0);
@@ -505,15 +499,15 @@ pub fn audition(app: &mut App) {
         app.error("no audio engine is running: nothing can play");
         return;
     }
-    let Some(pending) = app.chat.proposal.as_ref() else {
-        return;
+    // Before applying, the engine plays the changed project (its new tracks); after, the
+    // project is the changed one already.
+    let preview = if p.set.still_applies(&app.project) {
+        p.set.result()
+    } else {
+        &app.project
     };
-    let mut preview = app.project.clone();
-    if p.applied.is_none() && pending.set.still_applies(&app.project) {
-        let _ = History::default().apply(&mut preview, pending.set.edit(), "preview");
-    }
-    let events = schedule(&preview, &pending.notes, Instant::now());
-    app.engine.load_project(&preview, &app.dir);
+    let events = schedule(preview, &p.notes, Instant::now());
+    app.engine.load_project(preview, &app.dir);
     let first = events.first().map(|e| e.0);
     app.chat.audition = Some(Audition {
         events,

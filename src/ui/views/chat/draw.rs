@@ -28,6 +28,15 @@ pub fn draw(st: &ChatState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
     let t = cx.theme;
     let base = t.get("chat");
     fill(buf, area, base);
+    // As a panel (right of the view), a rule divides it from the view.
+    let mut area = area;
+    if area.x > 0 && area.width > 1 {
+        for y in area.y..area.y + area.height {
+            crate::ui::widgets::set(buf, area.x, y, '│', t.get("ui.border"));
+        }
+        area.x += 1;
+        area.width -= 1;
+    }
     if area.height < 4 || area.width < 12 {
         return;
     }

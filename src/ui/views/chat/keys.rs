@@ -11,6 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Typed {
     /// Send this prompt (the input is emptied).
     Send(String),
+    /// Enter while a request runs: the prompt stays in the input.
+    Busy,
     /// Esc while a request runs: stop it.
     Cancel,
     /// Esc: stop typing.
@@ -38,6 +40,9 @@ pub fn input_key(st: &mut ChatState, ev: KeyEvent) -> Typed {
             let text = st.input.lines().join("\n");
             if text.trim().is_empty() {
                 return Typed::Edited;
+            }
+            if st.busy() {
+                return Typed::Busy;
             }
             st.take_input();
             Typed::Send(text.trim().to_string())

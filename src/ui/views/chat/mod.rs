@@ -51,6 +51,6 @@ impl View for ChatState {
             (None, Some(p)) if p.applied.is_none() => "  a change to review".to_string(),
             _ => String::new(),
         };
-        ("Chat".into(), format!("{turns} messages{what}"))
+        ("Chat".into(), format!("  {turns} messages{what}"))
     }
 }
