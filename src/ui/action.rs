@@ -66,7 +66,7 @@ commands! {
     MidiLearn = "midi_learn", [Mixer, FxEditor], false, "MIDI learn: the next controller moved binds to the control under the cursor";
     Help = "help", [Global], false, "Show the keys of this view";
     CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
-    NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";
+    NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup; in the chat, stop the request that runs";
     VisualMode = "visual_mode", [Arrange, PianoRoll], false, "Select a time range (then delete, yank, move); in the piano roll every pitch in it";
     VisualBlock = "visual_block", [PianoRoll], false, "Select a block of time and pitch (visual mode narrowed to the pitches between anchor and cursor)";
     InsertMode = "insert_mode", [PianoRoll], false, "Enter notes by letter (c d e f g a b)";
@@ -85,7 +85,6 @@ commands! {
     ChatType = "chat_type", [Chat], false, "Type a question (enter sends, alt-enter or C-j starts a new line, esc stops typing)";
     ChatApply = "chat_apply", [Chat], false, "Apply the proposed change as one undo step (u takes all of it back)";
     ChatAudition = "chat_audition", [Chat], false, "Play the proposed notes before applying them; again stops";
-    ChatCancel = "chat_cancel", [Chat], false, "Stop the request that is running (else back to normal mode)";
     GotoStart = "goto_start", [Global], false, "Cursor and playhead to the start";
     GotoEnd = "goto_end", [Global], false, "Cursor to the end of the song";
     LineStart = "line_start", [Arrange, Mixer, PianoRoll], false, "Cursor to the start of the line: the timeline's start, the clip's start, the first strip";

@@ -32,9 +32,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Key(k) => on_key(app, k),
         Action::Mouse(m) => on_mouse(app, m),
-        Action::Paste(text) if app.chat.typing && assistant::shown(app) => {
-            assistant::paste(app, &text);
-        }
+        Action::Paste(text) if assistant::typing(app) => assistant::paste(app, &text),
         Action::Paste(text) => {
             if app.mode == Mode::Command {
                 let line: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -58,20 +56,9 @@ pub fn update(app: &mut App, action: Action) {
     if app.quit {
         // Quitting stops background work (a render removes its temporary file).
         app.jobs.cancel_all();
-        assistant::cancel(app);
-        assistant::stop_audition(app);
+        assistant::quit(app);
     }
-    // The chat reads its conversation and connects the first time it shows.
-    if assistant::shown(app) {
-        assistant::ensure_open(app);
-    }
-    if app.chat.typing && (app.mode != Mode::Insert || !assistant::shown(app)) {
-        // Its panel went (another view, a narrower terminal): keys go to the view again.
-        app.chat.typing = false;
-        if app.mode == Mode::Insert {
-            app.mode = Mode::Normal;
-        }
-    }
+    assistant::after_update(app);
     autosave::arm(app);
     app.ensure_visible();
     app.needs_redraw = true;
@@ -108,9 +95,8 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         super::popups::on_key(app, ev);
         return;
     }
-    if app.chat.typing && app.mode == Mode::Insert && assistant::shown(app) {
-        assistant::key(app, ev);
-        return;
+    if assistant::typing(app) {
+        return assistant::key(app, ev);
     }
     if app.mode == Mode::Command {
         if let Some(line) = commands::on_key(app, ev) {
@@ -271,12 +257,7 @@ fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::TrackDelete => {
             commands::run_key(app, cmd);
         }
-        Cmd::ViewChat
-        | Cmd::ChatPanel
-        | Cmd::ChatType
-        | Cmd::ChatApply
-        | Cmd::ChatAudition
-        | Cmd::ChatCancel => assistant::run(app, cmd),
+        c if assistant::handles(app, c) => assistant::run(app, c),
         Cmd::Help => {
             // Help lists the `:` commands from the registry (views do not import it).
             app.help_commands = commands::docs();
@@ -351,6 +332,10 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
     match ev {
         JobEvent::Output {
             id,
+            output: JobOutput::Assistant(report),
+        } => assistant::on_report(app, id, report),
+        JobEvent::Output {
+            id,
             output: JobOutput::Peaks { file, result },
         } => app.peaks.accept(id, file, result),
         JobEvent::Progress { id, fraction } => match &app.render {
@@ -366,10 +351,6 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
             }
             _ => false,
         },
-        JobEvent::Output {
-            id,
-            output: JobOutput::Assistant(report),
-        } => assistant::on_report(app, id, report),
         JobEvent::Output {
             id,
             output: JobOutput::Render(end),
@@ -401,12 +382,12 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
                 false
             }
         },
+        JobEvent::Timer(Timer::ChatSpin) => assistant::spin(app),
+        JobEvent::Timer(Timer::ChatAudition) => assistant::audition_step(app),
         JobEvent::Timer(Timer::AuditionOff) => {
             app.audition_end();
             false
         }
-        JobEvent::Timer(Timer::ChatSpin) => assistant::spin(app),
-        JobEvent::Timer(Timer::ChatAudition) => assistant::audition_step(app),
         // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave
         // and nothing to reload (the timers are set again when the drag ends).
         JobEvent::Timer(_) if app.arrange.drag.is_some() => false,

@@ -3,7 +3,7 @@
 //! conversation); `:ai PROMPT` asks without opening it (the answer shows in the chat). The work
 //! is `ui::assistant`'s; the table lists both commands from here.
 
-use super::spec::{form, opt, Args, Command, Kind, Run};
+use super::spec::{arg, form, opt, Args, Command, Kind, Run};
 use crate::ui::action::Cmd;
 use crate::ui::app::App;
 use crate::ui::assistant;
@@ -34,7 +34,7 @@ pub(super) const AI: Command = Command {
     name: "ai",
     aliases: &[],
     synopsis: "PROMPT",
-    args: &[opt("PROMPT", Kind::Text)],
+    args: &[arg("PROMPT", Kind::Text)],
     doc: "Ask the assistant (the answer, and any change it proposes, show in the chat)",
     run: Run::Handler(ai),
     keys: &[],

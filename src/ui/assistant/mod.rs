@@ -7,32 +7,32 @@
 //! opens and appended per turn. Keys never reach the screen, the index or the history: the
 //! settings stay inside the provider, and a key pasted into a prompt is masked.
 
+mod audition;
+mod common;
+mod reply;
+
+pub use audition::{audition, audition_step, schedule, stop_audition};
+pub use common::shown;
+pub use reply::{apply, finished, on_report, spin};
+
+use common::{keep, SPIN};
+
 use super::action::Cmd;
 use super::app::App;
-use super::engine_link::Transport;
-use super::jobs::{AssistantReport, JobId, JobKind, JobOutput, Timer};
+use super::jobs::{AssistantReport, JobKind, JobOutput, Timer};
 use super::keymap::{Mode, ViewKind};
-use super::views::chat::{self, Audition, ChatState, Entry, Pending, PlayNote, Proposal, Typed};
-use crate::ai::change::ChangeSet;
+use super::views::chat::{self, ChatState, Entry, Pending, Typed};
 use crate::ai::{self, AiError, Assistant, Cancel, Figures, Request, Settings};
-use crate::model::{ClipId, Project, TrackId};
+use crate::model::{ClipId, Project};
 use crossterm::event::KeyEvent;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// How often the spinner turns while a request runs.
-const SPIN: Duration = Duration::from_millis(100);
 
 /// Words of a prompt that ask about the mix: only then is the project rendered and measured
 /// for figures (it costs a render).
 const MIX_WORDS: &[&str] = &[
     "mix", "master", "loud", "advice", "lufs", "peak", "clip", "level",
 ];
-
-/// Whether the chat is on screen (its view, or its panel).
-pub fn shown(app: &App) -> bool {
-    app.view == ViewKind::Chat || app.chat_panel_area().is_some()
-}
 
 /// Gives the chat its assistant (tests hand in a fake one; the App connects from the config
 /// otherwise). Replaces the one there was.
@@ -117,15 +117,6 @@ pub fn ensure_open(app: &mut App) {
     }
 }
 
-/// Appends a turn to the project's conversation in the index (best effort).
-fn keep(app: &App, role: &str, text: &str) {
-    let r =
-        crate::store::index::Index::open().and_then(|mut i| i.chat_append(&app.dir, role, text));
-    if let Err(e) = r {
-        crate::store::warn(&format!("the chat was not kept in the index: {e}"));
-    }
-}
-
 /// The chat's registry commands.
 pub fn run(app: &mut App, cmd: Cmd) {
     match cmd {
@@ -155,7 +146,8 @@ pub fn run(app: &mut App, cmd: Cmd) {
         Cmd::ChatType => start_typing(app),
         Cmd::ChatApply => apply(app),
         Cmd::ChatAudition => audition(app),
-        Cmd::ChatCancel if !cancel(app) => app.mode = Mode::Normal,
+        // Esc in the chat's normal mode stops a running request first.
+        Cmd::NormalMode if !cancel(app) => app.mode = Mode::Normal,
         _ => {}
     }
 }
@@ -297,280 +289,40 @@ pub fn cancel(app: &mut App) -> bool {
     }
 }
 
-/// A report of the worker. Returns whether the screen changed.
-pub fn on_report(app: &mut App, id: JobId, report: AssistantReport) -> bool {
-    let Some(p) = app.chat.pending.as_mut().filter(|p| p.job == id) else {
-        return false;
-    };
-    match report {
-        AssistantReport::Text(piece) => {
-            p.text.push_str(&piece);
-            true
-        }
-        AssistantReport::Figures(f) => {
-            let rev = p.revision;
-            app.chat.figures = Some((rev, f));
-            false
-        }
-        AssistantReport::Done(result) => {
-            let Some(p) = app.chat.pending.take() else {
-                return false;
-            };
-            app.jobs.clear(Timer::ChatSpin);
-            finish(app, p, result);
-            true
-        }
+/// Whether keys (and pastes) go to the chat's input.
+pub fn typing(app: &App) -> bool {
+    app.chat.typing && app.mode == Mode::Insert && shown(app)
+}
+
+/// Whether the reducer hands `cmd` to [`run`]: the chat's commands, and Esc while the chat
+/// shows a running request.
+pub fn handles(app: &App, cmd: Cmd) -> bool {
+    match cmd {
+        Cmd::ViewChat | Cmd::ChatPanel | Cmd::ChatType | Cmd::ChatApply | Cmd::ChatAudition => true,
+        Cmd::NormalMode => app.view == ViewKind::Chat && app.chat.busy(),
+        _ => false,
     }
 }
 
-fn finish(app: &mut App, p: Pending, result: Result<ai::Reply, AiError>) {
-    match result {
-        Ok(reply) => {
-            let text = app.chat.scrub(if reply.text.is_empty() {
-                &p.text
-            } else {
-                &reply.text
-            });
-            keep(app, "assistant", &text);
-            app.chat.entries.push(Entry::Assistant(text));
-            if reply.calls.is_empty() {
-                return;
-            }
-            stop_audition(app);
-            match ChangeSet::build(&p.snapshot, &reply.calls) {
-                Ok(set) => {
-                    let notes = notes_of(set.result(), &reply.calls);
-                    app.chat.proposal = Some(Proposal {
-                        diff: set.diff().iter().map(|l| l.to_string()).collect(),
-                        set,
-                        applied: None,
-                        notes,
-                    });
-                }
-                Err(e) => {
-                    app.chat.proposal = None;
-                    app.chat.entries.push(Entry::Error(format!(
-                        "the proposed change does not apply: {e}"
-                    )));
-                }
-            }
-        }
-        Err(AiError::Cancelled) => app.chat.entries.push(Entry::Note("cancelled".into())),
-        Err(e) => app
-            .chat
-            .entries
-            .push(Entry::Error(app.chat.scrub(&e.to_string()))),
-    }
-}
-
-/// The worker ended: if it never said how (it panicked), the chat says so.
-pub fn finished(app: &mut App, id: JobId) -> bool {
-    if app.chat.pending.as_ref().is_some_and(|p| p.job == id) {
-        app.chat.pending = None;
-        app.jobs.clear(Timer::ChatSpin);
-        app.chat
-            .entries
-            .push(Entry::Error("the assistant stopped unexpectedly".into()));
-        return true;
-    }
-    false
-}
-
-/// The spinner's timer: turn it again while the request runs.
-pub fn spin(app: &mut App) -> bool {
-    if app.chat.busy() {
-        app.jobs.after(SPIN, Timer::ChatSpin);
-        return shown(app);
-    }
-    false
-}
-
-/// Applies the proposed change as one undo step, unless the project changed since it was
-/// proposed.
-pub fn apply(app: &mut App) {
-    let Some(p) = &app.chat.proposal else {
-        app.error("no proposed change to apply: ask for chords, a melody, a beat…");
-        return;
-    };
-    if !p.set.still_applies(&app.project) {
-        let msg = if p.applied.is_some() {
-            "the change is applied (u takes it back)"
-        } else {
-            crate::ai::change::STALE
-        };
-        app.error(msg);
-        return;
-    }
-    let edit = p.set.edit();
+/// Quitting: the request and the audition stop.
+pub fn quit(app: &mut App) {
+    cancel(app);
     stop_audition(app);
-    if app.apply(edit, "assistant's change") {
-        let rev = app.history.revision();
-        if let Some(p) = &mut app.chat.proposal {
-            p.applied = Some(rev);
-        }
-        app.info("Applied the assistant's change (u takes all of it back)");
-    }
 }
 
-/// The notes of the change's `write_clip` calls, with the track that plays them in the
-/// changed project (a track an earlier `add_track` of the same reply made is found too).
-fn notes_of(changed: &Project, calls: &[ai::ToolCall]) -> Vec<(TrackId, PlayNote)> {
-    let mut out = Vec::new();
-    for c in calls.iter().filter(|c| c.name == "write_clip") {
-        let a = &c.args;
-        let Some(track) = a["track"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| a["track"].as_u64().map(|n| n.to_string()))
-        else {
-            continue;
-        };
-        let Ok(id) = crate::model::mixer::resolve_track(changed, &track) else {
-            continue;
-        };
-        let start = a["start_beat"].as_f64().unwrap_or(0.0);
-        for n in a["notes"].as_array().into_iter().flatten() {
-            let (Some(pitch), Some(s), Some(l)) = (
-                n["pitch"].as_u64(),
-                n["start_beat"].as_f64(),
-                n["length_beats"].as_f64(),
-            ) else {
-                continue;
-            };
-            out.push((
-                id,
-                PlayNote {
-                    pitch: pitch.min(127) as u8,
-                    velocity: n["velocity"].as_u64().unwrap_or(96).clamp(1, 127) as u8,
-                    start_beat: start + s.max(0.0),
-                    length_beats: l.max(0.01),
-                },
-            ));
+/// After every input: the chat reads its conversation and connects the first time it shows,
+/// and stops typing when it no longer shows (another view, a narrower terminal) or the mode
+/// changed under it.
+pub fn after_update(app: &mut App) {
+    if shown(app) {
+        ensure_open(app);
+    }
+    if app.chat.typing && !typing(app) {
+        app.chat.typing = false;
+        if app.mode == Mode::Insert {
+            app.mode = Mode::Normal;
         }
     }
-    out
-}
-
-/// Note events of an audition starting at `now`: the notes at the project's tempo, from the
-/// first one's start.
-pub fn schedule(
-    project: &Project,
-    notes: &[(TrackId, PlayNote)],
-    now: Instant,
-) -> Vec<(Instant, TrackId, u8, u8, bool)> {
-    let first = notes
-        .iter()
-        .map(|(_, n)| n.start_beat)
-        .fold(f64::INFINITY, f64::min);
-    if !first.is_finite() {
-        return Vec::new();
-    }
-    let t0 = project.tempo.beat_to_seconds(first);
-    let at = |beat: f64| {
-        now + Duration::from_secs_f64((project.tempo.beat_to_seconds(beat) - t0).max(0.0))
-    };
-    let mut ev = Vec::with_capacity(notes.len() * 2);
-    for (track, n) in notes {
-        ev.push((at(n.start_beat), *track, n.pitch, n.velocity, true));
-        ev.push((at(n.start_beat + n.length_beats), *track, n.pitch, 0, false));
-    }
-    // Offs before ons at the same instant, so a repeated pitch sounds again.
-    ev.sort_by(|a, b| a.0.cmp(&b.0).then(a.4.cmp(&b.4)));
-    ev
-}
-
-/// `p`: plays the proposal's notes (the engine gets the changed project for as long as it
-/// plays, so a track the change adds sounds too), or stops the audition that plays.
-pub fn audition(app: &mut App) {
-    if app.chat.audition.is_some() {
-        stop_audition(app);
-        app.info("Audition stopped");
-        return;
-    }
-    let Some(p) = &app.chat.proposal else {
-        app.error("no proposed notes to play");
-        return;
-    };
-    if p.notes.is_empty() {
-        app.error("the proposed change has no notes to play");
-        return;
-    }
-    if !app.engine.is_running() {
-        app.error("no audio engine is running: nothing can play");
-        return;
-    }
-    // Before applying, the engine plays the changed project (its new tracks); after, the
-    // project is the changed one already.
-    let preview = if p.set.still_applies(&app.project) {
-        p.set.result()
-    } else {
-        &app.project
-    };
-    let events = schedule(preview, &p.notes, Instant::now());
-    app.engine.load_project(preview, &app.dir);
-    let first = events.first().map(|e| e.0);
-    app.chat.audition = Some(Audition {
-        events,
-        next: 0,
-        sounding: Vec::new(),
-    });
-    if let Some(t) = first {
-        app.jobs.at(t, Timer::ChatAudition);
-    }
-    app.info("Playing the proposed notes (p stops)");
-}
-
-/// The audition's timer: sends the events that are due and sets the timer for the next.
-pub fn audition_step(app: &mut App) -> bool {
-    let Some(a) = &mut app.chat.audition else {
-        return false;
-    };
-    let now = Instant::now();
-    while let Some(&(t, track, pitch, velocity, on)) = a.events.get(a.next) {
-        if t > now {
-            break;
-        }
-        a.next += 1;
-        let _ = app.engine.transport(Transport::Audition {
-            track,
-            pitch,
-            velocity,
-            on,
-        });
-        if on {
-            a.sounding.push((track, pitch));
-        } else if let Some(i) = a.sounding.iter().position(|s| *s == (track, pitch)) {
-            a.sounding.swap_remove(i);
-        }
-    }
-    match a.events.get(a.next) {
-        Some(e) => {
-            let t = e.0;
-            app.jobs.at(t, Timer::ChatAudition);
-            false
-        }
-        None => {
-            stop_audition(app);
-            false
-        }
-    }
-}
-
-/// Ends an audition: releases what sounds and gives the engine the project back.
-pub fn stop_audition(app: &mut App) {
-    let Some(a) = app.chat.audition.take() else {
-        return;
-    };
-    app.jobs.clear(Timer::ChatAudition);
-    for (track, pitch) in a.sounding {
-        let _ = app.engine.transport(Transport::Audition {
-            track,
-            pitch,
-            velocity: 0,
-            on: false,
-        });
-    }
-    app.engine.load_project(&app.project, &app.dir);
 }
 
 /// Pasted text while typing into the chat.
@@ -581,7 +333,6 @@ pub fn paste(app: &mut App, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Project, TempoMap};
 
     #[test]
     fn only_questions_about_the_mix_measure() {
@@ -590,36 +341,6 @@ mod tests {
         assert!(wants_figures("mastering advice please"));
         assert!(!wants_figures("chords in A minor"));
         assert!(!wants_figures("a house beat, 8 bars"));
-    }
-
-    #[test]
-    fn an_audition_follows_the_tempo_from_the_first_note() {
-        let mut p = Project::new("t", 48_000, 120.0);
-        p.tempo = TempoMap::constant(120.0);
-        let n = |pitch, start_beat, length_beats| PlayNote {
-            pitch,
-            velocity: 90,
-            start_beat,
-            length_beats,
-        };
-        let t = TrackId(3);
-        let now = Instant::now();
-        let ev = schedule(&p, &[(t, n(60, 4.0, 1.0)), (t, n(64, 5.0, 0.5))], now);
-        let at: Vec<(u64, u8, bool)> = ev
-            .iter()
-            .map(|e| ((e.0 - now).as_millis() as u64, e.2, e.4))
-            .collect();
-        // 120 BPM: a beat is 500 ms; the first note starts at once.
-        assert_eq!(
-            at,
-            vec![
-                (0, 60, true),
-                (500, 60, false),
-                (500, 64, true),
-                (750, 64, false)
-            ]
-        );
-        assert!(schedule(&p, &[], now).is_empty());
     }
 
     #[test]
