@@ -281,8 +281,10 @@ fn selected_clip(app: &App) -> Option<ClipId> {
 pub fn cancel(app: &mut App) -> bool {
     match &mut app.chat.pending {
         Some(p) => {
+            // Both flags: the provider's, and the job's (a render for figures checks it).
             p.cancel.cancel();
             p.cancelling = true;
+            app.jobs.cancel(p.job);
             true
         }
         None => false,

@@ -104,33 +104,49 @@ pub fn draw(st: &ChatState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
 }
 
 /// The rows that show in a body `height` rows high, top first, after the scroll; and how
-/// many rows were wrapped to find them.
+/// many rows were wrapped to find them. Blocks are taken from the last one back, and in a
+/// block paragraphs from its last, each wrapped only when reached.
 pub fn visible_rows(
     st: &ChatState,
     cx: &Ctx<'_>,
     width: usize,
     height: usize,
 ) -> (Vec<Row>, usize) {
+    let t = cx.theme;
     let want = height.saturating_add(st.scroll);
-    // Blocks from the last one back, each wrapped only when reached.
     let mut rev: Vec<Row> = Vec::new();
-    let push_block = |block: Vec<Row>, rev: &mut Vec<Row>| {
-        rev.extend(block.into_iter().rev());
-    };
     if let Some(p) = &st.proposal {
-        push_block(proposal_rows(p, cx, width), &mut rev);
+        rev.extend(proposal_rows(p, cx, width).into_iter().rev());
     }
     if let Some(p) = &st.pending {
-        let mut b = vec![("assistant".to_string(), cx.theme.get("chat.assistant"))];
-        b.extend(text_rows(&p.text, width, cx.theme.get("chat")));
-        b.push((String::new(), cx.theme.get("chat")));
-        push_block(b, &mut rev);
+        let head = ("assistant".to_string(), t.get("chat.assistant"));
+        push_text(
+            &mut rev,
+            want,
+            Some(head),
+            &p.text,
+            width,
+            t.get("chat"),
+            cx,
+        );
     }
     for e in st.entries.iter().rev() {
         if rev.len() >= want {
             break;
         }
-        push_block(entry_rows(e, cx, width), &mut rev);
+        let (head, text, style) = match e {
+            Entry::You(s) => (Some(("you", "chat.user")), s.as_str(), "chat"),
+            Entry::Assistant(s) => (Some(("assistant", "chat.assistant")), s.as_str(), "chat"),
+            Entry::Note(s) => (None, s.as_str(), "chat.note"),
+            Entry::Error(s) => (None, s.as_str(), "chat.error"),
+        };
+        let head = head.map(|(h, scope)| (h.to_string(), t.get(scope)));
+        if let Entry::Error(_) = e {
+            let text = format!("! {text}");
+            push_text(&mut rev, want, head, &text, width, t.get(style), cx);
+        } else {
+            push_text(&mut rev, want, head, text, width, t.get(style), cx);
+        }
     }
     let total = rev.len();
     let scroll = st.scroll.min(total.saturating_sub(height));
@@ -138,31 +154,25 @@ pub fn visible_rows(
     (shown.into_iter().rev().collect(), total)
 }
 
-fn text_rows(text: &str, width: usize, style: Style) -> Vec<Row> {
-    text.lines()
-        .flat_map(|l| wrap(l, width))
-        .map(|l| (l, style))
-        .collect()
-}
-
-fn entry_rows(e: &Entry, cx: &Ctx<'_>, width: usize) -> Vec<Row> {
-    let t = cx.theme;
-    let mut out = match e {
-        Entry::You(s) => {
-            let mut b = vec![("you".to_string(), t.get("chat.user"))];
-            b.extend(text_rows(s, width, t.get("chat")));
-            b
+/// Pushes a block onto `rev` bottom first: a blank row, the text's paragraphs from the last
+/// (stopping once `want` rows are there), then its heading.
+fn push_text(
+    rev: &mut Vec<Row>,
+    want: usize,
+    head: Option<Row>,
+    text: &str,
+    width: usize,
+    style: Style,
+    cx: &Ctx<'_>,
+) {
+    rev.push((String::new(), cx.theme.get("chat")));
+    for para in text.lines().rev() {
+        if rev.len() >= want {
+            return;
         }
-        Entry::Assistant(s) => {
-            let mut b = vec![("assistant".to_string(), t.get("chat.assistant"))];
-            b.extend(text_rows(s, width, t.get("chat")));
-            b
-        }
-        Entry::Note(s) => text_rows(s, width, t.get("chat.note")),
-        Entry::Error(s) => text_rows(&format!("! {s}"), width, t.get("chat.error")),
-    };
-    out.push((String::new(), t.get("chat")));
-    out
+        rev.extend(wrap(para, width).into_iter().rev().map(|l| (l, style)));
+    }
+    rev.extend(head);
 }
 
 fn proposal_rows(p: &super::state::Proposal, cx: &Ctx<'_>, width: usize) -> Vec<Row> {
