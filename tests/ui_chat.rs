@@ -378,8 +378,17 @@ fn ai_on_the_command_line_asks_and_the_panel_shows_beside_the_arrange_view() {
     let narrow = text(&mut app, 100, 30);
     assert!(!narrow.contains("Four on the floor."), "{narrow}");
     assert_eq!(app.main_area().width, 100);
-    // g i types into the chat view; tab cycles on from it.
-    press(&mut app, "gi<esc>");
+    // With the panel showing, g i types into it and the arrange view stays.
+    text(&mut app, 160, 48);
+    press(&mut app, "gimore<ret>");
+    assert_eq!(app.view, ViewKind::Arrange);
+    assert!(app.chat.typing);
+    settle(&mut app);
+    assert_eq!(app.chat.history().len(), 4);
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+    // Keys are the arrange view's again; tab cycles through the views to the chat and on.
+    press(&mut app, "<tab><tab><tab>");
     assert_eq!(app.view, ViewKind::Chat);
     press(&mut app, "<tab>");
     assert_eq!(app.view, ViewKind::Arrange);
@@ -461,4 +470,109 @@ fn a_configured_key_is_never_on_screen_nor_in_the_index() {
     for e in app.chat.entries.iter() {
         assert!(!format!("{e:?}").contains(key));
     }
+}
+
+#[test]
+fn the_conversation_scrolls_and_p_says_what_it_cannot_play() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(dir.path(), Box::new(tdaw::ai::offline::Offline::new()));
+    press(&mut app, "gi<esc>");
+    for i in 0..60 {
+        app.chat
+            .entries
+            .push(Entry::You(format!("question number {i}")));
+    }
+    let bottom = text(&mut app, 120, 40);
+    assert!(bottom.contains("question number 59"), "{bottom}");
+    assert!(!bottom.contains("question number 0\n"));
+    press(&mut app, "gg");
+    let top = text(&mut app, 120, 40);
+    assert!(top.contains("question number 0 "), "{top}");
+    assert!(!top.contains("question number 59"), "{top}");
+    press(&mut app, "G5k");
+    let up = text(&mut app, 120, 40);
+    assert!(!up.contains("question number 59"), "{up}");
+    press(&mut app, "<C-e><C-e><C-e><C-e><C-e>");
+    assert!(text(&mut app, 120, 40).contains("question number 59"));
+    // Nothing proposed: nothing to apply or play.
+    press(&mut app, "p");
+    assert!(
+        app.status.error && app.status.text.contains("no proposed"),
+        "{}",
+        app.status.text
+    );
+    press(&mut app, "a");
+    assert!(
+        app.status.error && app.status.text.contains("no proposed"),
+        "{}",
+        app.status.text
+    );
+}
+
+#[test]
+fn p_auditions_the_proposal_only_with_an_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(dir.path(), Box::new(keys_reply()));
+    press(&mut app, "gia triad please<ret>");
+    settle(&mut app);
+    let notes = &app.chat.proposal.as_ref().unwrap().notes;
+    // The three notes of the clip, on the track the change adds (not yet in the project).
+    assert_eq!(notes.len(), 3);
+    let keys = notes[0].0;
+    assert!(app.project.track(keys).is_none());
+    assert_eq!(
+        notes.iter().map(|n| n.1.pitch).collect::<Vec<_>>(),
+        vec![60, 64, 67]
+    );
+    press(&mut app, "<esc>p");
+    assert!(
+        app.status.text.contains("no audio engine"),
+        "{}",
+        app.status.text
+    );
+    assert!(app.chat.audition.is_none());
+}
+
+#[test]
+fn p_plays_the_proposed_notes_through_the_engine_and_p_again_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(dir.path(), Box::new(keys_reply()));
+    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
+        force_null: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
+    app.engine.load_project(&app.project, &app.dir);
+    press(&mut app, "gia triad please<ret>");
+    settle(&mut app);
+    press(&mut app, "<esc>p");
+    assert!(app.status.text.contains("p stops"), "{}", app.status.text);
+    // The first events are due at once: the triad sounds on the new track.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while app
+        .chat
+        .audition
+        .as_ref()
+        .is_some_and(|a| a.sounding.len() < 3)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the triad never sounded"
+        );
+        tdaw::ui::run_jobs(&mut app);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The engine plays it: the master meter moves.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while app.meters.master.peak[0] <= 0.0 {
+        assert!(std::time::Instant::now() < deadline, "nothing was heard");
+        tdaw::ui::update(&mut app, tdaw::ui::Action::Tick);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Nothing was applied meanwhile.
+    assert!(!app.project.tracks.iter().any(|t| t.name == "Keys"));
+    press(&mut app, "p");
+    assert!(app.chat.audition.is_none());
+    assert_eq!(app.status.text, "Audition stopped");
 }

@@ -80,7 +80,7 @@ commands! {
     ViewArrange = "view_arrange", [Global], false, "Show the arrange view";
     ViewMixer = "view_mixer", [Global], false, "Show the mixer";
     ViewPianoRoll = "view_piano_roll", [Global], false, "Show the piano roll of the selected MIDI clip";
-    ViewChat = "view_chat", [Global], false, "Chat with the assistant (a view of its own; :chat panel shows it beside the arrange view)";
+    ViewChat = "view_chat", [Global], false, "Chat with the assistant: type into its view (or its panel, when :chat panel shows it)";
     ChatPanel = "chat_panel", [Global], false, "Show or hide the chat as a panel beside the arrange view and the piano roll (120 columns or wider)";
     ChatType = "chat_type", [Chat], false, "Type a question (enter sends, alt-enter or C-j starts a new line, esc stops typing)";
     ChatApply = "chat_apply", [Chat], false, "Apply the proposed change as one undo step (u takes all of it back)";

@@ -124,7 +124,10 @@ pub fn run(app: &mut App, cmd: Cmd) {
             if matches!(app.mode, Mode::Visual | Mode::Insert | Mode::Play) {
                 app.mode = Mode::Normal;
             }
-            app.view = ViewKind::Chat;
+            // With the panel beside the view, typing goes there; else to the chat view.
+            if app.chat_panel_area().is_none() {
+                app.view = ViewKind::Chat;
+            }
             ensure_open(app);
             start_typing(app);
         }
@@ -137,7 +140,7 @@ pub fn run(app: &mut App, cmd: Cmd) {
                 ));
             } else if app.chat.panel {
                 ensure_open(app);
-                app.info("Chat panel on (g i types into the chat view, :chat panel hides it)");
+                app.info("Chat panel on (g i types into it, :chat panel hides it)");
             } else {
                 app.chat.typing = false;
                 app.info("Chat panel off");
