@@ -111,7 +111,10 @@ pub fn ensure_open(app: &mut App) {
         app.chat.entries.splice(0..0, old);
     }
     if app.chat.assistant.is_none() {
-        let config = crate::config::Config::load().unwrap_or_default();
+        let config = crate::config::Config::load().unwrap_or_else(|e| {
+            app.chat.entries.push(Entry::Error(e));
+            Default::default()
+        });
         let s = settings(&config.ai, |k| std::env::var(k).ok());
         connect_with(app, &s);
     }
