@@ -1,6 +1,7 @@
 //! TUI frame costs: one arrange-view frame of a big project (64 tracks, 2,000 clips; target
 //! ≤ 2 ms), the mixer and piano roll, and start to first frame of a 16-track project from disk
-//! (load, keymap, theme, layout and the first draw; target ≤ 150 ms).
+//! (load, keymap, theme, layout and the first draw; target ≤ 150 ms), and the chat while an
+//! answer streams in (the issue: frame time unchanged while a reply streams).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
@@ -132,6 +133,83 @@ fn frames(c: &mut Criterion) {
     });
 }
 
+/// A provider that streams a sentence every millisecond until it is cancelled.
+struct Streaming;
+
+impl tdaw::ai::Assistant for Streaming {
+    fn provider(&self) -> &'static str {
+        "bench"
+    }
+    fn model(&self) -> &str {
+        "streaming"
+    }
+    fn ask(
+        &mut self,
+        _req: &tdaw::ai::Request,
+        on_text: &mut dyn FnMut(&str),
+        cancel: &tdaw::ai::Cancel,
+    ) -> Result<tdaw::ai::Reply, tdaw::ai::AiError> {
+        let mut n = 0;
+        while !cancel.is_cancelled() {
+            n += 1;
+            let nl = if n % 8 == 0 { "\n" } else { " " };
+            on_text(&format!("Sentence {n} of the answer, streaming in.{nl}"));
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        Err(tdaw::ai::AiError::Cancelled)
+    }
+}
+
+/// The chat while an answer streams in (a piece a millisecond, delivered through the jobs
+/// channel before every frame) over 200 earlier messages: the chat view, and the chat as a
+/// panel beside the arrange view of the 64-track project. Compare with the idle chat and with
+/// `arrange_frame_64tracks_2000clips_160x48`.
+fn chat_frames(c: &mut Criterion) {
+    let p = big_project(64, 2000);
+    let dir = folder(&p);
+    let home = tempfile::tempdir().unwrap();
+    std::env::set_var("TDAW_HOME", home.path());
+    let mut a = app(p, dir.path());
+    tdaw::ui::wait_for_jobs(&mut a, std::time::Duration::from_secs(60));
+    for i in 0..100 {
+        a.chat
+            .entries
+            .push(tdaw::ui::views::chat::Entry::You(format!(
+                "question {i}: chords in A minor for a sad song?"
+            )));
+        a.chat.entries.push(tdaw::ui::views::chat::Entry::Assistant(format!(
+            "answer {i}: Am F C G — i VI III VII: the tonic, then the submediant and mediant, and the subtonic leading back.\nAnother line."
+        )));
+    }
+    tdaw::ui::assistant::set_assistant(&mut a, Box::new(Streaming));
+    update(&mut a, Action::Resize(160, 48));
+    tdaw::ui::press(&mut a, "gi").unwrap();
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("chat_frame_idle_200messages_160x48", |b| {
+        b.iter(|| {
+            term.draw(|f| tdaw::ui::views::draw(&a, f)).unwrap();
+        })
+    });
+    tdaw::ui::press(&mut a, "tell me everything<ret>").unwrap();
+    c.bench_function("chat_frame_streaming_160x48", |b| {
+        b.iter(|| {
+            tdaw::ui::run_jobs(&mut a);
+            term.draw(|f| tdaw::ui::views::draw(&a, f)).unwrap();
+        })
+    });
+    tdaw::ui::press(&mut a, "<esc>").unwrap();
+    tdaw::ui::wait_for_jobs(&mut a, std::time::Duration::from_secs(10));
+    tdaw::ui::press(&mut a, "<esc>ga:chat panel<ret>:ai and more<ret>").unwrap();
+    c.bench_function("arrange_with_chat_panel_streaming_160x48", |b| {
+        b.iter(|| {
+            tdaw::ui::run_jobs(&mut a);
+            term.draw(|f| tdaw::ui::views::draw(&a, f)).unwrap();
+        })
+    });
+    tdaw::ui::assistant::cancel(&mut a);
+    tdaw::ui::wait_for_jobs(&mut a, std::time::Duration::from_secs(10));
+}
+
 fn start_to_first_frame(c: &mut Criterion) {
     let p = big_project(16, 256);
     let dir = folder(&p);
@@ -152,6 +230,6 @@ fn start_to_first_frame(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
-    targets = frames, start_to_first_frame
+    targets = frames, chat_frames, start_to_first_frame
 }
 criterion_main!(benches);

@@ -75,6 +75,16 @@ const SCHEMA: &[&str] = &[
          saved_ms INTEGER NOT NULL,
          UNIQUE (kind, name)
      );",
+    // 2: the assistant's conversation per project folder (store/chat.rs), keyed by the
+    // path rather than the project row, so that refreshing a project keeps its chat.
+    "CREATE TABLE chat (
+         id INTEGER PRIMARY KEY,
+         path NOT NULL,                  -- as projects.path
+         role TEXT NOT NULL,
+         text TEXT NOT NULL,
+         at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX chat_path ON chat(path, id);",
 ];
 
 /// Why the index could not be used. Callers outside the CLI treat these as warnings.
@@ -126,7 +136,7 @@ pub struct ProjectEntry {
 
 /// An open index.
 pub struct Index {
-    conn: Connection,
+    pub(super) conn: Connection,
     dir: PathBuf,
 }
 
@@ -363,7 +373,7 @@ impl Index {
         rows.collect::<Result<Vec<_>, _>>().map_err(sql(&db))
     }
 
-    fn db_path(&self) -> PathBuf {
+    pub(super) fn db_path(&self) -> PathBuf {
         self.dir.join(DB_FILE)
     }
 
@@ -430,7 +440,7 @@ pub fn record_best_effort(dir: &Path, project: &Project) {
     }
 }
 
-fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
+pub(super) fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |source| IndexError::Sql {
         path: path.to_path_buf(),
         source,
@@ -733,7 +743,7 @@ fn safe_component(s: &str) -> bool {
 
 /// Paths are stored as TEXT when they are UTF-8 (readable with the sqlite3 shell) and as a
 /// BLOB of the raw bytes otherwise, so no folder name is ever mangled.
-fn path_to_sql(p: &Path) -> Value {
+pub(super) fn path_to_sql(p: &Path) -> Value {
     match p.to_str() {
         Some(s) => Value::Text(s.to_string()),
         None => Value::Blob(p.as_os_str().as_bytes().to_vec()),
@@ -749,13 +759,13 @@ fn path_from_sql(v: ValueRef<'_>) -> PathBuf {
 }
 
 /// The folder's canonical path (symlinks resolved) when it exists, else its absolute path.
-fn canonical(dir: &Path) -> PathBuf {
+pub(super) fn canonical(dir: &Path) -> PathBuf {
     dir.canonicalize()
         .or_else(|_| std::path::absolute(dir))
         .unwrap_or_else(|_| dir.to_path_buf())
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

@@ -7,6 +7,7 @@
 //! never modifies `project.toml` unless the whole new version is ready.
 
 pub mod atomic;
+pub mod chat;
 pub mod format;
 pub mod index;
 pub mod lock;

@@ -18,6 +18,8 @@ pub enum Scope {
     PianoRoll,
     /// The effect editor opened from a mixer insert.
     FxEditor,
+    /// The chat with the assistant.
+    Chat,
 }
 
 macro_rules! commands {
@@ -64,7 +66,7 @@ commands! {
     MidiLearn = "midi_learn", [Mixer, FxEditor], false, "MIDI learn: the next controller moved binds to the control under the cursor";
     Help = "help", [Global], false, "Show the keys of this view";
     CommandMode = "command_mode", [Global], false, "Type a command (:w, :q, :bpm 120, :help)";
-    NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup";
+    NormalMode = "normal_mode", [Global], false, "Back to normal mode; close a popup; in the chat, stop the request that runs";
     VisualMode = "visual_mode", [Arrange, PianoRoll], false, "Select a time range (then delete, yank, move); in the piano roll every pitch in it";
     VisualBlock = "visual_block", [PianoRoll], false, "Select a block of time and pitch (visual mode narrowed to the pitches between anchor and cursor)";
     InsertMode = "insert_mode", [PianoRoll], false, "Enter notes by letter (c d e f g a b)";
@@ -73,11 +75,16 @@ commands! {
     RepeatLast = "repeat_last", [Global], false, "Repeat the last edit";
     Save = "save", [Global], false, "Save the project";
     Quit = "quit", [Global], false, "Quit (asks when there are unsaved changes)";
-    NextView = "next_view", [Global], false, "Next view (arrange, mixer, piano roll)";
+    NextView = "next_view", [Global], false, "Next view (arrange, mixer, piano roll, chat)";
     PrevView = "prev_view", [Global], false, "Previous view";
     ViewArrange = "view_arrange", [Global], false, "Show the arrange view";
     ViewMixer = "view_mixer", [Global], false, "Show the mixer";
     ViewPianoRoll = "view_piano_roll", [Global], false, "Show the piano roll of the selected MIDI clip";
+    ViewChat = "view_chat", [Global], false, "Chat with the assistant: type into its view (or its panel, when :chat panel shows it)";
+    ChatPanel = "chat_panel", [Global], false, "Show or hide the chat as a panel beside the arrange view and the piano roll (120 columns or wider)";
+    ChatType = "chat_type", [Chat], false, "Type a question (enter sends, alt-enter or C-j starts a new line, esc stops typing)";
+    ChatApply = "chat_apply", [Chat], false, "Apply the proposed change as one undo step (u takes all of it back)";
+    ChatAudition = "chat_audition", [Chat], false, "Play the proposed notes before applying them; again stops";
     GotoStart = "goto_start", [Global], false, "Cursor and playhead to the start";
     GotoEnd = "goto_end", [Global], false, "Cursor to the end of the song";
     LineStart = "line_start", [Arrange, Mixer, PianoRoll], false, "Cursor to the start of the line: the timeline's start, the clip's start, the first strip";
@@ -88,8 +95,8 @@ commands! {
     MoveDown = "move_down", [Global], false, "Cursor down: next track, lower pitch, next value";
     NextItem = "next_item", [Arrange, PianoRoll], false, "Cursor to the start of the next clip or note";
     PrevItem = "prev_item", [Arrange, PianoRoll], false, "Cursor to the start of the previous clip or note";
-    ScrollDown = "scroll_down", [Arrange, PianoRoll], false, "Scroll down a row (next track, lower pitch); the cursor stays on screen";
-    ScrollUp = "scroll_up", [Arrange, PianoRoll], false, "Scroll up a row (previous track, higher pitch); the cursor stays on screen";
+    ScrollDown = "scroll_down", [Arrange, PianoRoll, Chat], false, "Scroll down a row (next track, lower pitch); the cursor stays on screen";
+    ScrollUp = "scroll_up", [Arrange, PianoRoll, Chat], false, "Scroll up a row (previous track, higher pitch); the cursor stays on screen";
     ScrollLeft = "scroll_left", [Arrange, PianoRoll], false, "Scroll the timeline a bar earlier; the cursor stays on screen";
     ScrollRight = "scroll_right", [Arrange, PianoRoll], false, "Scroll the timeline a bar later; the cursor stays on screen";
     ScrollLeftHalf = "scroll_left_half", [Arrange, PianoRoll], false, "Scroll the timeline half a screen earlier";

@@ -9,6 +9,7 @@ use super::keymap::{Key, Keymap, Mode, ViewKind};
 use super::peaks::PeakStore;
 use super::theme::{ColorDepth, Theme};
 pub use super::views::arrange::{ArrangeState, ClipDrag, ARRANGE_ZOOMS};
+pub use super::views::chat::ChatState;
 pub use super::views::fx_editor::{FxEditorState, FxPicker};
 pub use super::views::instrument::InstrumentBrowser;
 pub use super::views::mixer::{MixerParam, MixerState};
@@ -111,6 +112,8 @@ pub struct App {
     pub mixer: MixerState,
     pub fx_editor: FxEditorState,
     pub piano: PianoState,
+    /// The chat with the assistant (its work is `ui::assistant`'s).
+    pub chat: ChatState,
     pub status: Status,
     /// When the status message was set: messages go after [`MESSAGE_LIFETIME`], errors stay
     /// until the next key.
@@ -175,6 +178,7 @@ impl App {
             mixer: MixerState::default(),
             fx_editor: FxEditorState::default(),
             piano: PianoState::default(),
+            chat: ChatState::default(),
             status: Status::default(),
             status_at: Instant::now(),
             cmdline: CmdLine::default(),
@@ -353,8 +357,37 @@ impl App {
     }
 
     /// The area the main view gets (below the top bar, above the status and command lines).
+    /// (Narrower by the chat panel when it shows beside the view.)
     pub fn main_area(&self) -> ratatui::layout::Rect {
+        self.split_chat_panel(self.full_main()).0
+    }
+
+    /// Where the chat panel goes (right of the main view), when it shows.
+    pub fn chat_panel_area(&self) -> Option<ratatui::layout::Rect> {
+        self.split_chat_panel(self.full_main()).1
+    }
+
+    fn full_main(&self) -> ratatui::layout::Rect {
         super::widgets::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1)).main
+    }
+
+    /// `main` split into the view's part and the chat panel's, when the panel shows: asked
+    /// for, the view is the arrange view or the piano roll, and the screen is wide enough.
+    pub fn split_chat_panel(
+        &self,
+        main: ratatui::layout::Rect,
+    ) -> (ratatui::layout::Rect, Option<ratatui::layout::Rect>) {
+        let w = super::views::chat::panel_width(main.width);
+        if !self.chat.panel
+            || w == 0
+            || !matches!(self.view, ViewKind::Arrange | ViewKind::PianoRoll)
+        {
+            return (main, None);
+        }
+        let mut view = main;
+        view.width -= w;
+        let panel = ratatui::layout::Rect::new(main.x + view.width, main.y, w, main.height);
+        (view, Some(panel))
     }
 
     /// Where playback starts: the edit cursor of the view (the top bar reads the tempo here while
@@ -366,7 +399,7 @@ impl App {
                 .piano_clip()
                 .map(|(ti, ci)| self.project.tracks[ti].clips[ci].start + self.piano.cursor)
                 .unwrap_or(self.transport.beat),
-            ViewKind::Mixer | ViewKind::FxEditor => self.transport.beat,
+            ViewKind::Mixer | ViewKind::FxEditor | ViewKind::Chat => self.transport.beat,
         }
     }
 

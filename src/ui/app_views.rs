@@ -7,6 +7,7 @@ use super::ctx::{Ctx, Cx, Effect};
 use super::keymap::{Mode, ViewKind};
 use super::view::View;
 use super::views::arrange::ArrangeState;
+use super::views::chat::ChatState;
 use super::views::fx_editor::{FxEditorState, FxPicker};
 use super::views::mixer::MixerState;
 use super::views::piano_roll::{self, PianoState};
@@ -45,6 +46,7 @@ impl App {
             mixer,
             fx_editor,
             piano,
+            chat,
             popups,
             ..
         } = self;
@@ -70,6 +72,7 @@ impl App {
                 mixer,
                 fx_editor,
                 piano,
+                chat,
                 popups,
             },
         );
@@ -90,6 +93,7 @@ impl App {
             ViewKind::Mixer => &self.mixer,
             ViewKind::PianoRoll => &self.piano,
             ViewKind::FxEditor => &self.fx_editor,
+            ViewKind::Chat => &self.chat,
         }
     }
 
@@ -120,6 +124,7 @@ impl App {
             mixer,
             fx_editor,
             piano,
+            chat,
             ..
         } = self;
         let cx = Ctx {
@@ -137,6 +142,7 @@ impl App {
             ViewKind::Mixer => mixer,
             ViewKind::PianoRoll => piano,
             ViewKind::FxEditor => fx_editor,
+            ViewKind::Chat => chat,
         };
         on_screen.ensure_visible(&cx);
     }
@@ -218,6 +224,7 @@ pub struct Views<'a> {
     pub mixer: &'a mut MixerState,
     pub fx_editor: &'a mut FxEditorState,
     pub piano: &'a mut PianoState,
+    pub chat: &'a mut ChatState,
     pub popups: &'a mut Vec<Popup>,
 }
 
@@ -229,6 +236,7 @@ impl Views<'_> {
             ViewKind::Mixer => self.mixer,
             ViewKind::PianoRoll => self.piano,
             ViewKind::FxEditor => self.fx_editor,
+            ViewKind::Chat => self.chat,
         }
     }
 }

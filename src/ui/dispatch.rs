@@ -145,6 +145,10 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
         Cmd::ViewMixer => set_view(app, ViewKind::Mixer),
         Cmd::ViewPianoRoll => set_view(app, ViewKind::PianoRoll),
         Cmd::GotoStart => {
+            if app.view == ViewKind::Chat {
+                app.view_command(cmd, n);
+                return;
+            }
             app.arrange.cursor = 0.0;
             if app.view == ViewKind::PianoRoll {
                 app.view_command(cmd, n);
@@ -152,7 +156,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             let _ = app.engine.transport(Transport::Seek(0.0));
         }
         Cmd::GotoEnd => match app.view {
-            ViewKind::PianoRoll => app.view_command(cmd, n),
+            ViewKind::PianoRoll | ViewKind::Chat => app.view_command(cmd, n),
             _ => {
                 let end = app.project.end_beat();
                 app.arrange.cursor = super::grid::floor_to(end, app.arrange.grid);

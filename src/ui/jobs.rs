@@ -29,6 +29,8 @@ pub enum JobKind {
     Peaks,
     /// An offline render (`:render`).
     Render,
+    /// A question to the assistant (the chat).
+    Assistant,
 }
 
 impl JobKind {
@@ -36,6 +38,7 @@ impl JobKind {
         match self {
             JobKind::Peaks => "tdaw-peaks",
             JobKind::Render => "tdaw-render",
+            JobKind::Assistant => "tdaw-assistant",
         }
     }
 }
@@ -49,6 +52,10 @@ pub enum Timer {
     Autosave,
     /// Look at `project.toml` for another writer's save.
     DiskPoll,
+    /// Turn the chat's spinner while a request runs.
+    ChatSpin,
+    /// The next note of a suggestion being auditioned is due.
+    ChatAudition,
 }
 
 /// What a worker hands back.
@@ -61,6 +68,20 @@ pub enum JobOutput {
     },
     /// How a render ended.
     Render(RenderEnd),
+    /// What the assistant's worker has to say.
+    Assistant(AssistantReport),
+}
+
+/// What the assistant's worker reports, in order: figures (when it measured), text pieces as
+/// they stream in, then the end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AssistantReport {
+    /// The project's mix, measured for this request.
+    Figures(crate::ai::Figures),
+    /// A piece of the answer's text.
+    Text(String),
+    /// The whole answer, or why there is none.
+    Done(Result<crate::ai::Reply, crate::ai::AiError>),
 }
 
 /// How a render ended.

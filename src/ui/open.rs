@@ -98,6 +98,10 @@ pub fn reopen(app: &mut App, dir: &Path) -> Result<(), String> {
         }
     };
     fresh.size = app.size;
+    // A question still being answered is about the old project: it stops (and the old
+    // App's jobs end at once). The panel stays where it was.
+    super::assistant::quit(app);
+    fresh.chat.panel = app.chat.panel;
     fresh.engine = std::mem::take(&mut app.engine);
     fresh.theme = app.theme.clone();
     fresh.cmdline.history = std::mem::take(&mut app.cmdline.history);

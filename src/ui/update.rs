@@ -10,7 +10,7 @@ use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
 use super::views::arrange::{cancel_drag, drag_end};
-use super::{autosave, commands, dispatch};
+use super::{assistant, autosave, commands, dispatch};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 /// Applies one action to the App.
@@ -32,6 +32,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Key(k) => on_key(app, k),
         Action::Mouse(m) => on_mouse(app, m),
+        Action::Paste(text) if assistant::typing(app) => assistant::paste(app, &text),
         Action::Paste(text) => {
             if app.mode == Mode::Command {
                 let line: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -55,7 +56,9 @@ pub fn update(app: &mut App, action: Action) {
     if app.quit {
         // Quitting stops background work (a render removes its temporary file).
         app.jobs.cancel_all();
+        assistant::quit(app);
     }
+    assistant::after_update(app);
     autosave::arm(app);
     app.ensure_visible();
     app.needs_redraw = true;
@@ -91,6 +94,9 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     if !app.popups.is_empty() {
         super::popups::on_key(app, ev);
         return;
+    }
+    if assistant::typing(app) {
+        return assistant::key(app, ev);
     }
     if app.mode == Mode::Command {
         if let Some(line) = commands::on_key(app, ev) {
@@ -251,6 +257,7 @@ fn run(app: &mut App, cmd: Cmd, n: usize) {
         | Cmd::TrackDelete => {
             commands::run_key(app, cmd);
         }
+        c if assistant::handles(app, c) => assistant::run(app, c),
         Cmd::Help => {
             // Help lists the `:` commands from the registry (views do not import it).
             app.help_commands = commands::docs();
@@ -325,6 +332,10 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
     match ev {
         JobEvent::Output {
             id,
+            output: JobOutput::Assistant(report),
+        } => assistant::on_report(app, id, report),
+        JobEvent::Output {
+            id,
             output: JobOutput::Peaks { file, result },
         } => app.peaks.accept(id, file, result),
         JobEvent::Progress { id, fraction } => match &app.render {
@@ -360,6 +371,7 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
                 app.peaks.finished(id);
                 false
             }
+            JobKind::Assistant => assistant::finished(app, id),
             JobKind::Render => {
                 // A render always reports how it ended before finishing, unless it panicked.
                 if app.render.as_ref().is_some_and(|j| j.id == id) {
@@ -370,6 +382,8 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
                 false
             }
         },
+        JobEvent::Timer(Timer::ChatSpin) => assistant::spin(app),
+        JobEvent::Timer(Timer::ChatAudition) => assistant::audition_step(app),
         JobEvent::Timer(Timer::AuditionOff) => {
             app.audition_end();
             false

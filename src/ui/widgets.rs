@@ -94,6 +94,34 @@ pub fn ellipsize(text: &str, w: usize) -> String {
     s
 }
 
+/// Greedy word wrap at spaces; a word longer than the width is the only thing ever split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let wl = word.chars().count();
+        let cl = cur.chars().count();
+        if cl > 0 && cl + 1 + wl <= width {
+            cur.push(' ');
+            cur.push_str(word);
+            continue;
+        }
+        if cl > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            out.push(rest.drain(..width).collect());
+        }
+        cur = rest.into_iter().collect();
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// Text cut or padded to exactly `w` characters.
 pub fn fit(text: &str, w: usize) -> String {
     let mut s: String = text.chars().take(w).collect();

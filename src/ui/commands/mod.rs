@@ -13,6 +13,7 @@
 //! never do: help gets the rows from [`docs`] through the App when it opens.
 
 mod automate;
+mod chat;
 mod complete;
 mod edit;
 mod file;

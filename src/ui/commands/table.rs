@@ -2,7 +2,8 @@
 
 use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
 use super::{
-    automate, edit, file, import, midi, mixer, project, record, render, track, transport, view,
+    automate, chat, edit, file, import, midi, mixer, project, record, render, track, transport,
+    view,
 };
 use crate::ui::action::Cmd;
 
@@ -399,6 +400,8 @@ pub static COMMANDS: &[Command] = &[
     record::MIDI_IN,
     record::RECORD,
     record::LEARN,
+    chat::CHAT,
+    chat::AI,
     Command {
         name: "theme",
         aliases: &[],

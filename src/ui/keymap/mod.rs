@@ -126,17 +126,25 @@ pub enum ViewKind {
     /// The effect editor, opened from a mixer insert (not one of the views `next_view` cycles
     /// through; it goes back to the mixer).
     FxEditor,
+    /// The chat with the assistant.
+    Chat,
 }
 
 impl ViewKind {
     /// Every view, in the order `next_view` cycles through them.
-    pub const ALL: [ViewKind; 3] = [ViewKind::Arrange, ViewKind::Mixer, ViewKind::PianoRoll];
+    pub const ALL: [ViewKind; 4] = [
+        ViewKind::Arrange,
+        ViewKind::Mixer,
+        ViewKind::PianoRoll,
+        ViewKind::Chat,
+    ];
     /// Every view with a keymap section: the cycled ones and the effect editor.
-    pub const KEYED: [ViewKind; 4] = [
+    pub const KEYED: [ViewKind; 5] = [
         ViewKind::Arrange,
         ViewKind::Mixer,
         ViewKind::PianoRoll,
         ViewKind::FxEditor,
+        ViewKind::Chat,
     ];
 
     /// The keymap table name.
@@ -146,6 +154,7 @@ impl ViewKind {
             ViewKind::Mixer => "mixer",
             ViewKind::PianoRoll => "piano_roll",
             ViewKind::FxEditor => "fx_editor",
+            ViewKind::Chat => "chat",
         }
     }
 
@@ -156,6 +165,7 @@ impl ViewKind {
             ViewKind::Mixer => Scope::Mixer,
             ViewKind::PianoRoll => Scope::PianoRoll,
             ViewKind::FxEditor => Scope::FxEditor,
+            ViewKind::Chat => Scope::Chat,
         }
     }
 }

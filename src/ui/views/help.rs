@@ -28,6 +28,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         crate::ui::keymap::ViewKind::Mixer => "Mixer",
         crate::ui::keymap::ViewKind::PianoRoll => "Piano roll",
         crate::ui::keymap::ViewKind::FxEditor => "Effect editor",
+        crate::ui::keymap::ViewKind::Chat => "Chat",
     };
     // The keys that enter each mode in this view: a mode no key enters is not listed (the
     // global `esc` of insert mode would otherwise show an insert mode the arrange view lacks).
@@ -222,30 +223,5 @@ pub fn rows(app: &App, width: usize) -> (usize, Vec<HelpRow>) {
     (keys_w, out)
 }
 
-/// Greedy word wrap at spaces; a word longer than the width is the only thing ever split.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let wl = word.chars().count();
-        let cl = cur.chars().count();
-        if cl > 0 && cl + 1 + wl <= width {
-            cur.push(' ');
-            cur.push_str(word);
-            continue;
-        }
-        if cl > 0 {
-            out.push(std::mem::take(&mut cur));
-        }
-        let mut rest: Vec<char> = word.chars().collect();
-        while rest.len() > width {
-            out.push(rest.drain(..width).collect());
-        }
-        cur = rest.into_iter().collect();
-    }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
-}
+/// (The wrap lives below the views, which share it.)
+pub use crate::ui::widgets::wrap;

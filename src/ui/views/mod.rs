@@ -5,6 +5,7 @@
 //! and the command row; popups (help, which-key, confirmations) are painted over the rest.
 
 pub mod arrange;
+pub mod chat;
 pub mod fx_editor;
 pub mod help;
 pub mod instrument;
@@ -40,7 +41,12 @@ pub fn draw_buffer(app: &App, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)
     }
     let a = layout(area);
     top_bar::draw(app, buf, a.top);
-    app.view_state().draw(&app.ctx(), buf, a.main);
+    let (main, panel) = app.split_chat_panel(a.main);
+    app.view_state().draw(&app.ctx(), buf, main);
+    if let Some(panel) = panel {
+        use super::view::View;
+        app.chat.draw(&app.ctx(), buf, panel);
+    }
     let cursor = status::draw(app, buf, a.status, a.command);
     popup::draw(app, buf, a.main);
     status::draw_completions(app, buf, a.main);

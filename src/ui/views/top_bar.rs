@@ -95,6 +95,7 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
             ViewKind::Mixer => "Mixer",
             ViewKind::PianoRoll => "Piano roll",
             ViewKind::FxEditor => "Effect",
+            ViewKind::Chat => "Chat",
         };
         // The effect editor belongs to the mixer.
         let on = v == app.view || (v == ViewKind::Mixer && app.view == ViewKind::FxEditor);
