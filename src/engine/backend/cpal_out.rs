@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// The hosts to try, best first.
-fn hosts() -> Vec<cpal::Host> {
+pub(super) fn hosts() -> Vec<cpal::Host> {
     #[allow(unused_mut)]
     let mut out: Vec<cpal::Host> = Vec::with_capacity(2);
     #[cfg(feature = "jack")]
@@ -21,13 +21,13 @@ fn hosts() -> Vec<cpal::Host> {
     out
 }
 
-fn device_name(d: &cpal::Device) -> String {
+pub(super) fn device_name(d: &cpal::Device) -> String {
     d.id()
         .map(|i| i.to_string())
         .unwrap_or_else(|_| d.to_string())
 }
 
-fn matches(d: &cpal::Device, wanted: &str) -> bool {
+pub(super) fn matches(d: &cpal::Device, wanted: &str) -> bool {
     device_name(d) == wanted
         || d.to_string() == wanted
         || d.description().is_ok_and(|x| x.name() == wanted)
