@@ -321,3 +321,178 @@ fn a_killed_recording_leaves_a_file_the_next_open_repairs() {
     );
     assert_eq!(max_error(&got, &sig, 0), 0.0, "what is there is the signal");
 }
+
+/// The disk thread fed by a synthetic source through the same ring the input callback uses.
+mod disk {
+    use super::*;
+    use std::io::{Seek, SeekFrom, Write};
+    use std::sync::atomic::Ordering::Relaxed;
+    use tdaw::engine::capture::capture_ring;
+    use tdaw::engine::disk_writer::{
+        file_opener, DiskWriter, Latency, Opener, Placement, RecordFormat, Target, WavSink,
+        WriterSetup,
+    };
+
+    /// A file on a disk that fills up after `room` bytes.
+    struct FullDisk {
+        file: fs::File,
+        room: u64,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let pos = self.file.stream_position()?;
+            if pos + buf.len() as u64 > self.room {
+                return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+            }
+            self.file.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.file.flush()
+        }
+    }
+
+    impl Seek for FullDisk {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            self.file.seek(to)
+        }
+    }
+
+    fn full_disk(room: u64) -> Opener {
+        Box::new(move |path: &Path| {
+            let file = fs::File::create_new(path)?;
+            Ok(Box::new(FullDisk { file, room }) as Box<dyn WavSink>)
+        })
+    }
+
+    /// Runs `frames` of a ramp (frame `k` of channel `c` is `(k * 2 + c) % 30000 / 32768`)
+    /// through the ring and the disk thread, in 128-frame callbacks.
+    fn record(
+        dir: &Path,
+        frames: usize,
+        targets: Vec<Target>,
+        placement: Placement,
+        opener: Opener,
+    ) -> tdaw::engine::disk_writer::Recorded {
+        let (mut sink, ring, shared) = capture_ring(2, 48_000, frames + 64);
+        shared.gate.store(true, Relaxed);
+        let w = DiskWriter::start(
+            ring,
+            shared,
+            WriterSetup {
+                dir: dir.to_path_buf(),
+                targets,
+                placement,
+                latency: Latency::Fixed(placement.latency),
+                format: RecordFormat::Int24,
+                opener,
+            },
+        )
+        .unwrap();
+        let data: Vec<f32> = (0..frames * 2)
+            .map(|i| (i % 30_000) as f32 / 32_768.0)
+            .collect();
+        for block in data.chunks(256) {
+            sink.push(block);
+        }
+        w.finish()
+    }
+
+    fn ramp_at(k: usize, c: usize) -> f64 {
+        ((k * 2 + c) % 30_000) as f64
+    }
+
+    #[test]
+    fn loop_recording_makes_one_take_per_pass_inside_the_punch_range_only() {
+        let d = tempfile::tempdir().unwrap();
+        let targets = vec![
+            Target {
+                channels: vec![0, 1],
+                stem: "gtr".into(),
+            },
+            Target {
+                channels: vec![1],
+                stem: "vox".into(),
+            },
+        ];
+        // Rolling from 0 with a loop [4800, 9600): 0..4800 is outside the punch range.
+        let p = Placement {
+            start: 0,
+            latency: 0,
+            from: 0,
+            until: None,
+            loop_region: Some((4800, 9600)),
+        };
+        let rec = record(d.path(), 4800 + 4800 * 3 - 100, targets, p, file_opener());
+        assert_eq!(rec.error, None);
+        let shape: Vec<_> = rec
+            .takes
+            .iter()
+            .map(|t| (t.target, t.pass, t.start, t.frames))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (0, 0, 4800, 4800),
+                (1, 0, 4800, 4800),
+                (0, 1, 4800, 4800),
+                (1, 1, 4800, 4800),
+                (0, 2, 4800, 4700),
+                (1, 2, 4800, 4700),
+            ]
+        );
+        // Pass 1 of the guitar is input frames 9600.. ; the vocal take is channel 1 alone.
+        let (g, spec) = read_as_i16_units(&d.path().join(&rec.takes[2].file));
+        assert_eq!(spec.channels, 2);
+        assert_eq!((g[0], g[1]), (ramp_at(9600, 0), ramp_at(9600, 1)));
+        let (v, spec) = read_as_i16_units(&d.path().join(&rec.takes[5].file));
+        assert_eq!(spec.channels, 1);
+        assert_eq!(v.len(), 4700);
+        assert_eq!(v[10], ramp_at(14_400 + 10, 1));
+        let names: Vec<_> = rec.takes.iter().map(|t| t.file.as_str()).collect();
+        assert_eq!(names[0], "audio/gtr-take-1.wav");
+        assert_eq!(names[2], "audio/gtr-take-2.wav");
+        assert_eq!(names[5], "audio/vox-take-3.wav");
+    }
+
+    #[test]
+    fn a_full_disk_stops_the_recording_with_one_message_and_keeps_what_was_written() {
+        let d = tempfile::tempdir().unwrap();
+        let targets = vec![Target {
+            channels: vec![0, 1],
+            stem: "take".into(),
+        }];
+        let p = Placement {
+            start: 0,
+            latency: 0,
+            from: 0,
+            until: None,
+            loop_region: None,
+        };
+        // Room for the header and about 2.5 s of 24-bit stereo.
+        let rec = record(d.path(), 48_000 * 5, targets, p, full_disk(720_000));
+        let err = rec.error.expect("the write error is reported");
+        assert!(err.starts_with("recording stopped: could not write 'audio/take-take-1.wav'"));
+        assert!(err.contains("kept the first"), "{err}");
+        assert_eq!(err.lines().count(), 1);
+        assert_eq!(rec.takes.len(), 1);
+        let t = &rec.takes[0];
+        // Everything up to the last successful header rewrite (each second) reads back.
+        let file = d.path().join(&t.file);
+        tdaw::store::recover::repair_wav_header(&file).unwrap();
+        let (got, _) = read_as_i16_units(&file);
+        assert!(
+            got.len() / 2 >= 96_000,
+            "at least 2 s kept: {}",
+            got.len() / 2
+        );
+        assert!(got.len() / 2 <= t.frames as usize + 1);
+        for k in [0, 50_000, got.len() / 2 - 1] {
+            assert_eq!(got[2 * k], ramp_at(k, 0));
+        }
+        assert!(
+            d.path().join(".tdaw/recording/take-take-1.wav").exists(),
+            "the marker stays for the next open to repair the header"
+        );
+    }
+}

@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::engine::disk_writer::{Latency, Placement, RecordFormat, Target};
-use crate::engine::record::{AudioPlan, AudioSession};
+use crate::engine::record::{file_stem, AudioPlan, AudioSession};
 use crate::engine::transport::TempoGrid;
 use crate::engine::{EngineCommand, EngineConfig, EngineEvent, EngineHandle};
 use crate::model::{ops, AudioClip, Clip, ClipContent, Edit, TrackId, TrackKind};
@@ -45,27 +45,6 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_sigint(_: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// A file-name stem from a track name: letters, digits, `-` and `_`, lower case.
-pub fn file_stem(name: &str) -> String {
-    let s: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .take(48)
-        .collect();
-    if s.trim_matches('-').is_empty() {
-        "take".into()
-    } else {
-        s
-    }
 }
 
 /// The round-trip latency to compensate at `rate`: the config's, else the devices'.

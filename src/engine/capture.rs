@@ -100,6 +100,11 @@ impl CaptureSink {
         &self.shared
     }
 
+    /// Frames waiting in the ring for the disk thread.
+    pub fn occupied_frames(&self) -> usize {
+        self.ring.occupied_len() / self.shared.channels
+    }
+
     /// Takes one callback's interleaved frames. Called on the audio thread: no allocation,
     /// no lock, no I/O.
     pub fn push(&mut self, data: &[f32]) {

@@ -233,6 +233,30 @@ impl AudioSession {
     }
 }
 
+/// Seconds of audio the capture ring holds for the disk thread (the engine's recordings).
+pub const RING_SECONDS: usize = 2;
+
+/// A file-name stem from a track name: letters, digits, `-` and `_`, lower case.
+pub fn file_stem(name: &str) -> String {
+    let s: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(48)
+        .collect();
+    if s.trim_matches('-').is_empty() {
+        "take".into()
+    } else {
+        s
+    }
+}
+
 /// The channels a track records from an input of `channels`: the first two (one for a mono
 /// input).
 pub fn default_channels(channels: usize) -> Vec<usize> {

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod app_views;
+pub mod audio_takes;
 pub mod autosave;
 pub mod commands;
 pub mod ctx;
