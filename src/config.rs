@@ -77,6 +77,13 @@ pub struct AudioConfig {
     pub device: Option<String>,
     /// Buffer size in frames. (The output runs at the project's sample rate.)
     pub buffer_frames: Option<u32>,
+    /// Input (capture) device for recording; the default input when absent.
+    pub input: Option<String>,
+    /// Round-trip latency to compensate when recording, in milliseconds (measured with a
+    /// loopback cable, say). When absent, the devices' own timestamps are used.
+    pub input_latency_ms: Option<f64>,
+    /// Recorded files: "24" (24-bit PCM, the default) or "float" (32-bit float).
+    pub record_format: Option<String>,
 }
 
 impl Config {

@@ -229,7 +229,7 @@ fn gr_records_the_port_into_the_armed_track_as_one_edit() {
     press(&mut app, "gr");
     assert_eq!(
         app.status.text,
-        "arm a MIDI track to record into (R on the track)"
+        "arm a MIDI or audio track to record into (R on the track)"
     );
     press(&mut app, "R:record quantize 1/4<ret>");
     assert_eq!(

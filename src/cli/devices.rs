@@ -1,7 +1,8 @@
 //! `tdaw devices`: the audio outputs and inputs and the MIDI inputs tdaw can use. Probing is
-//! quiet (alsa-lib's stderr messages are hidden).
+//! quiet (alsa-lib's stderr messages are hidden). Without a capture device it says "no audio
+//! inputs".
 
-use crate::engine::backend::list_devices;
+use crate::engine::backend::{list_devices, DeviceInfo, NO_INPUTS};
 
 /// Arguments of `tdaw devices`.
 #[derive(clap::Args)]
@@ -17,9 +18,15 @@ fn midi_inputs() -> Result<Vec<String>, String> {
     MidirSource.ports().map_err(|e| e.to_string())
 }
 
+/// True when some device can record: ALSA's `null` PCM "captures" silence and does not count.
+pub fn has_inputs(devices: &[DeviceInfo]) -> bool {
+    devices.iter().any(|d| d.input && !d.id.ends_with(":null"))
+}
+
 pub fn run(args: Args) -> anyhow::Result<()> {
     let devices = list_devices();
     let midi = midi_inputs();
+    let inputs = has_inputs(&devices);
     if args.json {
         let audio: Vec<_> = devices
             .iter()
@@ -33,6 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let v = serde_json::json!({
             "audio": audio,
             "null_backend": true,
+            "audio_inputs": inputs,
             "midi_inputs": midi.clone().unwrap_or_default(),
             "midi_error": midi.as_ref().err(),
         });
@@ -57,6 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     println!("  out     null  — no device, silent at real-time pace (always available)");
+    if !inputs {
+        println!("  {NO_INPUTS} — `tdaw record` and arming audio tracks need a capture device");
+    }
     println!("MIDI inputs:");
     match midi {
         Ok(ports) if ports.is_empty() => println!("  (none)"),

@@ -13,7 +13,7 @@ use super::meters::{ChannelMeter, MeterBank, SharedStatus};
 use super::midi_in::{midi_queue, MidiConnection, MidiSource, MidirSource};
 use super::plan::{EngineCounters, Plan, Planner};
 use super::processor::Link;
-use super::record::{Captured, Recorder, Recording};
+use super::record::{AudioSession, Captured, Recorder, Recording};
 use super::stream::{stream_pair, StreamProducer};
 use super::EngineError;
 use crate::analysis::LiveMeter;
@@ -140,6 +140,8 @@ struct Shared {
     tempo: Mutex<TempoMap>,
     loudness: Mutex<(Option<f64>, Option<f64>)>,
     counters: Mutex<EngineCounters>,
+    /// The audio input of the recording in progress (its meters).
+    input: Mutex<Option<Arc<super::capture::CaptureShared>>>,
 }
 
 /// The engine, as the UI holds it. Dropping it stops playback and the engine thread.
@@ -184,6 +186,7 @@ impl EngineHandle {
             tempo: Mutex::new(TempoMap::default()),
             loudness: Mutex::new((None, None)),
             counters: Mutex::new(EngineCounters::default()),
+            input: Mutex::new(None),
         });
         let (tx, rx) = mpsc::channel();
         let (etx, erx) = mpsc::channel();
@@ -210,6 +213,8 @@ impl EngineHandle {
             live_target: None,
             learned: Vec::new(),
             recorder: None,
+            audio: None,
+            count_in: false,
         };
         let thread = std::thread::Builder::new()
             .name("tdaw-engine".into())
@@ -290,6 +295,12 @@ impl EngineHandle {
         self.shared.counters.lock().map(|c| *c).unwrap_or_default()
     }
 
+    /// The input meters (one linear peak per input channel) while audio is being recorded.
+    pub fn input_peaks(&self) -> Option<Vec<f32>> {
+        let input = self.shared.input.lock().ok()?;
+        input.as_ref().map(|s| s.peaks())
+    }
+
     /// Every meter, read from atomics.
     pub fn meters(&self) -> Meters {
         let bank = self
@@ -353,6 +364,10 @@ struct EngineThread {
     learned: Vec<crate::model::MidiBinding>,
     /// The recording in progress.
     recorder: Option<Recorder>,
+    /// Its audio input and disk thread, when audio tracks are armed.
+    audio: Option<AudioSession>,
+    /// The count-in is on (a recording's input starts a bar before the record point).
+    count_in: bool,
 }
 
 /// How often the engine thread wakes up to refill streams.
@@ -422,7 +437,10 @@ impl EngineThread {
                     EngineCommand::MidiInput(port) => return self.connect_midi(port),
                     EngineCommand::Record { from, preroll } => return self.record(from, preroll),
                     EngineCommand::SetMetronome(on) => ToAudio::SetMetronome(on),
-                    EngineCommand::SetCountIn(on) => ToAudio::SetCountIn(on),
+                    EngineCommand::SetCountIn(on) => {
+                        self.count_in = on;
+                        ToAudio::SetCountIn(on)
+                    }
                     EngineCommand::Audition {
                         track,
                         pitch,
@@ -467,6 +485,7 @@ impl EngineThread {
         self.live_target = None;
         self.learned.clear();
         self.recorder = None;
+        self.audio = None;
         if let Some(port) = self.midi_conn.take().map(|c| c.port().to_string()) {
             self.connect_midi(Some(port));
         }
@@ -519,10 +538,114 @@ impl EngineThread {
                 })
         });
         self.recorder = Some(Recorder::new(self.rate, from_s, start, loop_region));
+        self.audio = self.open_audio(&tempo, from_s, start, loop_region);
         self.pending.push_back(ToAudio::Stop);
         self.pending.push_back(ToAudio::Seek(start));
         self.pending.push_back(ToAudio::Record(true));
         self.pending.push_back(ToAudio::Play);
+        // The input starts with the transport: its first frame is taken as the output
+        // starts rolling (the count-in bar, if on, is shifted out by the placement).
+        if let Some(a) = &self.audio {
+            if let Err(e) = a.start() {
+                let _ = self.events.send(EngineEvent::Error(format!("record: {e}")));
+                self.audio = None;
+            }
+        }
+    }
+
+    /// Opens the input and the disk thread for the armed audio tracks (none armed: `None`;
+    /// no input: `None` and one error line, and MIDI recording goes on).
+    fn open_audio(
+        &mut self,
+        tempo: &TempoMap,
+        from: u64,
+        start: u64,
+        loop_region: Option<(u64, u64)>,
+    ) -> Option<AudioSession> {
+        use super::disk_writer::{Latency, Placement, RecordFormat, Target};
+        let (p, root) = self.project.as_ref()?;
+        let tracks: Vec<_> = p
+            .tracks
+            .iter()
+            .filter(|t| t.arm && t.kind == TrackKind::Audio)
+            .map(|t| {
+                let stem = super::record::file_stem(&t.name);
+                (
+                    t.id,
+                    Target {
+                        channels: Vec::new(),
+                        stem,
+                    },
+                )
+            })
+            .collect();
+        if tracks.is_empty() {
+            return None;
+        }
+        // The input's settings are the user's config (read when recording starts).
+        let config = crate::config::Config::load().unwrap_or_default();
+        let rate = self.rate;
+        let count_in = if self.count_in {
+            super::transport::TempoGrid::new(tempo, p.time_signature, rate)
+                .bar_samples_at(start as f64)
+        } else {
+            0
+        };
+        let latency = match config.audio.input_latency_ms {
+            Some(ms) if ms.is_finite() && ms >= 0.0 => {
+                Latency::Fixed((ms * rate as f64 / 1000.0).round() as u64 + count_in)
+            }
+            _ => Latency::Measured {
+                output: count_in + self.shared.status.device_latency.load(Relaxed),
+            },
+        };
+        let format = config
+            .audio
+            .record_format
+            .as_deref()
+            .and_then(|f| RecordFormat::parse(f).ok())
+            .unwrap_or_default();
+        let plan = super::record::AudioPlan {
+            dir: root.clone(),
+            device: config.audio.input.clone(),
+            rate,
+            buffer_frames: config.audio.buffer_frames,
+            ring_frames: rate as usize * super::record::RING_SECONDS,
+            tracks,
+            format,
+            placement: Placement {
+                start,
+                latency: 0,
+                from,
+                until: None,
+                loop_region,
+            },
+            latency,
+            quota: None,
+        };
+        match AudioSession::open(plan) {
+            Ok(s) => {
+                if let Ok(mut i) = self.shared.input.lock() {
+                    *i = Some(s.shared.clone());
+                }
+                Some(s)
+            }
+            Err(e) => {
+                let _ = self.events.send(EngineEvent::Error(format!("record: {e}")));
+                None
+            }
+        }
+    }
+
+    /// Ends the audio side of a recording: what the takes are, or why there are none.
+    fn finish_audio(&mut self, rec: &mut Recording) {
+        if let Ok(mut i) = self.shared.input.lock() {
+            *i = None;
+        }
+        let Some(a) = self.audio.take() else { return };
+        let (takes, recorded) = a.finish();
+        rec.audio = takes;
+        rec.audio_error = recorded.error;
     }
 
     /// Tells the callback which track monitors live input (the first armed MIDI track) and
@@ -693,7 +816,8 @@ impl EngineThread {
                         self.on_capture(c);
                     }
                     if let Some(r) = self.recorder.take() {
-                        let rec = r.finish(end, passes);
+                        let mut rec = r.finish(end, passes);
+                        self.finish_audio(&mut rec);
                         let _ = self.events.send(EngineEvent::Recorded(Box::new(rec)));
                     }
                 }
@@ -710,6 +834,10 @@ impl EngineThread {
         }
         self.fill();
         self.drain_tap();
+        // A write error (a full disk) ended the disk thread: stop, keeping what was written.
+        if self.audio.as_ref().is_some_and(AudioSession::is_done) {
+            self.pending.push_back(ToAudio::Pause);
+        }
         if self.backend.as_ref().is_some_and(Backend::failed) {
             let _ = self.events.send(EngineEvent::Error(
                 "the audio device went away; playing silently".into(),

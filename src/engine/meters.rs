@@ -101,4 +101,7 @@ pub struct SharedStatus {
     /// transport display does not move when a limiter is added; what is heard is this much
     /// later (a few ms).
     pub output_latency: AtomicU64,
+    /// The output device's latency in frames (callback to playback, from its timestamps; 0
+    /// with the null backend): part of the round trip a recording compensates.
+    pub device_latency: AtomicU64,
 }

@@ -8,7 +8,9 @@
 pub mod arp;
 pub mod automation;
 pub mod backend;
+pub mod capture;
 pub mod clips;
+pub mod disk_writer;
 pub mod fx;
 pub mod graph;
 mod handle;

@@ -5,12 +5,25 @@
 //! record point, where rolling started (pre-roll), where it stopped, the loop it cycled and
 //! every capture. The UI turns that into clips as one edit.
 //!
+//! Audio: an [`AudioSession`] is the capture stream (cpal, paused until the transport
+//! rolls) and the disk thread writing each armed audio track's takes; a recording that has
+//! one carries the takes it wrote in [`Recording::audio`].
+//!
 //! Latency: a message is stamped when the port's thread gets it; the callback that drains it
 //! knows its own start time and the playhead there, so the message's place on the timeline is
 //! the playhead minus its age in samples ([`captured_at`]). Before a loop wrap that lands in
 //! the previous pass.
 
+use super::backend::{open_input, InputStream};
+use super::capture::CaptureShared;
+use super::disk_writer::{
+    file_opener, DiskWriter, Latency, Placement, RecordFormat, Recorded, Take, Target, WriterSetup,
+};
 use super::midi_in::LiveMessage;
+use crate::model::TrackId;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 
 /// The audio thread's record flag and loop pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,6 +72,10 @@ pub struct Recording {
     /// Loop passes completed (0 without a loop wrap).
     pub passes: u32,
     pub events: Vec<Captured>,
+    /// Audio takes written, by track (empty without armed audio tracks).
+    pub audio: Vec<(TrackId, Take)>,
+    /// Why audio recording stopped early or did not start, one sentence.
+    pub audio_error: Option<String>,
 }
 
 /// The engine thread's collector for one recording.
@@ -79,6 +96,8 @@ impl Recorder {
                 loop_region,
                 passes: 0,
                 events: Vec::new(),
+                audio: Vec::new(),
+                audio_error: None,
             },
         }
     }
@@ -97,6 +116,151 @@ impl Recorder {
         }
         self.rec
     }
+}
+
+/// How to record audio: from which device into which project, for which tracks.
+pub struct AudioPlan {
+    /// The project folder (takes go to its `audio/`).
+    pub dir: PathBuf,
+    /// The input device; the default input when absent.
+    pub device: Option<String>,
+    pub rate: u32,
+    pub buffer_frames: Option<u32>,
+    /// Frames the capture ring holds (the disk thread's slack).
+    pub ring_frames: usize,
+    /// The armed tracks and the input channels each records (none given: the first two).
+    pub tracks: Vec<(TrackId, Target)>,
+    pub format: RecordFormat,
+    pub placement: Placement,
+    pub latency: Latency,
+    /// Frames to capture before the input stops by itself (headless); `None`: until stopped.
+    pub quota: Option<u64>,
+}
+
+/// An audio recording in progress: the capture stream and its disk thread.
+pub struct AudioSession {
+    input: InputStream,
+    writer: DiskWriter,
+    tracks: Vec<TrackId>,
+    pub shared: Arc<CaptureShared>,
+}
+
+impl AudioSession {
+    /// Opens the input (paused) and starts the disk thread; [`AudioSession::start`] then
+    /// starts capturing. Fails with one sentence ("no audio inputs", a device that cannot
+    /// be opened).
+    pub fn open(plan: AudioPlan) -> Result<AudioSession, String> {
+        let mut input = open_input(
+            plan.device.as_deref(),
+            plan.rate,
+            plan.buffer_frames,
+            plan.ring_frames,
+        )?;
+        let shared = input.shared.clone();
+        if let Some(q) = plan.quota {
+            shared.quota.store(q, Relaxed);
+        }
+        let ring = input
+            .ring
+            .take()
+            .ok_or_else(|| "the input's ring was already taken".to_string())?;
+        let (tracks, mut targets): (Vec<_>, Vec<Target>) = plan.tracks.into_iter().unzip();
+        for t in &mut targets {
+            if t.channels.is_empty() {
+                t.channels = default_channels(input.channels());
+            }
+        }
+        let writer = DiskWriter::start(
+            ring,
+            shared.clone(),
+            WriterSetup {
+                dir: plan.dir,
+                targets,
+                placement: plan.placement,
+                latency: plan.latency,
+                format: plan.format,
+                opener: file_opener(),
+            },
+        )?;
+        shared.gate.store(true, Relaxed);
+        Ok(AudioSession {
+            input,
+            writer,
+            tracks,
+            shared,
+        })
+    }
+
+    /// Starts capturing: the first frame captured is the placement's `start`.
+    pub fn start(&self) -> Result<(), String> {
+        self.input.start()
+    }
+
+    /// The input device's name.
+    pub fn device(&self) -> &str {
+        &self.input.device
+    }
+
+    /// Input channels per frame.
+    pub fn channels(&self) -> usize {
+        self.input.channels()
+    }
+
+    /// True once the disk thread ended by itself (the quota or `until` reached, or a write
+    /// error).
+    pub fn is_done(&self) -> bool {
+        self.writer.is_done()
+    }
+
+    /// Stops capturing, writes what is left and finalises the files.
+    pub fn finish(self) -> (Vec<(TrackId, Take)>, Recorded) {
+        self.shared.gate.store(false, Relaxed);
+        let AudioSession {
+            input,
+            writer,
+            tracks,
+            ..
+        } = self;
+        // The stream stops before the last of the ring is written.
+        drop(input);
+        let rec = writer.finish();
+        let takes = rec
+            .takes
+            .iter()
+            .filter_map(|t| tracks.get(t.target).map(|id| (*id, t.clone())))
+            .collect();
+        (takes, rec)
+    }
+}
+
+/// Seconds of audio the capture ring holds for the disk thread (the engine's recordings).
+pub const RING_SECONDS: usize = 2;
+
+/// A file-name stem from a track name: letters, digits, `-` and `_`, lower case.
+pub fn file_stem(name: &str) -> String {
+    let s: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(48)
+        .collect();
+    if s.trim_matches('-').is_empty() {
+        "take".into()
+    } else {
+        s
+    }
+}
+
+/// The channels a track records from an input of `channels`: the first two (one for a mono
+/// input).
+pub fn default_channels(channels: usize) -> Vec<usize> {
+    (0..channels.clamp(1, 2)).collect()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod output;
 pub mod paths;
 pub mod peaks;
 pub mod presets;
+pub mod recover;
 pub mod tempo_cache;
 
 pub mod import;
@@ -114,6 +115,7 @@ pub fn load_project(dir: &Path) -> Result<Project, StoreError> {
 /// so a UI can open the project and say which clips are silent. Paths that leave the folder
 /// are still errors.
 pub fn load_project_allow_missing(dir: &Path) -> Result<(Project, Vec<MissingFile>), StoreError> {
+    recover::recover_recordings(dir);
     let project = read_project_file(dir)?;
     let path = dir.join(PROJECT_FILE);
     let missing = paths::check_clip_paths_on_disk(dir, &project)
@@ -129,6 +131,7 @@ pub fn read_project_file(dir: &Path) -> Result<Project, StoreError> {
 /// Like [`load_project_allow_missing`], and also returns the fingerprint of the file that was
 /// read, for a session that will save later ([`commit`]) or watch for changes on disk.
 pub fn load_tracked(dir: &Path) -> Result<(Project, Vec<MissingFile>, Fingerprint), StoreError> {
+    recover::recover_recordings(dir);
     let (project, fp) = read_tracked(dir)?;
     let path = dir.join(PROJECT_FILE);
     let missing = paths::check_clip_paths_on_disk(dir, &project)

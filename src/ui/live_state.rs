@@ -29,28 +29,40 @@ pub struct LiveMidi {
     pub preroll_bars: u32,
     /// The track a recording in progress goes into.
     pub recording: Option<TrackId>,
+    /// The armed audio tracks a recording in progress records (their takes come with it).
+    pub audio: Vec<TrackId>,
     /// The control the last learned move wrote, and the history revision after it: a further
     /// move of it replaces that undo step.
     pub last_move: Option<(LearnTarget, u64)>,
 }
 
 impl LiveMidi {
+    /// True while a recording (MIDI, audio or both) runs.
+    pub fn is_recording(&self) -> bool {
+        self.recording.is_some() || !self.audio.is_empty()
+    }
+
     /// What the top bar shows: the port (or that there is none) while a port is open or a
     /// track is armed, with `REC` while recording.
     pub fn label(&self, p: &Project) -> Option<String> {
-        let rec = if self.recording.is_some() {
-            "REC  "
-        } else {
-            ""
-        };
+        let rec = if self.is_recording() { "REC  " } else { "" };
         match &self.port {
             Some(port) => Some(format!("{rec}MIDI {port}")),
-            None if p.tracks.iter().any(|t| t.arm) || self.recording.is_some() => {
+            None if p.tracks.iter().any(|t| t.arm) || self.is_recording() => {
                 Some(format!("{rec}no MIDI input"))
             }
             None => None,
         }
     }
+}
+
+/// The armed audio tracks: `g r` records each of them from the audio input.
+pub fn armed_audio_tracks(p: &Project) -> Vec<TrackId> {
+    p.tracks
+        .iter()
+        .filter(|t| t.arm && t.kind == TrackKind::Audio)
+        .map(|t| t.id)
+        .collect()
 }
 
 /// The track live input plays and records into: the first armed MIDI track.

@@ -127,24 +127,56 @@ fn write_back(app: &mut App, t: LearnTarget, v: f64) {
     }
 }
 
-/// A recording ended: put it in the track it was made for, as one edit.
+/// A recording ended: the MIDI into the track it was made for and the audio takes into
+/// theirs, as ONE edit (one undo step takes the whole recording back).
 fn recorded(app: &mut App, rec: &Recording) {
-    let Some(track) = app.engine.midi.recording.take() else {
+    let midi = app.engine.midi.recording.take();
+    let audio = !std::mem::take(&mut app.engine.midi.audio).is_empty();
+    if midi.is_none() && !audio {
         return;
-    };
-    let live = to_beats(&app.project, rec);
-    let opts = RecordOptions {
-        mode: app.engine.midi.mode,
-        quantize: app.engine.midi.quantize.as_ref().map(|q| q.0),
-    };
-    match record_edit(&app.project, track, &live, opts) {
-        Ok((edit, said)) => {
-            if app.apply(edit, "record") {
-                app.info(said);
+    }
+    let mut edits = Vec::new();
+    let mut said = Vec::new();
+    if let Some(track) = midi {
+        let live = to_beats(&app.project, rec);
+        let opts = RecordOptions {
+            mode: app.engine.midi.mode,
+            quantize: app.engine.midi.quantize.as_ref().map(|q| q.0),
+        };
+        match record_edit(&app.project, track, &live, opts) {
+            Ok((edit, s)) => {
+                edits.push(edit);
+                said.push(s);
+            }
+            Err(LiveError::Nothing) => {}
+            Err(e) => app.error(format!("record: {e}")),
+        }
+    }
+    // The takes' ids come after whatever the MIDI edit adds.
+    let mut after = app.project.clone();
+    for e in &edits {
+        let _ = e.clone().apply(&mut after);
+    }
+    if let Some((edit, s)) = super::audio_takes::takes_edit(&after, rec) {
+        edits.push(edit);
+        said.push(s);
+    }
+    if let Some(e) = &rec.audio_error {
+        app.error(e.clone());
+    }
+    match edits.len() {
+        0 if rec.audio_error.is_none() => app.info("Nothing was recorded"),
+        0 => {}
+        _ => {
+            let edit = if edits.len() == 1 {
+                edits.remove(0)
+            } else {
+                Edit::Batch(edits)
+            };
+            if app.apply(edit, "record") && rec.audio_error.is_none() {
+                app.info(said.join("; "));
             }
         }
-        Err(LiveError::Nothing) => app.info("Nothing was recorded"),
-        Err(e) => app.error(format!("record: {e}")),
     }
 }
 

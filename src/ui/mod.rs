@@ -11,6 +11,7 @@ pub mod action;
 pub mod app;
 pub mod app_views;
 pub mod assistant;
+pub mod audio_takes;
 pub mod autosave;
 pub mod commands;
 pub mod ctx;

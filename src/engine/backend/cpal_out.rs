@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// The hosts to try, best first.
-fn hosts() -> Vec<cpal::Host> {
+pub(super) fn hosts() -> Vec<cpal::Host> {
     #[allow(unused_mut)]
     let mut out: Vec<cpal::Host> = Vec::with_capacity(2);
     #[cfg(feature = "jack")]
@@ -21,13 +21,13 @@ fn hosts() -> Vec<cpal::Host> {
     out
 }
 
-fn device_name(d: &cpal::Device) -> String {
+pub(super) fn device_name(d: &cpal::Device) -> String {
     d.id()
         .map(|i| i.to_string())
         .unwrap_or_else(|_| d.to_string())
 }
 
-fn matches(d: &cpal::Device, wanted: &str) -> bool {
+pub(super) fn matches(d: &cpal::Device, wanted: &str) -> bool {
     device_name(d) == wanted
         || d.to_string() == wanted
         || d.description().is_ok_and(|x| x.name() == wanted)
@@ -48,7 +48,9 @@ where
     T: SizedSample + FromSample<f32>,
 {
     let ch = config.channels as usize;
+    let rate = config.sample_rate as f64;
     let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+    let latency = status.clone();
     let on_error = move |e: cpal::Error| match e.kind() {
         cpal::ErrorKind::Xrun => {
             status.xruns.fetch_add(1, Ordering::Relaxed);
@@ -60,12 +62,17 @@ where
     };
     device.build_output_stream::<T, _, _>(
         config,
-        move |data: &mut [T], _| {
+        move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
             #[cfg(debug_assertions)]
             let run = |f: &mut dyn FnMut()| assert_no_alloc::assert_no_alloc(f);
             #[cfg(not(debug_assertions))]
             let run = |f: &mut dyn FnMut()| f();
             run(&mut || {
+                let t = info.timestamp();
+                if let Some(d) = t.playback.checked_duration_since(t.callback) {
+                    let frames = (d.as_secs_f64() * rate).round() as u64;
+                    latency.device_latency.store(frames, Ordering::Relaxed);
+                }
                 for chunk in data.chunks_mut(CONVERT_FRAMES * ch) {
                     let buf = &mut scratch[..chunk.len()];
                     p.process(buf, ch);

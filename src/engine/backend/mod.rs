@@ -2,10 +2,12 @@
 //! runs the callback at real-time pace with no device. [`open`] tries the configured device
 //! and falls back to the null backend quietly, so tdaw never fails for lack of a sound card.
 
+mod cpal_in;
 mod cpal_out;
 mod null;
 mod quiet;
 
+pub use cpal_in::{open_input, InputStream, NO_INPUTS};
 pub use cpal_out::{list_devices, DeviceInfo};
 pub use null::NullBackend;
 pub use quiet::QuietStderr;

@@ -10,6 +10,7 @@ use crate::model::{AutomationTarget, Edit};
 use crate::ui::action::Cmd;
 use crate::ui::app::{App, MixerParam};
 use crate::ui::keymap::ViewKind;
+use crate::ui::live_state::armed_audio_tracks;
 use crate::ui::midi_live::{armed_midi_track, control_name, LearnTarget};
 
 /// `:midi-in [PORT|off]`.
@@ -107,8 +108,8 @@ fn record(app: &mut App, args: &Args) -> Result<(), String> {
     match (words.next(), words.next()) {
         (None, _) => {}
         (Some("toggle"), None) => return toggle(app),
-        (Some("start"), None) if m.recording.is_none() => return toggle(app),
-        (Some("stop"), None) if m.recording.is_some() => return toggle(app),
+        (Some("start"), None) if !m.is_recording() => return toggle(app),
+        (Some("stop"), None) if m.is_recording() => return toggle(app),
         (Some("start" | "stop"), None) => return Ok(()),
         (Some("replace"), None) => m.mode = RecordMode::Replace,
         (Some("overdub"), None) => m.mode = RecordMode::Overdub,
@@ -138,7 +139,7 @@ fn record(app: &mut App, args: &Args) -> Result<(), String> {
     let q = m.quantize.as_ref().map_or("off", |q| q.1.as_str());
     let text = format!(
         "{}: {mode}, quantize {q}, pre-roll {} bar{}",
-        if m.recording.is_some() {
+        if m.is_recording() {
             "Recording"
         } else {
             "Record"
@@ -150,29 +151,39 @@ fn record(app: &mut App, args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Starts recording at the cursor, or stops the one running.
+/// Starts recording at the cursor, or stops the one running: live MIDI into the first armed
+/// MIDI track (when a port is open) and the audio input into every armed audio track.
 fn toggle(app: &mut App) -> Result<(), String> {
-    if app.engine.midi.recording.is_some() {
+    if app.engine.midi.is_recording() {
         app.engine
             .transport(crate::ui::engine_link::Transport::Stop)?;
         return Ok(());
     }
-    let track =
-        armed_midi_track(&app.project).ok_or("arm a MIDI track to record into (R on the track)")?;
-    if app.engine.midi.port.is_none() {
-        let why = app.engine.midi.problem.clone();
-        return Err(why.unwrap_or_else(|| "no MIDI input port is open (:midi-in)".into()));
+    let audio = armed_audio_tracks(&app.project);
+    let midi = armed_midi_track(&app.project);
+    let midi = match midi {
+        Some(_) if app.engine.midi.port.is_some() => midi,
+        Some(_) if audio.is_empty() => {
+            let why = app.engine.midi.problem.clone();
+            return Err(why.unwrap_or_else(|| "no MIDI input port is open (:midi-in)".into()));
+        }
+        _ => None,
+    };
+    if midi.is_none() && audio.is_empty() {
+        return Err("arm a MIDI or audio track to record into (R on the track)".into());
     }
     let from = app.cursor_beat().max(0.0);
     let bars = app.engine.midi.preroll_bars;
     let preroll = bars as f64 * app.project.time_signature.quarters_per_bar();
     app.engine.record(from, preroll)?;
-    app.engine.midi.recording = Some(track);
-    let name = app
-        .project
-        .track(track)
-        .map(|t| t.name.clone())
-        .unwrap_or_default();
+    app.engine.midi.recording = midi;
+    app.engine.midi.audio = audio.clone();
+    let name = midi
+        .iter()
+        .chain(&audio)
+        .filter_map(|id| app.project.track(*id).map(|t| t.name.clone()))
+        .collect::<Vec<_>>()
+        .join(", ");
     app.info(format!(
         "Recording into {name} from {} (stop with space or gr)",
         crate::ui::widgets::bars_beats(&app.project, from)

@@ -1,0 +1,194 @@
+//! The cpal input: opens a capture device (by id, description or display name, as the
+//! output does; the default input when none is named) at the project's rate with the device's
+//! own channel count, and hands every callback's frames, as f32, to a [`CaptureSink`]. The
+//! stream is built paused; [`InputStream::start`] starts it when the recording begins, so
+//! the first frame captured is the first frame recorded. The callback converts integer
+//! formats through a preallocated buffer and runs with allocation forbidden (debug builds).
+
+use super::cpal_out::{device_name, hosts, matches};
+use super::quiet::QuietStderr;
+use crate::engine::capture::{capture_ring, CaptureShared, CaptureSink};
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{SampleFormat, SizedSample};
+use ringbuf::HeapCons;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+/// The message when the machine has no capture device.
+pub const NO_INPUTS: &str = "no audio inputs";
+
+/// Frames converted per chunk when the device delivers integers.
+const CONVERT_FRAMES: usize = 4096;
+
+/// An open (paused) capture stream and the disk thread's end of its ring.
+pub struct InputStream {
+    stream: cpal::Stream,
+    /// The device's id as `tdaw devices` shows it.
+    pub device: String,
+    pub shared: Arc<CaptureShared>,
+    /// The disk thread's end (taken once).
+    pub ring: Option<HeapCons<f32>>,
+}
+
+impl InputStream {
+    /// Starts capturing.
+    pub fn start(&self) -> Result<(), String> {
+        self.stream
+            .play()
+            .map_err(|e| format!("could not start the input '{}': {e}", self.device))
+    }
+
+    /// Channels per frame.
+    pub fn channels(&self) -> usize {
+        self.shared.channels
+    }
+}
+
+/// Samples the callback can convert to f32.
+trait ToF32: SizedSample {
+    fn to_f32(self) -> f32;
+}
+impl ToF32 for f32 {
+    fn to_f32(self) -> f32 {
+        self
+    }
+}
+impl ToF32 for i16 {
+    fn to_f32(self) -> f32 {
+        self as f32 / 32_768.0
+    }
+}
+impl ToF32 for i32 {
+    fn to_f32(self) -> f32 {
+        (self as f64 / 2_147_483_648.0) as f32
+    }
+}
+
+fn build<T: ToF32>(
+    device: &cpal::Device,
+    config: cpal::StreamConfig,
+    mut sink: CaptureSink,
+) -> Result<cpal::Stream, cpal::Error> {
+    let ch = config.channels as usize;
+    let rate = config.sample_rate;
+    let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+    let shared = sink.shared().clone();
+    let errors = shared.clone();
+    let on_error = move |e: cpal::Error| match e.kind() {
+        cpal::ErrorKind::Xrun => {
+            errors.device_xruns.fetch_add(1, Relaxed);
+        }
+        cpal::ErrorKind::DeviceNotAvailable | cpal::ErrorKind::StreamInvalidated => {
+            errors.failed.store(true, Relaxed);
+        }
+        _ => {}
+    };
+    device.build_input_stream::<T, _, _>(
+        config,
+        move |data: &[T], info: &cpal::InputCallbackInfo| {
+            #[cfg(debug_assertions)]
+            let run = |f: &mut dyn FnMut()| assert_no_alloc::assert_no_alloc(f);
+            #[cfg(not(debug_assertions))]
+            let run = |f: &mut dyn FnMut()| f();
+            run(&mut || {
+                if shared.measured_latency.load(Relaxed) == u64::MAX {
+                    let t = info.timestamp();
+                    if let Some(d) = t.callback.checked_duration_since(t.capture) {
+                        let frames = d.as_secs_f64() * rate as f64;
+                        shared
+                            .measured_latency
+                            .store(frames.round() as u64, Relaxed);
+                    }
+                }
+                for chunk in data.chunks(CONVERT_FRAMES * ch) {
+                    let buf = &mut scratch[..chunk.len()];
+                    for (o, &s) in buf.iter_mut().zip(chunk) {
+                        *o = s.to_f32();
+                    }
+                    sink.push(buf);
+                }
+            })
+        },
+        on_error,
+        None,
+    )
+}
+
+/// Opens the named (or default) input at `rate` with a ring of `ring_frames` frames. The
+/// stream is paused until [`InputStream::start`].
+pub fn open_input(
+    wanted: Option<&str>,
+    rate: u32,
+    buffer_frames: Option<u32>,
+    ring_frames: usize,
+) -> Result<InputStream, String> {
+    let _quiet = QuietStderr::new();
+    let none = format!("{NO_INPUTS}: no capture device can be opened (see `tdaw devices`)");
+    let mut last = none.clone();
+    for host in hosts() {
+        let device = match wanted {
+            Some(w) => host
+                .input_devices()
+                .ok()
+                .and_then(|mut ds| ds.find(|d| matches(d, w))),
+            None => host.default_input_device(),
+        };
+        let Some(device) = device else {
+            last = match wanted {
+                Some(w) => format!("no audio input named '{w}' (see `tdaw devices`)"),
+                None => none.clone(),
+            };
+            continue;
+        };
+        let supported = match device.default_input_config() {
+            Ok(c) => c,
+            Err(_) => {
+                last = match wanted {
+                    Some(w) => format!("'{w}' is not an audio input (see `tdaw devices`)"),
+                    None => none.clone(),
+                };
+                continue;
+            }
+        };
+        let channels = supported.channels().max(1);
+        let config = cpal::StreamConfig {
+            channels,
+            sample_rate: rate,
+            buffer_size: match buffer_frames {
+                Some(n) => cpal::BufferSize::Fixed(n),
+                None => cpal::BufferSize::Default,
+            },
+        };
+        let (sink, ring, shared) = capture_ring(channels as usize, rate, ring_frames);
+        let built = match supported.sample_format() {
+            SampleFormat::I16 => build::<i16>(&device, config, sink),
+            SampleFormat::I32 => build::<i32>(&device, config, sink),
+            _ => build::<f32>(&device, config, sink),
+        };
+        match built {
+            Ok(stream) => {
+                return Ok(InputStream {
+                    stream,
+                    device: device_name(&device),
+                    shared,
+                    ring: Some(ring),
+                })
+            }
+            Err(e) => last = format!("could not open the input '{}': {e}", device_name(&device)),
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_samples_scale_to_unit_floats() {
+        assert_eq!((-32768i16).to_f32(), -1.0);
+        assert_eq!(16384i16.to_f32(), 0.5);
+        assert_eq!(i32::MIN.to_f32(), -1.0);
+        assert_eq!(0.25f32.to_f32(), 0.25);
+    }
+}
