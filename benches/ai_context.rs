@@ -29,23 +29,56 @@ fn run(p: &mut Project, c: ToolCall) {
 
 fn project() -> Project {
     let mut p = Project::new("Bench", 48_000, 120.0);
-    run(&mut p, call("add_track", json!({"name": "Reverb bus", "kind": "bus"})));
+    run(
+        &mut p,
+        call("add_track", json!({"name": "Reverb bus", "kind": "bus"})),
+    );
     for i in 0..64 {
         let name = format!("Track {i:02} — strings and things");
         run(
             &mut p,
-            call("add_track", json!({"name": name, "kind": "midi", "instrument": i})),
+            call(
+                "add_track",
+                json!({"name": name, "kind": "midi", "instrument": i}),
+            ),
         );
         let t = (i + 2).to_string();
-        run(&mut p, call("add_effect", json!({"track": t, "kind": "eq", "params": {"b1_type": "highpass", "b1_freq": 80}})));
-        run(&mut p, call("add_effect", json!({"track": t, "kind": "compressor", "params": {"ratio": 3, "threshold_db": -24}})));
-        run(&mut p, call("add_effect", json!({"track": t, "kind": "reverb", "params": {"mix": 0.2}})));
-        run(&mut p, call("set_send", json!({"track": t, "bus": "1", "db": -12})));
+        run(
+            &mut p,
+            call(
+                "add_effect",
+                json!({"track": t, "kind": "eq", "params": {"b1_type": "highpass", "b1_freq": 80}}),
+            ),
+        );
+        run(
+            &mut p,
+            call(
+                "add_effect",
+                json!({"track": t, "kind": "compressor", "params": {"ratio": 3, "threshold_db": -24}}),
+            ),
+        );
+        run(
+            &mut p,
+            call(
+                "add_effect",
+                json!({"track": t, "kind": "reverb", "params": {"mix": 0.2}}),
+            ),
+        );
+        run(
+            &mut p,
+            call("set_send", json!({"track": t, "bus": "1", "db": -12})),
+        );
     }
     let notes: Vec<_> = (0..500)
         .map(|i| json!({"pitch": 48 + (i * 7) % 36, "start_beat": i as f64 * 0.5, "length_beats": 0.5, "velocity": 64 + i % 60}))
         .collect();
-    run(&mut p, call("write_clip", json!({"track": "2", "start_beat": 0, "notes": notes})));
+    run(
+        &mut p,
+        call(
+            "write_clip",
+            json!({"track": "2", "start_beat": 0, "notes": notes}),
+        ),
+    );
     p
 }
 
@@ -58,7 +91,10 @@ fn bench(c: &mut Criterion) {
     };
     let s = summarize(&p, &req);
     assert!(s.len() <= BUDGET, "{} bytes over the budget", s.len());
-    println!("summary of 64 tracks + 500 notes: {} bytes of {BUDGET}", s.len());
+    println!(
+        "summary of 64 tracks + 500 notes: {} bytes of {BUDGET}",
+        s.len()
+    );
     c.bench_function("summarize 64 tracks, 500-note clip", |b| {
         b.iter(|| summarize(black_box(&p), black_box(&req)))
     });
@@ -66,8 +102,14 @@ fn bench(c: &mut Criterion) {
         .map(|i| json!({"pitch": 60 + i % 12, "start_beat": i as f64 * 0.25, "length_beats": 0.25, "velocity": 90}))
         .collect();
     let calls = vec![
-        call("add_track", json!({"name": "Lead", "kind": "midi", "instrument": 80})),
-        call("write_clip", json!({"track": "Lead", "start_beat": 0, "notes": notes})),
+        call(
+            "add_track",
+            json!({"name": "Lead", "kind": "midi", "instrument": 80}),
+        ),
+        call(
+            "write_clip",
+            json!({"track": "Lead", "start_beat": 0, "notes": notes}),
+        ),
     ];
     c.bench_function("change set (track + 64 notes) on 64 tracks", |b| {
         b.iter(|| ChangeSet::build(black_box(&p), black_box(&calls)).map(|s| s.diff().len()))

@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 use tdaw::ai::change::{ChangeSet, Op};
-use tdaw::ai::tools::{self, definitions, edit_for, read};
 use tdaw::ai::context::{self, BUDGET};
+use tdaw::ai::tools::{self, definitions, edit_for, read};
 use tdaw::ai::{Request, ToolCall};
 use tdaw::model::{
     AutomationTarget, ClipContent, Edit, History, Instrument, Note, Project, TrackKind,
@@ -701,7 +701,10 @@ fn big(tracks: usize, notes: usize, name_len: usize) -> (Project, Request) {
     let notes: Vec<Value> = (0..notes)
         .map(|i| json!({"pitch": 40 + i % 40, "start_beat": i as f64 * 0.25, "length_beats": 0.25, "velocity": 90}))
         .collect();
-    let c = call("write_clip", json!({"track": "1", "start_beat": 0, "notes": notes}));
+    let c = call(
+        "write_clip",
+        json!({"track": "1", "start_beat": 0, "notes": notes}),
+    );
     edit_for(&p, &c).unwrap().apply(&mut p).unwrap();
     let clip = p.tracks[0].clips[0].id;
     let req = Request {
@@ -745,10 +748,17 @@ fn summary_drops_notes_first_then_track_detail_then_tracks() {
     let (p, req) = big(4, 2000, 4);
     let s = context::summarize(&p, &req);
     assert!(s.len() <= BUDGET, "{} bytes", s.len());
-    assert!(s.contains("; fx 1 eq, 2 compressor, 3 reverb(mix 0.5)"), "{s}");
+    assert!(
+        s.contains("; fx 1 eq, 2 compressor, 3 reverb(mix 0.5)"),
+        "{s}"
+    );
     let shown = s.matches(" v90").count();
     assert!(shown > 100, "{shown} notes shown");
-    assert!(s.trim_end().ends_with(&format!("… {} more notes", 2000 - shown)), "{s}");
+    assert!(
+        s.trim_end()
+            .ends_with(&format!("… {} more notes", 2000 - shown)),
+        "{s}"
+    );
 
     // 64 tracks with effects and a 500-note clip: the notes go, the first tracks keep their
     // detail, the last are named.
@@ -756,8 +766,14 @@ fn summary_drops_notes_first_then_track_detail_then_tracks() {
     let s = context::summarize(&p, &req);
     assert!(s.len() <= BUDGET, "{} bytes", s.len());
     assert!(s.contains("selected clip 1 \"T0 xxxxxxxxxxxxxxxxxxxx\" on \"T0 xxxxxxxxxxxxxxxxxxxx\" at beat 0, 128 beats; notes (pitch@beat+length velocity): (500 notes, left out)"), "{s}");
-    assert!(s.contains("1 \"T0 xxxxxxxxxxxxxxxxxxxx\" (midi, Acoustic Grand Piano (GM 0)); gain 0 dB"), "{s}");
-    assert!(s.contains("\n64 \"T63 xxxxxxxxxxxxxxxxxxxx\" (midi)\n"), "{s}");
+    assert!(
+        s.contains("1 \"T0 xxxxxxxxxxxxxxxxxxxx\" (midi, Acoustic Grand Piano (GM 0)); gain 0 dB"),
+        "{s}"
+    );
+    assert!(
+        s.contains("\n64 \"T63 xxxxxxxxxxxxxxxxxxxx\" (midi)\n"),
+        "{s}"
+    );
 
     // Too many tracks even by name: the header stays and the rest is counted.
     let (p, req) = big(300, 10, 60);
@@ -765,5 +781,8 @@ fn summary_drops_notes_first_then_track_detail_then_tracks() {
     assert!(s.len() <= BUDGET, "{} bytes", s.len());
     assert!(s.starts_with("project \"Huge\"\ntempo 120 BPM"), "{s}");
     let listed = s.lines().filter(|l| l.contains("(midi)")).count();
-    assert!(s.contains(&format!("… {} more tracks\n", 300 - listed)), "{s}");
+    assert!(
+        s.contains(&format!("… {} more tracks\n", 300 - listed)),
+        "{s}"
+    );
 }

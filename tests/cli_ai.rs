@@ -92,8 +92,14 @@ fn chords_reply() -> Value {
     completion(
         "Here is an Am F C G progression on a new piano track.",
         &[
-            ("add_track", json!({"name": "Chords", "kind": "midi", "instrument": 0})),
-            ("write_clip", json!({"track": "Chords", "start_beat": 0, "length_beats": 16, "notes": notes})),
+            (
+                "add_track",
+                json!({"name": "Chords", "kind": "midi", "instrument": 0}),
+            ),
+            (
+                "write_clip",
+                json!({"track": "Chords", "start_beat": 0, "length_beats": 16, "notes": notes}),
+            ),
             ("set_tempo", json!({"bpm": 90})),
         ],
     )
@@ -187,7 +193,10 @@ fn bad_invocations_are_one_line() {
     let env = setup();
     let (code, _, err) = env.run(&["ai", "--apply", "--provider", "offline", "x"]);
     assert_ne!(code, 0);
-    assert_eq!(err.trim(), "error: --apply needs --project DIR: there is no project to change");
+    assert_eq!(
+        err.trim(),
+        "error: --apply needs --project DIR: there is no project to change"
+    );
     let (code, _, err) = env.run(&["ai", "--project", "/nonexistent/x", "hello"]);
     assert_ne!(code, 0);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -225,7 +234,10 @@ fn tool_calls_without_apply_print_the_diff_and_change_nothing() {
         .filter_map(|t| t["function"]["name"].as_str())
         .collect();
     assert!(names.contains(&"write_clip"), "{names:?}");
-    assert!(body.contains("Bass"), "the context names the project's tracks");
+    assert!(
+        body.contains("Bass"),
+        "the context names the project's tracks"
+    );
     assert!(!body.contains(KEY), "the key is in the request body");
     assert!(!out.contains(KEY) && !err.contains(KEY));
     key_in_no_file(env.tmp.path());
@@ -244,11 +256,18 @@ fn apply_makes_the_change_in_one_edit() {
     assert_eq!(p.tempo.initial_bpm(), 90.0);
     let t = p.tracks.iter().find(|t| t.name == "Chords").expect("track");
     assert_eq!(t.note_count(), 12);
-    assert_eq!(backups(&env), saves_before + 1, "one save, not one per call");
+    assert_eq!(
+        backups(&env),
+        saves_before + 1,
+        "one save, not one per call"
+    );
 
     // --json: one object with the diff under "changes", applied.
     let server = FakeOpenAi::start(
-        completion("Muting the bass.", &[("set_track", json!({"track": "Bass", "mute": true}))]),
+        completion(
+            "Muting the bass.",
+            &[("set_track", json!({"track": "Bass", "mute": true}))],
+        ),
         || {},
     );
     let (code, out, err) = ai(&env, &server, &["--json", "--apply", "mute the bass"]);
@@ -287,7 +306,10 @@ fn a_project_changed_meanwhile_is_refused() {
     assert!(err.contains("changed since"), "{err}");
     let p = env.project();
     assert_eq!(p.tracks.len(), 1, "nothing applied");
-    assert_eq!(p.tracks[0].gain_db, -6.0, "the other writer's change is kept");
+    assert_eq!(
+        p.tracks[0].gain_db, -6.0,
+        "the other writer's change is kept"
+    );
 }
 
 #[test]
@@ -298,8 +320,11 @@ fn a_bad_call_refuses_the_whole_change() {
             "",
             &[
                 ("set_tempo", json!({"bpm": 100})),
-                ("write_clip", json!({"track": "Bass", "start_beat": 0, "notes": [
-                    {"pitch": 200, "start_beat": 0, "length_beats": 1, "velocity": 90}]})),
+                (
+                    "write_clip",
+                    json!({"track": "Bass", "start_beat": 0, "notes": [
+                    {"pitch": 200, "start_beat": 0, "length_beats": 1, "velocity": 90}]}),
+                ),
             ],
         ),
         || {},

@@ -73,7 +73,11 @@ pub fn summarize(project: &Project, req: &Request) -> String {
         let sel = if sel_head.is_empty() {
             String::new()
         } else {
-            format!("{} ({} notes, left out)\n", sel_head.trim_end(), tokens.len())
+            format!(
+                "{} ({} notes, left out)\n",
+                sel_head.trim_end(),
+                tokens.len()
+            )
         };
         let room = BUDGET.saturating_sub(out.len() + sel.len());
         let more = |n: usize| format!("… {n} more track{}\n", plural(n));
@@ -81,8 +85,9 @@ pub fn summarize(project: &Project, req: &Request) -> String {
             // Full detail for the first tracks, brief for the rest.
             let mut used = sum(&brief);
             let mut k = 0;
-            while k < full.len() && used - (brief[k].len() + 1) + full[k].len() + 1 <= room {
-                used = used - (brief[k].len() + 1) + full[k].len() + 1;
+            // Upgrade a track from its name to its full line while that fits.
+            while k < full.len() && used - brief[k].len() + full[k].len() <= room {
+                used = used - brief[k].len() + full[k].len();
                 k += 1;
             }
             for l in full[..k].iter().chain(&brief[k..]) {
@@ -137,10 +142,19 @@ fn header(p: &Project) -> String {
     let changes = p.tempo.changes();
     let mut tempo = format!("tempo {} BPM", fx::fmt_num(p.tempo.initial_bpm()));
     for c in changes.iter().skip(1).take(TEMPO_SHOWN) {
-        let _ = write!(tempo, ", {} at beat {}", fx::fmt_num(c.bpm), fx::fmt_num(c.beat));
+        let _ = write!(
+            tempo,
+            ", {} at beat {}",
+            fx::fmt_num(c.bpm),
+            fx::fmt_num(c.beat)
+        );
     }
     if changes.len() > TEMPO_SHOWN + 1 {
-        let _ = write!(tempo, ", … {} more changes", changes.len() - TEMPO_SHOWN - 1);
+        let _ = write!(
+            tempo,
+            ", … {} more changes",
+            changes.len() - TEMPO_SHOWN - 1
+        );
     }
     let end = p.end_beat();
     let _ = writeln!(
@@ -151,7 +165,11 @@ fn header(p: &Project) -> String {
         fx::fmt_num(end),
         fx::fmt_num(p.tempo.beat_to_seconds(end)),
     );
-    let _ = write!(h, "master: gain {} dB", fx::fmt_num(p.master.gain_db as f64));
+    let _ = write!(
+        h,
+        "master: gain {} dB",
+        fx::fmt_num(p.master.gain_db as f64)
+    );
     if !p.master.effects.is_empty() {
         let _ = write!(h, "; fx {}", effects_text(&p.master.effects));
     }
@@ -172,7 +190,10 @@ fn master_figures(f: &Figures) -> String {
     ]
     .into_iter()
     .flatten()
-    .chain(std::iter::once(format!("clipped samples {}", f.clipped_samples)))
+    .chain(std::iter::once(format!(
+        "clipped samples {}",
+        f.clipped_samples
+    )))
     .collect();
     format!("measured mix: {}\n", parts.join(", "))
 }
@@ -274,8 +295,18 @@ fn track_full(p: &Project, i: usize, t: &Track, figures: Option<&Figures>) -> St
             "; {} clip{} from beat {} to {}",
             t.clips.len(),
             plural(t.clips.len()),
-            fx::fmt_num(t.clips.iter().map(|c| c.start).fold(f64::INFINITY, f64::min)),
-            fx::fmt_num(t.clips.iter().map(|c| p.clip_end_beat(c)).fold(0.0, f64::max)),
+            fx::fmt_num(
+                t.clips
+                    .iter()
+                    .map(|c| c.start)
+                    .fold(f64::INFINITY, f64::min)
+            ),
+            fx::fmt_num(
+                t.clips
+                    .iter()
+                    .map(|c| p.clip_end_beat(c))
+                    .fold(0.0, f64::max)
+            ),
         );
         if t.kind == TrackKind::Midi {
             let _ = write!(s, ", {notes} note{}", plural(notes));
