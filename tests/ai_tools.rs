@@ -302,6 +302,18 @@ fn write_clip_makes_a_clip_of_notes() {
     );
     let e = bad(json!([{"pitch": 40, "start_beat": -1, "length_beats": 1}]));
     assert!(e.contains("note 1 starts at beat -1"), "{e}");
+    let e = refused(
+        &p,
+        call(
+            "write_clip",
+            json!({"track": "Bass", "start_beat": 0, "length_beats": 4,
+                                  "notes": [ok, {"pitch": 40, "start_beat": 6, "length_beats": 1}]}),
+        ),
+    );
+    assert_eq!(
+        e,
+        "write_clip: note 2 starts at beat 6, after the clip's end (4 beats); make length_beats longer"
+    );
     let e = bad(json!("C4 D4"));
     assert!(e.contains("notes must be an array"), "{e}");
     let e = refused(
