@@ -5,8 +5,9 @@
 
 use serde_json::{json, Value};
 use tdaw::ai::change::{ChangeSet, Op};
+use tdaw::ai::context::{self, BUDGET};
 use tdaw::ai::tools::{self, definitions, edit_for, read};
-use tdaw::ai::ToolCall;
+use tdaw::ai::{Request, ToolCall};
 use tdaw::model::{
     AutomationTarget, ClipContent, Edit, History, Instrument, Note, Project, TrackKind,
 };
@@ -301,6 +302,18 @@ fn write_clip_makes_a_clip_of_notes() {
     );
     let e = bad(json!([{"pitch": 40, "start_beat": -1, "length_beats": 1}]));
     assert!(e.contains("note 1 starts at beat -1"), "{e}");
+    let e = refused(
+        &p,
+        call(
+            "write_clip",
+            json!({"track": "Bass", "start_beat": 0, "length_beats": 4,
+                                  "notes": [ok, {"pitch": 40, "start_beat": 6, "length_beats": 1}]}),
+        ),
+    );
+    assert_eq!(
+        e,
+        "write_clip: note 2 starts at beat 6, after the clip's end (4 beats); make length_beats longer"
+    );
     let e = bad(json!("C4 D4"));
     assert!(e.contains("notes must be an array"), "{e}");
     let e = refused(
@@ -672,4 +685,116 @@ fn diff_names_changes_of_settings_clips_sends_and_lanes() {
     ] {
         assert!(text.contains(want), "{want:?} not in\n{text}");
     }
+}
+/// A project of `tracks` MIDI tracks with three effects each, the first holding a clip of
+/// `notes` notes; and a request with that clip selected.
+fn big(tracks: usize, notes: usize, name_len: usize) -> (Project, Request) {
+    let mut p = Project::new("Huge", 48_000, 120.0);
+    for i in 0..tracks {
+        let name = format!("T{i} {}", "x".repeat(name_len));
+        let c = call(
+            "add_track",
+            json!({"name": name, "kind": "midi", "instrument": i % 128}),
+        );
+        edit_for(&p, &c).unwrap().apply(&mut p).unwrap();
+        for kind in ["eq", "compressor", "reverb"] {
+            let params = if kind == "reverb" {
+                json!({"mix": 0.5})
+            } else {
+                json!({})
+            };
+            let c = call(
+                "add_effect",
+                json!({"track": (i + 1).to_string(), "kind": kind, "params": params}),
+            );
+            edit_for(&p, &c).unwrap().apply(&mut p).unwrap();
+        }
+    }
+    let notes: Vec<Value> = (0..notes)
+        .map(|i| json!({"pitch": 40 + i % 40, "start_beat": i as f64 * 0.25, "length_beats": 0.25, "velocity": 90}))
+        .collect();
+    let c = call(
+        "write_clip",
+        json!({"track": "1", "start_beat": 0, "notes": notes}),
+    );
+    edit_for(&p, &c).unwrap().apply(&mut p).unwrap();
+    let clip = p.tracks[0].clips[0].id;
+    let req = Request {
+        project: Some(std::sync::Arc::new(p.clone())),
+        selected_clip: Some(clip),
+        ..Request::default()
+    };
+    (p, req)
+}
+
+#[test]
+fn summary_lists_everything_of_a_small_song() {
+    let p = song();
+    let clip = p.tracks[0].clips[0].id;
+    let req = Request {
+        selected_clip: Some(clip),
+        figures: Some(tdaw::ai::Figures {
+            integrated_lufs: Some(-14.04),
+            true_peak_dbtp: Some(-0.5),
+            ..Default::default()
+        }),
+        ..Request::default()
+    };
+    let s = context::summarize(&p, &req);
+    for want in [
+        "project \"Song\"\n",
+        "tempo 120 BPM; time signature 4/4; key not set; length 4 beats (2 s)\n",
+        "measured mix: integrated -14.0 LUFS, true peak -0.5 dBTP, clipped samples 0\n",
+        "1 \"Piano\" (midi, Acoustic Grand Piano (GM 0)); gain 0 dB, pan 0; 1 clip from beat 0 to 4, 3 notes\n",
+        "2 \"Bass\" (midi, Electric Bass (finger) (GM 33)); gain 0 dB, pan 0; fx 1 compressor\n",
+        "4 \"Verb\" (bus); gain 0 dB, pan 0\n",
+        "notes (pitch@beat+length velocity): C4@0.1+1 v90 E4@1.05+1 v90 G4@2+2 v100\n",
+    ] {
+        assert!(s.contains(want), "{want:?} not in\n{s}");
+    }
+}
+
+#[test]
+fn summary_drops_notes_first_then_track_detail_then_tracks() {
+    // Room for every track in full: the notes give way, counted.
+    let (p, req) = big(4, 2000, 4);
+    let s = context::summarize(&p, &req);
+    assert!(s.len() <= BUDGET, "{} bytes", s.len());
+    assert!(
+        s.contains("; fx 1 eq, 2 compressor, 3 reverb(mix 0.5)"),
+        "{s}"
+    );
+    let shown = s.matches(" v90").count();
+    assert!(shown > 100, "{shown} notes shown");
+    assert!(
+        s.trim_end()
+            .ends_with(&format!("… {} more notes", 2000 - shown)),
+        "{s}"
+    );
+
+    // 64 tracks with effects and a 500-note clip: the notes go, the first tracks keep their
+    // detail, the last are named.
+    let (p, req) = big(64, 500, 20);
+    let s = context::summarize(&p, &req);
+    assert!(s.len() <= BUDGET, "{} bytes", s.len());
+    assert!(s.contains("selected clip 1 \"T0 xxxxxxxxxxxxxxxxxxxx\" on \"T0 xxxxxxxxxxxxxxxxxxxx\" at beat 0, 128 beats; notes (pitch@beat+length velocity): (500 notes, left out)"), "{s}");
+    assert!(
+        s.contains("1 \"T0 xxxxxxxxxxxxxxxxxxxx\" (midi, Acoustic Grand Piano (GM 0)); gain 0 dB"),
+        "{s}"
+    );
+    assert!(
+        s.contains("\n64 \"T63 xxxxxxxxxxxxxxxxxxxx\" (midi)\n"),
+        "{s}"
+    );
+
+    // Too many tracks even by name: the header stays and the rest is counted.
+    let (p, req) = big(300, 10, 60);
+    let s = context::summarize(&p, &req);
+    assert!(s.len() <= BUDGET, "{} bytes", s.len());
+    assert!(s.starts_with("project \"Huge\"\ntempo 120 BPM"), "{s}");
+    let listed = s.lines().filter(|l| l.contains("(midi)")).count();
+    assert!(
+        s.contains(&format!("… {} more tracks\n", 300 - listed)),
+        "{s}"
+    );
 }

@@ -735,7 +735,18 @@ fn write_clip(p: &Project, a: &Args) -> Result<Edit, String> {
     }
     let bar = p.time_signature.quarters_per_bar();
     let length = match a.num("length_beats")? {
-        Some(l) if l > 0.0 => l,
+        Some(l) if l > 0.0 => {
+            // A note past the clip's end would be kept but never heard: say so instead.
+            if let Some((i, n)) = notes.iter().enumerate().find(|(_, n)| n.start >= l - 1e-9) {
+                return Err(a.err(format!(
+                    "note {} starts at beat {}, after the clip's end ({} beats); make length_beats longer",
+                    i + 1,
+                    fx::fmt_num(n.start),
+                    fx::fmt_num(l)
+                )));
+            }
+            l
+        }
         Some(l) => {
             return Err(a.err(format!(
                 "length_beats {} is not a positive length",
