@@ -140,6 +140,8 @@ struct Shared {
     tempo: Mutex<TempoMap>,
     loudness: Mutex<(Option<f64>, Option<f64>)>,
     counters: Mutex<EngineCounters>,
+    /// Listeners of the master bus (`tdaw monitor`).
+    monitor: Arc<super::monitor::MonitorHub>,
 }
 
 /// The engine, as the UI holds it. Dropping it stops playback and the engine thread.
@@ -184,6 +186,7 @@ impl EngineHandle {
             tempo: Mutex::new(TempoMap::default()),
             loudness: Mutex::new((None, None)),
             counters: Mutex::new(EngineCounters::default()),
+            monitor: Arc::default(),
         });
         let (tx, rx) = mpsc::channel();
         let (etx, erx) = mpsc::channel();
@@ -237,6 +240,11 @@ impl EngineHandle {
         let _ = self
             .tx
             .send(Msg::Load(Box::new(project.clone()), root.to_path_buf()));
+    }
+
+    /// The master bus's listeners (`tdaw monitor`): subscribe to hear it.
+    pub fn monitor_hub(&self) -> Arc<super::monitor::MonitorHub> {
+        self.shared.monitor.clone()
     }
 
     /// Sends a transport or audition command.
@@ -743,6 +751,7 @@ impl EngineThread {
                 break;
             }
             self.loudness.push(&buf[..n]);
+            self.shared.monitor.feed(&buf[..n], self.rate);
         }
         if let Ok(mut l) = self.shared.loudness.lock() {
             *l = (self.loudness.momentary(), self.loudness.short_term());

@@ -17,6 +17,7 @@ pub mod messages;
 pub mod meters;
 pub mod midi_in;
 pub mod mixer;
+pub mod monitor;
 pub mod plan;
 pub mod processor;
 pub mod record;
