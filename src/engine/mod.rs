@@ -13,6 +13,7 @@ pub mod fx;
 pub mod graph;
 mod handle;
 pub mod instrument;
+pub mod listen;
 pub mod messages;
 pub mod meters;
 pub mod midi_in;
