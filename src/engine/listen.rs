@@ -55,23 +55,42 @@ pub struct BufferStats {
     pub target_frames: usize,
 }
 
+/// Where a frame sits in the queue and on the box's clocks.
+#[derive(Clone, Copy, Debug)]
+struct Anchor {
+    pos: u64,
+    sample: u64,
+    wall_ns: u64,
+}
+
+/// What a block played first: the box's sample index and its capture time (Unix ns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Played {
+    pub sample: u64,
+    pub wall_ns: u64,
+}
+
 /// The adaptive jitter buffer. Times are seconds on the listener's clock.
 pub struct JitterBuffer {
     ch: usize,
     rate: u32,
     frame: usize,
     queue: VecDeque<f32>,
-    /// Box sample index of the queue's first frame, and of the frame after its last.
-    head_sample: u64,
+    /// Frames ever queued and ever taken out (played or skipped).
+    pushed: u64,
+    consumed: u64,
+    /// The box sample after the newest frame.
     next_sample: Option<u64>,
-    /// The newest frame's (box sample, box wall ns), to date what is played.
-    anchor: (u64, u64),
+    /// Where each queued frame starts, to date what is played across the box's gaps.
+    anchors: VecDeque<Anchor>,
     /// Playing (else filling up to the target before the first frame goes out).
     playing: bool,
     target: usize,
     /// Recent arrival offsets (arrival − box time of the frame), seconds.
     offsets: VecDeque<f64>,
     last_arrival: f64,
+    /// Arrivals still to leave out of the jitter estimate (the backlog after a stall).
+    suppress: u32,
     stats: BufferStats,
 }
 
@@ -84,9 +103,11 @@ impl JitterBuffer {
             rate,
             frame,
             queue: VecDeque::new(),
-            head_sample: 0,
+            pushed: 0,
+            consumed: 0,
             next_sample: None,
-            anchor: (0, 0),
+            anchors: VecDeque::new(),
+            suppress: 0,
             playing: false,
             target: ms(MIN_TARGET_MS).max(frame * 2),
             offsets: VecDeque::with_capacity(WINDOW),
@@ -126,11 +147,13 @@ impl JitterBuffer {
             Some(n) if f.sample > n => self.stats.gaps += f.sample - n,
             _ => {}
         }
-        if self.queue.is_empty() {
-            self.head_sample = f.sample;
-        }
         self.next_sample = Some(f.sample + frames as u64);
-        self.anchor = (f.sample, f.wall_ns);
+        self.anchors.push_back(Anchor {
+            pos: self.pushed,
+            sample: f.sample,
+            wall_ns: f.wall_ns,
+        });
+        self.pushed += frames as u64;
         self.queue.extend(f.samples.iter().copied());
         self.observe(f.sample as f64 / self.rate as f64, arrival);
         // Memory stays bounded whatever arrives; the real skip happens when audio is taken.
@@ -145,7 +168,7 @@ impl JitterBuffer {
         let drop = self.depth().saturating_sub(keep);
         if drop > 0 {
             self.queue.drain(..drop * self.ch);
-            self.head_sample += drop as u64;
+            self.consumed += drop as u64;
             self.stats.skips += 1;
             self.stats.skipped_frames += drop as u64;
         }
@@ -162,7 +185,13 @@ impl JitterBuffer {
         }
         let best = self.offsets.iter().copied().fold(f64::INFINITY, f64::min);
         if off - best > STALL_MS / 1000.0 {
-            // Stalled audio says nothing about the link's jitter; it is skipped, not waited for.
+            // Stalled audio says nothing about the link's jitter (it is skipped, not waited
+            // for), nor does the backlog the box sends right after it.
+            self.suppress = 20;
+            return;
+        }
+        if self.suppress > 0 {
+            self.suppress -= 1;
             return;
         }
         if off < best - STALL_MS / 1000.0 {
@@ -184,7 +213,7 @@ impl JitterBuffer {
 
     /// Fills `out` (interleaved) with the next audio; silence while filling up or after running
     /// dry. Returns the box sample index of what was played, when something was.
-    pub fn pull(&mut self, out: &mut [f32]) -> Option<u64> {
+    pub fn pull(&mut self, out: &mut [f32]) -> Option<Played> {
         let want = out.len() / self.ch;
         // Far past the target (a stall's backlog came at once): go on from the newest audio.
         if self.depth() > self.target + self.ms(SKIP_MS).max(2 * self.frame) {
@@ -192,6 +221,9 @@ impl JitterBuffer {
         }
         if !self.playing {
             if self.depth() >= self.target {
+                // Starting (or starting again after running dry): from the target depth, not
+                // from whatever arrived in the meantime.
+                self.skip_to(self.target);
                 self.playing = true;
             } else {
                 out.fill(0.0);
@@ -202,21 +234,35 @@ impl JitterBuffer {
         for (o, s) in out.iter_mut().zip(self.queue.drain(..have * self.ch)) {
             *o = s;
         }
-        let at = self.head_sample;
-        self.head_sample += have as u64;
+        let at = self.dated(self.consumed);
+        self.consumed += have as u64;
+        while self.anchors.len() > 1 && self.anchors[1].pos <= self.consumed {
+            self.anchors.pop_front();
+        }
         if have < want {
             out[have * self.ch..].fill(0.0);
             self.stats.underruns += 1;
             self.playing = false;
         }
-        (have > 0).then_some(at)
+        if have > 0 {
+            at
+        } else {
+            None
+        }
     }
 
-    /// The box's wall clock (Unix ns) when the frame at box sample `sample` was captured.
-    pub fn captured_ns(&self, sample: u64) -> u64 {
-        let (s, w) = self.anchor;
-        let d = (s as i128 - sample as i128) * 1_000_000_000 / self.rate as i128;
-        (w as i128 - d).max(0) as u64
+    /// The box's sample and capture time of the queued frame at `pos`.
+    fn dated(&self, pos: u64) -> Option<Played> {
+        let i = self
+            .anchors
+            .partition_point(|a| a.pos <= pos)
+            .checked_sub(1)?;
+        let a = self.anchors[i];
+        let d = pos - a.pos;
+        Some(Played {
+            sample: a.sample + d,
+            wall_ns: a.wall_ns + d * 1_000_000_000 / self.rate as u64,
+        })
     }
 }
 
@@ -225,8 +271,13 @@ pub struct DriftCorrector {
     ch: usize,
     block: usize,
     resampler: Option<Async<f32>>,
-    /// Average depth error, in frames (exponential, ~2 s).
+    /// Average depth error, in frames (exponential, ~4 s).
     avg_error: f64,
+    /// Blocks before the average counts again (after a start, an underrun or a skip, which
+    /// move the depth for reasons that are not drift).
+    hold: u32,
+    /// Underruns and skips seen so far.
+    events: u64,
     band: f64,
     rate: u32,
     input: Vec<f32>,
@@ -241,6 +292,8 @@ impl DriftCorrector {
             block,
             resampler: None,
             avg_error: 0.0,
+            hold: 0,
+            events: 0,
             band: DRIFT_BAND_MS * rate as f64 / 1000.0,
             rate,
             input: Vec::new(),
@@ -255,12 +308,22 @@ impl DriftCorrector {
 
     /// Produces one output block (`block` frames) into `out` from `jb`, resampling when the
     /// buffer has drifted. Returns the box sample played first, if any.
-    pub fn next_block(&mut self, jb: &mut JitterBuffer, out: &mut [f32]) -> Option<u64> {
+    pub fn next_block(&mut self, jb: &mut JitterBuffer, out: &mut [f32]) -> Option<Played> {
         // Blocks leave the buffer between half a frame and a frame above its target on average.
         let err = jb.depth() as f64 - (jb.target() as f64 + jb.frame as f64 / 2.0);
         let blocks_per_s = self.rate as f64 / self.block as f64;
-        self.avg_error += (err - self.avg_error) / (2.0 * blocks_per_s);
-        if self.resampler.is_none() && jb.playing && self.avg_error.abs() > self.band {
+        let st = jb.stats();
+        if st.underruns + st.skips != self.events || !jb.playing {
+            self.events = st.underruns + st.skips;
+            self.hold = (2.0 * blocks_per_s) as u32;
+            self.avg_error = 0.0;
+        }
+        if self.hold > 0 {
+            self.hold -= 1;
+        } else {
+            self.avg_error += (err - self.avg_error) / (4.0 * blocks_per_s);
+        }
+        if self.resampler.is_none() && self.hold == 0 && self.avg_error.abs() > self.band {
             self.resampler = Async::<f32>::new_poly(
                 1.0,
                 1.0 + 2.0 * MAX_DRIFT,
@@ -382,6 +445,91 @@ impl Output for PacedOutput {
                 .sync_all()
                 .map_err(|e| format!("could not write '{}': {e}", path.display()))?;
         }
+        Ok(())
+    }
+}
+
+/// A cpal output device: the callback pops from a ring the session fills.
+pub struct CpalOutput {
+    _stream: cpal::Stream,
+    ring: ringbuf::HeapProd<f32>,
+    ch: usize,
+    /// Frames the session keeps queued in the ring.
+    keep: usize,
+    /// The device's name.
+    pub device: String,
+}
+
+impl CpalOutput {
+    /// Opens the default (or named) device at the stream's rate and channels.
+    pub fn open(device: Option<&str>, header: &StreamHeader) -> Result<CpalOutput, String> {
+        use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+        use ringbuf::traits::{Consumer, Split};
+        let _quiet = super::backend::QuietStderr::new();
+        let host = cpal::default_host();
+        let dev = match device {
+            Some(w) => host
+                .output_devices()
+                .ok()
+                .and_then(|mut ds| {
+                    ds.find(|d| d.to_string() == w || d.id().is_ok_and(|i| i.to_string() == w))
+                })
+                .ok_or_else(|| format!("no output device named '{w}' (see `tdaw devices`)"))?,
+            None => host
+                .default_output_device()
+                .ok_or_else(|| "no default output device".to_string())?,
+        };
+        let name = dev.to_string();
+        let ch = header.channels as usize;
+        let config = cpal::StreamConfig {
+            channels: header.channels,
+            sample_rate: header.rate,
+            buffer_size: cpal::BufferSize::Default,
+        };
+        let block = (header.rate * BLOCK_MS / 1000) as usize;
+        let (prod, mut cons) = ringbuf::HeapRb::<f32>::new(block * ch * 16).split();
+        let stream = dev
+            .build_output_stream::<f32, _, _>(
+                config,
+                move |data: &mut [f32], _| {
+                    // Called on the audio thread: pop what is there, silence for the rest.
+                    let n = cons.pop_slice(data);
+                    data[n..].fill(0.0);
+                },
+                |_| {},
+                None,
+            )
+            .map_err(|e| format!("{name}: {e}"))?;
+        stream.play().map_err(|e| format!("{name}: {e}"))?;
+        Ok(CpalOutput {
+            _stream: stream,
+            ring: prod,
+            ch,
+            keep: block * 2,
+            device: name,
+        })
+    }
+}
+
+impl Output for CpalOutput {
+    fn wants(&mut self) -> usize {
+        use ringbuf::traits::Observer;
+        let queued = self.ring.occupied_len() / self.ch;
+        self.keep.saturating_sub(queued)
+    }
+
+    fn write(&mut self, samples: &[f32]) -> Result<(), String> {
+        use ringbuf::traits::Producer;
+        let _ = self.ring.push_slice(samples);
+        Ok(())
+    }
+
+    fn queued(&self) -> usize {
+        use ringbuf::traits::Observer;
+        self.ring.occupied_len() / self.ch
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), String> {
         Ok(())
     }
 }
@@ -594,10 +742,10 @@ fn play(
             let at = drift.next_block(&mut jb, &mut buf);
             output.write(&buf[..n * ch]).map_err(ListenError::Output)?;
             report.played += n as u64;
-            if let Some(s) = at {
+            if let Some(p) = at {
                 let heard = crate::engine::monitor::wall_ns() as f64
                     + output.queued() as f64 * 1e9 / header.rate as f64;
-                let ms = (heard - jb.captured_ns(s) as f64) / 1e6;
+                let ms = (heard - p.wall_ns as f64) / 1e6;
                 if ms.is_finite() && ms >= 0.0 {
                     lat_sum += ms;
                     lat_n += 1;
@@ -650,9 +798,9 @@ mod tests {
         assert_eq!(jb.pull(&mut out), None);
         assert!(out.iter().all(|&x| x == 0.0));
         jb.push(&frame(480, 480, 0.2), 0.01);
-        assert_eq!(jb.pull(&mut out), Some(0));
+        assert_eq!(jb.pull(&mut out).map(|p| p.sample), Some(0));
         assert!(out.iter().all(|&x| x == 0.1));
-        assert_eq!(jb.pull(&mut out), Some(480));
+        assert_eq!(jb.pull(&mut out).map(|p| p.sample), Some(480));
         assert!(out.iter().all(|&x| x == 0.2));
         // Dry: silence, one underrun, and it fills up again before playing.
         assert_eq!(jb.pull(&mut out), None);
@@ -714,12 +862,41 @@ mod tests {
     }
 
     #[test]
-    fn frames_are_dated_by_the_box_clock_of_the_newest_frame() {
+    fn played_audio_is_dated_by_its_own_frame_across_the_boxs_gaps() {
         let mut jb = JitterBuffer::new(48_000, 2, 480);
         let mut f = frame(48_000, 480, 0.0);
-        f.wall_ns = 5_000_000_000;
+        f.wall_ns = 1_000_000_000;
         jb.push(&f, 0.0);
-        assert_eq!(jb.captured_ns(24_000), 4_500_000_000);
+        // The box dropped a second: the next frame is 48 480 samples and 1.01 s later.
+        let mut g = frame(96_480, 480, 0.0);
+        g.wall_ns = 2_010_000_000;
+        jb.push(&g, 0.01);
+        let mut out = vec![0.0f32; 2 * 240];
+        let a = jb.pull(&mut out).unwrap();
+        assert_eq!(
+            a,
+            Played {
+                sample: 48_000,
+                wall_ns: 1_000_000_000
+            }
+        );
+        let b = jb.pull(&mut out).unwrap();
+        assert_eq!(
+            b,
+            Played {
+                sample: 48_240,
+                wall_ns: 1_005_000_000
+            }
+        );
+        let c = jb.pull(&mut out).unwrap();
+        assert_eq!(
+            c,
+            Played {
+                sample: 96_480,
+                wall_ns: 2_010_000_000
+            }
+        );
+        assert_eq!(jb.stats().gaps, 48_000);
     }
 
     #[test]

@@ -265,13 +265,19 @@ pub fn serve<W: Write>(
         if stop.load(Ordering::Relaxed) {
             return Ok((ServeEnd::Stopped, stats));
         }
-        let block = match sub.rx.recv_timeout(Duration::from_millis(50)) {
+        let first = match sub.rx.recv_timeout(Duration::from_millis(50)) {
             Ok(b) => Some(b),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => return Ok((ServeEnd::EngineGone, stats)),
         };
         bytes.clear();
-        if let Some(b) = block {
+        // Everything queued goes into `pending` before anything is encoded, so a backlog
+        // (the pipe stalled) is seen whole and dropped, not sent frame by frame.
+        let has_audio = first.is_some();
+        for b in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| sub.rx.try_recv().ok()))
+        {
             let e = match enc.as_mut() {
                 Some(e) => e,
                 None => {
@@ -288,7 +294,6 @@ pub fn serve<W: Write>(
                     enc.insert(e)
                 }
             };
-            let frame = e.header().frame_frames as usize;
             let rate = e.header().rate as u64;
             // A gap in the sample count (the queue was full) starts the pending run afresh.
             let expected = pending_at.0 + (pending.len() / 2) as u64;
@@ -303,6 +308,10 @@ pub fn serve<W: Write>(
                 );
             }
             pending.extend_from_slice(&b.samples);
+        }
+        if let Some(e) = enc.as_mut().filter(|_| has_audio) {
+            let frame = e.header().frame_frames as usize;
+            let rate = e.header().rate as u64;
             // Behind (the pipe did not drain): keep only the newest audio.
             let max = (MAX_BACKLOG_MS * rate / 1000) as usize + frame;
             let have = pending.len() / 2;
@@ -341,6 +350,187 @@ pub fn serve<W: Write>(
             last_write = Instant::now();
         }
     }
+}
+
+// --- the per-user socket: `tdaw monitor` attaching to a running TUI ----------------------
+
+/// The first line a client sends: `tdaw-monitor 1 codec=opus bitrate=128 name=ana@10.0.0.5`.
+const HELLO: &str = "tdaw-monitor 1";
+
+/// Where this user's running session listens: `$TDAW_HOME` (tests) or `$XDG_RUNTIME_DIR`,
+/// else the data dir, named `tdaw-<uid>.sock`.
+pub fn socket_path() -> std::path::PathBuf {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let name = format!("tdaw-{uid}.sock");
+    if std::env::var_os("TDAW_HOME").is_none() {
+        if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR") {
+            return std::path::PathBuf::from(dir).join(name);
+        }
+    }
+    crate::config::data_dir().join(name)
+}
+
+/// The hello line for `opts`.
+pub fn hello_line(opts: MonitorOptions, name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    format!(
+        "{HELLO} codec={} bitrate={} name={clean}\n",
+        opts.codec.name(),
+        opts.bitrate_kbps
+    )
+}
+
+fn parse_hello(line: &str) -> Option<(MonitorOptions, String)> {
+    let rest = line.trim().strip_prefix(HELLO)?;
+    let mut opts = MonitorOptions {
+        codec: StreamCodec::Opus,
+        bitrate_kbps: 128,
+    };
+    let mut name = String::from("?");
+    for part in rest.split_whitespace() {
+        match part.split_once('=')? {
+            ("codec", "opus") => opts.codec = StreamCodec::Opus,
+            ("codec", "flac") => opts.codec = StreamCodec::Lossless,
+            ("codec", "pcm") => opts.codec = StreamCodec::Pcm,
+            ("bitrate", b) => opts.bitrate_kbps = b.parse().ok()?,
+            ("name", n) => name = n.to_string(),
+            _ => {}
+        }
+    }
+    Some((opts, name))
+}
+
+/// A running session's socket: each connection becomes a listener. The file goes when this
+/// is dropped.
+pub struct SocketServer {
+    path: std::path::PathBuf,
+    stop: Arc<AtomicBool>,
+}
+
+impl SocketServer {
+    /// Serves `hub` on [`socket_path`] (mode 0600). Fails when another live session serves it.
+    pub fn start(hub: Arc<MonitorHub>) -> Result<SocketServer, String> {
+        SocketServer::start_at(hub, socket_path())
+    }
+
+    /// [`SocketServer::start`] at `path`.
+    pub fn start_at(
+        hub: Arc<MonitorHub>,
+        path: std::path::PathBuf,
+    ) -> Result<SocketServer, String> {
+        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::net::{UnixListener, UnixStream};
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if path.exists() {
+            if UnixStream::connect(&path).is_ok() {
+                return Err(format!(
+                    "another tdaw session already serves '{}'",
+                    path.display()
+                ));
+            }
+            // Left behind by a session that died.
+            let _ = std::fs::remove_file(&path);
+        }
+        let listener = UnixListener::bind(&path)
+            .map_err(|e| format!("could not listen on '{}': {e}", path.display()))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("could not restrict '{}': {e}", path.display()))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| format!("could not listen on '{}': {e}", path.display()))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("tdaw-monitor-socket".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((conn, _)) => {
+                            let (hub, flag) = (hub.clone(), flag.clone());
+                            let _ = std::thread::Builder::new()
+                                .name("tdaw-monitor-client".into())
+                                .spawn(move || serve_connection(conn, &hub, &flag));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(50)),
+                    }
+                }
+            })
+            .map_err(|e| format!("could not start the monitor socket thread: {e}"))?;
+        Ok(SocketServer { path, stop })
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for SocketServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn serve_connection(
+    conn: std::os::unix::net::UnixStream,
+    hub: &Arc<MonitorHub>,
+    stop: &AtomicBool,
+) {
+    use std::io::BufRead;
+    let _ = conn.set_nonblocking(false);
+    let Ok(read_half) = conn.try_clone() else {
+        return;
+    };
+    let mut lines = std::io::BufReader::new(read_half);
+    let mut hello = String::new();
+    if lines.read_line(&mut hello).is_err() {
+        return;
+    }
+    let Some((opts, name)) = parse_hello(&hello) else {
+        let mut c = &conn;
+        let _ = c.write_all(b"not a tdaw monitor hello\n");
+        return;
+    };
+    let sub = hub.subscribe(&name);
+    let reporter = sub.reporter();
+    // The back channel: latency reports until the client goes.
+    let _ = std::thread::Builder::new()
+        .name("tdaw-monitor-back".into())
+        .spawn(move || {
+            let mut line = String::new();
+            while lines.read_line(&mut line).is_ok_and(|n| n > 0) {
+                reporter.report_line(&line);
+                line.clear();
+            }
+        });
+    let mut out = &conn;
+    let _ = serve(&sub, opts, &mut out, stop);
+    let _ = conn.shutdown(std::net::Shutdown::Both);
+}
+
+/// Attaches to the session serving `path`: sends the hello and returns the connection, whose
+/// reads are the stream and whose writes are the back channel.
+pub fn attach(
+    path: &std::path::Path,
+    opts: MonitorOptions,
+    name: &str,
+) -> Result<std::os::unix::net::UnixStream, String> {
+    let mut conn = std::os::unix::net::UnixStream::connect(path).map_err(|e| {
+        format!(
+            "no tdaw session is running here to attach to ('{}': {e}); give a project folder \
+             to play it headless: tdaw monitor DIR",
+            path.display()
+        )
+    })?;
+    conn.write_all(hello_line(opts, name).as_bytes())
+        .map_err(|e| format!("could not attach to '{}': {e}", path.display()))?;
+    Ok(conn)
 }
 
 #[cfg(test)]
@@ -442,6 +632,56 @@ mod tests {
         let f1 = r.next_frame().unwrap().unwrap();
         assert_eq!(f1.sample, 720);
         assert_eq!(f1.samples[2 * 479 + 1], 1199.0 / 1_000_000.0);
+    }
+
+    #[test]
+    fn a_socket_client_gets_the_stream_and_is_listed_with_its_latency() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sock");
+        let hub = Arc::new(MonitorHub::default());
+        let server = SocketServer::start_at(hub.clone(), path.clone()).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions();
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
+        );
+        let opts = MonitorOptions {
+            codec: StreamCodec::Lossless,
+            bitrate_kbps: 96,
+        };
+        let mut conn = attach(&path, opts, "ana@10.0.0.5").unwrap();
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while hub.listeners().is_empty() && Instant::now() < give_up {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(hub.listeners()[0].name, "ana@10.0.0.5");
+        let mut t = 0.0;
+        for _ in 0..4 {
+            feed_ms(&hub, 5, &mut t);
+        }
+        conn.write_all(b"latency 31.5\n").unwrap();
+        let mut r = StreamReader::open(conn.try_clone().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.header().codec, StreamCodec::Lossless);
+        let f = r.next_frame().unwrap().unwrap();
+        assert_eq!(f.samples.len(), 960);
+        while hub.listeners()[0].latency_ms.is_none() && Instant::now() < give_up {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(hub.listeners()[0].latency_ms, Some(31.5));
+        // The client goes: the listener is dropped at the next write.
+        drop(r);
+        drop(conn);
+        while !hub.listeners().is_empty() && Instant::now() < give_up {
+            feed_ms(&hub, 5, &mut t);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(hub.listeners().is_empty());
+        // A second server on the same live socket is refused.
+        assert!(SocketServer::start_at(hub.clone(), path.clone()).is_err());
+        drop(server);
+        assert!(!path.exists());
     }
 
     #[test]
