@@ -2,6 +2,7 @@
 //! ssh, `--to` writes what would be played, and the file is held against `tdaw render`.
 
 mod engine_common;
+mod ui_support;
 
 use engine_common::*;
 use std::io::Read;
@@ -35,7 +36,7 @@ fn box_project(seconds: usize) -> tempfile::TempDir {
     let mut p = project();
     p.tracks
         .push(audio_track(1, "a", "audio/a.wav", 0.0, seconds as f64));
-    tdaw::store::save_project(d.path(), &p).unwrap();
+    tdaw::store::write_project(d.path(), &p).unwrap();
     d
 }
 
@@ -404,4 +405,102 @@ fn monitor_with_no_session_and_no_project_says_how_to_go_on() {
     assert!(err.contains("no tdaw session is running here"), "{err}");
     assert!(err.contains("tdaw monitor DIR"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn the_top_bar_shows_who_is_listening_and_their_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ui_support::demo_app(dir.path());
+    app.transport = tdaw::ui::engine_link::TransportView {
+        device: Some("hw:0".into()),
+        listening: "listening: ana@10.0.0.5 43 ms".into(),
+        ..Default::default()
+    };
+    let top: String = ui_support::text(&mut app, 120, 24)
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(top.contains("listening: ana@10.0.0.5 43 ms  DSP"), "{top}");
+    // At 80 columns the figures still fit; the device name gives way.
+    app.transport.device = Some("a rather long output device name".into());
+    let top: String = ui_support::text(&mut app, 80, 24)
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(top.contains("listening: ana@10.0.0.5 43 ms"), "{top}");
+}
+
+#[test]
+fn listen_attaches_to_a_running_session_which_plays_on_and_drops_the_listener() {
+    use tdaw::engine::monitor::{MonitorHub, SocketServer};
+    use tdaw::engine::{EngineCommand, EngineConfig, EngineEvent, EngineHandle};
+    let home = tempfile::tempdir().unwrap();
+    let d = box_project(4);
+    // The session: an engine on the null backend serving the socket `tdaw monitor` looks for.
+    let mut engine = EngineHandle::start(EngineConfig {
+        device: None,
+        buffer_frames: None,
+        soundfont: None,
+        force_null: true,
+    })
+    .unwrap();
+    let p = tdaw::store::load_project(d.path()).unwrap();
+    engine.load_project(&p, d.path());
+    let give_up = Instant::now() + Duration::from_secs(30);
+    while !engine.update().contains(&EngineEvent::Loaded) {
+        assert!(Instant::now() < give_up, "the project did not load");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    engine.send(EngineCommand::Play);
+    let hub: std::sync::Arc<MonitorHub> = engine.monitor_hub();
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let sock = home.path().join(format!("tdaw-{uid}.sock"));
+    let _server = SocketServer::start_at(hub.clone(), sock).unwrap();
+    let to = d.path().join("heard.wav");
+    let cmd = format!("'{}' monitor --codec flac", tdaw_bin().display());
+    let mut child = tdaw(home.path())
+        .args(["listen", "box", "--command", &cmd, "--to"])
+        .arg(&to)
+        .args(["--seconds", "1.5"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        seen.extend(hub.listeners());
+        assert!(Instant::now() < give_up, "listen did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{err}");
+    // It was listed while it listened, with the latency it reported back.
+    assert!(!seen.is_empty());
+    assert!(seen.iter().any(|l| l.latency_ms.is_some()), "{seen:?}");
+    let (heard, _) = read_wav(&to);
+    assert_eq!(heard.len(), RATE * 3);
+    assert!(heard.iter().any(|&x| x != 0.0));
+    // The listener is gone: the session drops it within a second and plays on.
+    let gone = Instant::now();
+    while !hub.listeners().is_empty() {
+        assert!(
+            gone.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            hub.listeners()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    engine.update();
+    assert!(engine.status().playing);
 }
