@@ -504,3 +504,37 @@ fn listen_attaches_to_a_running_session_which_plays_on_and_drops_the_listener() 
     engine.update();
     assert!(engine.status().playing);
 }
+
+#[test]
+fn monitor_stdout_is_a_wav_stream_any_player_reads_bit_exact() {
+    let home = tempfile::tempdir().unwrap();
+    let d = box_project(3);
+    let reference = render(home.path(), d.path(), "32");
+    let mut child = tdaw(home.path())
+        .arg("monitor")
+        .arg(d.path())
+        .arg("--stdout")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut bytes = vec![0u8; 44 + RATE * 8];
+    stdout.read_exact(&mut bytes).unwrap();
+    drop(stdout);
+    let _ = child.wait();
+    // A float stereo 48 kHz WAV whose lengths say "unknown" (ffplay, ffmpeg and sox read on).
+    assert_eq!(&bytes[..4], b"RIFF");
+    assert_eq!(&bytes[8..16], b"WAVEfmt ");
+    assert_eq!(u16::from_le_bytes([bytes[20], bytes[21]]), 3);
+    assert_eq!(u16::from_le_bytes([bytes[22], bytes[23]]), 2);
+    assert_eq!(&bytes[36..40], b"data");
+    let samples: Vec<f32> = bytes[44..]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let (sound, matched, _) = exact_blocks(&samples, &reference);
+    assert!(sound > 20, "{sound}");
+    // The box side never skips audio unless the pipe stalls; allow a cut at the start.
+    assert!(matched + 2 >= sound, "{matched} of {sound}");
+}

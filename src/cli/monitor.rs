@@ -33,7 +33,8 @@ pub struct Args {
     /// Opus bitrate in kbit/s.
     #[arg(long, default_value_t = 128)]
     pub bitrate: u32,
-    /// Write to stdout (the default; for `| ffplay -`).
+    /// Write a plain WAV stream for any player (`| ffplay -`) instead of the framed stream
+    /// `tdaw listen` reads: 32-bit float (pcm, the default here) or 24-bit (flac).
     #[arg(long)]
     pub stdout: bool,
 }
@@ -57,13 +58,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !(6..=510).contains(&args.bitrate) {
         anyhow::bail!("--bitrate {}: Opus takes 6 to 510 kbit/s", args.bitrate);
     }
+    // `--stdout` is for players: a plain WAV stream, float unless flac (24-bit) is asked for.
+    let default = if args.stdout { Codec::Pcm } else { Codec::Opus };
+    let codec = args.codec.unwrap_or(default);
+    if args.stdout && codec == Codec::Opus {
+        anyhow::bail!(
+            "--stdout writes a WAV stream for players (ffplay, sox): use --codec pcm or flac, \
+             or leave out --stdout for the Opus stream `tdaw listen` reads"
+        );
+    }
     let opts = MonitorOptions {
-        codec: match args.codec.unwrap_or(Codec::Opus) {
+        codec: match codec {
             Codec::Opus => StreamCodec::Opus,
             Codec::Flac => StreamCodec::Lossless,
             Codec::Pcm => StreamCodec::Pcm,
         },
         bitrate_kbps: args.bitrate,
+        player: args.stdout,
     };
     // SAFETY: the handler only stores to an atomic. SIGHUP: the SSH session dropped.
     unsafe {

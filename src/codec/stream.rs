@@ -415,6 +415,39 @@ pub fn write_all_flush<W: Write>(out: &mut W, bytes: &[u8]) -> std::io::Result<(
     out.flush()
 }
 
+// --- a plain WAV for players (`tdaw monitor --stdout | ffplay -`) -------------------------
+
+/// The header of a WAV stream of unknown length: both sizes are 0xFFFFFFFF, which ffmpeg,
+/// ffplay and sox read from a pipe until it ends. 32-bit float, or 24-bit integers.
+pub fn wav_stream_header(rate: u32, channels: u16, float: bool) -> Vec<u8> {
+    let bytes = if float { 4 } else { 3 };
+    let mut h = Vec::with_capacity(44);
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&u32::MAX.to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    h.extend_from_slice(&(if float { 3u16 } else { 1u16 }).to_le_bytes());
+    h.extend_from_slice(&channels.to_le_bytes());
+    h.extend_from_slice(&rate.to_le_bytes());
+    h.extend_from_slice(&(rate * channels as u32 * bytes).to_le_bytes());
+    h.extend_from_slice(&(channels * bytes as u16).to_le_bytes());
+    h.extend_from_slice(&(bytes as u16 * 8).to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&u32::MAX.to_le_bytes());
+    h
+}
+
+/// Appends samples as a WAV stream's data (f32, or 24-bit rounded as a 24-bit render does).
+pub fn wav_stream_samples(samples: &[f32], float: bool, out: &mut Vec<u8>) {
+    for &x in samples {
+        if float {
+            out.extend_from_slice(&x.to_le_bytes());
+        } else {
+            out.extend_from_slice(&to_i24(x).to_le_bytes()[..3]);
+        }
+    }
+}
+
 // --- lossless: per channel, FLAC's order-2 fixed predictor and one Rice parameter ---------
 
 /// Bits written MSB first.
@@ -664,6 +697,20 @@ mod tests {
             rms(&got),
             rms(&want)
         );
+    }
+
+    #[test]
+    fn the_player_wav_header_says_float_stereo_48k_of_unknown_length() {
+        let h = wav_stream_header(48_000, 2, true);
+        assert_eq!(h.len(), 44);
+        assert_eq!(&h[..4], b"RIFF");
+        assert_eq!(&h[4..8], &[0xff; 4]);
+        assert_eq!(u16::from_le_bytes([h[20], h[21]]), 3);
+        assert_eq!(u32::from_le_bytes([h[28], h[29], h[30], h[31]]), 384_000);
+        assert_eq!(&h[40..44], &[0xff; 4]);
+        let mut d = Vec::new();
+        wav_stream_samples(&[0.5, -1.0], false, &mut d);
+        assert_eq!(d, vec![0, 0, 0x40, 0, 0, 0x80]);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 
 use crate::codec::opus::supports_rate;
 pub use crate::codec::stream::StreamCodec;
-use crate::codec::stream::{write_all_flush, StreamEncoder, StreamHeader};
+use crate::codec::stream::{
+    wav_stream_header, wav_stream_samples, write_all_flush, StreamEncoder, StreamHeader,
+};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -211,6 +213,9 @@ impl Drop for Subscription {
 pub struct MonitorOptions {
     pub codec: StreamCodec,
     pub bitrate_kbps: u32,
+    /// A plain WAV stream for players (`--stdout | ffplay -`) instead of tdaw's frames: f32
+    /// for pcm, 24-bit for flac; no keep-alives.
+    pub player: bool,
 }
 
 /// Why [`serve`] returned.
@@ -288,9 +293,20 @@ pub fn serve<W: Write>(
                         channels: 2,
                         frame_frames: b.rate * FRAME_MS / 1000,
                     };
+                    if opts.player && codec == StreamCodec::Opus {
+                        return Err("a player stream is WAV: use --codec pcm or flac".into());
+                    }
                     let e =
                         StreamEncoder::new(header, opts.bitrate_kbps).map_err(|e| e.to_string())?;
-                    bytes.extend_from_slice(&header.to_bytes());
+                    if opts.player {
+                        bytes.extend_from_slice(&wav_stream_header(
+                            b.rate,
+                            2,
+                            codec == StreamCodec::Pcm,
+                        ));
+                    } else {
+                        bytes.extend_from_slice(&header.to_bytes());
+                    }
                     enc.insert(e)
                 }
             };
@@ -324,20 +340,21 @@ pub fn serve<W: Write>(
             }
             let mut off = 0;
             while pending.len() - off >= frame * 2 {
-                e.encode(
-                    &pending[off..off + frame * 2],
-                    pending_at.0,
-                    pending_at.1,
-                    &mut bytes,
-                )
-                .map_err(|e| e.to_string())?;
+                let chunk = &pending[off..off + frame * 2];
+                if opts.player {
+                    let float = e.header().codec == StreamCodec::Pcm;
+                    wav_stream_samples(chunk, float, &mut bytes);
+                } else {
+                    e.encode(chunk, pending_at.0, pending_at.1, &mut bytes)
+                        .map_err(|e| e.to_string())?;
+                }
                 off += frame * 2;
                 pending_at.0 += frame as u64;
                 pending_at.1 += frame as u64 * 1_000_000_000 / rate;
                 stats.frames += 1;
             }
             pending.drain(..off);
-        } else if let Some(e) = enc.as_mut() {
+        } else if let Some(e) = enc.as_mut().filter(|_| !opts.player) {
             if last_write.elapsed() >= KEEPALIVE {
                 e.encode(&[], pending_at.0, wall_ns(), &mut bytes)
                     .map_err(|e| e.to_string())?;
@@ -378,9 +395,10 @@ pub fn hello_line(opts: MonitorOptions, name: &str) -> String {
         .map(|c| if c.is_whitespace() { '_' } else { c })
         .collect();
     format!(
-        "{HELLO} codec={} bitrate={} name={clean}\n",
+        "{HELLO} codec={} bitrate={} player={} name={clean}\n",
         opts.codec.name(),
-        opts.bitrate_kbps
+        opts.bitrate_kbps,
+        u8::from(opts.player)
     )
 }
 
@@ -389,6 +407,7 @@ fn parse_hello(line: &str) -> Option<(MonitorOptions, String)> {
     let mut opts = MonitorOptions {
         codec: StreamCodec::Opus,
         bitrate_kbps: 128,
+        player: false,
     };
     let mut name = String::from("?");
     for part in rest.split_whitespace() {
@@ -397,6 +416,7 @@ fn parse_hello(line: &str) -> Option<(MonitorOptions, String)> {
             ("codec", "flac") => opts.codec = StreamCodec::Lossless,
             ("codec", "pcm") => opts.codec = StreamCodec::Pcm,
             ("bitrate", b) => opts.bitrate_kbps = b.parse().ok()?,
+            ("player", p) => opts.player = p == "1",
             ("name", n) => name = n.to_string(),
             _ => {}
         }
@@ -587,6 +607,7 @@ mod tests {
         let opts = MonitorOptions {
             codec: StreamCodec::Pcm,
             bitrate_kbps: 128,
+            player: false,
         };
         let (end, stats) = serve(&sub, opts, &mut Failing(1), &stop).unwrap();
         assert_eq!(end, ServeEnd::ListenerGone);
@@ -619,6 +640,7 @@ mod tests {
         let opts = MonitorOptions {
             codec: StreamCodec::Pcm,
             bitrate_kbps: 128,
+            player: false,
         };
         let mut cap = Capture(Vec::new(), 4);
         let (end, stats) = serve(&sub, opts, &mut cap, &AtomicBool::new(false)).unwrap();
@@ -648,6 +670,7 @@ mod tests {
         let opts = MonitorOptions {
             codec: StreamCodec::Lossless,
             bitrate_kbps: 96,
+            player: false,
         };
         let mut conn = attach(&path, opts, "ana@10.0.0.5").unwrap();
         let give_up = Instant::now() + Duration::from_secs(10);
