@@ -16,12 +16,15 @@ base=(pkg-config libasound2-dev libopus-dev timgm6mb-soundfont)
 # Extra packages for the test suite (tmux end-to-end test, sox/ffmpeg to make test files,
 # reference tools for the benchmark scripts).
 # With --bench also the MIDI files scripts/bench_midi_render.sh and scripts/tempo_eval.sh render.
+# With --jack the JACK server and headers: `cargo build --features jack` and the live MIDI test
+# through JACK's dummy driver (`cargo test --features jack --test midi_jack`).
 extra=()
 case "${1:-}" in
   --tests) extra=(tmux sox ffmpeg fluidsynth time) ;;
   --bench) extra=(tmux sox ffmpeg fluidsynth time planetblupi-music-midi openttd-openmsx) ;;
+  --jack) extra=(jackd2 libjack-jackd2-dev) ;;
   "") ;;
-  *) echo "usage: setup.sh [--tests|--bench]" >&2; exit 2 ;;
+  *) echo "usage: setup.sh [--tests|--bench|--jack]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -4,73 +4,14 @@
 //! byte-identical.
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::Command;
 use tdaw::midi::ops::notes_of;
 use tdaw::model::arp::ArpMode;
-use tdaw::model::{Clip, ClipContent, ClipId, MidiClip, Note, Project};
+use tdaw::model::{Clip, ClipContent, ClipId, MidiClip, Note};
 
-struct Env {
-    tmp: tempfile::TempDir,
-}
+mod cli_support;
+use cli_support::Env;
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.tmp.path().join("song")
-    }
-
-    fn d(&self) -> String {
-        self.dir().to_string_lossy().into_owned()
-    }
-
-    /// Runs tdaw; (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_tdaw"))
-            .env("TDAW_HOME", self.tmp.path().join("home"))
-            .env_remove("RUST_BACKTRACE")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "tdaw {args:?} failed: {err}");
-        assert!(err.is_empty(), "tdaw {args:?} wrote to stderr: {err}");
-        out
-    }
-
-    /// Expects a refusal: one `error:` line containing `needle`, the file untouched.
-    fn refused(&self, args: &[&str], needle: &str) {
-        let before = self.bytes();
-        let (code, out, err) = self.run(args);
-        assert_ne!(code, 0, "tdaw {args:?} succeeded: {out}");
-        assert_eq!(err.lines().count(), 1, "one line: {err}");
-        assert!(err.starts_with("error:"), "{err}");
-        assert!(err.contains(needle), "{err} does not name {needle}");
-        assert!(!err.contains("panicked"), "{err}");
-        assert_eq!(self.bytes(), before, "project.toml changed by {args:?}");
-    }
-
-    fn project(&self) -> Project {
-        tdaw::store::load_project(&self.dir()).unwrap()
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        fs::read(self.dir().join("project.toml")).unwrap()
-    }
-
     /// A project at 120 BPM with a MIDI track "Keys" holding two clips and an audio track.
     fn song(&self) -> String {
         let d = self.d();

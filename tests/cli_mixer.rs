@@ -5,59 +5,13 @@
 
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tdaw::model::{AutomationTarget, FxId, ParamValue, Project, TrackKind};
+use std::path::Path;
+use tdaw::model::{AutomationTarget, FxId, ParamValue, TrackKind};
 
-struct Env {
-    tmp: tempfile::TempDir,
-}
+mod cli_support;
+use cli_support::Env;
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.tmp.path().join("song")
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tdaw"));
-        c.env("TDAW_HOME", self.tmp.path().join("home"))
-            .env_remove("RUST_BACKTRACE")
-            .args(args);
-        c
-    }
-
-    /// Runs tdaw; (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// Runs tdaw and expects success; its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "tdaw {args:?} failed: {err}");
-        assert!(err.is_empty(), "tdaw {args:?} wrote to stderr: {err}");
-        out
-    }
-
-    fn project(&self) -> Project {
-        tdaw::store::load_project(&self.dir()).unwrap()
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        fs::read(self.dir().join("project.toml")).unwrap()
-    }
-
     /// A project with an audio track "Drums", an audio track "Bass" and a bus "Verb".
     fn song(&self) -> String {
         let d = self.dir().to_string_lossy().into_owned();

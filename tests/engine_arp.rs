@@ -13,9 +13,7 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 use engine_common::rig::*;
 use engine_common::*;
 use ringbuf::traits::Producer;
-use std::sync::{Arc, Mutex};
 use tdaw::engine::graph::{ClipMode, Graph, Source};
-use tdaw::engine::instrument::{Instrument, NoteEvent};
 use tdaw::engine::messages::ToAudio;
 use tdaw::engine::plan::{Plan, Planner};
 use tdaw::engine::{render_to_wav, BitDepth, RenderOptions};
@@ -23,31 +21,7 @@ use tdaw::midi::arp::render as render_arp;
 use tdaw::model::arp::{Arp, ArpMode};
 use tdaw::model::{ClipContent, Project, TempoChange, TempoMap, TrackId};
 
-type Log = Arc<Mutex<(u64, Vec<(u64, u8)>)>>;
-
-/// An instrument that writes down the note-ons it receives, at timeline samples.
-struct Recorder {
-    log: Log,
-}
-
-impl Instrument for Recorder {
-    fn process(&mut self, events: &[NoteEvent], left: &mut [f32], right: &mut [f32]) {
-        let mut g = self.log.lock().unwrap();
-        let base = g.0;
-        for e in events {
-            if let NoteEvent::On { frame, pitch, .. } = e {
-                g.1.push((base + *frame as u64, *pitch));
-            }
-        }
-        g.0 += left.len() as u64;
-        left.fill(0.0);
-        right.fill(0.0);
-    }
-    fn reset(&mut self) {}
-    fn active_voices(&self) -> usize {
-        0
-    }
-}
+use engine_common::recorder::{Log, Recorder};
 
 /// 120 BPM, 90 from beat 4, 150 from beat 9; a C minor chord held over beats 0..6, then a
 /// G alone over 8.5..11, arpeggiated up two octaves in 16ths.
@@ -245,4 +219,53 @@ fn a_latched_arp_stops_at_the_end_of_the_render() {
     // It did keep the chord going after the keys went up at beat 6 (latch) until the end.
     let at = |s: f64| (s * f64::from(RATE)) as usize * 2;
     assert!(a[at(5.0)..at(6.4)].iter().any(|&x| x.abs() > 0.01));
+}
+
+#[test]
+fn keys_held_while_the_arp_changes_keep_playing_on_the_rebuilt_track() {
+    let d = project_dir();
+    let mut p = arp_project();
+    let mut planner = Planner::new(RATE, ClipMode::Streamed);
+    let mut rig = Rig::new();
+    rig.apply(plan(&mut planner, &p, d.path()));
+    // Stopped, a chord held down: the arp plays it on its free clock.
+    rig.block();
+    for pitch in [60, 64, 67] {
+        let on = ToAudio::Audition {
+            track: TrackId(1),
+            pitch,
+            velocity: 100,
+            on: true,
+        };
+        assert!(rig.link.to_audio.try_push(on).is_ok());
+    }
+    let loud = |rig: &mut Rig, blocks: usize| {
+        let mut peak = 0f32;
+        for _ in 0..blocks {
+            peak = rig.block().iter().fold(peak, |m, &x| m.max(x.abs()));
+        }
+        peak
+    };
+    assert!(loud(&mut rig, 100) > 1e-3, "the held chord is arpeggiated");
+    // A new rate while the keys stay down: the rebuilt track's arp takes the held keys over.
+    p.tracks[0].arp.as_mut().unwrap().rate = 0.5;
+    rig.apply(plan(&mut planner, &p, d.path()));
+    loud(&mut rig, 400);
+    let late = loud(&mut rig, 200);
+    assert!(
+        late > 1e-3,
+        "still arpeggiating seconds after the change (peak {late})"
+    );
+    // The keys go up: silence follows once the last notes have rung out.
+    for pitch in [60, 64, 67] {
+        let off = ToAudio::Audition {
+            track: TrackId(1),
+            pitch,
+            velocity: 0,
+            on: false,
+        };
+        assert!(rig.link.to_audio.try_push(off).is_ok());
+    }
+    loud(&mut rig, 800);
+    assert!(loud(&mut rig, 100) < 1e-4, "silent after the keys went up");
 }

@@ -6,7 +6,6 @@ mod engine_common;
 use engine_common::*;
 use std::sync::{Arc, Mutex};
 use tdaw::engine::graph::{ClipMode, Graph, Source};
-use tdaw::engine::instrument::{Instrument, NoteEvent};
 use tdaw::engine::{render_to_wav, BitDepth, RenderOptions};
 use tdaw::model::{
     ClipContent, Send as TrackSend, TempoChange, TempoMap, Track, TrackId, TrackKind,
@@ -100,31 +99,7 @@ fn fader_at_minus_6_02_db_halves_the_signal_and_mono_centre_is_minus_3_01_db() {
 }
 
 /// Samples processed so far, and (sample, pitch) of every note-on.
-type Log = Arc<Mutex<(u64, Vec<(u64, u8)>)>>;
-
-/// An instrument that records where each note-on lands in absolute samples.
-struct Recorder {
-    pos: Log,
-}
-
-impl Instrument for Recorder {
-    fn process(&mut self, events: &[NoteEvent], left: &mut [f32], right: &mut [f32]) {
-        let mut g = self.pos.lock().unwrap();
-        let base = g.0;
-        for e in events {
-            if let NoteEvent::On { frame, pitch, .. } = e {
-                g.1.push((base + *frame as u64, *pitch));
-            }
-        }
-        g.0 += left.len() as u64;
-        left.fill(0.0);
-        right.fill(0.0);
-    }
-    fn reset(&mut self) {}
-    fn active_voices(&self) -> usize {
-        0
-    }
-}
+use engine_common::recorder::Recorder;
 
 /// Seconds at `beat` for 120 BPM to beat 4, 90 to beat 9, then 150 — computed by hand.
 fn seconds(beat: f64) -> f64 {
@@ -170,7 +145,7 @@ fn midi_notes_start_on_the_exact_sample_across_tempo_changes() {
         let rec = Arc::new(Mutex::new((0u64, Vec::new())));
         match &mut g.tracks[0].source {
             Source::Instrument { instrument, .. } => {
-                *instrument = Some(Box::new(Recorder { pos: rec.clone() }))
+                *instrument = Some(Box::new(Recorder { log: rec.clone() }))
             }
             _ => panic!("not an instrument track"),
         }

@@ -147,7 +147,8 @@ fn the_audition_note_off_is_a_timer() {
     press(&mut app, "<ret>");
     assert!(app.piano_clip().is_some());
     press(&mut app, "s");
-    let (track, _) = app.audition_off.expect("a note sounds");
+    assert_eq!(app.audition_off.len(), 1, "a note sounds");
+    let (track, _) = app.audition_off[0];
     assert_eq!(Some(track), app.selected_track());
     let due = app
         .jobs
@@ -155,7 +156,16 @@ fn the_audition_note_off_is_a_timer() {
         .expect("its release is set");
     assert!(due > before && due < Instant::now() + Duration::from_secs(2));
     update(&mut app, Action::Job(JobEvent::Timer(Timer::AuditionOff)));
-    assert_eq!(app.audition_off, None, "released");
+    assert!(app.audition_off.is_empty(), "released");
+    // A typed chord sounds whole, every note of it, and is released together.
+    press(&mut app, ":chord Am7<ret>");
+    let mut sounding: Vec<u8> = app.audition_off.iter().map(|&(_, p)| p).collect();
+    sounding.sort_unstable();
+    let intervals: Vec<u8> = sounding.iter().map(|p| p - sounding[0]).collect();
+    assert_eq!(intervals, vec![0, 3, 7, 10], "A C E G: {sounding:?}");
+    assert_eq!(sounding[0] % 12, 9, "rooted on A");
+    update(&mut app, Action::Job(JobEvent::Timer(Timer::AuditionOff)));
+    assert!(app.audition_off.is_empty(), "the chord is released");
 }
 
 #[test]

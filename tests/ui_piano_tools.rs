@@ -489,6 +489,7 @@ fn chords_make_a_new_clip_at_the_cursor_and_key_names_the_notes_key() {
         app.status.text
     );
     // Numerals read in key=; two beats a chord; one new clip, one undo step.
+    let before = app.piano.clip;
     app.piano.cursor = 0.0;
     press(&mut app, ":chords i VI III VII key=Am beats=2<ret>");
     assert!(!app.status.error, "{}", app.status.text);
@@ -530,9 +531,13 @@ fn chords_make_a_new_clip_at_the_cursor_and_key_names_the_notes_key() {
         2,
         "u takes the clip back"
     );
-    // The new clip's piano roll closed with it; back to clip A. A bad symbol is named and
-    // nothing changes.
-    press(&mut app, "ga<ret>");
+    // The piano roll goes back to the clip the chords were made from, at once.
+    assert_eq!(
+        app.piano.clip, before,
+        "the roll shows the clip it showed before"
+    );
+    assert!(app.piano_clip().is_some());
+    // A bad symbol is named and nothing changes.
     assert_eq!(app.view, ViewKind::PianoRoll);
     press(&mut app, ":chords Am Hx<ret>");
     assert!(

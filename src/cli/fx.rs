@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Cmd::Kinds { json } => {
             if json {
-                println!("{}", kinds_json());
+                println!("{}", fx::kinds_json());
             } else {
                 print!("{}", kinds_text());
             }
@@ -318,50 +318,6 @@ fn push_items(out: &mut String, items: &[String], indent: usize) {
     }
     out.push_str(&line);
     out.push('\n');
-}
-
-/// `fx kinds --json`: `[{"name", "doc", "params": [{"name", "unit", "min", "max", "default",
-/// "choices", "doc"}]}]`. Numbers for numeric parameters; a choice's default is its name, a
-/// switch's a boolean; min and max are null where there is no numeric range.
-pub fn kinds_json() -> Value {
-    let kinds: Vec<Value> = fx::kinds()
-        .iter()
-        .map(|k| {
-            let params: Vec<Value> = k
-                .params
-                .iter()
-                .map(|ps| {
-                    let numeric = !matches!(
-                        ps.unit,
-                        Unit::Choice | Unit::Switch | Unit::NoteValue | Unit::Track
-                    );
-                    let default = match ps.unit {
-                        Unit::NoteValue => json!("off"),
-                        Unit::Track => Value::Null,
-                        _ => stored_json(&ps.stored(ps.default)),
-                    };
-                    let mut o = json!({
-                        "name": ps.name,
-                        "unit": ps.unit.name(),
-                        "min": if numeric { json!(ps.min) } else { Value::Null },
-                        "max": if numeric { json!(ps.max) } else { Value::Null },
-                        "default": default,
-                        "choices": ps.choices,
-                        "doc": ps.doc,
-                    });
-                    if !ps.allowed.is_empty() {
-                        o["allowed"] = json!(ps.allowed);
-                    }
-                    if ps.automatable() {
-                        o["automatable"] = json!(true);
-                    }
-                    o
-                })
-                .collect();
-            json!({"name": k.name, "doc": k.doc, "params": params})
-        })
-        .collect();
-    Value::Array(kinds)
 }
 
 fn stored_json(v: &ParamValue) -> Value {

@@ -5,14 +5,11 @@
 
 use crate::midi::arp::render as render_arp;
 use crate::midi::groove::{humanize as humanize_notes, Humanize};
-use crate::midi::ops::{self, notes_of};
+use crate::midi::ops::{self, clips_of, midi_track, notes_of};
 use crate::midi::quantize::{quantize as quantize_notes, Grid, Lengths, Quantize};
 use crate::midi::theory::{transpose_in_key, Scale};
 use crate::model::arp::{Arp, ArpMode, MAX_OCTAVES};
-use crate::model::mixer::resolve_track;
-use crate::model::{
-    Clip, ClipContent, ClipId, Edit, Note, Project, TrackField, TrackId, TrackKind,
-};
+use crate::model::{Clip, ClipContent, Edit, Note, Project, TrackField};
 use std::path::PathBuf;
 
 /// Arguments of `tdaw midi quantize`.
@@ -130,37 +127,6 @@ fn percent(option: &str, v: f64, lo: f64, hi: f64) -> anyhow::Result<f64> {
         anyhow::bail!("{option} {v} is outside {lo}..={hi} %");
     }
     Ok(v / 100.0)
-}
-
-/// The MIDI track TRACK names, or why not.
-fn midi_track(p: &Project, text: &str) -> Result<TrackId, String> {
-    let id = resolve_track(p, text)?;
-    match p.track(id) {
-        Some(t) if t.kind == TrackKind::Midi => Ok(id),
-        Some(t) => Err(format!(
-            "track '{}' is not a MIDI track: the MIDI tools edit MIDI tracks only",
-            t.name
-        )),
-        None => Err(format!("there is no track '{text}'")),
-    }
-}
-
-/// The MIDI clips of the track the tools work on: every one, or `--clip ID`.
-fn clips_of(p: &Project, id: TrackId, clip: Option<u64>) -> Result<Vec<&Clip>, String> {
-    let track = p.track(id).ok_or("the track is gone")?;
-    let all: Vec<&Clip> = track
-        .clips
-        .iter()
-        .filter(|c| matches!(c.content, ClipContent::Midi(_)))
-        .filter(|c| clip.is_none_or(|want| c.id == ClipId(want)))
-        .collect();
-    if let (Some(want), true) = (clip, all.is_empty()) {
-        return Err(format!(
-            "track '{}' has no MIDI clip {want} (see `tdaw info`)",
-            track.name
-        ));
-    }
-    Ok(all)
 }
 
 /// What a tool did, for the one line it prints.

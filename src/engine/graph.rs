@@ -250,6 +250,10 @@ pub struct TrackNode {
     post: [Vec<f32>; 2],
     live: [NoteEvent; LIVE_CAPACITY],
     live_len: usize,
+    /// Keys held down now by live input and auditions, so a track rebuilt while they are held
+    /// (the arpeggiator switched on, off or changed) plays them again instead of falling
+    /// silent until the next key.
+    live_keys: crate::model::arp::Held,
     events: Vec<NoteEvent>,
     pub inherit: Inherit,
     meter: usize,
@@ -315,6 +319,7 @@ impl TrackNode {
             post: [Vec::new(), Vec::new()],
             live: [NoteEvent::AllNotesOff { frame: 0 }; LIVE_CAPACITY],
             live_len: 0,
+            live_keys: crate::model::arp::Held::new(),
             events: Vec::new(),
             inherit: Inherit::default(),
             meter: 0,
@@ -342,6 +347,18 @@ impl TrackNode {
     /// Queues an event for frame 0 of the next block (dropped when the queue is full).
     /// Called on the audio thread.
     pub fn queue_live(&mut self, e: NoteEvent) {
+        match e {
+            NoteEvent::On {
+                pitch, velocity, ..
+            } if velocity > 0 => {
+                self.live_keys.press(pitch, velocity);
+            }
+            NoteEvent::On { pitch, .. } | NoteEvent::Off { pitch, .. } => {
+                self.live_keys.release(pitch)
+            }
+            NoteEvent::AllNotesOff { .. } => self.live_keys.clear(),
+            _ => {}
+        }
         if self.live_len < LIVE_CAPACITY {
             self.live[self.live_len] = e;
             self.live_len += 1;
@@ -1383,6 +1400,22 @@ impl Graph {
                     }
                 }
                 _ => {}
+            }
+            // Keys still held go down again on the new source (through its arpeggiator, if it
+            // has one): the old one's notes were released above, or went with it.
+            let fresh = t.inherit.notes_changed || !t.inherit.instrument;
+            if matches!(t.source, Source::Instrument { .. }) && fresh {
+                let keys = std::mem::take(&mut o.live_keys);
+                for (&pitch, &velocity) in keys.pitches().iter().zip(keys.velocities()) {
+                    t.queue_live(NoteEvent::On {
+                        frame: 0,
+                        channel: 0,
+                        pitch,
+                        velocity,
+                    });
+                }
+            } else {
+                t.live_keys = std::mem::take(&mut o.live_keys);
             }
         }
         let target = self.master_gain.target();

@@ -7,7 +7,8 @@
 //! clip's own time); pitches stay in 0..=127 and velocities in 1..=127, clamped the way the
 //! piano roll always has. Nothing here knows about a screen, a cursor or the disk.
 
-use crate::model::{Clip, ClipContent, Edit, Note, TrackId};
+use crate::model::mixer::resolve_track;
+use crate::model::{Clip, ClipContent, ClipId, Edit, Note, Project, TrackId, TrackKind};
 use thiserror::Error;
 
 /// Tolerance for comparing beat positions (grid arithmetic in f64).
@@ -38,6 +39,38 @@ pub fn notes_of(c: &Clip) -> &[Note] {
         ClipContent::Midi(m) => &m.notes,
         ClipContent::Audio(_) => &[],
     }
+}
+
+/// The MIDI track TRACK names (a name or 1-based position), or why not: the note tools of
+/// the shell and the assistant edit MIDI tracks only.
+pub fn midi_track(p: &Project, text: &str) -> Result<TrackId, String> {
+    let id = resolve_track(p, text)?;
+    match p.track(id) {
+        Some(t) if t.kind == TrackKind::Midi => Ok(id),
+        Some(t) => Err(format!(
+            "track '{}' is not a MIDI track: the MIDI tools edit MIDI tracks only",
+            t.name
+        )),
+        None => Err(format!("there is no track '{text}'")),
+    }
+}
+
+/// The MIDI clips of track `id` a note tool works on: every one, or the clip `clip` (by id).
+pub fn clips_of(p: &Project, id: TrackId, clip: Option<u64>) -> Result<Vec<&Clip>, String> {
+    let track = p.track(id).ok_or("the track is gone")?;
+    let all: Vec<&Clip> = track
+        .clips
+        .iter()
+        .filter(|c| matches!(c.content, ClipContent::Midi(_)))
+        .filter(|c| clip.is_none_or(|want| c.id == ClipId(want)))
+        .collect();
+    if let (Some(want), true) = (clip, all.is_empty()) {
+        return Err(format!(
+            "track '{}' has no MIDI clip {want} (see `tdaw info`)",
+            track.name
+        ));
+    }
+    Ok(all)
 }
 
 /// The edit that replaces a MIDI clip's notes (sorted by start, then pitch) and, when given,

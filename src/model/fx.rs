@@ -9,6 +9,7 @@
 //! stable id. A parameter an effect does not write takes its default.
 
 use super::types::{Effect, ParamValue};
+use serde_json::{json, Value};
 use std::sync::LazyLock;
 
 /// What a parameter's number means.
@@ -682,6 +683,50 @@ pub fn unknown_kind(name: &str) -> String {
         "'{name}' is not an effect kind; the kinds are {}",
         names.join(", ")
     )
+}
+
+/// Every kind as JSON (`tdaw fx kinds --json`, the assistant's `list_effect_kinds`): `[{"name", "doc", "params": [{"name", "unit", "min", "max", "default",
+/// "choices", "doc"}]}]`. Numbers for numeric parameters; a choice's default is its name, a
+/// switch's a boolean; min and max are null where there is no numeric range.
+pub fn kinds_json() -> Value {
+    let kinds: Vec<Value> = kinds()
+        .iter()
+        .map(|k| {
+            let params: Vec<Value> = k
+                .params
+                .iter()
+                .map(|ps| {
+                    let numeric = !matches!(
+                        ps.unit,
+                        Unit::Choice | Unit::Switch | Unit::NoteValue | Unit::Track
+                    );
+                    let default = match ps.unit {
+                        Unit::NoteValue => json!("off"),
+                        Unit::Track => Value::Null,
+                        _ => serde_json::to_value(ps.stored(ps.default)).unwrap_or(Value::Null),
+                    };
+                    let mut o = json!({
+                        "name": ps.name,
+                        "unit": ps.unit.name(),
+                        "min": if numeric { json!(ps.min) } else { Value::Null },
+                        "max": if numeric { json!(ps.max) } else { Value::Null },
+                        "default": default,
+                        "choices": ps.choices,
+                        "doc": ps.doc,
+                    });
+                    if !ps.allowed.is_empty() {
+                        o["allowed"] = json!(ps.allowed);
+                    }
+                    if ps.automatable() {
+                        o["automatable"] = json!(true);
+                    }
+                    o
+                })
+                .collect();
+            json!({"name": k.name, "doc": k.doc, "params": params})
+        })
+        .collect();
+    Value::Array(kinds)
 }
 
 /// Checks an effect against the registry: a known kind, known parameters, values of the right

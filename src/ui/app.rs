@@ -137,7 +137,7 @@ pub struct App {
     /// Set by `update` when the screen must be drawn again.
     pub needs_redraw: bool,
     /// A note being auditioned (released by the `AuditionOff` timer).
-    pub audition_off: Option<(TrackId, u8)>,
+    pub audition_off: Vec<(TrackId, u8)>,
     /// When the session started (for the index).
     pub opened_at: std::time::SystemTime,
     /// A `:render` in progress.
@@ -193,7 +193,7 @@ impl App {
             size: MIN_SIZE,
             quit: false,
             needs_redraw: true,
-            audition_off: None,
+            audition_off: Vec::new(),
             opened_at: std::time::SystemTime::now(),
             render: None,
             soundfont: None,
@@ -301,7 +301,9 @@ impl App {
         self.mixer.strip = self.mixer.strip.min(n);
         if let Some(id) = self.piano.clip {
             if self.project.find_clip(id).is_none() {
-                self.piano.clip = None;
+                // Undoing the clip that `:chords` made goes back to the clip it was made from.
+                let back = self.piano.previous.take();
+                self.piano.clip = back.filter(|c| self.project.find_clip(*c).is_some());
             }
         }
         // An undo can take away the effect the editor shows: back to the mixer then.
@@ -368,30 +370,36 @@ impl App {
         }
     }
 
-    /// Sounds `pitch` on `track` for `length` (a job timer sends the note-off), ending the audition
-    /// that is still sounding first.
-    pub fn audition(&mut self, track: TrackId, pitch: u8, velocity: u8, length: Duration) {
-        if let Some((t, p)) = self.audition_off.take() {
-            let _ = self.engine.transport(Transport::Audition {
-                track: t,
-                pitch: p,
-                velocity: 0,
-                on: false,
-            });
-        }
-        // Without an engine there is nothing to hear; editing goes on silently.
-        if self
-            .engine
-            .transport(Transport::Audition {
+    /// Sounds `pitches` together on `track` for `length` (a job timer sends the note-offs),
+    /// ending the audition that is still sounding first.
+    pub fn audition(&mut self, track: TrackId, pitches: &[u8], velocity: u8, length: Duration) {
+        self.audition_end();
+        for &pitch in pitches {
+            // Without an engine there is nothing to hear; editing goes on silently.
+            let on = Transport::Audition {
                 track,
                 pitch,
                 velocity,
                 on: true,
-            })
-            .is_ok()
-        {
-            self.audition_off = Some((track, pitch));
+            };
+            if self.engine.transport(on).is_ok() {
+                self.audition_off.push((track, pitch));
+            }
+        }
+        if !self.audition_off.is_empty() {
             self.jobs.after(length, super::jobs::Timer::AuditionOff);
+        }
+    }
+
+    /// Releases the notes of the audition still sounding.
+    pub fn audition_end(&mut self) {
+        for (track, pitch) in std::mem::take(&mut self.audition_off) {
+            let _ = self.engine.transport(Transport::Audition {
+                track,
+                pitch,
+                velocity: 0,
+                on: false,
+            });
         }
     }
 }

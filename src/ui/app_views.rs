@@ -174,7 +174,13 @@ impl App {
                 pitch,
                 velocity,
                 length,
-            } => self.audition(track, pitch, velocity, length),
+            } => self.audition(track, &[pitch], velocity, length),
+            Effect::AuditionChord {
+                track,
+                pitches,
+                velocity,
+                length,
+            } => self.audition(track, &pitches, velocity, length),
             Effect::ArrangeCursor(beat) => self.arrange.cursor = beat,
             Effect::ClosePopup => {
                 self.popups.pop();

@@ -45,6 +45,13 @@ pub enum Effect {
         velocity: u8,
         length: Duration,
     },
+    /// Sound several notes together (a chord) on a track for a while.
+    AuditionChord {
+        track: TrackId,
+        pitches: Vec<u8>,
+        velocity: u8,
+        length: Duration,
+    },
     /// Put the arrange view's cursor on a beat (a marker jump).
     ArrangeCursor(f64),
     /// Close the popup on top (the view that asked is that popup).

@@ -6,7 +6,6 @@
 
 use super::action::{Action, Cmd};
 use super::app::{App, Popup};
-use super::engine_link::Transport;
 use super::jobs::{JobEvent, JobKind, JobOutput, RenderEnd, Timer};
 use super::keymap::{fmt_keys, Key, KeyCodeOrd, KeyTrie, Mode, ViewKind};
 use super::views;
@@ -372,14 +371,7 @@ fn on_job(app: &mut App, ev: JobEvent) -> bool {
             }
         },
         JobEvent::Timer(Timer::AuditionOff) => {
-            if let Some((track, pitch)) = app.audition_off.take() {
-                let _ = app.engine.transport(Transport::Audition {
-                    track,
-                    pitch,
-                    velocity: 0,
-                    on: false,
-                });
-            }
+            app.audition_end();
             false
         }
         // Mid-drag the project holds a clip where it is not yet an edit: nothing to autosave

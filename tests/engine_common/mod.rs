@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fxnodes;
+pub mod recorder;
 pub mod rig;
 
 use std::path::Path;

@@ -26,6 +26,9 @@ pub fn open(
     beat: f64,
     pitch: u8,
 ) {
+    if st.clip != Some(clip) {
+        st.previous = st.clip;
+    }
     st.clip = Some(clip);
     // The piano roll counts content beats: a trimmed clip's window starts at its offset.
     let offset = project

@@ -11,7 +11,7 @@ use crate::ui::keymap::Mode;
 use std::time::Duration;
 
 /// How long an auditioned note sounds.
-const AUDITION: Duration = Duration::from_millis(300);
+pub const AUDITION: Duration = Duration::from_millis(300);
 
 /// The clip on screen: its track's id and a copy of it.
 pub(super) fn clip(st: &PianoState, cx: &Cx<'_>) -> Option<(TrackId, Clip)> {

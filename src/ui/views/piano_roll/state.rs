@@ -23,6 +23,8 @@ pub const PIANO_ZOOMS: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 pub struct PianoState {
     /// The clip being edited.
     pub clip: Option<ClipId>,
+    /// The clip edited before this one (shown again when this one is undone away).
+    pub previous: Option<ClipId>,
     /// Cursor time in beats from the clip start.
     pub cursor: f64,
     /// Cursor pitch.
@@ -64,6 +66,7 @@ impl Default for PianoState {
     fn default() -> Self {
         PianoState {
             clip: None,
+            previous: None,
             cursor: 0.0,
             pitch: 60,
             grid: 0.25,

@@ -4,7 +4,7 @@
 //! `midi::`'s (`quantize`, `groove`, `arp`, `theory`); this file picks the notes, makes the
 //! edit and says what happened.
 
-use super::notes::{audition, channel_for, clip, commit};
+use super::notes::{channel_for, clip, commit, AUDITION};
 use super::state::PianoState;
 use crate::midi::groove::{self, Groove, Humanize, TEMPLATES};
 use crate::midi::ops::{self, notes_of};
@@ -12,7 +12,7 @@ use crate::midi::quantize::{self as quant, Grid, Lengths};
 use crate::midi::theory::{parse_chord_or_numeral, transpose_in_key, Scale};
 use crate::model::arp::Arp;
 use crate::model::{Clip, ClipContent, Edit, Note, TrackField, TrackId};
-use crate::ui::ctx::Cx;
+use crate::ui::ctx::{Cx, Effect};
 use crate::ui::widgets::grid_name;
 
 /// `:quantize` settings: a grid as typed (`None`: the piano roll's), strength and swing in %,
@@ -321,9 +321,12 @@ pub fn chord_at_cursor(st: &mut PianoState, cx: &mut Cx<'_>, text: &str) -> Resu
     let grown = ops::grown_length(&c, st.cursor + length, qpb);
     if commit(cx, track, c, notes, grown, "chord") {
         cx.info(format!("{chord} at the cursor"));
-        if let Some(&root) = pitches.first() {
-            audition(st, cx, root, st.velocity);
-        }
+        cx.ask(Effect::AuditionChord {
+            track,
+            pitches,
+            velocity: st.velocity,
+            length: AUDITION,
+        });
     }
     Ok(())
 }
