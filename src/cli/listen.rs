@@ -6,7 +6,6 @@
 
 use crate::engine::listen::{self, CpalOutput, ListenEnd, ListenOptions, Output, PacedOutput};
 use anyhow::Context;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,11 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             (cmd, format!("ssh -T {} {remote}", args.host))
         }
     };
-    // Its own process group: Ctrl-C reaches us, and we end the command ourselves.
+    // The same process group: ssh may need the terminal for a password or a host key, and
+    // Ctrl-C reaches it too (we kill it anyway when we end).
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .process_group(0);
+        .stderr(Stdio::inherit());
     let child = cmd
         .spawn()
         .with_context(|| format!("could not run `{shown}`"))?;
@@ -148,6 +147,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .map(|r| format!("corrected (ratio {r:.5})"))
                 .unwrap_or_else(|| "none".into()),
         );
+    }
+    // Ctrl-C also reaches the command, whose end may be seen first.
+    if STOP.load(Ordering::SeqCst) {
+        return Ok(());
     }
     match report.end {
         ListenEnd::Done | ListenEnd::Interrupted => Ok(()),
