@@ -569,6 +569,9 @@ pub enum ListenError {
     Output(String),
 }
 
+/// Makes the output once the stream's header says its rate and channels.
+pub type MakeOutput<'a> = Box<dyn FnOnce(&StreamHeader) -> Result<Box<dyn Output>, String> + 'a>;
+
 /// What to do with a stream.
 pub struct ListenOptions<'a> {
     /// Stop after this many seconds of output.
@@ -576,7 +579,7 @@ pub struct ListenOptions<'a> {
     /// Set to stop (Ctrl-C).
     pub stop: &'a AtomicBool,
     /// Makes the output once the stream's header is known.
-    pub output: Box<dyn FnOnce(&StreamHeader) -> Result<Box<dyn Output>, String> + 'a>,
+    pub output: MakeOutput<'a>,
     /// Where `latency MS` lines go back to the box (the command's stdin), once a second.
     pub back: Option<Box<dyn Write + Send + 'a>>,
 }
