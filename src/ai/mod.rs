@@ -16,6 +16,7 @@ pub mod http;
 pub mod mcp;
 pub mod offline;
 pub mod openai;
+pub mod settings;
 pub mod tools;
 
 use crate::model::{ClipId, Project};

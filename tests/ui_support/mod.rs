@@ -11,12 +11,27 @@ use tdaw::ui::{update, Action, App};
 
 /// A project folder holding `project`, saved, and an App on it with the default keymap.
 pub fn app_with(project: Project, dir: &Path) -> App {
+    isolated_home();
     tdaw::store::create_project(dir, project.sample_rate, 120.0).unwrap();
     tdaw::store::save_project(dir, &project).unwrap();
     let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
     let mut app = App::new(project, dir, Keymap::defaults(), theme);
     update(&mut app, Action::Resize(120, 40));
     app
+}
+
+/// Points `TDAW_HOME` at a temp dir for the whole test binary, unless a test set one already:
+/// the index, presets and chat history of UI tests never touch the user's own.
+pub fn isolated_home() {
+    static HOME: std::sync::OnceLock<Option<tempfile::TempDir>> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        if std::env::var_os("TDAW_HOME").is_some() {
+            return None;
+        }
+        let h = tempfile::tempdir().unwrap();
+        std::env::set_var("TDAW_HOME", h.path());
+        Some(h)
+    });
 }
 
 /// The demo song's four parts (drums, bass, chords, lead) without its mix (the buses, sends,
