@@ -6,9 +6,11 @@
 //! module depends on nothing else in the crate, and it never runs on the audio thread.
 
 mod flac;
+pub mod opus;
 mod reader;
 mod resample;
 mod rf64;
+pub mod stream;
 mod wav;
 
 pub use flac::FlacStream;

@@ -142,6 +142,8 @@ struct Shared {
     counters: Mutex<EngineCounters>,
     /// The audio input of the recording in progress (its meters).
     input: Mutex<Option<Arc<super::capture::CaptureShared>>>,
+    /// Listeners of the master bus (`tdaw monitor`).
+    monitor: Arc<super::monitor::MonitorHub>,
 }
 
 /// The engine, as the UI holds it. Dropping it stops playback and the engine thread.
@@ -187,6 +189,7 @@ impl EngineHandle {
             loudness: Mutex::new((None, None)),
             counters: Mutex::new(EngineCounters::default()),
             input: Mutex::new(None),
+            monitor: Arc::default(),
         });
         let (tx, rx) = mpsc::channel();
         let (etx, erx) = mpsc::channel();
@@ -242,6 +245,11 @@ impl EngineHandle {
         let _ = self
             .tx
             .send(Msg::Load(Box::new(project.clone()), root.to_path_buf()));
+    }
+
+    /// The master bus's listeners (`tdaw monitor`): subscribe to hear it.
+    pub fn monitor_hub(&self) -> Arc<super::monitor::MonitorHub> {
+        self.shared.monitor.clone()
     }
 
     /// Sends a transport or audition command.
@@ -871,6 +879,7 @@ impl EngineThread {
                 break;
             }
             self.loudness.push(&buf[..n]);
+            self.shared.monitor.feed(&buf[..n], self.rate);
         }
         if let Ok(mut l) = self.shared.loudness.lock() {
             *l = (self.loudness.momentary(), self.loudness.short_term());

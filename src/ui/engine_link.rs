@@ -24,6 +24,8 @@ pub struct TransportView {
     pub device: Option<String>,
     /// True when no device plays (the null backend keeps time silently).
     pub silent: bool,
+    /// Who hears the master bus through `tdaw listen`, and the latency they measured.
+    pub listening: String,
 }
 
 /// Peak and RMS of one channel strip, linear.
@@ -72,6 +74,9 @@ pub struct EngineLink {
     pub midi: super::live_state::LiveMidi,
     /// The engine's MIDI news since the last [`EngineLink::take_news`].
     news: Vec<EngineEvent>,
+    /// The socket `tdaw monitor` attaches to (none when another session serves it); held for
+    /// its drop, which closes it.
+    _monitor: Option<crate::engine::monitor::SocketServer>,
 }
 
 impl EngineLink {
@@ -85,8 +90,10 @@ impl EngineLink {
     /// The link to a running engine; opens the first MIDI input port there is, or notes why
     /// there is none.
     fn with(handle: EngineHandle) -> EngineLink {
+        let monitor = crate::engine::monitor::SocketServer::start(handle.monitor_hub()).ok();
         let mut link = EngineLink {
             handle: Some(handle),
+            _monitor: monitor,
             ..EngineLink::default()
         };
         match link.midi_ports() {
@@ -218,6 +225,7 @@ impl EngineLink {
             late: s.late_callbacks,
             device: Some(s.device),
             silent: s.silent,
+            listening: listening_label(&h.monitor_hub().listeners()),
         };
         let m = h.meters();
         let level = |c: &crate::engine::ChannelMeter| Level {
@@ -313,5 +321,50 @@ impl RenderJob {
             out: out.to_path_buf(),
             cancelling: false,
         })
+    }
+}
+
+/// `listening: ana@10.0.0.5 43 ms` (one listener) or `listening: 2, 43 ms` (the worst latency).
+fn listening_label(ls: &[crate::engine::monitor::ListenerInfo]) -> String {
+    let worst = ls
+        .iter()
+        .filter_map(|l| l.latency_ms)
+        .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b))));
+    let ms = worst.map_or(String::new(), |m| format!(" {:.0} ms", m.round()));
+    match ls {
+        [] => String::new(),
+        [one] => format!("listening: {}{ms}", one.name),
+        _ => format!("listening: {}{}", ls.len(), ms.replacen(' ', ", ", 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listening_label;
+    use crate::engine::monitor::ListenerInfo;
+
+    fn l(name: &str, ms: Option<f64>) -> ListenerInfo {
+        ListenerInfo {
+            id: 1,
+            name: name.into(),
+            latency_ms: ms,
+        }
+    }
+
+    #[test]
+    fn the_top_bar_names_one_listener_or_counts_several_with_the_worst_latency() {
+        assert_eq!(listening_label(&[]), "");
+        assert_eq!(
+            listening_label(&[l("ana@10.0.0.5", None)]),
+            "listening: ana@10.0.0.5"
+        );
+        assert_eq!(
+            listening_label(&[l("ana@10.0.0.5", Some(42.6))]),
+            "listening: ana@10.0.0.5 43 ms"
+        );
+        assert_eq!(
+            listening_label(&[l("a", Some(30.0)), l("b", Some(51.2))]),
+            "listening: 2, 51 ms"
+        );
     }
 }

@@ -123,8 +123,13 @@ pub fn draw(app: &App, buf: &mut Buffer, area: Rect) {
         .midi
         .label(&app.project)
         .map_or(String::new(), |m| format!("{m}  "));
+    let listening = if t.listening.is_empty() {
+        String::new()
+    } else {
+        format!("{}  ", t.listening)
+    };
     let figures = format!(
-        "{midi}DSP {:>3.0}%  {count_name} {count}  ",
+        "{midi}{listening}DSP {:>3.0}%  {count_name} {count}  ",
         t.dsp_load * 100.0
     );
     // A long device name ends in an ellipsis rather than running off the edge.
