@@ -6,7 +6,7 @@
 //! Ctrl-C cancels the request. Errors are one line; an API key is never printed.
 
 use crate::ai::change::ChangeSet;
-use crate::ai::{self, context, Cancel, ProviderKind, Request, Settings};
+use crate::ai::{self, context, Cancel, Request, Settings};
 use crate::model::Project;
 use serde_json::Value;
 use std::io::Write;
@@ -69,38 +69,17 @@ fn cancel_on_signal(cancel: &Cancel) {
     });
 }
 
-/// The provider settings from the flags, then the `[ai]` table of config.toml, with keys from
-/// the environment winning over the config file's.
+/// The provider settings from the flags, the `[ai]` table of config.toml and the
+/// environment, as the chat pane reads them.
 fn settings(args: &Args) -> anyhow::Result<Settings> {
     let config = crate::config::Config::load().map_err(anyhow::Error::msg)?;
-    let ai = config.ai;
-    let env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
-    let provider = match (&args.provider, &ai.provider) {
-        (Some(p), _) => Some(*p),
-        (None, Some(name)) => Some(
-            <ProviderKind as clap::ValueEnum>::from_str(name, true).map_err(|_| {
-                anyhow::anyhow!(
-                    "config.toml: [ai] provider '{name}' is not one of offline, openai, anthropic, openai-compatible"
-                )
-            })?,
-        ),
-        (None, None) => None,
+    let flags = ai::settings::Flags {
+        provider: args.provider,
+        model: args.model.clone(),
+        base_url: args.base_url.clone(),
     };
-    let mut s = Settings {
-        provider,
-        model: args.model.clone().or(ai.model),
-        base_url: args.base_url.clone().or(ai.base_url),
-        openai_key: env("OPENAI_API_KEY").or(ai.openai_api_key),
-        anthropic_key: env("ANTHROPIC_API_KEY").or(ai.anthropic_api_key),
-        ..Settings::default()
-    };
-    if let Some(t) = ai.timeout_secs {
-        s.timeout = Duration::from_secs(t.max(1));
-    }
-    if let Some(r) = ai.requests_per_minute {
-        s.requests_per_minute = r.max(1);
-    }
-    Ok(s)
+    crate::ui::assistant::settings(&config.ai, &flags, |k| std::env::var(k).ok())
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -125,6 +104,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         project: project.clone().map(Arc::new),
         ..Request::default()
     };
+    // Figures cost a render of the project: measured only for a question about the mix.
+    if let (Some(p), Some(dir)) = (&project, &args.project) {
+        if crate::ui::assistant::wants_figures(&args.prompt) {
+            req.figures = crate::ui::assistant::measure_figures(Some(p), dir, None);
+        }
+    }
     if let Some(p) = &project {
         req.context = context::summarize(p, &req);
     }

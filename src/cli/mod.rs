@@ -52,10 +52,3 @@ pub(crate) fn edit_project<T>(
 pub fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}").replace(['\n', '\r'], " ")
 }
-
-/// The error of a command whose capability has not landed in this build.
-pub(crate) fn not_available(command: &str, capability: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "`tdaw {command}` is not available yet: {capability} has not landed in this build"
-    )
-}

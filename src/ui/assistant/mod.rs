@@ -26,7 +26,7 @@ use crate::ai::{self, AiError, Assistant, Cancel, Figures, Request, Settings};
 use crate::model::{ClipId, Project};
 use crossterm::event::KeyEvent;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Words of a prompt that ask about the mix: only then is the project rendered and measured
 /// for figures (it costs a render).
@@ -47,27 +47,35 @@ fn set(st: &mut ChatState, assistant: Box<dyn Assistant>, secrets: Vec<String>) 
     st.secrets = secrets;
 }
 
-/// The settings from the `[ai]` table of config.toml and the environment (keys from
-/// `OPENAI_API_KEY` / `ANTHROPIC_API_KEY` win over the file's).
+/// The settings from `flags`, the `[ai]` table of config.toml and the environment (keys from
+/// `OPENAI_API_KEY` / `ANTHROPIC_API_KEY` win over the file's): `ai::Settings::resolve` given
+/// the table's values (ai may not read the config itself). `tdaw ai` uses it too.
 pub fn settings(
     config: &crate::config::AiConfig,
+    flags: &ai::settings::Flags,
     env: impl Fn(&str) -> Option<String>,
-) -> Settings {
-    let d = Settings::default();
-    let provider = config
-        .provider
-        .as_deref()
-        .and_then(|p| <ai::ProviderKind as clap::ValueEnum>::from_str(p, true).ok());
-    Settings {
-        provider,
+) -> Result<Settings, AiError> {
+    let values = ai::settings::ConfigValues {
+        provider: config.provider.clone(),
         model: config.model.clone(),
         base_url: config.base_url.clone(),
-        openai_key: env("OPENAI_API_KEY").or_else(|| config.openai_api_key.clone()),
-        anthropic_key: env("ANTHROPIC_API_KEY").or_else(|| config.anthropic_api_key.clone()),
-        timeout: config.timeout_secs.map_or(d.timeout, Duration::from_secs),
-        requests_per_minute: config.requests_per_minute.unwrap_or(d.requests_per_minute),
-        ..d
-    }
+        openai_api_key: config.openai_api_key.clone(),
+        anthropic_api_key: config.anthropic_api_key.clone(),
+        timeout_secs: config.timeout_secs,
+        requests_per_minute: config.requests_per_minute,
+    };
+    Settings::resolve(flags, &values, env)
+}
+
+/// The project's mix rendered through the engine's graph and measured (None when it cannot
+/// be, or `cancel` stopped it: the offline advice then says figures must be measured).
+pub fn measure_figures(
+    project: Option<&Project>,
+    dir: &std::path::Path,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Option<Figures> {
+    let report = crate::engine::measure::mix_figures_until(project?, dir, cancel).ok()?;
+    Some(Figures::from(&report))
 }
 
 /// Connects with `settings` (the provider is told once, in the chat, when that fails).
@@ -115,8 +123,21 @@ pub fn ensure_open(app: &mut App) {
             app.chat.entries.push(Entry::Error(e));
             Default::default()
         });
-        let s = settings(&config.ai, |k| std::env::var(k).ok());
-        connect_with(app, &s);
+        let flags = ai::settings::Flags::default();
+        match settings(&config.ai, &flags, |k| std::env::var(k).ok()) {
+            Ok(s) => connect_with(app, &s),
+            Err(e) => {
+                app.chat.entries.push(Entry::Error(e.to_string()));
+                set(
+                    &mut app.chat,
+                    Box::new(ai::offline::Offline::new()),
+                    Vec::new(),
+                );
+                app.chat
+                    .entries
+                    .push(Entry::Note("the offline assistant answers instead".into()));
+            }
+        }
     }
 }
 
@@ -219,7 +240,8 @@ pub fn ask(app: &mut App, prompt: &str) {
     let flag = cancel.clone();
     let spawned = app.jobs.spawn(JobKind::Assistant, move |ctx| {
         if render {
-            if let Some(f) = measure_figures(req.project.as_deref(), &dir) {
+            if let Some(f) = measure_figures(req.project.as_deref(), &dir, Some(ctx.cancel_flag()))
+            {
                 ctx.send(JobOutput::Assistant(AssistantReport::Figures(f.clone())));
                 req.figures = Some(f);
             }
@@ -265,12 +287,6 @@ pub fn wants_figures(prompt: &str) -> bool {
     let p = prompt.to_lowercase();
     p.split(|c: char| !c.is_alphanumeric())
         .any(|w| MIX_WORDS.iter().any(|m| w.starts_with(m)))
-}
-
-/// The project's mix, rendered and measured (None when it cannot be: the offline advice
-/// then says figures must be measured).
-fn measure_figures(_project: Option<&Project>, _dir: &std::path::Path) -> Option<Figures> {
-    None
 }
 
 /// The clip the user has selected: the piano roll's, else the one under the arrange cursor.
@@ -341,6 +357,7 @@ pub fn paste(app: &mut App, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn only_questions_about_the_mix_measure() {
@@ -360,9 +377,10 @@ mod tests {
             timeout_secs: Some(5),
             ..Default::default()
         };
-        let s = settings(&config, |k| {
+        let s = settings(&config, &Default::default(), |k| {
             (k == "OPENAI_API_KEY").then(|| "sk-env-111111".to_string())
-        });
+        })
+        .unwrap();
         assert_eq!(s.provider, Some(ai::ProviderKind::Anthropic));
         assert_eq!(s.openai_key.as_deref(), Some("sk-env-111111"));
         assert_eq!(s.anthropic_key.as_deref(), Some("ak-file-000000"));
