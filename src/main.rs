@@ -76,6 +76,26 @@ enum Command {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Commands that only print end quietly when their reader goes away (`tdaw ai … | head`),
+    // as Unix tools do, instead of failing on a broken pipe. The rest (the TUI serving its
+    // monitor socket, monitor, listen, renders, edits) keep Rust's default: a write error.
+    if matches!(
+        cli.command,
+        Some(
+            Command::Info(_)
+                | Command::List(_)
+                | Command::Analyze(_)
+                | Command::Devices(_)
+                | Command::Ai(_)
+                | Command::Theory(_)
+                | Command::Completions { .. }
+        )
+    ) {
+        // SAFETY: at start-up, before any thread is spawned; SIG_DFL is a valid disposition.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match cli.command {
         Some(Command::New(a)) => cli::new::run(a),
         Some(Command::Import(a)) => cli::import::run(a),

@@ -576,3 +576,18 @@ fn p_plays_the_proposed_notes_through_the_engine_and_p_again_stops() {
     assert!(app.chat.audition.is_none());
     assert_eq!(app.status.text, "Audition stopped");
 }
+
+#[test]
+fn esc_after_sending_cancels_then_leaves_typing_so_u_undoes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(dir.path(), Box::new(tdaw::ai::offline::Offline::new()));
+    press(&mut app, ":bpm 97<ret>");
+    press(&mut app, "gichords in A minor<ret>");
+    assert!(app.chat.typing && app.chat.busy(), "asked, still typing");
+    // The first Esc stops the request; the second stops typing, whatever the worker is doing.
+    press(&mut app, "<esc><esc>");
+    assert!(!app.chat.typing);
+    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, "u");
+    assert_eq!(app.status.text, "Undid tempo");
+}

@@ -26,7 +26,8 @@ pub fn input_key(st: &mut ChatState, ev: KeyEvent) -> Typed {
     let alt = ev.modifiers.contains(KeyModifiers::ALT);
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
     match ev.code {
-        KeyCode::Esc if st.busy() => Typed::Cancel,
+        // The first Esc stops a running request; the next one (or the only one) stops typing.
+        KeyCode::Esc if st.pending.as_ref().is_some_and(|p| !p.cancelling) => Typed::Cancel,
         KeyCode::Esc => Typed::Leave,
         KeyCode::Enter if alt => {
             st.input.insert_newline();
