@@ -389,13 +389,20 @@ impl EngineThread {
                 Ok(msg) => self.handle(msg),
                 Err(RecvTimeoutError::Timeout) => {}
             }
-            // Take everything else that is waiting, collapsing project loads to the newest.
+            // Take everything else that is waiting, collapsing loads that follow each other to
+            // the newest. A command after a load is meant for the loaded project (an audition
+            // of a track the load adds), so the load goes first: order is kept.
             let mut latest_load = None;
             loop {
                 match rx.try_recv() {
                     Ok(Msg::Shutdown) => return self.shutdown(),
                     Ok(Msg::Load(p, r)) => latest_load = Some(Msg::Load(p, r)),
-                    Ok(m) => self.handle(m),
+                    Ok(m) => {
+                        if let Some(load) = latest_load.take() {
+                            self.handle(load);
+                        }
+                        self.handle(m)
+                    }
                     Err(_) => break,
                 }
             }
