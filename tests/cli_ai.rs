@@ -132,17 +132,6 @@ fn ai(env: &Env, server: &FakeOpenAi, extra: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Whether this build has the OpenAI provider (ai-net's): the foundation's stub answers
-/// "has not landed". These tests were run against a stand-in provider speaking the same wire
-/// format; until the real one is merged they say so and stop instead of failing.
-fn provider_landed(err: &str) -> bool {
-    if err.contains("has not landed") {
-        eprintln!("skipped: the OpenAI provider is not in this build ({err})");
-        return false;
-    }
-    true
-}
-
 /// No file under `root` holds the key.
 fn key_in_no_file(root: &Path) {
     for entry in walk(root) {
@@ -219,9 +208,6 @@ fn tool_calls_without_apply_print_the_diff_and_change_nothing() {
     let server = FakeOpenAi::start(chords_reply(), || {});
     let before = env.bytes();
     let (code, out, err) = ai(&env, &server, &["add some chords"]);
-    if !provider_landed(&err) {
-        return;
-    }
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("Here is an Am F C G progression"), "{out}");
     assert!(
@@ -264,9 +250,6 @@ fn apply_makes_the_change_in_one_edit() {
     let backups = |env: &Env| walk(&env.dir().join(".tdaw")).len();
     let saves_before = backups(&env);
     let (code, out, err) = ai(&env, &server, &["--apply", "add some chords"]);
-    if !provider_landed(&err) {
-        return;
-    }
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("applied as one undo step"), "{out}");
     let p = env.project();
@@ -288,9 +271,6 @@ fn apply_makes_the_change_in_one_edit() {
         || {},
     );
     let (code, out, err) = ai(&env, &server, &["--json", "--apply", "mute the bass"]);
-    if !provider_landed(&err) {
-        return;
-    }
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["kind"], "text");
@@ -321,9 +301,6 @@ fn a_project_changed_meanwhile_is_refused() {
         assert!(out.status.success());
     });
     let (code, _, err) = ai(&env, &server, &["--apply", "add some chords"]);
-    if !provider_landed(&err) {
-        return;
-    }
     assert_ne!(code, 0);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("changed since"), "{err}");
@@ -354,9 +331,6 @@ fn a_bad_call_refuses_the_whole_change() {
     );
     let before = env.bytes();
     let (code, _, err) = ai(&env, &server, &["--apply", "write a bass line"]);
-    if !provider_landed(&err) {
-        return;
-    }
     assert_ne!(code, 0);
     assert_eq!(
         err.trim(),
