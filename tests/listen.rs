@@ -125,6 +125,14 @@ fn stat(err: &str, key: &str) -> f64 {
         .unwrap()
 }
 
+/// The listener's final jitter target in frames, from its `played …` line.
+fn jitter_target_frames(err: &str) -> i64 {
+    let line = err.lines().find(|l| l.starts_with("played")).unwrap();
+    let rest = &line[line.find("jitter target ").unwrap() + "jitter target ".len()..];
+    let ms: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
+    (ms * RATE as f64 / 1000.0).round() as i64
+}
+
 /// Holds every non-silent 10 ms block of `out` against `reference`: a block matches when it
 /// equals the reference bit for bit at some position. Returns (blocks with sound, blocks that
 /// match, the delay of the first matching block in frames).
@@ -220,17 +228,14 @@ fn correlation(a: &[f32], b: &[f32]) -> f64 {
     dot / (na * nb).sqrt()
 }
 
-#[test]
-fn opus_listen_keeps_loudness_within_half_a_lu_and_correlates() {
-    let home = tempfile::tempdir().unwrap();
-    let d = box_project(4);
-    let reference = render(home.path(), d.path(), "32");
-    let to = d.path().join("heard.wav");
-    let (out, err) = listen(home.path(), &monitor_cmd(d.path(), "opus"), &to, 4.0);
-    assert!(err.contains("(opus, 48000 Hz)"), "{err}");
+/// Compares `out` with `reference` a quarter second at a time, each quarter aligned on its
+/// own (an underrun on a loaded machine moves the audio), leaving out quarters with a
+/// discontinuity. Returns the samples compared, their correlation, both loudnesses and the
+/// quarters left out.
+fn aligned_comparison(out: &[f32], reference: &[f32], err: &str) -> (usize, f64, f64, f64, usize) {
     // Aligned a quarter second at a time (an underrun on a loaded machine moves the audio).
     let q = RATE / 4;
-    let fr = first_sound(&reference);
+    let fr = first_sound(reference);
     let fo = out.chunks(2).position(|f| f[0].abs() > 0.05).unwrap();
     let mut delay = fo as i64 - fr as i64;
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -238,12 +243,7 @@ fn opus_listen_keeps_loudness_within_half_a_lu_and_correlates() {
     let mut at = fo + q / 4;
     while (at + q) * 2 <= out.len() {
         let guess = (at as i64 - delay).max(0) as usize;
-        let r = locate(
-            &out,
-            at,
-            &reference,
-            guess.saturating_sub(2400)..guess + 2400,
-        );
+        let r = locate(out, at, reference, guess.saturating_sub(2400)..guess + 2400);
         delay = at as i64 - r as i64;
         if (r + q) * 2 > reference.len() || r + q > fr + 4 * RATE {
             break;
@@ -272,7 +272,19 @@ fn opus_listen_keeps_loudness_within_half_a_lu_and_correlates() {
         "{err}{} s compared, correlation {corr:.4}, {la:.2} vs {lb:.2} LUFS, {cut_chunks} chunks cut",
         a.len() / 2 / RATE
     );
-    assert!(a.len() >= 2 * RATE * 2, "{}", a.len());
+    (a.len(), corr, la, lb, cut_chunks)
+}
+
+#[test]
+fn opus_listen_keeps_loudness_within_half_a_lu_and_correlates() {
+    let home = tempfile::tempdir().unwrap();
+    let d = box_project(4);
+    let reference = render(home.path(), d.path(), "32");
+    let to = d.path().join("heard.wav");
+    let (out, err) = listen(home.path(), &monitor_cmd(d.path(), "opus"), &to, 4.0);
+    assert!(err.contains("(opus, 48000 Hz)"), "{err}");
+    let (compared, corr, la, lb, cut_chunks) = aligned_comparison(&out, &reference, &err);
+    assert!(compared >= 2 * RATE * 2, "{compared}");
     assert!(
         cut_chunks <= discontinuities(&err),
         "{cut_chunks} chunks cut"
@@ -300,11 +312,17 @@ fn a_stall_of_the_stream_recovers_without_growing_latency() {
         |at: usize| at as i64 - locate(&out, at, &reference, 0..reference.len() / 2) as i64;
     let before = delay_at(RATE * 3 / 10);
     let after = delay_at(3 * RATE);
-    eprintln!("delay before {before} frames, after {after}");
+    // The adaptive jitter buffer may deepen when a loaded machine makes the stream arrive
+    // late (underruns): that much growth is the buffer doing its job. A stall of a second
+    // must not stay in the latency, so the growth is bounded by the final jitter target
+    // (tens of ms), whatever the load.
+    let target = jitter_target_frames(&err);
+    eprintln!("delay before {before} frames, after {after}, jitter target {target} frames");
     assert!(
-        after <= before + 2 * 480,
-        "latency grew from {before} to {after} frames"
+        after <= before + (2 * 480).max(target),
+        "latency grew from {before} to {after} frames (jitter target {target})"
     );
+    assert!(target < RATE as i64 / 4, "jitter target {target} frames");
 }
 
 #[test]
@@ -537,4 +555,47 @@ fn monitor_stdout_is_a_wav_stream_any_player_reads_bit_exact() {
     assert!(sound > 20, "{sound}");
     // The box side never skips audio unless the pipe stalls; allow a cut at the start.
     assert!(matched + 2 >= sound, "{matched} of {sound}");
+}
+
+#[test]
+fn monitor_stdout_with_opus_is_ogg_opus_ffmpeg_decodes_within_half_a_lu() {
+    let home = tempfile::tempdir().unwrap();
+    let d = box_project(4);
+    let reference = render(home.path(), d.path(), "32");
+    let mut child = tdaw(home.path())
+        .arg("monitor")
+        .arg(d.path())
+        .args(["--stdout", "--codec", "opus", "--bitrate", "128"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // 128 kbit/s for 3.5 s, with the pages' headers.
+    let mut bytes = vec![0u8; 128_000 / 8 * 7 / 2];
+    stdout.read_exact(&mut bytes).unwrap();
+    drop(stdout);
+    let _ = child.wait();
+    assert_eq!(&bytes[..4], b"OggS");
+    assert_eq!(&bytes[28..36], b"OpusHead");
+    // Cut at a page boundary, as a stream stopped by the player would be.
+    let last_page = bytes.windows(4).rposition(|w| w == b"OggS").unwrap();
+    let ogg = d.path().join("stream.opus");
+    std::fs::write(&ogg, &bytes[..last_page]).unwrap();
+    let decoded = d.path().join("decoded.wav");
+    let run = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&ogg)
+        .args(["-ar", "48000", "-c:a", "pcm_f32le"])
+        .arg(&decoded)
+        .output()
+        .expect("ffmpeg (./setup.sh --tests installs it)");
+    let err = String::from_utf8_lossy(&run.stderr).to_string();
+    assert!(run.status.success() && err.is_empty(), "ffmpeg: {err}");
+    let out = read_wav(&decoded).0;
+    let (compared, corr, la, lb, cut_chunks) = aligned_comparison(&out, &reference, "");
+    assert!(compared >= 2 * RATE * 2, "{compared}");
+    assert!(cut_chunks <= 1, "{cut_chunks} chunks cut");
+    assert!(corr >= 0.95, "correlation {corr}");
+    assert!((la - lb).abs() <= 0.5, "{la} vs {lb} LUFS");
 }

@@ -33,8 +33,9 @@ pub struct Args {
     /// Opus bitrate in kbit/s.
     #[arg(long, default_value_t = 128)]
     pub bitrate: u32,
-    /// Write a plain WAV stream for any player (`| ffplay -`) instead of the framed stream
-    /// `tdaw listen` reads: 32-bit float (pcm, the default here) or 24-bit (flac).
+    /// Write a stream any player reads (`| ffplay -`) instead of the framed stream `tdaw
+    /// listen` reads: WAV, 32-bit float (pcm, the default here) or 24-bit (flac); or Ogg
+    /// Opus (opus) at --bitrate.
     #[arg(long)]
     pub stdout: bool,
 }
@@ -58,15 +59,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !(6..=510).contains(&args.bitrate) {
         anyhow::bail!("--bitrate {}: Opus takes 6 to 510 kbit/s", args.bitrate);
     }
-    // `--stdout` is for players: a plain WAV stream, float unless flac (24-bit) is asked for.
+    // `--stdout` is for players: a plain WAV stream (float unless flac, 24-bit, is asked
+    // for), or Ogg Opus with `--codec opus`.
     let default = if args.stdout { Codec::Pcm } else { Codec::Opus };
     let codec = args.codec.unwrap_or(default);
-    if args.stdout && codec == Codec::Opus {
-        anyhow::bail!(
-            "--stdout writes a WAV stream for players (ffplay, sox): use --codec pcm or flac, \
-             or leave out --stdout for the Opus stream `tdaw listen` reads"
-        );
-    }
     let opts = MonitorOptions {
         codec: match codec {
             Codec::Opus => StreamCodec::Opus,

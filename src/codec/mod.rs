@@ -6,6 +6,7 @@
 //! module depends on nothing else in the crate, and it never runs on the audio thread.
 
 mod flac;
+pub mod ogg;
 pub mod opus;
 mod reader;
 mod resample;

@@ -29,6 +29,7 @@ pub fn supports_rate(hz: u32) -> bool {
 /// An Opus encoder for music at a fixed bitrate.
 pub struct OpusEncoder {
     inner: Encoder,
+    hz: u32,
     packet: Vec<u8>,
 }
 
@@ -42,8 +43,18 @@ impl OpusEncoder {
             .map_err(|e| format!("Opus refused {kbps} kbit/s: {e}"))?;
         Ok(OpusEncoder {
             inner,
+            hz,
             packet: vec![0; MAX_PACKET],
         })
+    }
+
+    /// The encoder's lookahead in samples at 48 kHz: an Ogg Opus stream's pre-skip (312 for
+    /// libopus's music mode at 48 kHz when the encoder does not say).
+    pub fn lookahead_48k(&self) -> u16 {
+        match self.inner.lookahead() {
+            Ok(n) => (n as u64 * 48_000 / self.hz.max(1) as u64).min(u16::MAX as u64) as u16,
+            Err(_) => 312,
+        }
     }
 
     /// Encodes one frame (2.5, 5, 10, 20, 40 or 60 ms of interleaved samples), appending the

@@ -213,8 +213,8 @@ impl Drop for Subscription {
 pub struct MonitorOptions {
     pub codec: StreamCodec,
     pub bitrate_kbps: u32,
-    /// A plain WAV stream for players (`--stdout | ffplay -`) instead of tdaw's frames: f32
-    /// for pcm, 24-bit for flac; no keep-alives.
+    /// A stream for players (`--stdout | ffplay -`) instead of tdaw's frames: a WAV stream
+    /// (f32 for pcm, 24-bit for flac) or Ogg Opus; no keep-alives.
     pub player: bool,
 }
 
@@ -261,6 +261,8 @@ pub fn serve<W: Write>(
 ) -> Result<(ServeEnd, ServeStats), String> {
     let mut stats = ServeStats::default();
     let mut enc: Option<StreamEncoder> = None;
+    // A player's Opus goes in Ogg pages instead of tdaw's frames.
+    let mut ogg: Option<PlayerOpus> = None;
     let mut pending: Vec<f32> = Vec::new();
     // Box sample index and wall clock of pending[0].
     let mut pending_at = (0u64, 0u64);
@@ -293,12 +295,11 @@ pub fn serve<W: Write>(
                         channels: 2,
                         frame_frames: b.rate * FRAME_MS / 1000,
                     };
-                    if opts.player && codec == StreamCodec::Opus {
-                        return Err("a player stream is WAV: use --codec pcm or flac".into());
-                    }
                     let e =
                         StreamEncoder::new(header, opts.bitrate_kbps).map_err(|e| e.to_string())?;
-                    if opts.player {
+                    if opts.player && codec == StreamCodec::Opus {
+                        ogg = Some(PlayerOpus::new(header, opts.bitrate_kbps, &mut bytes)?);
+                    } else if opts.player {
                         bytes.extend_from_slice(&wav_stream_header(
                             b.rate,
                             2,
@@ -341,7 +342,9 @@ pub fn serve<W: Write>(
             let mut off = 0;
             while pending.len() - off >= frame * 2 {
                 let chunk = &pending[off..off + frame * 2];
-                if opts.player {
+                if let Some(o) = ogg.as_mut() {
+                    o.frame(chunk, &mut bytes)?;
+                } else if opts.player {
                     let float = e.header().codec == StreamCodec::Pcm;
                     wav_stream_samples(chunk, float, &mut bytes);
                 } else {
@@ -366,6 +369,43 @@ pub fn serve<W: Write>(
             }
             last_write = Instant::now();
         }
+    }
+}
+
+/// Opus for a player: tdaw's encoder's packets in Ogg pages (RFC 7845).
+struct PlayerOpus {
+    enc: crate::codec::opus::OpusEncoder,
+    ogg: crate::codec::ogg::OggOpusWriter,
+    packet: Vec<u8>,
+}
+
+impl PlayerOpus {
+    fn new(header: StreamHeader, kbps: u32, out: &mut Vec<u8>) -> Result<PlayerOpus, String> {
+        let enc = crate::codec::opus::OpusEncoder::new(header.rate, header.channels, kbps)?;
+        let pre_skip = enc.lookahead_48k();
+        // Any serial number will do for a stream of one bitstream; the clock makes two
+        // concatenated streams distinct.
+        let serial = (wall_ns() / 1000) as u32;
+        let ogg = crate::codec::ogg::OggOpusWriter::new(
+            header.rate,
+            header.channels as u8,
+            header.frame_frames,
+            pre_skip,
+            serial,
+            out,
+        );
+        Ok(PlayerOpus {
+            enc,
+            ogg,
+            packet: Vec::with_capacity(4000),
+        })
+    }
+
+    fn frame(&mut self, samples: &[f32], out: &mut Vec<u8>) -> Result<(), String> {
+        self.packet.clear();
+        self.enc.encode(samples, &mut self.packet)?;
+        self.ogg.packet(&self.packet, out);
+        Ok(())
     }
 }
 
