@@ -449,22 +449,73 @@ impl Output for PacedOutput {
     }
 }
 
-/// A cpal output device: the callback pops from a ring the session fills.
+/// A cpal output device: the callback pops from a ring the session fills. The device plays
+/// in its own sample format and channel count; when it cannot run at the stream's rate, it
+/// runs at its own and the stream is converted on the way in (not in the callback).
 pub struct CpalOutput {
     _stream: cpal::Stream,
+    /// Interleaved at the device's rate, with the stream's channels.
     ring: ringbuf::HeapProd<f32>,
     ch: usize,
-    /// Frames the session keeps queued in the ring.
+    /// Frames (at the device's rate) the session keeps queued in the ring.
     keep: usize,
-    /// The device's name.
+    /// Device rate / stream rate.
+    ratio: f64,
+    /// The conversion to the device's rate, when it differs, and its output.
+    convert: Option<(crate::codec::StreamResampler, Vec<f32>)>,
+    /// The device's name, and its rate when it differs from the stream's.
     pub device: String,
 }
 
+/// Fills a device buffer of `dev_ch` channels from a ring of `ch`-channel frames: the
+/// stream's channels on the device's first ones (a stereo stream averaged on a mono device),
+/// silence on the others and where the ring runs dry. Never allocates.
+fn fill_device<T: cpal::SizedSample + cpal::FromSample<f32>>(
+    data: &mut [T],
+    dev_ch: usize,
+    ch: usize,
+    cons: &mut ringbuf::HeapCons<f32>,
+) {
+    use ringbuf::traits::Consumer;
+    let mut frame = [0.0f32; 8];
+    let ch = ch.min(frame.len());
+    for out in data.chunks_mut(dev_ch) {
+        for x in frame.iter_mut().take(ch) {
+            *x = cons.try_pop().unwrap_or(0.0);
+        }
+        if out.len() == 1 && ch > 1 {
+            out[0] = T::from_sample(frame[..ch].iter().sum::<f32>() / ch as f32);
+            continue;
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = T::from_sample(if i < ch { frame[i] } else { 0.0 });
+        }
+    }
+}
+
+fn build_output<T: cpal::SizedSample + cpal::FromSample<f32>>(
+    dev: &cpal::Device,
+    config: cpal::StreamConfig,
+    ch: usize,
+    mut cons: ringbuf::HeapCons<f32>,
+) -> Result<cpal::Stream, cpal::Error> {
+    use cpal::traits::DeviceTrait;
+    let dev_ch = config.channels.max(1) as usize;
+    dev.build_output_stream::<T, _, _>(
+        config,
+        move |data: &mut [T], _| fill_device(data, dev_ch, ch, &mut cons),
+        |_| {},
+        None,
+    )
+}
+
 impl CpalOutput {
-    /// Opens the default (or named) device at the stream's rate and channels.
+    /// Opens the default (or named) device at the stream's rate in the device's own format
+    /// and channels, or at the device's own rate when it refuses the stream's.
     pub fn open(device: Option<&str>, header: &StreamHeader) -> Result<CpalOutput, String> {
         use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-        use ringbuf::traits::{Consumer, Split};
+        use cpal::SampleFormat;
+        use ringbuf::traits::Split;
         let _quiet = super::backend::QuietStderr::new();
         let host = cpal::default_host();
         let dev = match device {
@@ -480,34 +531,61 @@ impl CpalOutput {
                 .ok_or_else(|| "no default output device".to_string())?,
         };
         let name = dev.to_string();
-        let ch = header.channels as usize;
-        let config = cpal::StreamConfig {
-            channels: header.channels,
-            sample_rate: header.rate,
-            buffer_size: cpal::BufferSize::Default,
+        let ch = header.channels.max(1) as usize;
+        let (dev_ch, format, own_rate) = match dev.default_output_config() {
+            Ok(c) => (c.channels().max(1), c.sample_format(), c.sample_rate()),
+            Err(_) => (header.channels, SampleFormat::F32, header.rate),
         };
-        let block = (header.rate * BLOCK_MS / 1000) as usize;
-        let (prod, mut cons) = ringbuf::HeapRb::<f32>::new(block * ch * 16).split();
-        let stream = dev
-            .build_output_stream::<f32, _, _>(
-                config,
-                move |data: &mut [f32], _| {
-                    // Called on the audio thread: pop what is there, silence for the rest.
-                    let n = cons.pop_slice(data);
-                    data[n..].fill(0.0);
-                },
-                |_| {},
-                None,
-            )
-            .map_err(|e| format!("{name}: {e}"))?;
-        stream.play().map_err(|e| format!("{name}: {e}"))?;
-        Ok(CpalOutput {
-            _stream: stream,
-            ring: prod,
-            ch,
-            keep: block * 2,
-            device: name,
-        })
+        let mut last = format!("{name}: cannot play");
+        let mut rates = vec![header.rate];
+        if own_rate != header.rate && own_rate > 0 {
+            rates.push(own_rate);
+        }
+        for rate in rates {
+            let config = cpal::StreamConfig {
+                channels: dev_ch,
+                sample_rate: rate,
+                buffer_size: cpal::BufferSize::Default,
+            };
+            let block = (rate * BLOCK_MS / 1000) as usize;
+            let (prod, cons) = ringbuf::HeapRb::<f32>::new(block * ch * 16).split();
+            let built = match format {
+                SampleFormat::I16 => build_output::<i16>(&dev, config, ch, cons),
+                SampleFormat::I32 => build_output::<i32>(&dev, config, ch, cons),
+                SampleFormat::U8 => build_output::<u8>(&dev, config, ch, cons),
+                _ => build_output::<f32>(&dev, config, ch, cons),
+            };
+            let stream = match built {
+                Ok(s) => s,
+                Err(e) => {
+                    last = format!("{name}: {e}");
+                    continue;
+                }
+            };
+            stream.play().map_err(|e| format!("{name}: {e}"))?;
+            let convert = if rate == header.rate {
+                None
+            } else {
+                let r = crate::codec::StreamResampler::new(header.rate, rate, header.channels)
+                    .map_err(|e| e.to_string())?;
+                Some((r, Vec::new()))
+            };
+            let device = if convert.is_some() {
+                format!("{name} (at its {rate} Hz)")
+            } else {
+                name
+            };
+            return Ok(CpalOutput {
+                _stream: stream,
+                ring: prod,
+                ch,
+                keep: block * 2,
+                ratio: rate as f64 / header.rate.max(1) as f64,
+                convert,
+                device,
+            });
+        }
+        Err(last)
     }
 }
 
@@ -515,18 +593,27 @@ impl Output for CpalOutput {
     fn wants(&mut self) -> usize {
         use ringbuf::traits::Observer;
         let queued = self.ring.occupied_len() / self.ch;
-        self.keep.saturating_sub(queued)
+        (self.keep.saturating_sub(queued) as f64 / self.ratio).ceil() as usize
     }
 
     fn write(&mut self, samples: &[f32]) -> Result<(), String> {
         use ringbuf::traits::Producer;
-        let _ = self.ring.push_slice(samples);
+        match &mut self.convert {
+            Some((r, out)) => {
+                out.clear();
+                r.process(samples, out).map_err(|e| e.to_string())?;
+                let _ = self.ring.push_slice(out);
+            }
+            None => {
+                let _ = self.ring.push_slice(samples);
+            }
+        }
         Ok(())
     }
 
     fn queued(&self) -> usize {
         use ringbuf::traits::Observer;
-        self.ring.occupied_len() / self.ch
+        (self.ring.occupied_len() as f64 / self.ch as f64 / self.ratio).round() as usize
     }
 
     fn finish(self: Box<Self>) -> Result<(), String> {
@@ -782,6 +869,23 @@ fn play(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_of_other_channels_and_format_gets_the_stream_in_its_own_layout() {
+        use ringbuf::traits::{Producer, Split};
+        let (mut prod, mut cons) = ringbuf::HeapRb::<f32>::new(64).split();
+        prod.push_slice(&[0.5, -0.5, 0.25, 1.0]);
+        // Four i16 channels: the stream on the first two, silence after, and silence once
+        // the ring is dry.
+        let mut four = [7i16; 12];
+        assert_no_alloc::assert_no_alloc(|| fill_device(&mut four, 4, 2, &mut cons));
+        assert_eq!(four, [16384, -16384, 0, 0, 8192, 32767, 0, 0, 0, 0, 0, 0]);
+        // A mono device hears both channels averaged.
+        prod.push_slice(&[0.5, -0.25, 1.0, 1.0]);
+        let mut mono = [9.0f32; 2];
+        fill_device(&mut mono, 1, 2, &mut cons);
+        assert_eq!(mono, [0.125, 1.0]);
+    }
 
     fn frame(sample: u64, frames: usize, value: f32) -> Frame {
         Frame {
