@@ -908,3 +908,47 @@ fn the_calls_build_one_valid_change_set() {
         .iter()
         .any(|e| e.kind == "limiter"));
 }
+
+#[test]
+fn a_bus_is_not_weighed_against_the_tracks_it_carries() {
+    // 'Gtr' feeds 'Gtr Bus': the bus has the same main band and is louder, by design.
+    let figures = Figures {
+        integrated_lufs: Some(-14.0),
+        loudness_range_lu: Some(5.0),
+        true_peak_dbtp: Some(-1.5),
+        sample_peak_dbfs: Some(-2.0),
+        clipped_samples: 0,
+        tracks: vec![
+            track("Gtr", -20.0, [-60.0, -40.0, -12.0, -30.0, -45.0], None),
+            track("Gtr Bus", -12.0, [-60.0, -40.0, -10.0, -28.0, -44.0], None),
+            track("Vox", -21.0, [-60.0, -50.0, -40.0, -14.0, -35.0], None),
+        ],
+    };
+    let mut p = Project::new("m", 48_000, 120.0);
+    p.tracks
+        .push(Track::new(TrackId(1), "Gtr", TrackKind::Audio));
+    p.tracks
+        .push(Track::new(TrackId(2), "Gtr Bus", TrackKind::Bus));
+    p.tracks
+        .push(Track::new(TrackId(3), "Vox", TrackKind::Audio));
+    let r = advise(Some(figures.clone()), Some(p));
+    let Suggestion::Advice { items } = &r.suggestion else {
+        panic!("{:?}", r.suggestion)
+    };
+    let topics: Vec<&str> = items.iter().map(|i| i.topic.as_str()).collect();
+    assert!(!topics.contains(&"frequency masking"), "{topics:?}");
+    assert!(!topics.contains(&"balance"), "{topics:?}");
+    // The same figures with 'Gtr Bus' an ordinary track: both findings come back.
+    let mut p = Project::new("m", 48_000, 120.0);
+    for (i, name) in ["Gtr", "Gtr Bus", "Vox"].iter().enumerate() {
+        p.tracks
+            .push(Track::new(TrackId(i as u64 + 1), *name, TrackKind::Audio));
+    }
+    let r = advise(Some(figures), Some(p));
+    let Suggestion::Advice { items } = &r.suggestion else {
+        panic!("{:?}", r.suggestion)
+    };
+    let topics: Vec<&str> = items.iter().map(|i| i.topic.as_str()).collect();
+    assert!(topics.contains(&"frequency masking"), "{topics:?}");
+    assert!(topics.contains(&"balance"), "{topics:?}");
+}

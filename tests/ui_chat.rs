@@ -294,6 +294,17 @@ fn a_proposed_change_shows_its_diff_applies_as_one_undo_step_and_u_takes_it_back
     press(&mut app, "u");
     assert_eq!(app.project, before);
     assert!(!app.unsaved());
+    // Undone, it is a proposal again (not "applied"), and `a` applies it anew; redo marks it
+    // applied again.
+    let screen = text(&mut app, 160, 48);
+    assert!(!screen.contains("applied · u takes"), "{screen}");
+    assert!(screen.contains("a applies it as one undo step"), "{screen}");
+    press(&mut app, "<C-r>");
+    assert_eq!(&app.project, set.result());
+    assert!(text(&mut app, 160, 48).contains("applied · u takes all of it back"));
+    press(&mut app, "ua");
+    assert!(!app.status.error, "{}", app.status.text);
+    assert_eq!(&app.project, set.result());
 }
 
 #[test]

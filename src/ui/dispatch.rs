@@ -115,6 +115,7 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
             match last {
                 Some(l) => {
                     app.project_changed();
+                    crate::ui::assistant::sync_applied(app);
                     let verb = if cmd == Cmd::Undo { "Undid" } else { "Redid" };
                     app.info(format!("{verb} {l}"));
                 }

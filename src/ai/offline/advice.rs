@@ -160,7 +160,18 @@ pub fn advise(f: &Figures, project: Option<&Project>, calls: &mut Calls) -> Vec<
             );
         }
     }
-    crowding(f, calls, &mut items);
+    // A bus carries the tracks it is fed by: it crowds them and outweighs them by design, so
+    // masking and balance are weighed between the sources only.
+    let buses: Vec<&str> = project
+        .map(|p| {
+            p.tracks
+                .iter()
+                .filter(|t| t.kind == crate::model::TrackKind::Bus)
+                .map(|t| t.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    crowding(f, &buses, calls, &mut items);
     for t in &f.tracks {
         let Some(c) = t.low_correlation.filter(|&c| c < MONO_SAFE) else {
             continue;
@@ -184,6 +195,7 @@ pub fn advise(f: &Figures, project: Option<&Project>, calls: &mut Calls) -> Vec<
     let mut loud: Vec<(&TrackFigures, f64)> = f
         .tracks
         .iter()
+        .filter(|t| !buses.contains(&t.name.as_str()))
         .filter_map(|t| t.lufs.map(|l| (t, l)))
         .collect();
     loud.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -208,11 +220,12 @@ pub fn advise(f: &Figures, project: Option<&Project>, calls: &mut Calls) -> Vec<
 }
 
 /// Tracks whose loudest band is the same and within [`CROWD_DB`] of each other there.
-fn crowding(f: &Figures, calls: &mut Calls, items: &mut Vec<AdviceItem>) {
+fn crowding(f: &Figures, buses: &[&str], calls: &mut Calls, items: &mut Vec<AdviceItem>) {
     for band in 0..BANDS.len() {
         let mut here: Vec<(&TrackFigures, f64)> = f
             .tracks
             .iter()
+            .filter(|t| !buses.contains(&t.name.as_str()))
             .filter(|t| main_band(t) == Some(band))
             .filter_map(|t| t.bands_db.get(band).map(|&v| (t, v)))
             .collect();

@@ -13,7 +13,7 @@ mod reply;
 
 pub use audition::{audition, audition_step, schedule, stop_audition};
 pub use common::shown;
-pub use reply::{apply, finished, on_report, spin};
+pub use reply::{apply, finished, on_report, spin, sync_applied};
 
 use common::{keep, SPIN};
 

@@ -125,6 +125,21 @@ pub fn apply(app: &mut App) {
     }
 }
 
+/// Keeps the proposal's "applied" mark true to the project after an undo or redo: undone
+/// back to the project it was proposed on, it is a proposal again (`a` applies it anew);
+/// redone to exactly its result, it is applied again.
+pub fn sync_applied(app: &mut App) {
+    let rev = app.history.revision();
+    let Some(p) = &mut app.chat.proposal else {
+        return;
+    };
+    if p.applied.is_some() && p.set.still_applies(&app.project) {
+        p.applied = None;
+    } else if p.applied.is_none() && *p.set.result() == app.project && !p.set.is_empty() {
+        p.applied = Some(rev);
+    }
+}
+
 /// The notes of the change's `write_clip` calls, with the track that plays them in the
 /// changed project (a track an earlier `add_track` of the same reply made is found too).
 fn notes_of(changed: &Project, calls: &[ai::ToolCall]) -> Vec<(TrackId, PlayNote)> {
