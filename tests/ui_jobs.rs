@@ -229,14 +229,14 @@ fn an_idle_session_in_tmux_writes_zero_bytes() {
     // Let the first frames and the status message settle, then watch 3 s windows: three looks
     // at project.toml and six engine ticks happen in each. A window in which the screen did not
     // change must have written nothing. (On a loaded machine the null backend's `late N` may
-    // change the top bar: those windows are passed over, up to five of them.)
+    // change the top bar: those windows are passed over, up to fifteen shorter ones.)
     std::thread::sleep(Duration::from_millis(6_000));
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let capture = || tmux.capture();
-    for _ in 0..5 {
+    for i in 0..15 {
         let (before, screen) = (size(&log), capture());
         assert!(before > 0, "the pane's output is recorded");
-        std::thread::sleep(Duration::from_millis(3_000));
+        std::thread::sleep(Duration::from_millis(if i < 5 { 3_000 } else { 1_500 }));
         if capture() != screen {
             continue;
         }

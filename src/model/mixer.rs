@@ -612,15 +612,21 @@ pub fn replace_lane(
 ) -> Result<Edit, MixError> {
     points.sort_by(|a, b| a.beat.total_cmp(&b.beat));
     let mut all = lanes(p, o)?.to_vec();
-    all.retain(|l| &l.target != target);
-    if !points.is_empty() {
-        // Checked like set_points.
-        set_points(p, o, target, &points)?;
-        all.push(AutomationLane {
+    let at = all.iter().position(|l| &l.target == target);
+    if points.is_empty() {
+        all.retain(|l| &l.target != target);
+        return Ok(set_lanes(o, all));
+    }
+    // Checked like set_points.
+    set_points(p, o, target, &points)?;
+    match at {
+        // The lane keeps its place and whether it is on: only its points change.
+        Some(i) => all[i].points = points,
+        None => all.push(AutomationLane {
             target: target.clone(),
             enabled: true,
             points,
-        });
+        }),
     }
     Ok(set_lanes(o, all))
 }
@@ -748,6 +754,40 @@ mod tests {
         s.iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn replacing_a_lane_keeps_its_place_and_its_off_switch() {
+        let mut p = project();
+        let o = resolve(&p, "drums").unwrap();
+        for t in ["gain", "pan"] {
+            let target = parse_target(&p, o, t).unwrap();
+            set_points(&p, o, &target, &[AutomationPoint::new(0.0, 0.0)])
+                .unwrap()
+                .apply(&mut p)
+                .unwrap();
+        }
+        p.tracks[0].automation[0].enabled = false;
+        let gain = parse_target(&p, o, "gain").unwrap();
+        let pts = vec![
+            AutomationPoint::new(4.0, -6.0),
+            AutomationPoint::new(0.0, -3.0),
+        ];
+        replace_lane(&p, o, &gain, pts)
+            .unwrap()
+            .apply(&mut p)
+            .unwrap();
+        let lanes = &p.tracks[0].automation;
+        assert_eq!(lanes[0].target, gain, "the gain lane stays first");
+        assert!(!lanes[0].enabled, "a lane switched off stays off");
+        let beats: Vec<f64> = lanes[0].points.iter().map(|x| x.beat).collect();
+        assert_eq!(beats, [0.0, 4.0]);
+        // No points: the lane goes.
+        replace_lane(&p, o, &gain, Vec::new())
+            .unwrap()
+            .apply(&mut p)
+            .unwrap();
+        assert_eq!(p.tracks[0].automation.len(), 1);
     }
 
     #[test]
