@@ -235,6 +235,8 @@ mod tests {
             id: crate::model::ClipId(1),
             name: String::new(),
             start: 0.1 + 0.2,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(crate::model::MidiClip {
                 length: 5.7,
                 offset: 0.0,

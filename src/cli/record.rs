@@ -228,6 +228,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             id: p.next_clip_id(),
             name: String::new(),
             start: start_beat,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file: file.clone(),
                 offset: 0.0,

@@ -105,6 +105,8 @@ fn clip(p: &Project, t: &Take, rate: u32, pass: u32, nth: u64) -> Clip {
         id,
         name: format!("take {}", pass + 1),
         start: p.tempo.sample_to_beat(t.start, rate),
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: t.file.clone(),
             offset: 0.0,
