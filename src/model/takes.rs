@@ -350,8 +350,7 @@ pub fn lane_count(t: &Track) -> u32 {
 pub fn clip_at(p: &Project, t: &Track, lane: u32, beat: f64) -> Option<ClipId> {
     t.clips
         .iter()
-        .filter(|c| c.lane == lane && c.start <= beat + 1e-9 && p.clip_end_beat(c) > beat + 1e-9)
-        .last()
+        .rfind(|c| c.lane == lane && c.start <= beat + 1e-9 && p.clip_end_beat(c) > beat + 1e-9)
         .map(|c| c.id)
 }
 

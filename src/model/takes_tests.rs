@@ -98,7 +98,7 @@ fn a_punch_splits_the_old_clip_and_keeps_the_outside_exact() {
     // The left part is the old clip itself (same id), only shorter.
     let left = q.tracks[0].clip(ClipId(1)).unwrap();
     assert_eq!(left.start, p.tracks[0].clips[0].start);
-    assert_eq!(material(&q).is_superset(&material(&p)), true);
+    assert!(material(&q).is_superset(&material(&p)));
 }
 
 #[test]
