@@ -191,6 +191,12 @@ impl Builder {
                 },
                 &a.file,
             );
+            // The lane is found before anything changes, so a refusal changes nothing here.
+            let lane = if keep_inside {
+                Some(self.free_lane(track, m0, m1)?)
+            } else {
+                None
+            };
             // What stays on lane 0 first (keeping the clip's id on the left part), then
             // the part that moves to a take lane.
             let mut stay = Vec::new();
@@ -211,8 +217,7 @@ impl Builder {
             for rest in stay {
                 self.add(track, rest);
             }
-            if keep_inside {
-                let lane = self.free_lane(track, m0, m1)?;
+            if let Some(lane) = lane {
                 self.add(track, Clip { lane, ..inside });
             }
         }
@@ -308,15 +313,21 @@ pub fn record(p: &Project, track: TrackId, takes: &[RecordedTake]) -> Option<Edi
     takes.sort_by_key(|t| t.pass);
     let newest = *takes.last()?;
     let mut b = Builder::new(p);
-    if takes.len() > 1 {
-        for t in &takes {
-            let lane = b.free_lane(track, t.start, t.start + t.frames).ok()?;
-            let clip = take_clip_for(&b.scratch, t, lane);
-            b.add(track, clip);
+    let placed = (|| {
+        if takes.len() > 1 {
+            for t in &takes {
+                let lane = b.free_lane(track, t.start, t.start + t.frames)?;
+                let clip = take_clip_for(&b.scratch, t, lane);
+                b.add(track, clip);
+            }
         }
+        b.carve(track, newest.start, newest.start + newest.frames)
+    })();
+    if placed.is_err() {
+        // Every take lane is taken: the newest take still lands (over what plays there), so
+        // no recording is ever dropped.
+        b = Builder::new(p);
     }
-    b.carve(track, newest.start, newest.start + newest.frames)
-        .ok()?;
     let clip = take_clip_for(&b.scratch, newest, 0);
     b.add(track, clip);
     Some(b.finish())

@@ -274,3 +274,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn with_every_take_lane_taken_a_recording_still_lands() {
+    let mut p = project();
+    p.tracks[0]
+        .clips
+        .push(audio(1, 0, "audio/old.wav", 0, 96_000, 0));
+    for lane in 1..=MAX_LANE {
+        p.tracks[0]
+            .clips
+            .push(audio(lane as u64 + 1, lane, "audio/x.wav", 0, 96_000, 0));
+    }
+    let take = RecordedTake {
+        file: "audio/new.wav".into(),
+        start: 24_000,
+        frames: 24_000,
+        pass: 0,
+    };
+    let q = applied(&p, record(&p, TrackId(1), &[take]).unwrap());
+    let new: Vec<_> = spans(&q)
+        .into_iter()
+        .filter(|s| s.1 == "audio/new.wav")
+        .collect();
+    assert_eq!(new, [(0, "audio/new.wav".into(), 24_000, 24_000, 0)]);
+    assert_eq!(q.tracks[0].clips.len(), p.tracks[0].clips.len() + 1);
+}
