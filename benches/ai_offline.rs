@@ -28,6 +28,8 @@ fn project() -> Project {
             id: ClipId(i),
             name: format!("part {i}"),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(clip),
         });
         p.tracks.push(t);

@@ -41,6 +41,8 @@ fn audio_track(dir: &Path, i: u64) -> Track {
         id: ClipId(i * 100),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file,
             offset: 0.0,
@@ -72,6 +74,8 @@ fn midi_track(i: u64) -> Track {
         id: ClipId(i * 100),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(m),
     });
     t

@@ -42,6 +42,8 @@ fn project(dir: &Path, instrument: Instrument) -> Project {
             id: ClipId(i),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file,
                 offset: 0.0,
@@ -59,6 +61,8 @@ fn project(dir: &Path, instrument: Instrument) -> Project {
         id: ClipId(100),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             controllers: Vec::new(),

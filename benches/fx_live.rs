@@ -60,6 +60,8 @@ pub fn project(dir: &Path) -> Project {
             id: ClipId(i),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file,
                 offset: 0.0,

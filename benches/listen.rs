@@ -50,6 +50,8 @@ fn project(dir: &std::path::Path, seconds: usize) -> Project {
         id: ClipId(1),
         name: "a".into(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: "audio/a.wav".into(),
             offset: 0.0,

@@ -74,6 +74,8 @@ fn big_project(tracks: usize, clips: usize) -> Project {
                 id: ClipId(id),
                 name: format!("C{id}"),
                 start,
+                lane: 0,
+                take: None,
                 content,
             });
             id += 1;

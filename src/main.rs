@@ -62,6 +62,8 @@ enum Command {
     Send(cli::send::Args),
     /// Set or remove automation points on a lane (gain, pan, send:BUS, fx:FX:PARAM).
     Automate(cli::automate::Args),
+    /// Take lanes: list a track's takes, choose or comp one into what plays.
+    Take(cli::take::Args),
     /// Effect presets: list, save, load, rm.
     Preset(cli::preset::Args),
     /// MIDI tools: quantize, humanize, transpose, chords, arp.
@@ -116,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Fx(a)) => cli::fx::run(a),
         Some(Command::Send(a)) => cli::send::run(a),
         Some(Command::Automate(a)) => cli::automate::run(a),
+        Some(Command::Take(a)) => cli::take::run(a),
         Some(Command::Preset(a)) => cli::preset::run(a),
         Some(Command::Midi(a)) => cli::midi::run(a),
         Some(Command::Theory(a)) => cli::theory::run(a),

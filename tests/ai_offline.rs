@@ -87,6 +87,8 @@ fn project_with_chords(progression: &str, key: Option<&str>) -> Project {
         id: ClipId(7),
         name: "verse".into(),
         start: 8.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(clip),
     });
     p.tracks.push(t);

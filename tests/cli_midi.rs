@@ -51,6 +51,8 @@ fn clip(id: u64, start: f64, notes: &[(u8, f64, f64)]) -> Clip {
         id: ClipId(id),
         name: String::new(),
         start,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             length: 4.0,

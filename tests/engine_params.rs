@@ -221,6 +221,8 @@ fn midi_clip(id: u64, start: f64, len: f64, notes: &[(u8, f64, f64)]) -> Clip {
         id: ClipId(id),
         name: String::new(),
         start,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(m),
     }
 }

@@ -19,6 +19,8 @@ fn version(v: u64) -> Project {
         id: ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             controllers: Vec::new(),

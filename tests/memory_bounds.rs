@@ -38,6 +38,8 @@ fn big_project() -> Project {
                 id: ClipId(id),
                 name: String::new(),
                 start: c as f64 * 1000.0,
+                lane: 0,
+                take: None,
                 content: ClipContent::Midi(MidiClip {
                     length: 1000.0,
                     offset: 0.0,

@@ -34,6 +34,8 @@ fn project(start: f64, length: f64, notes: Vec<Note>) -> Project {
         id: ClipId(1),
         name: String::new(),
         start,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             length,

@@ -15,6 +15,8 @@ fn a_split_on_a_quintuplet_grid_writes_whole_numbers() {
         id: ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             length: 14.2,
             offset: 0.0,

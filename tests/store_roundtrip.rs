@@ -254,6 +254,8 @@ fn track() -> impl Strategy<Value = Track> {
                         id: ClipId(0),
                         name,
                         start,
+                        lane: 0,
+                        take: None,
                         content,
                     })
                     .collect();

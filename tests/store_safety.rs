@@ -397,6 +397,8 @@ fn a_recovered_autosave_with_a_symlink_out_of_the_folder_is_refused() {
         id: ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: "audio/link.wav".into(),
             offset: 0.0,

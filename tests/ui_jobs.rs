@@ -103,6 +103,8 @@ fn peaks_arrive_as_job_events_and_are_cached() {
         id: tdaw::model::ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(tdaw::model::AudioClip {
             file: "audio/tone.wav".into(),
             offset: 0.0,

@@ -44,12 +44,16 @@ fn project() -> Project {
         id: ClipId(1),
         name: "A".into(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(a),
     });
     t.clips.push(Clip {
         id: ClipId(2),
         name: "B".into(),
         start: 4.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(b),
     });
     p.tracks.push(t);

@@ -44,6 +44,8 @@ fn project(instrument: Instrument, notes: Vec<Note>) -> Project {
         id: ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             length: 96.0,
             offset: 0.0,

@@ -188,6 +188,8 @@ fn many_tracks(n: usize) -> Project {
             id: tdaw::model::ClipId(i as u64 + 1),
             name: format!("c{i}"),
             start: if i == 0 { 252.0 } else { i as f64 * 4.0 },
+            lane: 0,
+            take: None,
             content: tdaw::model::ClipContent::Midi(tdaw::model::MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),

@@ -34,6 +34,8 @@ fn midi_track(id: u64, name: &str, instrument: Instrument, notes: Vec<Note>) -> 
         id: ClipId(id),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             length: 4.0,
@@ -358,6 +360,8 @@ fn audio_app(dir: &Path) -> App {
         id: ClipId(1),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: "audio/tone.wav".into(),
             offset: 0.0,

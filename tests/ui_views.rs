@@ -46,6 +46,8 @@ fn arrange_view_with_audio_waveform_and_meters() {
         id: ClipId(1),
         name: String::new(),
         start: 2.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: "audio/tone.wav".into(),
             offset: 0.0,

@@ -288,22 +288,22 @@ fn track_full(p: &Project, i: usize, t: &Track, figures: Option<&Figures>) -> St
             .collect();
         let _ = write!(s, "; automated {}", lanes.join(", "));
     }
-    if !t.clips.is_empty() {
+    // What plays: clips on take lanes are kept for comping, not heard.
+    let playing = t.playing_clips().count();
+    if playing > 0 {
         let notes = t.note_count();
         let _ = write!(
             s,
             "; {} clip{} from beat {} to {}",
-            t.clips.len(),
-            plural(t.clips.len()),
+            playing,
+            plural(playing),
             fx::fmt_num(
-                t.clips
-                    .iter()
+                t.playing_clips()
                     .map(|c| c.start)
                     .fold(f64::INFINITY, f64::min)
             ),
             fx::fmt_num(
-                t.clips
-                    .iter()
+                t.playing_clips()
                     .map(|c| p.clip_end_beat(c))
                     .fold(0.0, f64::max)
             ),
@@ -470,8 +470,7 @@ pub fn project_json(p: &Project) -> Value {
         .enumerate()
         .map(|(i, t)| {
             let clips: Vec<Value> = t
-                .clips
-                .iter()
+                .playing_clips()
                 .map(|c| {
                     let mut v = clip_json(c);
                     if let Some(o) = v.as_object_mut() {

@@ -70,6 +70,8 @@ fn clip(id: u64, name: &str, bar: u32, bars: u32, notes: Vec<Note>) -> Clip {
         id: ClipId(id),
         name: name.into(),
         start: bar as f64 * BAR,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             controllers: Vec::new(),

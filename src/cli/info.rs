@@ -38,14 +38,19 @@ pub fn to_json(p: &Project, path: &Path) -> Value {
                 "id": t.id.0,
                 "name": t.name,
                 "kind": t.kind.as_str(),
-                "clips": t.clips.len(),
+                // What plays; clips on take lanes are counted apart.
+                "clips": t.playing_clips().count(),
                 "gain_db": f32_as_written(t.gain_db),
                 "pan": f32_as_written(t.pan),
                 "mute": t.mute,
                 "solo": t.solo,
                 "effects": t.effects.len(),
-                "length_beats": tidy_f64(t.clips.iter().map(|c| p.clip_end_beat(c)).fold(0.0, f64::max)),
+                "length_beats": tidy_f64(t.playing_clips().map(|c| p.clip_end_beat(c)).fold(0.0, f64::max)),
             });
+            let takes = t.clips.len() - t.playing_clips().count();
+            if takes > 0 {
+                o["take_clips"] = takes.into();
+            }
             if t.kind == TrackKind::Midi {
                 o["notes"] = t.note_count().into();
                 o["instrument"] = serde_json::to_value(&t.instrument).unwrap_or(Value::Null);
@@ -155,7 +160,7 @@ pub fn to_text(p: &Project, path: &Path) -> String {
             i + 1,
             clip_str(&t.name, 32),
             t.kind.as_str(),
-            t.clips.len(),
+            t.playing_clips().count(),
             notes,
             format!("{:+.1} dB", t.gain_db),
             pan,
@@ -235,6 +240,8 @@ mod tests {
             id: crate::model::ClipId(1),
             name: String::new(),
             start: 0.1 + 0.2,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(crate::model::MidiClip {
                 length: 5.7,
                 offset: 0.0,

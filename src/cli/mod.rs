@@ -23,6 +23,7 @@ pub mod preset;
 pub mod record;
 pub mod render;
 pub mod send;
+pub mod take;
 pub mod theory;
 pub mod track;
 

@@ -228,6 +228,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             id: p.next_clip_id(),
             name: String::new(),
             start: start_beat,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file: file.clone(),
                 offset: 0.0,
@@ -237,11 +239,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 fade_out: 0.0,
             }),
         };
+        let recorded = [crate::model::takes::RecordedTake {
+            file: file.clone(),
+            start: take.start,
+            frames: take.frames,
+            pass: 0,
+        }];
         let edit = match &track {
-            Some((id, _)) if p.track(*id).is_some() => Edit::AddClip {
-                track: *id,
-                clip: Box::new(clip),
-            },
+            // Over existing audio the take punches in: the old clips are split around it.
+            Some((id, _)) if p.track(*id).is_some() => {
+                crate::model::takes::record(p, *id, &recorded).unwrap_or(Edit::AddClip {
+                    track: *id,
+                    clip: Box::new(clip),
+                })
+            }
             Some((_, n)) => return Err(format!("track '{n}' was deleted while recording")),
             None => ops::add_track_with(
                 p,

@@ -112,7 +112,8 @@ impl ClipLayer {
         rate: u32,
     ) -> Result<ClipLayer, EngineError> {
         let mut clips = Vec::new();
-        for clip in &track.clips {
+        // Take lanes are kept for choosing and comping, never played.
+        for clip in track.playing_clips() {
             let ClipContent::Audio(a) = &clip.content else {
                 continue;
             };

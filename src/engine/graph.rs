@@ -1719,7 +1719,7 @@ pub fn schedule_notes(
     rate: u32,
 ) -> Vec<ScheduledNote> {
     let mut out = Vec::new();
-    for c in &track.clips {
+    for c in track.playing_clips() {
         let ClipContent::Midi(m) = &c.content else {
             continue;
         };
@@ -1904,7 +1904,7 @@ fn build_node(
                 chase.mark_used(*c);
             }
             entry.end = schedule.last().map_or(0, |e| e.sample);
-            for c in &t.clips {
+            for c in t.playing_clips() {
                 if let ClipContent::Midi(m) = &c.content {
                     if !m.notes.is_empty() || !m.controllers.is_empty() {
                         entry.end = entry

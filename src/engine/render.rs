@@ -986,6 +986,8 @@ mod tests {
             id: ClipId(id),
             name: String::new(),
             start,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file: file.into(),
                 offset: 0.25,
@@ -1110,6 +1112,8 @@ mod tests {
             id: ClipId(40),
             name: String::new(),
             start: 0.5,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(clip),
         });
         synth.sends.push(TrackSend {

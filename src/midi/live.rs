@@ -290,6 +290,8 @@ fn clip_at(id: crate::model::ClipId, name: String, take: &Take) -> Clip {
         id,
         name,
         start: take.from,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(m),
     }
 }

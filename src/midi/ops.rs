@@ -416,6 +416,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 notes: ns,
                 ..MidiClip::new(4.0)

@@ -265,8 +265,11 @@ fn track_size(t: &Track) -> usize {
     std::mem::size_of::<Track>() + t.name.len() + t.clips.iter().map(clip_size).sum::<usize>()
 }
 
+/// Clips are kept in order of start, then lane, then id, so undoing a removal puts a clip
+/// back exactly where it was even among clips starting together (stacked takes do).
 fn insert_sorted(clips: &mut Vec<Clip>, clip: Clip) {
-    let at = clips.partition_point(|c| c.start <= clip.start);
+    let key = |c: &Clip| (c.start, c.lane, c.id);
+    let at = clips.partition_point(|c| key(c) <= key(&clip));
     clips.insert(at, clip);
 }
 
@@ -281,6 +284,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),

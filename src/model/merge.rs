@@ -421,6 +421,8 @@ mod tests {
             id: ClipId(clip),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),

@@ -12,6 +12,7 @@ pub mod merge;
 pub mod mixer;
 pub mod ops;
 pub mod rng;
+pub mod takes;
 mod tempo;
 mod types;
 mod validate;

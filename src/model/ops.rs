@@ -306,6 +306,8 @@ pub fn new_midi_clip(
             id: p.next_clip_id(),
             name: String::new(),
             start,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip::new(length)),
         }),
     })
@@ -415,6 +417,8 @@ mod tests {
             id: ClipId(1),
             name: "riff".into(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 length: 4.0,
@@ -437,6 +441,8 @@ mod tests {
             id: ClipId(2),
             name: "loop".into(),
             start: 4.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file: "audio/loop.wav".into(),
                 offset: 1.0,

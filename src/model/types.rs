@@ -153,11 +153,12 @@ impl Project {
         changed
     }
 
-    /// The beat where the last clip ends (0 for an empty project).
+    /// The beat where the last playing clip ends (0 for an empty project; take lanes do not
+    /// count).
     pub fn end_beat(&self) -> f64 {
         let mut end: f64 = 0.0;
         for t in &self.tracks {
-            for c in &t.clips {
+            for c in t.clips.iter().filter(|c| c.plays()) {
                 end = end.max(self.clip_end_beat(c));
             }
         }
@@ -315,12 +316,16 @@ impl Track {
         self.clips.iter().find(|c| c.id == id)
     }
 
+    /// The clips that play: those on lane 0 (take lanes are kept, not played).
+    pub fn playing_clips(&self) -> impl Iterator<Item = &Clip> {
+        self.clips.iter().filter(|c| c.plays())
+    }
+
     /// Number of notes in all MIDI clips of this track.
     /// The notes that sound: a note trimmed away by its clip's window is kept in the file but
     /// not counted (what `tdaw info` and the index report).
     pub fn note_count(&self) -> usize {
-        self.clips
-            .iter()
+        self.playing_clips()
             .map(|c| match &c.content {
                 ClipContent::Midi(m) => m.notes.iter().filter(|n| m.plays(n)).count(),
                 ClipContent::Audio(_) => 0,
@@ -535,8 +540,26 @@ pub struct Clip {
     pub name: String,
     /// Where the clip starts, in beats from the project start.
     pub start: f64,
+    /// The take lane holding the clip: 0 is what plays; 1, 2, … are the track's take lanes
+    /// (kept and drawn, never played), where recorded passes and comped-over material wait.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub lane: u32,
+    /// The recorded pass this clip came from (1 = the first), shown as "take N".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub take: Option<u32>,
     #[serde(flatten)]
     pub content: ClipContent,
+}
+
+fn is_zero_u32(v: &u32) -> bool {
+    *v == 0
+}
+
+impl Clip {
+    /// Whether the clip plays (it is on lane 0, not on a take lane).
+    pub fn plays(&self) -> bool {
+        self.lane == 0
+    }
 }
 
 /// The material of a clip.
@@ -898,6 +921,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(clip),
         });
         assert_eq!(t.note_count(), 3);

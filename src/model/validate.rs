@@ -159,6 +159,12 @@ impl Project {
                     return Err(err(f("id"), format!("{} is used by another clip", c.id.0)));
                 }
                 check_range(&f("start"), c.start, 0.0, MAX_BEAT)?;
+                if c.lane > super::takes::MAX_LANE {
+                    return Err(err(
+                        f("lane"),
+                        format!("{} is over {}", c.lane, super::takes::MAX_LANE),
+                    ));
+                }
                 match (&c.content, t.kind) {
                     (ClipContent::Audio(a), TrackKind::Audio) => {
                         if a.file.is_empty() {

@@ -212,6 +212,9 @@ fn check_clip_keys(table: &Table) -> Result<(), FormatError> {
             id: ClipId(1),
             name: "x".into(),
             start: 0.0,
+            // Written only when set: set here so the keys count as known.
+            lane: 1,
+            take: Some(1),
             content,
         };
         match Value::try_from(&clip) {
@@ -933,6 +936,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),
@@ -1048,6 +1053,8 @@ mod tests {
                 id: ClipId(10 + i as u64),
                 name: String::new(),
                 start: i as f64 * 8.0,
+                lane: 0,
+                take: None,
                 content: ClipContent::Midi(MidiClip {
                     length: 8.0,
                     offset: 0.0,

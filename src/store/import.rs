@@ -338,6 +338,8 @@ fn import_audio(dir: &Path, project: &Project, file: &Path) -> Result<Imported, 
         id: project.next_clip_id(),
         name: name.clone(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: rel.clone(),
             offset: 0.0,
@@ -443,6 +445,8 @@ fn import_midi(project: &Project, file: &Path, len: u64) -> Result<Imported, Imp
             id: scratch.next_clip_id(),
             name: t.name.clone(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: t.controllers.clone(),
@@ -583,6 +587,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),

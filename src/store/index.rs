@@ -671,7 +671,7 @@ fn upsert_project(
             t.id.0 as i64,
             t.name,
             t.kind.as_str(),
-            t.clips.len() as i64,
+            t.playing_clips().count() as i64,
             notes as i64
         ])?;
     }

@@ -143,6 +143,10 @@ commands! {
     ClipGainDown = "clip_gain_down", [Arrange], true, "Audio clip under the cursor: gain -1 dB";
     InstrumentBrowser = "instrument_browser", [Arrange, PianoRoll], false, "Choose the MIDI track's instrument: GM programs, drum kits, synth presets";
     LanesToggle = "lanes_toggle", [Arrange], false, "Show or hide the selected track's automation lanes (j moves onto them)";
+    TakesToggle = "takes_toggle", [Arrange], false, "Show or hide the selected track's take lanes (j moves onto them)";
+    TakeChoose = "take_choose", [Arrange], false, "Take lane: the take under the cursor plays over its whole range (what played there moves to a take lane)";
+    TakeComp = "take_comp", [Arrange], false, "Take lane, visual mode: only the selected range of the take under the cursor plays (comp)";
+    TakeDelete = "take_delete", [Arrange], false, "Take lane: delete the take under the cursor from its lane";
     PointAdd = "point_add", [Arrange], true, "Lane: add a point at the cursor with the lane's value there";
     PointUp = "point_up", [Arrange], true, "Lane: raise the point at the cursor a step (0.5 dB, 0.05 pan, a parameter's step)";
     PointDown = "point_down", [Arrange], true, "Lane: lower the point at the cursor a step";

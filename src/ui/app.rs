@@ -328,13 +328,14 @@ impl App {
         }
     }
 
-    /// The keymap mode keys are looked up in: lane mode while the arrange view's cursor is on
-    /// an automation lane (in normal mode), else the mode.
+    /// The keymap mode keys are looked up in: lane (takes) mode while the arrange view's cursor
+    /// is on an automation (take) lane in normal mode, else the mode.
     pub fn key_mode(&self) -> Mode {
-        let on_lane =
-            self.view == ViewKind::Arrange && self.arrange.on_lane(&self.project).is_some();
-        if self.mode == Mode::Normal && on_lane {
+        let arrange = self.view == ViewKind::Arrange && self.mode == Mode::Normal;
+        if arrange && self.arrange.on_lane(&self.project).is_some() {
             Mode::Lane
+        } else if arrange && self.arrange.on_take(&self.project).is_some() {
+            Mode::Takes
         } else {
             self.mode
         }

@@ -1,12 +1,12 @@
-//! A finished audio recording as an edit: each armed track's newest take becomes a clip on
-//! it, where it was played; with loop recording, the earlier passes' takes go onto a muted
-//! take-lane track after it ("Vox takes"), stacked at the loop, so the user can choose one
-//! (move it onto the track) and none is lost. Punch recording only adds clips inside the loop
-//! region, so the audio outside it is untouched; one undo step removes the whole take.
+//! A finished audio recording as an edit: each armed track gets its takes through
+//! `model::takes::record` — with loop recording every pass on a take lane of its own and the
+//! newest playing on lane 0; a punch (or any take over existing audio) splits the lane-0 clips
+//! it covers, keeping the audio outside the range exactly and moving the covered part to a take
+//! lane. One undo step removes the whole recording and restores what was there.
 
-use crate::engine::disk_writer::Take;
 use crate::engine::record::Recording;
-use crate::model::{ops, AudioClip, Clip, ClipContent, Edit, Project, TrackId, TrackKind};
+use crate::model::takes::{self, RecordedTake};
+use crate::model::{Edit, Project, TrackId};
 
 /// The edit for `rec`'s audio takes on `p` (the project as it will be when the edit is
 /// applied) and what to tell the user; `None` without takes.
@@ -22,63 +22,37 @@ pub fn takes_edit(p: &Project, rec: &Recording) -> Option<(Edit, String)> {
             tracks.push(*id);
         }
     }
+    // Takes are counted in the recording's samples; clips in the project's.
+    let (from, to) = (rec.rate.max(1) as u128, scratch.sample_rate.max(1) as u128);
+    let at = |s: u64| (s as u128 * to / from) as u64;
     let mut files = 0;
     for id in tracks {
-        let Some(track) = scratch.track(id) else {
-            continue;
-        };
-        let name = track.name.clone();
-        let mut takes: Vec<&Take> = rec
+        let recorded: Vec<RecordedTake> = rec
             .audio
             .iter()
             .filter(|(t, _)| *t == id)
-            .map(|(_, t)| t)
+            .map(|(_, t)| RecordedTake {
+                file: t.file.clone(),
+                start: at(t.start),
+                frames: at(t.frames),
+                pass: t.pass,
+            })
             .collect();
-        takes.sort_by_key(|t| t.pass);
-        let Some(newest) = takes.pop() else { continue };
-        files += 1 + takes.len();
-        let newest_clip = clip(&scratch, newest, rec.rate, newest.pass, 0);
-        push(
-            &mut scratch,
-            &mut edits,
-            Edit::AddClip {
-                track: id,
-                clip: Box::new(newest_clip),
-            },
-        );
-        if takes.is_empty() {
-            continue;
-        }
-        let older: Vec<Clip> = takes
-            .iter()
-            .enumerate()
-            .map(|(i, t)| clip(&scratch, t, rec.rate, t.pass, i as u64))
-            .collect();
-        let index = scratch
-            .tracks
-            .iter()
-            .position(|t| t.id == id)
-            .map_or(scratch.tracks.len(), |i| i + 1);
-        let Ok(Edit::AddTrack { index, mut track }) = ops::add_track_with(
-            &scratch,
-            index,
-            TrackKind::Audio,
-            Some(format!("{name} takes")),
-            None,
-            older,
-        ) else {
+        let Some(edit) = takes::record(&scratch, id, &recorded) else {
             continue;
         };
-        track.mute = true;
-        push(&mut scratch, &mut edits, Edit::AddTrack { index, track });
+        if edit.clone().apply(&mut scratch).is_ok() {
+            files += recorded.len();
+            edits.push(edit);
+        }
     }
     if edits.is_empty() {
         return None;
     }
     let said = if rec.passes > 0 {
         format!(
-            "Recorded {files} take{} ({} loop passes); the newest is on each track, the others \
-             on its muted take lane",
+            "Recorded {files} take{} ({} loop passes); the newest plays, each pass is on a take \
+             lane (T shows them)",
             if files == 1 { "" } else { "s" },
             rec.passes + 1
         )
@@ -96,38 +70,12 @@ pub fn takes_edit(p: &Project, rec: &Recording) -> Option<(Edit, String)> {
     Some((edit, said))
 }
 
-/// An audio clip for a take; `nth` keeps ids apart when several are made at once.
-fn clip(p: &Project, t: &Take, rate: u32, pass: u32, nth: u64) -> Clip {
-    let rate = rate.max(1);
-    let mut id = p.next_clip_id();
-    id.0 += nth;
-    Clip {
-        id,
-        name: format!("take {}", pass + 1),
-        start: p.tempo.sample_to_beat(t.start, rate),
-        content: ClipContent::Audio(AudioClip {
-            file: t.file.clone(),
-            offset: 0.0,
-            length: t.frames as f64 / rate as f64,
-            gain_db: 0.0,
-            fade_in: 0.0,
-            fade_out: 0.0,
-        }),
-    }
-}
-
-/// Keeps `edit` and applies a copy to the scratch project, so the next ids are fresh.
-fn push(scratch: &mut Project, edits: &mut Vec<Edit>, edit: Edit) {
-    if edit.clone().apply(scratch).is_ok() {
-        edits.push(edit);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::disk_writer::Take;
     use crate::engine::record::Recorder;
-    use crate::model::Track;
+    use crate::model::{AudioClip, Clip, ClipContent, ClipId, Track, TrackKind};
 
     fn take(pass: u32, start: u64, frames: u64) -> Take {
         Take {
@@ -140,10 +88,26 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_pass_goes_on_the_track_and_older_ones_on_a_muted_take_lane() {
+    fn loop_passes_go_on_take_lanes_and_the_newest_plays_over_the_split_old_clip() {
         let mut p = Project::new("t", 48_000, 120.0);
-        p.tracks
-            .push(Track::new(TrackId(1), "Vox", TrackKind::Audio));
+        let mut vox = Track::new(TrackId(1), "Vox", TrackKind::Audio);
+        // An old clip from 0 to 3 s, under the loop region 1 s … 2 s.
+        vox.clips.push(Clip {
+            id: ClipId(7),
+            name: "old".into(),
+            start: 0.0,
+            lane: 0,
+            take: None,
+            content: ClipContent::Audio(AudioClip {
+                file: "audio/old.wav".into(),
+                offset: 0.0,
+                length: 3.0,
+                gain_db: 0.0,
+                fade_in: 0.0,
+                fade_out: 0.0,
+            }),
+        });
+        p.tracks.push(vox);
         p.tracks
             .push(Track::new(TrackId(2), "Bass", TrackKind::Audio));
         let mut rec = Recorder::new(48_000, 48_000, 0, Some((48_000, 96_000))).finish(200_000, 2);
@@ -154,25 +118,32 @@ mod tests {
         assert!(said.contains("3 takes"), "{said}");
         let mut q = p.clone();
         let undo = edit.apply(&mut q).unwrap();
+        // No extra track: the takes belong to the track.
         let names: Vec<_> = q.tracks.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["Vox", "Vox takes", "Bass"]);
+        assert_eq!(names, ["Vox", "Bass"]);
         let vox = &q.tracks[0];
-        assert_eq!(vox.clips.len(), 1);
-        assert_eq!(vox.clips[0].start, 2.0, "one second in at 120 bpm");
-        assert_eq!(vox.clips[0].name, "take 3");
-        let lane = &q.tracks[1];
-        assert!(lane.mute);
-        assert_eq!(lane.clips.len(), 2);
+        let on = |lane: u32| -> Vec<(f64, &str)> {
+            vox.clips
+                .iter()
+                .filter(|c| c.lane == lane)
+                .map(|c| (c.start, c.name.as_str()))
+                .collect()
+        };
+        assert_eq!(on(0), [(0.0, "old"), (2.0, "take 3"), (4.0, "old")]);
+        assert_eq!(on(1), [(2.0, "take 1")]);
+        assert_eq!(on(2), [(2.0, "take 2")]);
+        assert_eq!(on(3), [(2.0, "take 3")]);
+        // The old clip's covered second is kept on lane 4.
+        assert_eq!(on(4), [(2.0, "old")]);
         let ids: Vec<_> = q
             .tracks
             .iter()
             .flat_map(|t| t.clips.iter().map(|c| c.id))
             .collect();
-        assert_eq!(ids.len(), 3);
         assert!(ids
             .iter()
             .all(|i| ids.iter().filter(|j| *j == i).count() == 1));
-        // One undo step takes it all back.
+        // One undo step takes it all back, exactly.
         undo.apply(&mut q).unwrap();
         assert_eq!(q, p);
     }

@@ -6,9 +6,9 @@ use crate::model::Project;
 /// The index of the clip on track `ti` that covers `beat`.
 pub fn clip_at(project: &Project, ti: usize, beat: f64) -> Option<usize> {
     let t = project.tracks.get(ti)?;
-    t.clips
-        .iter()
-        .rposition(|c| c.start <= beat + 1e-9 && project.clip_end_beat(c) > beat + 1e-9)
+    t.clips.iter().rposition(|c| {
+        c.plays() && c.start <= beat + 1e-9 && project.clip_end_beat(c) > beat + 1e-9
+    })
 }
 
 /// Rounds down to the grid.

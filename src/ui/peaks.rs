@@ -123,6 +123,8 @@ mod tests {
             id: ClipId(1),
             name: String::new(),
             start: 0.0,
+            lane: 0,
+            take: None,
             content: ClipContent::Audio(AudioClip {
                 file: file.into(),
                 offset: 0.0,

@@ -82,6 +82,8 @@ pub fn audio_track(id: u64, name: &str, file: &str, start: f64, length: f64) -> 
         id: ClipId(id * 100),
         name: String::new(),
         start,
+        lane: 0,
+        take: None,
         content: ClipContent::Audio(AudioClip {
             file: file.into(),
             offset: 0.0,
@@ -104,6 +106,8 @@ pub fn midi_track(id: u64, preset: &str, clip_len: f64, notes: &[(u8, f64, f64)]
         id: ClipId(id * 100),
         name: String::new(),
         start: 0.0,
+        lane: 0,
+        take: None,
         content: ClipContent::Midi(MidiClip {
             offset: 0.0,
             controllers: Vec::new(),

@@ -350,6 +350,8 @@ fn project_with_tracks() -> Project {
             id: ClipId(id),
             name: String::new(),
             start: 4.0 * (id - 1) as f64,
+            lane: 0,
+            take: None,
             content: ClipContent::Midi(MidiClip {
                 offset: 0.0,
                 controllers: Vec::new(),

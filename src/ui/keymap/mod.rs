@@ -30,6 +30,9 @@ pub enum Mode {
     /// over the view's normal keys (`x` deletes a point there, not a clip). Never `app.mode`
     /// itself; the reducer looks keys up in it while the cursor is on a lane.
     Lane,
+    /// Normal mode with the arrange view's cursor on a take lane: its section binds over the
+    /// view's normal keys (`ret` chooses the take there). Never `app.mode` itself.
+    Takes,
     /// The piano roll's play mode: the computer keyboard as a musical keyboard.
     Play,
 }
@@ -43,15 +46,17 @@ impl Mode {
             Mode::Visual => "visual",
             Mode::Command => "command",
             Mode::Lane => "lane",
+            Mode::Takes => "takes",
             Mode::Play => "play",
         }
     }
 
-    const BOUND: [Mode; 5] = [
+    const BOUND: [Mode; 6] = [
         Mode::Normal,
         Mode::Insert,
         Mode::Visual,
         Mode::Lane,
+        Mode::Takes,
         Mode::Play,
     ];
 }
@@ -243,8 +248,8 @@ impl Keymap {
         for view in ViewKind::KEYED {
             for mode in Mode::BOUND {
                 let mut t = s.global.get(&mode).cloned().unwrap_or_else(KeyTrie::empty);
-                // Lane mode is normal mode with the lane's keys over it.
-                if mode == Mode::Lane {
+                // Lane and take-lane modes are normal mode with the lane's keys over it.
+                if matches!(mode, Mode::Lane | Mode::Takes) {
                     let lane = std::mem::replace(
                         &mut t,
                         s.global

@@ -50,6 +50,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
     for mode in [
         Mode::Normal,
         Mode::Lane,
+        Mode::Takes,
         Mode::Visual,
         Mode::Insert,
         Mode::Play,
@@ -66,6 +67,10 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 .into_iter()
                 .map(|k| format!("{k} then j onto a lane"))
                 .collect(),
+            Mode::Takes => starters(&[Cmd::TakesToggle])
+                .into_iter()
+                .map(|k| format!("{k} then j onto a take lane"))
+                .collect(),
             _ => Vec::new(),
         };
         if mode != Mode::Normal && entered_by.is_empty() {
@@ -77,7 +82,9 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
             if cmd == Cmd::NoOp || !cmd.applies_to(app.view.scope()) {
                 continue;
             }
-            if mode == Mode::Lane && normal.iter().any(|(k, c)| *k == keys && *c == cmd) {
+            if matches!(mode, Mode::Lane | Mode::Takes)
+                && normal.iter().any(|(k, c)| *k == keys && *c == cmd)
+            {
                 continue;
             }
             by_cmd.entry(cmd).or_default().push(fmt_keys(&keys));

@@ -16,6 +16,8 @@ pub fn draw(app: &App, buf: &mut Buffer, status: Rect, command: Rect) -> Option<
         Mode::Normal => ("NORMAL", "ui.statusline.mode.normal"),
         // Normal mode on an automation lane, where the lane's keys apply.
         Mode::Lane => ("LANE", "ui.statusline.mode.normal"),
+        // Normal mode on a take lane, where the take keys apply.
+        Mode::Takes => ("TAKES", "ui.statusline.mode.normal"),
         Mode::Insert => ("INSERT", "ui.statusline.mode.insert"),
         Mode::Play => ("PLAY", "ui.statusline.mode.insert"),
         Mode::Visual => ("VISUAL", "ui.statusline.mode.visual"),

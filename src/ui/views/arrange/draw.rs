@@ -6,7 +6,7 @@
 use super::clips::{fades, sketch};
 use super::layout::{timeline_cols, HEADER_W, ROWS, TOP_ROWS};
 use super::state::ArrangeState;
-use super::{lanes_draw, layout};
+use super::{lanes_draw, layout, takes_draw};
 use crate::model::{ClipContent, TrackKind};
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::{
@@ -100,9 +100,13 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
         th.get("arrange.clip.midi"),
         th.get("arrange.clip.selected"),
     );
-    let on_lane = st.on_lane(p).is_some();
+    let on_lane = st.on_lane(p).is_some() || st.on_take(p).is_some();
     for row in layout::layout(st, p, area) {
         let (ti, y) = (row.track, row.y);
+        if let Some(lane) = row.take {
+            takes_draw::take_lane(st, cx, buf, area, (y, ti, lane), playhead);
+            continue;
+        }
         if let Some(target) = &row.lane {
             lanes_draw::lane(st, cx, buf, area, (y, ti), target, playhead);
             continue;
@@ -118,7 +122,8 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
             set(buf, tl_x + col, y + 1, ch, grid);
         }
         let track = &p.tracks[ti];
-        for clip in &track.clips {
+        // Take lanes' clips draw on their own rows (T shows them).
+        for clip in track.playing_clips() {
             let start = clip.start;
             let end = p.clip_end_beat(clip);
             if end <= beat_of(0) || start >= beat_of(cols) {

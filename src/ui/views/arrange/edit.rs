@@ -16,7 +16,8 @@ fn targets(st: &ArrangeState, cx: &Cx<'_>) -> Vec<(usize, Clip)> {
     if let Some((t0, t1, b0, b1)) = st.selection(*cx.mode) {
         let mut out = Vec::new();
         for ti in t0..=t1.min(cx.project.tracks.len().saturating_sub(1)) {
-            for c in &cx.project.tracks[ti].clips {
+            // What plays: take lanes have their own keys (x, ret).
+            for c in cx.project.tracks[ti].playing_clips() {
                 if c.start < b1 && cx.project.clip_end_beat(c) > b0 {
                     out.push((ti, c.clone()));
                 }

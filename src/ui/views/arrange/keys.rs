@@ -7,7 +7,7 @@ use super::edit::{
 };
 use super::layout::{timeline_cols, visible_tracks};
 use super::state::{ArrangeState, ARRANGE_ZOOMS};
-use super::{lanes, lanes_edit};
+use super::{lanes, lanes_edit, takes};
 use crate::model::{ClipContent, Project};
 use crate::ui::action::Cmd;
 use crate::ui::ctx::{Cx, Effect};
@@ -21,7 +21,7 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         Cmd::MoveLeft => st.cursor = step(st.cursor, g, -ni),
         Cmd::MoveRight => st.cursor = step(st.cursor, g, ni),
         // Through the lanes of tracks that show them.
-        Cmd::MoveUp | Cmd::MoveDown if !st.lanes.is_empty() => {
+        Cmd::MoveUp | Cmd::MoveDown if st.any_lanes() => {
             lanes::move_rows(st, cx.project, if cmd == Cmd::MoveUp { -ni } else { ni })
         }
         Cmd::MoveUp => st.track = st.track.saturating_sub(n),
@@ -30,6 +30,10 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
             st.track = (st.track + n).min(last);
         }
         Cmd::LanesToggle => lanes_edit::toggle(st, cx),
+        Cmd::TakesToggle => takes::toggle(st, cx),
+        Cmd::TakeChoose => takes::choose(st, cx),
+        Cmd::TakeComp => takes::comp(st, cx),
+        Cmd::TakeDelete => takes::delete(st, cx),
         Cmd::PointAdd => lanes_edit::add(st, cx),
         Cmd::PointUp | Cmd::PointDown => {
             let s = if cmd == Cmd::PointUp { 1.0 } else { -1.0 };
@@ -51,8 +55,7 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
                 return;
             };
             let end = t
-                .clips
-                .iter()
+                .playing_clips()
                 .map(|c| cx.project.clip_end_beat(c))
                 .fold(0.0, f64::max);
             if end > 0.0 {
@@ -64,7 +67,13 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
                 return;
             };
             let cur = st.cursor;
-            let mut starts: Vec<f64> = t.clips.iter().map(|c| c.start).collect();
+            let lane = st.on_take(cx.project).unwrap_or(0);
+            let mut starts: Vec<f64> = t
+                .clips
+                .iter()
+                .filter(|c| c.lane == lane)
+                .map(|c| c.start)
+                .collect();
             starts.sort_by(f64::total_cmp);
             st.cursor = step_through(&starts, cur, n, cmd == Cmd::NextItem);
         }

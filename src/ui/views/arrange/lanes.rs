@@ -3,7 +3,7 @@
 //! and the point at the cursor. The edits are in `lanes_edit.rs`. Which tracks show their
 //! lanes is view state (`ArrangeState::lanes`), not saved with the project.
 
-use super::layout::{shown, LANE_ROWS, ROWS, TOP_ROWS};
+use super::layout::{shown, shown_takes, LANE_ROWS, ROWS, TAKE_ROWS, TOP_ROWS};
 use super::state::ArrangeState;
 use crate::model::fx::{self, ParamSpec};
 use crate::model::mixer::{self, Owner};
@@ -20,26 +20,48 @@ impl ArrangeState {
         let target = self.lane.as_ref()?;
         t.automation.iter().find(|l| &l.target == target)
     }
+
+    /// The take lane the cursor is on, if it is on one that shows.
+    pub fn on_take(&self, p: &Project) -> Option<u32> {
+        let ti = self.track;
+        let lane = self.take_lane?;
+        shown_takes(self, p, ti).contains(&lane).then_some(lane)
+    }
+
+    /// Whether any track shows extra rows (take or automation lanes) under it.
+    pub fn any_lanes(&self) -> bool {
+        !self.lanes.is_empty() || !self.takes.is_empty()
+    }
 }
+
+/// A place the cursor can stop at: a track's row, one of its take lanes or automation lanes.
+type Stop = (usize, Option<u32>, Option<AutomationTarget>);
 
 /// Moves the cursor `n` rows down (negative: up) through tracks and their shown lanes.
 pub fn move_rows(st: &mut ArrangeState, p: &Project, n: i64) {
-    let mut stops: Vec<(usize, Option<AutomationTarget>)> = Vec::new();
+    let mut stops: Vec<Stop> = Vec::new();
     for ti in 0..p.tracks.len() {
-        stops.push((ti, None));
-        stops.extend(shown(st, p, ti).into_iter().map(|t| (ti, Some(t))));
+        stops.push((ti, None, None));
+        stops.extend(
+            shown_takes(st, p, ti)
+                .into_iter()
+                .map(|k| (ti, Some(k), None)),
+        );
+        stops.extend(shown(st, p, ti).into_iter().map(|t| (ti, None, Some(t))));
     }
     if stops.is_empty() {
         return;
     }
     let lane = st.on_lane(p).map(|l| l.target.clone());
+    let take = st.on_take(p);
     let here = stops
         .iter()
-        .position(|(ti, l)| *ti == st.track && *l == lane)
+        .position(|(ti, k, l)| *ti == st.track && *k == take && *l == lane)
         .unwrap_or(0);
     let to = (here as i64 + n).clamp(0, stops.len() as i64 - 1) as usize;
-    let (ti, l) = stops.swap_remove(to);
+    let (ti, k, l) = stops.swap_remove(to);
     st.track = ti;
+    st.take_lane = k;
     st.lane = l;
 }
 
@@ -49,7 +71,10 @@ pub fn ensure_visible(st: &mut ArrangeState, p: &Project, main: Rect) {
     if st.on_lane(p).is_none() {
         st.lane = None;
     }
-    if st.lanes.is_empty() {
+    if st.on_take(p).is_none() {
+        st.take_lane = None;
+    }
+    if !st.any_lanes() {
         return;
     }
     let avail = main.height.saturating_sub(TOP_ROWS);
@@ -58,11 +83,14 @@ pub fn ensure_visible(st: &mut ArrangeState, p: &Project, main: Rect) {
         for ti in st.scroll_track..=st.track {
             h += ROWS;
             let lanes = shown(st, p, ti);
+            let takes = shown_takes(st, p, ti);
             if ti < st.track {
-                h += LANE_ROWS * lanes.len() as u16;
+                h += LANE_ROWS * lanes.len() as u16 + TAKE_ROWS * takes.len() as u16;
             } else if let Some(l) = &st.lane {
                 let i = lanes.iter().position(|t| t == l).unwrap_or(0);
-                h += LANE_ROWS * (i as u16 + 1);
+                h += TAKE_ROWS * takes.len() as u16 + LANE_ROWS * (i as u16 + 1);
+            } else if let Some(k) = st.take_lane {
+                h += TAKE_ROWS * k.min(takes.len() as u32) as u16;
             }
         }
         if h <= avail {

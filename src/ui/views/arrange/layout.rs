@@ -1,9 +1,9 @@
 //! Where the arrange view's rows go: the header width, the rows above the tracks, a track's
-//! rows and its automation lanes' rows under it (for the tracks that show them). Drawing, the
+//! rows and its take lanes' and automation lanes' rows under it (for the tracks that show them). Drawing, the
 //! keys and the mouse read this one layout.
 
 use super::state::ArrangeState;
-use crate::model::fx;
+use crate::model::{fx, takes};
 use crate::model::{AutomationLane, AutomationTarget, Project};
 use ratatui::layout::Rect;
 
@@ -29,12 +29,39 @@ pub fn timeline_cols(main: Rect) -> u16 {
 /// Rows per lane: two rows of eighth blocks give a curve 16 steps high.
 pub const LANE_ROWS: u16 = 2;
 
-/// One band of rows in the track area: a track's own rows or one of its lanes.
+/// Rows per take lane: the takes' names and the comped parts.
+pub const TAKE_ROWS: u16 = 2;
+
+/// One band of rows in the track area: a track's own rows, one of its take lanes or one of
+/// its automation lanes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub y: u16,
     pub track: usize,
     pub lane: Option<AutomationTarget>,
+    /// The take lane (1, 2, …) this row shows.
+    pub take: Option<u32>,
+}
+
+impl Row {
+    /// Rows this band takes.
+    pub fn height(&self) -> u16 {
+        if self.take.is_some() {
+            TAKE_ROWS
+        } else if self.lane.is_some() {
+            LANE_ROWS
+        } else {
+            ROWS
+        }
+    }
+}
+
+/// The take lanes that show under track `ti`: 1 … its highest lane (none while hidden).
+pub fn shown_takes(st: &ArrangeState, p: &Project, ti: usize) -> Vec<u32> {
+    match p.tracks.get(ti) {
+        Some(t) if st.takes.contains(&t.id) => (1..=takes::lane_count(t)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The lanes of track `ti` in the order they show: gain, pan, the sends in order, then the
@@ -95,8 +122,21 @@ pub fn layout(st: &ArrangeState, p: &Project, area: Rect) -> Vec<Row> {
             y,
             track: ti,
             lane: None,
+            take: None,
         });
         y += ROWS;
+        for take in shown_takes(st, p, ti) {
+            if y + TAKE_ROWS > bottom {
+                break 'tracks;
+            }
+            rows.push(Row {
+                y,
+                track: ti,
+                lane: None,
+                take: Some(take),
+            });
+            y += TAKE_ROWS;
+        }
         for target in shown(st, p, ti) {
             if y + LANE_ROWS > bottom {
                 break 'tracks;
@@ -105,6 +145,7 @@ pub fn layout(st: &ArrangeState, p: &Project, area: Rect) -> Vec<Row> {
                 y,
                 track: ti,
                 lane: Some(target),
+                take: None,
             });
             y += LANE_ROWS;
         }
@@ -114,8 +155,7 @@ pub fn layout(st: &ArrangeState, p: &Project, area: Rect) -> Vec<Row> {
 
 /// The row under screen row `y` and its height.
 pub fn row_at(st: &ArrangeState, p: &Project, area: Rect, y: u16) -> Option<Row> {
-    layout(st, p, area).into_iter().find(|r| {
-        let h = if r.lane.is_some() { LANE_ROWS } else { ROWS };
-        y >= r.y && y < r.y + h
-    })
+    layout(st, p, area)
+        .into_iter()
+        .find(|r| y >= r.y && y < r.y + r.height())
 }

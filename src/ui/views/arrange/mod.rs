@@ -1,5 +1,5 @@
 //! The arrange view: tracks as rows and their clips on a timeline, with automation lanes
-//! under the tracks that show them. It owns its state (cursor, grid, zoom, scroll, visual
+//! and take lanes under the tracks that show them. It owns its state (cursor, grid, zoom, scroll, visual
 //! anchor, a clip being dragged, the lanes shown), its keys, its mouse and its drawing.
 
 mod clips;
@@ -12,6 +12,8 @@ mod lanes_edit;
 mod layout;
 mod mouse;
 mod state;
+mod takes;
+mod takes_draw;
 
 pub use keys::open_piano_roll;
 pub use lanes::param_spec;
@@ -51,12 +53,13 @@ impl View for ArrangeState {
             .get(self.track)
             .map(|t| t.name.as_str())
             .unwrap_or("no tracks — t a adds one");
-        let track = match self.on_lane(cx.project) {
-            Some(l) => format!(
+        let track = match (self.on_lane(cx.project), self.on_take(cx.project)) {
+            (Some(l), _) => format!(
                 "{track} ↳ {}",
                 lanes::label(cx.project, self.track, &l.target)
             ),
-            None => track.to_string(),
+            (None, Some(k)) => format!("{track} ↳ {}", takes::label(k)),
+            (None, None) => track.to_string(),
         };
         (
             track,

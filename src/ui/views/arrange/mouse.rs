@@ -144,8 +144,20 @@ pub fn on_mouse(st: &mut ArrangeState, cx: &mut Cx<'_>, m: MouseEvent) {
         MouseEventKind::ScrollLeft => scroll(st, cx, 0, -bar),
         MouseEventKind::Down(MouseButton::Left) => {
             cancel_drag(st, cx);
+            if let (Some(Row { track, take, .. }), Some(beat)) = (at.clone(), beat) {
+                if take.is_some() {
+                    // On a take lane: the cursor goes there.
+                    st.track = track;
+                    st.lane = None;
+                    st.take_lane = take;
+                    st.cursor = floor_to(beat, st.grid);
+                    cx.ask(Effect::SelectTrack(track));
+                    return;
+                }
+            }
             if let (Some(Row { track, lane, .. }), Some(beat)) = (at.clone(), beat) {
                 if lane.is_some() {
+                    st.take_lane = None;
                     // On a lane: the cursor goes there, and a point is added unless one is.
                     st.track = track;
                     st.lane = lane;
@@ -162,6 +174,7 @@ pub fn on_mouse(st: &mut ArrangeState, cx: &mut Cx<'_>, m: MouseEvent) {
                 return;
             };
             st.lane = None;
+            st.take_lane = None;
             if ti < cx.project.tracks.len() {
                 st.track = ti;
                 cx.ask(Effect::SelectTrack(ti));

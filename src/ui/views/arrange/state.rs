@@ -1,6 +1,7 @@
 //! The arrange view's state: the selected track, the edit cursor and grid, zoom and scroll, the
 //! visual-mode anchor, a clip being dragged with the mouse, and which tracks show their
-//! automation lanes (view state, not saved) with the lane the cursor is on.
+//! automation lanes and which their take lanes (view state, not saved) with the lane the cursor
+//! is on.
 
 use crate::model::{AutomationTarget, Clip, TrackId};
 use crate::ui::keymap::Mode;
@@ -31,6 +32,10 @@ pub struct ArrangeState {
     pub lanes: BTreeSet<TrackId>,
     /// The lane of the selected track the cursor is on (None: the track's own row).
     pub lane: Option<AutomationTarget>,
+    /// Tracks whose take lanes show under them.
+    pub takes: BTreeSet<TrackId>,
+    /// The take lane of the selected track the cursor is on (1, 2, …; None: not on one).
+    pub take_lane: Option<u32>,
 }
 
 /// A clip dragged with the mouse. While the button is down the clip moves in the project
@@ -60,6 +65,8 @@ impl Default for ArrangeState {
             drag: None,
             lanes: BTreeSet::new(),
             lane: None,
+            takes: BTreeSet::new(),
+            take_lane: None,
         }
     }
 }
