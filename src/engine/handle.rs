@@ -583,12 +583,14 @@ impl EngineThread {
             .tracks
             .iter()
             .filter(|t| t.arm && t.kind == TrackKind::Audio)
+            .filter(|t| t.input != Some(crate::model::TrackInput::None))
             .map(|t| {
                 let stem = super::record::file_stem(&t.name);
                 (
                     t.id,
                     Target {
-                        channels: Vec::new(),
+                        // None: the first two of the device's (filled in when it is open).
+                        channels: t.input.map(|i| i.channels()).unwrap_or_default(),
                         stem,
                     },
                 )
@@ -637,9 +639,13 @@ impl EngineThread {
             },
             latency,
             quota: None,
+            strict: false,
         };
         match AudioSession::open(plan) {
             Ok(s) => {
+                if let Some(w) = &s.warning {
+                    let _ = self.events.send(EngineEvent::Error(format!("record: {w}")));
+                }
                 if let Ok(mut i) = self.shared.input.lock() {
                     *i = Some(s.shared.clone());
                 }

@@ -15,6 +15,7 @@ pub mod fx;
 pub mod graph;
 mod handle;
 pub mod instrument;
+pub mod latency;
 pub mod listen;
 pub mod measure;
 pub mod messages;
