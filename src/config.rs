@@ -155,13 +155,26 @@ mod tests {
     fn an_audio_value_is_set_in_place_and_the_rest_is_kept() {
         let text = "# mine\ntheme = \"dark\"\n\n[audio]\ninput = \"hw:1\"\ninput_latency_ms = 3\n\n[ai]\nprovider = \"offline\"\n";
         let out = with_audio_value(text, "input_latency_ms", "7.25");
-        assert_eq!(out, text.replace("input_latency_ms = 3", "input_latency_ms = 7.25"));
-        let out = with_audio_value("# mine\n[audio]\ninput = \"x\"\n\n[ai]\n", "input_latency_ms", "5");
-        assert_eq!(out, "# mine\n[audio]\ninput = \"x\"\ninput_latency_ms = 5\n\n[ai]\n");
+        assert_eq!(
+            out,
+            text.replace("input_latency_ms = 3", "input_latency_ms = 7.25")
+        );
+        let out = with_audio_value(
+            "# mine\n[audio]\ninput = \"x\"\n\n[ai]\n",
+            "input_latency_ms",
+            "5",
+        );
+        assert_eq!(
+            out,
+            "# mine\n[audio]\ninput = \"x\"\ninput_latency_ms = 5\n\n[ai]\n"
+        );
         let out = with_audio_value("theme = \"dark\"\n", "input_latency_ms", "5");
         assert_eq!(out, "theme = \"dark\"\n\n[audio]\ninput_latency_ms = 5\n");
         let c: Config = toml::from_str(&out).unwrap();
         assert_eq!(c.audio.input_latency_ms, Some(5.0));
-        assert_eq!(with_audio_value("", "input_latency_ms", "5"), "[audio]\ninput_latency_ms = 5\n");
+        assert_eq!(
+            with_audio_value("", "input_latency_ms", "5"),
+            "[audio]\ninput_latency_ms = 5\n"
+        );
     }
 }

@@ -85,16 +85,17 @@ pub fn find_delay(got: &[f32], rate: u32, max_delay: usize) -> Result<Found, Str
     let score: Vec<f64> = (0..lags)
         .map(|d| (0..CHIRPS).map(|k| corr[k * s + d]).sum())
         .collect();
-    let (best, peak) = score
-        .iter()
-        .enumerate()
-        .fold((0, f64::MIN), |(bi, bv), (i, &v)| {
-            if v > bv {
-                (i, v)
-            } else {
-                (bi, bv)
-            }
-        });
+    let (best, peak) =
+        score.iter().enumerate().fold(
+            (0, f64::MIN),
+            |(bi, bv), (i, &v)| {
+                if v > bv {
+                    (i, v)
+                } else {
+                    (bi, bv)
+                }
+            },
+        );
     let energy: f64 = c.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() * CHIRPS as f64;
     // The RMS of the score away from the peak (± one chirp).
     let guard = c.len();
@@ -207,7 +208,13 @@ mod tests {
 
     #[test]
     fn a_synthetic_loopback_is_found_to_the_frame() {
-        for (rate, delay) in [(48_000, 0), (48_000, 1), (48_000, 517), (44_100, 4_410), (96_000, 23_999)] {
+        for (rate, delay) in [
+            (48_000, 0),
+            (48_000, 1),
+            (48_000, 517),
+            (44_100, 4_410),
+            (96_000, 23_999),
+        ] {
             // -20 dB back, noise at -40 dBFS.
             let got = loopback(rate, delay, 0.1, 0.01, delay as u32 + 7);
             let f = find_delay(&got, rate, rate as usize / 2).unwrap();

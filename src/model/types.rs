@@ -325,7 +325,9 @@ impl FromStr for TrackInput {
             Some((l, r)) => {
                 let (l, r) = (chan(l)?, chan(r)?);
                 if l == r {
-                    return Err(format!("input '{s}' names channel {l} twice: give it once ({l})"));
+                    return Err(format!(
+                        "input '{s}' names channel {l} twice: give it once ({l})"
+                    ));
                 }
                 Ok(TrackInput::Stereo(l, r))
             }
@@ -1061,7 +1063,10 @@ mod tests {
     fn input_and_monitor_serialize_only_when_set() {
         let mut t = Track::new(TrackId(1), "Vox", TrackKind::Audio);
         let text = toml::to_string(&t).unwrap();
-        assert!(!text.contains("input") && !text.contains("monitor"), "{text}");
+        assert!(
+            !text.contains("input") && !text.contains("monitor"),
+            "{text}"
+        );
         t.input = Some(TrackInput::Stereo(3, 4));
         t.monitor = MonitorMode::Off;
         let text = toml::to_string(&t).unwrap();

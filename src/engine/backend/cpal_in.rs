@@ -145,10 +145,11 @@ fn channels_for(
         })
     });
     match best {
-        Some(c) if matches!(
-            c.sample_format(),
-            SampleFormat::F32 | SampleFormat::I32 | SampleFormat::I16
-        ) =>
+        Some(c)
+            if matches!(
+                c.sample_format(),
+                SampleFormat::F32 | SampleFormat::I32 | SampleFormat::I16
+            ) =>
         {
             (c.channels(), Some(c.sample_format()))
         }
