@@ -14,6 +14,7 @@ pub mod disk_writer;
 pub mod fx;
 pub mod graph;
 mod handle;
+pub mod input_monitor;
 pub mod instrument;
 pub mod latency;
 pub mod listen;

@@ -234,6 +234,11 @@ impl AudioSession {
         self.input.start()
     }
 
+    /// The output callback's end of the input's monitoring ring (once).
+    pub fn take_monitor(&mut self) -> Option<super::input_monitor::MonitorInput> {
+        self.input.monitor.take()
+    }
+
     /// The input device's name.
     pub fn device(&self) -> &str {
         &self.input.device

@@ -8,6 +8,7 @@
 use super::cpal_out::{device_name, hosts, matches};
 use super::quiet::QuietStderr;
 use crate::engine::capture::{capture_ring, CaptureShared, CaptureSink};
+use crate::engine::input_monitor::{monitor_ring, MonitorInput};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{SampleFormat, SizedSample};
 use ringbuf::HeapCons;
@@ -28,6 +29,8 @@ pub struct InputStream {
     pub shared: Arc<CaptureShared>,
     /// The disk thread's end (taken once).
     pub ring: Option<HeapCons<f32>>,
+    /// The output callback's end of the monitoring ring (taken once).
+    pub monitor: Option<MonitorInput>,
 }
 
 impl InputStream {
@@ -206,6 +209,8 @@ pub fn open_input(
             },
         };
         let (sink, ring, shared) = capture_ring(channels as usize, rate, ring_frames);
+        let (feed, monitor, _) = monitor_ring(channels as usize);
+        let sink = sink.with_monitor(feed);
         let built = match format.unwrap_or(supported.sample_format()) {
             SampleFormat::I16 => build::<i16>(&device, config, sink),
             SampleFormat::I32 => build::<i32>(&device, config, sink),
@@ -218,6 +223,7 @@ pub fn open_input(
                     device: device_name(&device),
                     shared,
                     ring: Some(ring),
+                    monitor: Some(monitor),
                 })
             }
             Err(e) => last = format!("could not open the input '{}': {e}", device_name(&device)),
