@@ -682,7 +682,12 @@ impl EngineThread {
             .unwrap_or_default();
         let plan = super::record::AudioPlan {
             dir: root.clone(),
-            device: config.audio.input.clone(),
+            // `:input` (this session) over the config's.
+            device: self
+                .live_input
+                .clone()
+                .flatten()
+                .or(config.audio.input.clone()),
             rate,
             buffer_frames: config.audio.buffer_frames,
             ring_frames: rate as usize * super::record::RING_SECONDS,
