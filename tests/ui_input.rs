@@ -182,6 +182,56 @@ fn the_engine_meters_and_monitors_a_real_capture_and_says_when_there_is_no_input
     assert_eq!(gtr.peak, [0.0, 0.0], "monitor off is silent");
     assert_eq!(app.engine.input_device().as_deref(), Some("alsa:default"));
 
+    // Recording while monitoring: the recording opens the input itself, so each take holds
+    // the input from its first frame (0 ms of latency configured), Vox's channel 1 as a mono
+    // file, Gtr's 1-2 as a stereo one, and the monitoring goes on through the recording.
+    let home = std::path::PathBuf::from(std::env::var_os("TDAW_HOME").unwrap());
+    std::fs::create_dir_all(home.join("config")).unwrap();
+    std::fs::write(
+        home.join("config/config.toml"),
+        "[audio]\ninput_latency_ms = 0\n",
+    )
+    .unwrap();
+    press(&mut app, "gr");
+    assert!(
+        app.status.text.starts_with("Recording into Vox, Gtr from"),
+        "{:?}",
+        app.status
+    );
+    tick_until(&mut app, "rolling", |a| {
+        a.transport.playing && a.transport.beat > 0.5
+    });
+    assert!(
+        !app.meters.input.is_empty(),
+        "the recording's input is metered"
+    );
+    press(&mut app, "gr");
+    tick_until(&mut app, "the takes", |a| {
+        a.project.tracks[..2].iter().all(|t| !t.clips.is_empty())
+    });
+    for (ti, chans) in [(0usize, vec![0usize]), (1, vec![0, 1])] {
+        let t = &app.project.tracks[ti];
+        let tdaw::model::ClipContent::Audio(a) = &t.clips[0].content else {
+            panic!("audio")
+        };
+        assert_eq!(t.clips[0].start, 0.0);
+        let mut r = hound::WavReader::open(app.dir.join(&a.file)).unwrap();
+        assert_eq!(r.spec().channels as usize, chans.len(), "{}", t.name);
+        let got: Vec<i32> = r
+            .samples::<i32>()
+            .take(4000 * chans.len())
+            .map(|s| s.unwrap())
+            .collect();
+        let want: Vec<i32> = sig
+            .chunks_exact(2)
+            .flat_map(|f| chans.iter().map(|&c| (f[c] * 8_388_608.0).round() as i32))
+            .take(got.len())
+            .collect();
+        assert_eq!(got, want, "{}: the input from its first frame", t.name);
+    }
+    // The armed tracks' input opens again after the recording.
+    tick_until(&mut app, "the input again", |a| !a.meters.input.is_empty());
+
     // An input that does not exist: one status line, arming unchanged.
     update(&mut app, Action::Ex("input no-such-device".into()));
     tick_until(&mut app, "the no-input line", |a| {
