@@ -1,7 +1,9 @@
 //! Plays the latency probe on an output while the input records, for
 //! [`crate::engine::latency`]: the input's gate opens in the output callback that writes the
 //! probe's frame 0, so input frame `k` is taken `k` frames after that write — the same
-//! alignment a recording makes when the transport starts. Both callbacks run allocation-free.
+//! alignment a recording makes when the transport starts. The probe waits a settling time
+//! after the input's first callback (devices starting up, a sound server's connections being
+//! made). Both callbacks run allocation-free.
 
 use super::cpal_in::open_input;
 use super::cpal_out::{device_name, hosts, matches};
@@ -13,6 +15,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Seconds the probe waits after the input's first callback.
+pub const SETTLE_S: f64 = 0.5;
 
 /// What came back: every input channel, deinterleaved, from the probe's frame 0 on.
 pub struct Captured {
@@ -33,6 +38,8 @@ where
     T: SizedSample + FromSample<f32>,
 {
     let ch = config.channels as usize;
+    let settle = (SETTLE_S * config.sample_rate as f64) as usize;
+    let mut waited = 0usize;
     let mut pos: Option<usize> = None;
     device.build_output_stream::<T, _, _>(
         config,
@@ -42,10 +49,15 @@ where
             #[cfg(not(debug_assertions))]
             let run = |f: &mut dyn FnMut()| f();
             run(&mut || {
-                // The probe starts once the input delivers, with the input's gate.
+                // The probe starts once the input has delivered for the settling time, with the
+                // input's gate.
                 if pos.is_none() && gate.callbacks.load(Relaxed) > 0 {
-                    gate.gate.store(true, Relaxed);
-                    pos = Some(0);
+                    if waited >= settle {
+                        gate.gate.store(true, Relaxed);
+                        pos = Some(0);
+                    } else {
+                        waited += data.len() / ch.max(1);
+                    }
                 }
                 for frame in data.chunks_mut(ch) {
                     let v = match &mut pos {
@@ -148,7 +160,7 @@ pub fn play_and_record(
     let ch = shared.channels;
     let mut data = Vec::with_capacity(frames * ch);
     let mut buf = vec![0.0f32; 4096 * ch];
-    let limit = Duration::from_secs_f64(frames as f64 / rate as f64 + 5.0);
+    let limit = Duration::from_secs_f64(frames as f64 / rate as f64 + SETTLE_S + 5.0);
     let t0 = Instant::now();
     while data.len() < frames * ch {
         let n = ring.pop_slice(&mut buf);
