@@ -234,6 +234,7 @@ impl EngineHandle {
             live_input: None,
             armed_input: None,
             input_failed: false,
+            input_opened_for: 0,
             routes: Vec::new(),
         };
         let thread = std::thread::Builder::new()
@@ -410,6 +411,9 @@ struct EngineThread {
     armed_input: Option<super::backend::InputStream>,
     /// Opening it failed (said once); tried again when the arming or the device changes.
     input_failed: bool,
+    /// The highest channel (1-based) an armed track named when it was opened: a track that
+    /// names a higher one opens it again, with more channels.
+    input_opened_for: usize,
     /// The monitor routes the callback was told about.
     routes: Vec<super::input_monitor::MonitorRoute>,
 }
@@ -819,7 +823,11 @@ impl EngineThread {
             self.input_failed = false;
             return;
         }
+        if self.armed_input.is_some() && needed > self.input_opened_for {
+            self.close_armed_input();
+        }
         if self.armed_input.is_none() && !self.input_failed {
+            self.input_opened_for = needed;
             let config = crate::config::Config::load().unwrap_or_default();
             let device = self
                 .live_input
