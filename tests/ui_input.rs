@@ -232,6 +232,22 @@ fn the_engine_meters_and_monitors_a_real_capture_and_says_when_there_is_no_input
     // The armed tracks' input opens again after the recording.
     tick_until(&mut app, "the input again", |a| !a.meters.input.is_empty());
 
+    // A channel beyond the device's (the file route opens at most 64): the input opens again
+    // for it, and one status line says the device lacks it; the track records silence there.
+    let edit = tdaw::model::Edit::SetTrack {
+        id: TrackId(2),
+        field: tdaw::model::TrackField::Input(Some(TrackInput::Stereo(69, 70))),
+    };
+    assert!(app.apply(edit, "input"));
+    tick_until(&mut app, "the missing-channel warning", |a| {
+        a.status.text.contains("has 2 channels")
+    });
+    assert_eq!(
+        app.status.text,
+        "the input 'alsa:default' has 2 channels: 'Gtr' records 69-70 (set the track's input, e.g. input=1-2)"
+    );
+    assert!(app.status.error);
+
     // An input that does not exist: one status line, arming unchanged.
     update(&mut app, Action::Ex("input no-such-device".into()));
     tick_until(&mut app, "the no-input line", |a| {
