@@ -4,7 +4,9 @@
 //! track's EQ, compressor, sends, fader and pan apply to what the player hears.
 //!
 //! The two callbacks run on different clocks. When the output finds fewer frames than it
-//! needs it plays what there is and silence for the rest (an underrun, counted); when the
+//! needs it plays what there is and silence for the rest (an underrun, counted), then
+//! silence until a block plus one input period is there again (a margin for callbacks that
+//! take turns in a varying order); when the
 //! backlog grows past two input periods beyond the block it drops the oldest frames (an
 //! overrun, counted) so the monitoring latency stays bounded; when the ring is full the input
 //! drops what does not fit (counted too). Neither side allocates, locks or blocks.
@@ -63,6 +65,10 @@ pub struct MonitorInput {
     stats: Arc<MonitorStats>,
     block: Vec<f32>,
     frames: usize,
+    /// Set after an underrun: play silence until the ring holds a block plus one input
+    /// period again, so that callbacks taking turns in a varying order (a sound server's
+    /// clients) do not underrun block after block.
+    margin: bool,
 }
 
 impl MonitorInput {
@@ -89,12 +95,22 @@ impl MonitorInput {
             self.cons.skip(drop * ch);
             self.stats.overruns.fetch_add(drop as u64, Relaxed);
         }
+        if self.margin {
+            if have < n + chunk {
+                // Still refilling: silence, nothing taken.
+                self.block[..n * ch].fill(0.0);
+                self.frames = n;
+                return;
+            }
+            self.margin = false;
+        }
         let got = self.cons.pop_slice(&mut self.block[..n * ch]) / ch;
         if got < n {
             self.block[got * ch..n * ch].fill(0.0);
             // Before the input's first callback there is nothing to miss.
             if chunk > 0 {
                 self.stats.underruns.fetch_add(1, Relaxed);
+                self.margin = true;
             }
         }
         self.stats.taken.fetch_add(got as u64, Relaxed);
@@ -135,6 +151,7 @@ pub fn monitor_ring(channels: usize) -> (MonitorFeed, MonitorInput, Arc<MonitorS
             stats: stats.clone(),
             block: vec![0.0; crate::engine::graph::MAX_BLOCK * channels],
             frames: 0,
+            margin: false,
         },
         stats,
     )
@@ -186,6 +203,30 @@ mod tests {
         input.channel_into(1, &mut r);
         assert_eq!(r, [-1.0, -2.0, -3.0, 0.0]);
         assert_eq!(stats.underruns.load(Relaxed), 1);
+        // Then silence until a block plus a period (4 + 3 frames) is there, nothing taken.
+        feed.push(&[4.0, 0.0, 5.0, 0.0, 6.0, 0.0]);
+        input.take(4);
+        input.channel_into(0, &mut l);
+        assert_eq!(l, [0.0; 4]);
+        feed.push(&[7.0, 0.0, 8.0, 0.0, 9.0, 0.0]);
+        input.take(4);
+        input.channel_into(0, &mut l);
+        assert_eq!(l, [0.0; 4], "6 of 7");
+        feed.push(&[10.0, 0.0, 11.0, 0.0, 12.0, 0.0]);
+        input.take(4);
+        input.channel_into(0, &mut l);
+        assert_eq!(l, [4.0, 5.0, 6.0, 7.0], "9 of 7: playing, a period behind");
+        assert_eq!(stats.underruns.load(Relaxed), 1);
+        input.take(4);
+        input.take(4);
+        assert_eq!(stats.underruns.load(Relaxed), 2);
+        input.take(4);
+        assert_eq!(
+            stats.underruns.load(Relaxed),
+            2,
+            "refilling is not an underrun"
+        );
+        let (mut feed, mut input, stats) = monitor_ring(2);
         // A backlog of 20 frames in periods of 2: blocks of 2 keep 2 + 2·2 = 6, the 14
         // oldest go.
         for i in 0..10 {
