@@ -86,6 +86,49 @@ pub struct AudioConfig {
     pub record_format: Option<String>,
 }
 
+/// `text` (a config file) with `key = value` set in its `[audio]` table: the key's line
+/// replaced where it is, else added at the table's end (the table is added when missing).
+/// Every other line, comments included, is kept.
+pub fn with_audio_value(text: &str, key: &str, value: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let new = format!("{key} = {value}");
+    let header = lines.iter().position(|l| l.trim() == "[audio]");
+    match header {
+        Some(h) => {
+            let end = lines[h + 1..]
+                .iter()
+                .position(|l| l.trim_start().starts_with('['))
+                .map(|i| h + 1 + i)
+                .unwrap_or(lines.len());
+            let at = lines[h + 1..end].iter().position(|l| {
+                l.split_once('=')
+                    .is_some_and(|(k, _)| k.trim() == key && !l.trim_start().starts_with('#'))
+            });
+            match at {
+                Some(i) => lines[h + 1 + i] = new,
+                None => {
+                    // After the table's last non-blank line.
+                    let last = (h..end)
+                        .rev()
+                        .find(|&i| !lines[i].trim().is_empty())
+                        .unwrap_or(h);
+                    lines.insert(last + 1, new);
+                }
+            }
+        }
+        None => {
+            if lines.last().is_some_and(|l| !l.trim().is_empty()) {
+                lines.push(String::new());
+            }
+            lines.push("[audio]".into());
+            lines.push(new);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
 impl Config {
     /// Loads `config.toml` from the config dir; a missing file gives the defaults.
     pub fn load() -> Result<Config, String> {
@@ -101,5 +144,37 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_audio_value_is_set_in_place_and_the_rest_is_kept() {
+        let text = "# mine\ntheme = \"dark\"\n\n[audio]\ninput = \"hw:1\"\ninput_latency_ms = 3\n\n[ai]\nprovider = \"offline\"\n";
+        let out = with_audio_value(text, "input_latency_ms", "7.25");
+        assert_eq!(
+            out,
+            text.replace("input_latency_ms = 3", "input_latency_ms = 7.25")
+        );
+        let out = with_audio_value(
+            "# mine\n[audio]\ninput = \"x\"\n\n[ai]\n",
+            "input_latency_ms",
+            "5",
+        );
+        assert_eq!(
+            out,
+            "# mine\n[audio]\ninput = \"x\"\ninput_latency_ms = 5\n\n[ai]\n"
+        );
+        let out = with_audio_value("theme = \"dark\"\n", "input_latency_ms", "5");
+        assert_eq!(out, "theme = \"dark\"\n\n[audio]\ninput_latency_ms = 5\n");
+        let c: Config = toml::from_str(&out).unwrap();
+        assert_eq!(c.audio.input_latency_ms, Some(5.0));
+        assert_eq!(
+            with_audio_value("", "input_latency_ms", "5"),
+            "[audio]\ninput_latency_ms = 5\n"
+        );
     }
 }

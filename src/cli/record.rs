@@ -1,4 +1,5 @@
-//! `tdaw record DIR [TRACK] --seconds N [--at BEAT] [--input DEVICE] [--count-in]`: plays the
+//! `tdaw record DIR [TRACK] --seconds N [--at BEAT] [--input DEVICE] [--count-in]
+//! [--channels N|N-M]`: plays the
 //! project from BEAT (on the configured output, the null backend without one) and records N
 //! seconds from the input into a new clip on TRACK (a new audio track when omitted), as one
 //! edit. The capture starts with the transport, so input frame `k` was heard at BEAT plus `k`
@@ -11,7 +12,7 @@ use crate::engine::disk_writer::{Latency, Placement, RecordFormat, Target};
 use crate::engine::record::{file_stem, AudioPlan, AudioSession};
 use crate::engine::transport::TempoGrid;
 use crate::engine::{EngineCommand, EngineConfig, EngineEvent, EngineHandle};
-use crate::model::{ops, AudioClip, Clip, ClipContent, Edit, TrackId, TrackKind};
+use crate::model::{ops, AudioClip, Clip, ClipContent, Edit, TrackId, TrackInput, TrackKind};
 use anyhow::{bail, Context};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +37,11 @@ pub struct Args {
     /// One bar of metronome before recording starts.
     #[arg(long)]
     pub count_in: bool,
+    /// The input channels to record, 1-based: one (`3`, a mono file) or a pair (`3-4`, a
+    /// stereo file); the track's own input (`tdaw track set … input=`) when absent, else
+    /// the first two.
+    #[arg(long, value_name = "N|N-M")]
+    pub channels: Option<String>,
 }
 
 /// The longest take `tdaw record` makes (a day's session is many takes).
@@ -90,10 +96,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     tr.kind.as_str()
                 );
             }
-            Some((id, tr.name.clone()))
+            Some((id, tr.name.clone(), tr.input))
         }
         None => None,
     };
+    let input = match &args.channels {
+        Some(c) => Some(
+            c.parse::<TrackInput>()
+                .map_err(|e| anyhow::anyhow!("--channels {c}: {e}"))?,
+        ),
+        None => track.as_ref().and_then(|(_, _, i)| *i),
+    };
+    if input == Some(TrackInput::None) {
+        bail!("the track's input is none: give --channels (e.g. 1-2) or set input=default");
+    }
+    let track = track.map(|(id, name, _)| (id, name));
     let config = Config::load().map_err(anyhow::Error::msg)?;
     let format = format_from_config(config.audio.record_format.as_deref())?;
     let rate = project.sample_rate;
@@ -126,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         tracks: vec![(
             track.as_ref().map(|(id, _)| *id).unwrap_or(TrackId(0)),
             Target {
-                channels: Vec::new(),
+                channels: input.map(|i| i.channels()).unwrap_or_default(),
                 stem: file_stem(&name),
             },
         )],
@@ -141,6 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         latency,
         // Room for the count-in and up to half a second of measured latency.
         quota: Some(frames + count_in + rate as u64 / 2 + 8192),
+        strict: true,
     })
     .map_err(|e| anyhow::anyhow!("tdaw record: {e}"))?;
 

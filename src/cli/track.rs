@@ -1,4 +1,5 @@
-//! `tdaw track add DIR NAME [--bus] [--midi]` and `tdaw track set DIR TRACK KEY=VALUE...`:
+//! `tdaw track add DIR NAME [--bus] [--midi]` and `tdaw track set DIR TRACK KEY=VALUE...`
+//! (gain_db, pan, mute, solo, name, input, monitor):
 //! one edit each, through `model::ops::add_track` and `model::mixer::set_track`.
 
 use crate::model::{mixer, ops, TrackKind};
@@ -26,14 +27,15 @@ pub enum Cmd {
         #[arg(long)]
         midi: bool,
     },
-    /// Set gain_db, pan (-1..1), mute, solo or name; TRACK is a name, a 1-based position or
-    /// `master` (gain_db only).
+    /// Set gain_db, pan (-1..1), mute, solo, name, input (an audio track's input channels:
+    /// 3, 3-4, none or default) or monitor (auto, input, off); TRACK is a name, a 1-based
+    /// position or `master` (gain_db only).
     Set {
         /// Project folder.
         dir: PathBuf,
         /// Track name, 1-based position, or master.
         track: String,
-        /// KEY=VALUE settings, e.g. gain_db=-6 pan=0.3 mute=on name=Drums.
+        /// KEY=VALUE settings, e.g. gain_db=-6 pan=0.3 mute=on name=Drums input=3-4.
         #[arg(required = true, value_name = "KEY=VALUE")]
         settings: Vec<String>,
     },

@@ -60,6 +60,8 @@ impl CaptureShared {
 pub struct CaptureSink {
     ring: HeapProd<f32>,
     shared: Arc<CaptureShared>,
+    /// Software monitoring: every frame also goes to the output callback, gate or not.
+    monitor: Option<super::input_monitor::MonitorFeed>,
 }
 
 /// Creates the callback's sink, the disk thread's end of the ring (`capacity_frames` frames
@@ -88,6 +90,7 @@ pub fn capture_ring(
         CaptureSink {
             ring: prod,
             shared: shared.clone(),
+            monitor: None,
         },
         cons,
         shared,
@@ -98,6 +101,12 @@ impl CaptureSink {
     /// The state shared with the engine.
     pub fn shared(&self) -> &Arc<CaptureShared> {
         &self.shared
+    }
+
+    /// Also feeds every frame to software monitoring.
+    pub fn with_monitor(mut self, feed: super::input_monitor::MonitorFeed) -> CaptureSink {
+        self.monitor = Some(feed);
+        self
     }
 
     /// Frames waiting in the ring for the disk thread.
@@ -120,6 +129,9 @@ impl CaptureSink {
                 peak = peak.max(frame[c].abs());
             }
             meter.store(peak.max(meter.load() * fall));
+        }
+        if let Some(m) = &mut self.monitor {
+            m.push(data);
         }
         if !s.gate.load(Relaxed) {
             return;

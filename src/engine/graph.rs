@@ -281,6 +281,10 @@ pub struct TrackNode {
     comp: DelayLine,
     /// Index in the graph's sidechain bank when an effect listens to this track.
     sc_out: Option<usize>,
+    /// Live input (software monitoring) added to the source before the chain, for the next
+    /// block's first `monitor_len` frames (see [`Graph::monitor_input`]).
+    monitor: [Vec<f32>; 2],
+    monitor_len: usize,
 }
 
 impl TrackNode {
@@ -289,6 +293,10 @@ impl TrackNode {
             pre: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             post: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             events: Vec::with_capacity(EVENT_CAPACITY + LIVE_CAPACITY),
+            monitor: match kind {
+                TrackKind::Audio => [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
+                _ => [Vec::new(), Vec::new()],
+            },
             ..TrackNode::bare(id, name, kind, source, rate)
         }
     }
@@ -336,6 +344,8 @@ impl TrackNode {
             out_lat: 0,
             comp: DelayLine::default(),
             sc_out: None,
+            monitor: [Vec::new(), Vec::new()],
+            monitor_len: 0,
         }
     }
 
@@ -464,6 +474,17 @@ impl TrackNode {
         }
         if self.mono {
             pr.copy_from_slice(pl);
+        }
+        if self.monitor_len > 0 {
+            let m = self.monitor_len.min(n);
+            let [ml, mr] = &self.monitor;
+            for (o, x) in pl.iter_mut().zip(&ml[..m]) {
+                *o += x;
+            }
+            for (o, x) in pr.iter_mut().zip(&mr[..m]) {
+                *o += x;
+            }
+            self.monitor_len = 0;
         }
         self.finish(pos, n, ctx);
         Ok(())
@@ -1209,6 +1230,20 @@ impl Graph {
             n = n.min(t.event_limit(pos, n, playing));
         }
         n
+    }
+
+    /// Software monitoring: the left and right buffers (`n` frames, at most [`MAX_BLOCK`])
+    /// that audio track `id` adds to its source before its chain in the next
+    /// [`Graph::process`]; `None` for a track that is not an audio track here. Called on the
+    /// audio thread.
+    pub fn monitor_input(&mut self, id: TrackId, n: usize) -> Option<(&mut [f32], &mut [f32])> {
+        let t = self.tracks.iter_mut().find(|t| t.id == id)?;
+        let [l, r] = &mut t.monitor;
+        if l.len() < n || r.len() < n {
+            return None;
+        }
+        t.monitor_len = n;
+        Some((&mut l[..n], &mut r[..n]))
     }
 
     /// How many nodes at the start of `tracks` are sources (the buses follow).

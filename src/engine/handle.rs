@@ -68,6 +68,13 @@ pub enum EngineCommand {
         from: f64,
         preroll: f64,
     },
+    /// Keep the audio input open while an audio track is armed (its meters, software
+    /// monitoring), from `device` (the config's `[audio] input` when `None`); `on: false`
+    /// closes it. Off until asked: headless commands open their own input.
+    LiveInput {
+        on: bool,
+        device: Option<String>,
+    },
 }
 
 /// What happened in the engine since the last [`EngineHandle::update`].
@@ -140,8 +147,12 @@ struct Shared {
     tempo: Mutex<TempoMap>,
     loudness: Mutex<(Option<f64>, Option<f64>)>,
     counters: Mutex<EngineCounters>,
-    /// The audio input of the recording in progress (its meters).
+    /// The audio input open now — armed tracks' or the recording's (its meters).
     input: Mutex<Option<Arc<super::capture::CaptureShared>>>,
+    /// Its device's name.
+    input_device: Mutex<Option<String>>,
+    /// Its monitoring ring's counters.
+    monitor_stats: Mutex<Option<Arc<super::input_monitor::MonitorStats>>>,
     /// Listeners of the master bus (`tdaw monitor`).
     monitor: Arc<super::monitor::MonitorHub>,
 }
@@ -189,6 +200,8 @@ impl EngineHandle {
             loudness: Mutex::new((None, None)),
             counters: Mutex::new(EngineCounters::default()),
             input: Mutex::new(None),
+            input_device: Mutex::new(None),
+            monitor_stats: Mutex::new(None),
             monitor: Arc::default(),
         });
         let (tx, rx) = mpsc::channel();
@@ -218,6 +231,11 @@ impl EngineHandle {
             recorder: None,
             audio: None,
             count_in: false,
+            live_input: None,
+            armed_input: None,
+            input_failed: false,
+            input_opened_for: 0,
+            routes: Vec::new(),
         };
         let thread = std::thread::Builder::new()
             .name("tdaw-engine".into())
@@ -303,10 +321,21 @@ impl EngineHandle {
         self.shared.counters.lock().map(|c| *c).unwrap_or_default()
     }
 
-    /// The input meters (one linear peak per input channel) while audio is being recorded.
+    /// The input meters (one linear peak per input channel) while an input is open (audio
+    /// tracks armed with [`EngineCommand::LiveInput`] on, or recording).
     pub fn input_peaks(&self) -> Option<Vec<f32>> {
         let input = self.shared.input.lock().ok()?;
         input.as_ref().map(|s| s.peaks())
+    }
+
+    /// The open input's device name, when one is open.
+    pub fn input_device(&self) -> Option<String> {
+        self.shared.input_device.lock().ok()?.clone()
+    }
+
+    /// Software monitoring's counters (underruns, overruns) while an input is open.
+    pub fn monitor_stats(&self) -> Option<Arc<super::input_monitor::MonitorStats>> {
+        self.shared.monitor_stats.lock().ok()?.clone()
     }
 
     /// Every meter, read from atomics.
@@ -376,6 +405,17 @@ struct EngineThread {
     audio: Option<AudioSession>,
     /// The count-in is on (a recording's input starts a bar before the record point).
     count_in: bool,
+    /// [`EngineCommand::LiveInput`]: `Some(device)` keeps the input open while armed.
+    live_input: Option<Option<String>>,
+    /// That input, while no recording has its own.
+    armed_input: Option<super::backend::InputStream>,
+    /// Opening it failed (said once); tried again when the arming or the device changes.
+    input_failed: bool,
+    /// The highest channel (1-based) an armed track named when it was opened: a track that
+    /// names a higher one opens it again, with more channels.
+    input_opened_for: usize,
+    /// The monitor routes the callback was told about.
+    routes: Vec<super::input_monitor::MonitorRoute>,
 }
 
 /// How often the engine thread wakes up to refill streams.
@@ -429,6 +469,7 @@ impl EngineThread {
                 self.project = Some((project, root));
                 self.compile();
                 self.update_live();
+                self.update_input();
             }
             Msg::Command(cmd) => {
                 let m = match cmd {
@@ -451,6 +492,12 @@ impl EngineThread {
                     }
                     EngineCommand::MidiInput(port) => return self.connect_midi(port),
                     EngineCommand::Record { from, preroll } => return self.record(from, preroll),
+                    EngineCommand::LiveInput { on, device } => {
+                        self.live_input = on.then_some(device);
+                        self.input_failed = false;
+                        self.close_armed_input();
+                        return self.update_input();
+                    }
                     EngineCommand::SetMetronome(on) => ToAudio::SetMetronome(on),
                     EngineCommand::SetCountIn(on) => {
                         self.count_in = on;
@@ -501,6 +548,8 @@ impl EngineThread {
         self.learned.clear();
         self.recorder = None;
         self.audio = None;
+        self.close_armed_input();
+        self.routes.clear();
         if let Some(port) = self.midi_conn.take().map(|c| c.port().to_string()) {
             self.connect_midi(Some(port));
         }
@@ -553,7 +602,20 @@ impl EngineThread {
                 })
         });
         self.recorder = Some(Recorder::new(self.rate, from_s, start, loop_region));
+        // The recording opens the input itself (its first frame is the transport's start):
+        // the armed tracks' stream closes first, and the recording's feeds the monitoring.
+        let armed = self.armed_tracks();
+        if !armed.is_empty() {
+            self.close_armed_input();
+        }
         self.audio = self.open_audio(&tempo, from_s, start, loop_region);
+        if let Some(a) = &mut self.audio {
+            let (monitor, ch, device) = (a.take_monitor(), a.channels(), a.device().to_string());
+            if let Some(m) = monitor {
+                self.set_monitor(Some(m), Some(device));
+                self.send_routes(ch);
+            }
+        }
         self.pending.push_back(ToAudio::Stop);
         self.pending.push_back(ToAudio::Seek(start));
         self.pending.push_back(ToAudio::Record(true));
@@ -583,12 +645,14 @@ impl EngineThread {
             .tracks
             .iter()
             .filter(|t| t.arm && t.kind == TrackKind::Audio)
+            .filter(|t| t.input != Some(crate::model::TrackInput::None))
             .map(|t| {
                 let stem = super::record::file_stem(&t.name);
                 (
                     t.id,
                     Target {
-                        channels: Vec::new(),
+                        // None: the first two of the device's (filled in when it is open).
+                        channels: t.input.map(|i| i.channels()).unwrap_or_default(),
                         stem,
                     },
                 )
@@ -622,7 +686,12 @@ impl EngineThread {
             .unwrap_or_default();
         let plan = super::record::AudioPlan {
             dir: root.clone(),
-            device: config.audio.input.clone(),
+            // `:input` (this session) over the config's.
+            device: self
+                .live_input
+                .clone()
+                .flatten()
+                .or(config.audio.input.clone()),
             rate,
             buffer_frames: config.audio.buffer_frames,
             ring_frames: rate as usize * super::record::RING_SECONDS,
@@ -637,9 +706,13 @@ impl EngineThread {
             },
             latency,
             quota: None,
+            strict: false,
         };
         match AudioSession::open(plan) {
             Ok(s) => {
+                if let Some(w) = &s.warning {
+                    let _ = self.events.send(EngineEvent::Error(format!("record: {w}")));
+                }
                 if let Ok(mut i) = self.shared.input.lock() {
                     *i = Some(s.shared.clone());
                 }
@@ -658,9 +731,160 @@ impl EngineThread {
             *i = None;
         }
         let Some(a) = self.audio.take() else { return };
+        self.set_monitor(None, None);
         let (takes, recorded) = a.finish();
         rec.audio = takes;
         rec.audio_error = recorded.error;
+        // The armed tracks' input opens again (meters, monitoring).
+        self.update_input();
+    }
+
+    /// The armed audio tracks that record something.
+    fn armed_tracks(&self) -> Vec<&crate::model::Track> {
+        let Some((p, _)) = &self.project else {
+            return Vec::new();
+        };
+        p.tracks
+            .iter()
+            .filter(|t| t.arm && t.kind == TrackKind::Audio)
+            .filter(|t| t.input != Some(crate::model::TrackInput::None))
+            .collect()
+    }
+
+    /// Hands the callback a monitoring ring (or none), and publishes the input's device.
+    fn set_monitor(
+        &mut self,
+        m: Option<super::input_monitor::MonitorInput>,
+        device: Option<String>,
+    ) {
+        if let Ok(mut s) = self.shared.monitor_stats.lock() {
+            *s = m.as_ref().map(|m| m.stats().clone());
+        }
+        if let Ok(mut d) = self.shared.input_device.lock() {
+            *d = device;
+        }
+        self.pending
+            .push_back(ToAudio::MonitorInput(m.map(Box::new)));
+    }
+
+    fn close_armed_input(&mut self) {
+        if self.armed_input.take().is_some() {
+            self.set_monitor(None, None);
+            if let Ok(mut i) = self.shared.input.lock() {
+                *i = None;
+            }
+        }
+    }
+
+    /// Tells the callback which armed tracks hear which input channels of an input of
+    /// `channels`, when that changed.
+    fn send_routes(&mut self, channels: usize) {
+        use super::input_monitor::{MonitorRoute, MAX_ROUTES};
+        let routes: Vec<MonitorRoute> = self
+            .armed_tracks()
+            .iter()
+            .filter(|t| t.monitor != crate::model::MonitorMode::Off)
+            .filter_map(|t| {
+                let ch = match t.input {
+                    Some(i) => i.channels(),
+                    None => super::record::default_channels(channels),
+                };
+                MonitorRoute::new(t.id, &ch, t.monitor)
+            })
+            .take(MAX_ROUTES)
+            .collect();
+        if routes != self.routes {
+            self.pending.push_back(ToAudio::ClearMonitorRoutes);
+            self.pending
+                .extend(routes.iter().map(|r| ToAudio::MonitorRoute(*r)));
+            self.routes = routes;
+        }
+    }
+
+    /// Opens the input while an audio track is armed (and [`EngineCommand::LiveInput`] is
+    /// on, and no recording has its own), closes it when none is; keeps the routes current.
+    /// With no capture device: one error ("no audio input: …"), once.
+    fn update_input(&mut self) {
+        if self.audio.is_some() {
+            if let Some(ch) = self.audio.as_ref().map(AudioSession::channels) {
+                self.send_routes(ch);
+            }
+            return;
+        }
+        let needed = self
+            .armed_tracks()
+            .iter()
+            .filter_map(|t| t.input.map(|i| i.highest() as usize))
+            .max()
+            .unwrap_or(0);
+        let want = self.live_input.is_some() && !self.armed_tracks().is_empty();
+        if !want {
+            self.close_armed_input();
+            self.input_failed = false;
+            return;
+        }
+        if self.armed_input.is_some() && needed > self.input_opened_for {
+            self.close_armed_input();
+        }
+        if self.armed_input.is_none() && !self.input_failed {
+            self.input_opened_for = needed;
+            let config = crate::config::Config::load().unwrap_or_default();
+            let device = self
+                .live_input
+                .clone()
+                .flatten()
+                .or(config.audio.input.clone());
+            match super::backend::open_input(
+                device.as_deref(),
+                self.rate,
+                config.audio.buffer_frames,
+                // The disk ring is unused while only armed (the gate stays closed).
+                1024,
+                needed,
+            )
+            .and_then(|mut s| {
+                s.start().map(|()| {
+                    let m = s.monitor.take();
+                    (s, m)
+                })
+            }) {
+                Ok((s, m)) => {
+                    if let Ok(mut i) = self.shared.input.lock() {
+                        *i = Some(s.shared.clone());
+                    }
+                    let name = s.device.clone();
+                    let channels = s.channels();
+                    self.armed_input = Some(s);
+                    self.set_monitor(m, Some(name.clone()));
+                    let targets: Vec<_> = self
+                        .armed_tracks()
+                        .iter()
+                        .filter_map(|t| {
+                            t.input.map(|i| super::disk_writer::Target {
+                                channels: i.channels(),
+                                stem: t.name.clone(),
+                            })
+                        })
+                        .collect();
+                    if let Some(w) = super::record::missing_channels(&name, channels, &targets) {
+                        let _ = self.events.send(EngineEvent::Error(w));
+                    }
+                }
+                Err(e) => {
+                    self.input_failed = true;
+                    let why = e
+                        .strip_prefix(super::backend::NO_INPUTS)
+                        .map(|r| r.trim_start_matches(':').trim().to_string())
+                        .unwrap_or(e);
+                    let _ = self.events.send(EngineEvent::Error(format!(
+                        "no audio input: {why}; armed tracks are not heard or metered"
+                    )));
+                }
+            }
+        }
+        if let Some(ch) = self.armed_input.as_ref().map(|s| s.channels()) {
+            self.send_routes(ch);
+        }
     }
 
     /// Tells the callback which track monitors live input (the first armed MIDI track) and
@@ -825,6 +1049,7 @@ impl EngineThread {
                     let _ = self.events.send(EngineEvent::Stopped);
                 }
                 FromAudio::OldMidiInput(rx) => drop(rx),
+                FromAudio::OldMonitorInput(m) => drop(m),
                 FromAudio::RecordEnded { end, passes } => {
                     // Captures still queued belong to the recording that just ended.
                     while let Some(c) = self.link.captures.try_pop() {

@@ -92,6 +92,13 @@ pub enum ToAudio {
     /// captured with its timeline sample; when recording ends (this message, or the transport
     /// stopping) [`FromAudio::RecordEnded`] says where.
     Record(bool),
+    /// Software monitoring: read live audio input from this ring from now on (`None`: no
+    /// input open); the ring it replaces comes back in [`FromAudio::OldMonitorInput`].
+    MonitorInput(Option<Box<crate::engine::input_monitor::MonitorInput>>),
+    /// Forget every monitor route (before the current set is sent again).
+    ClearMonitorRoutes,
+    /// An armed track hears these input channels (when its mode says so).
+    MonitorRoute(crate::engine::input_monitor::MonitorRoute),
 }
 
 /// Audio callback → engine thread.
@@ -107,4 +114,6 @@ pub enum FromAudio {
     OldMidiInput(Box<MidiReceiver>),
     /// Recording ended at timeline sample `end` after `passes` loop wraps.
     RecordEnded { end: u64, passes: u32 },
+    /// The monitor input ring that was replaced: free it here.
+    OldMonitorInput(Box<crate::engine::input_monitor::MonitorInput>),
 }

@@ -5,6 +5,7 @@
 //! same way to be freed on the engine thread.
 
 use super::graph::{Graph, MAX_BLOCK};
+use super::input_monitor::{MonitorInput, MonitorRoute, MAX_ROUTES};
 use super::messages::{FromAudio, ToAudio};
 use super::meters::SharedStatus;
 use super::midi_in::LiveInput;
@@ -50,6 +51,9 @@ pub struct Processor {
     load: f32,
     live: LiveInput,
     record: RecordState,
+    /// Live audio input for software monitoring, and the armed tracks that hear it.
+    monitor: Option<Box<MonitorInput>>,
+    routes: [Option<MonitorRoute>; MAX_ROUTES],
 }
 
 /// Creates a processor running at `rate` and the engine thread's link to it.
@@ -74,6 +78,8 @@ pub fn processor(status: Arc<SharedStatus>, rate: u32) -> (Processor, Link) {
         load: 0.0,
         live,
         record: RecordState::default(),
+        monitor: None,
+        routes: [None; MAX_ROUTES],
     };
     (
         p,
@@ -144,10 +150,16 @@ impl Processor {
         };
         let t = &mut self.transport;
         let pos = t.position;
+        let recording = self.record.on;
+        let (mon, routes) = (&mut self.monitor, &self.routes);
         let (done, clicks_from) = match t.state {
-            PlayState::Stopped => (graph.process(pos, n, false, false).unwrap_or(n), None),
+            PlayState::Stopped => {
+                feed_monitor(graph, mon, routes, n, false, recording);
+                (graph.process(pos, n, false, false).unwrap_or(n), None)
+            }
             PlayState::CountIn { remaining, elapsed } => {
                 let m = n.min(remaining as usize);
+                feed_monitor(graph, mon, routes, m, true, recording);
                 let done = graph.process(pos, m, false, false).unwrap_or(m);
                 (done, Some((elapsed, remaining)))
             }
@@ -158,6 +170,7 @@ impl Processor {
                         m = m.min((le - pos) as usize);
                     }
                 }
+                feed_monitor(graph, mon, routes, m, true, recording);
                 (graph.process(pos, m, true, false).unwrap_or(m), None)
             }
         };
@@ -356,8 +369,26 @@ impl Processor {
                     self.record = RecordState { on: true, pass: 0 };
                 }
                 ToAudio::Record(false) => self.end_recording(),
+                ToAudio::MonitorInput(m) => {
+                    if let Some(old) = std::mem::replace(&mut self.monitor, m) {
+                        if let Err(m) = self.to_engine.try_push(FromAudio::OldMonitorInput(old)) {
+                            std::mem::forget(m);
+                        }
+                    }
+                }
+                ToAudio::ClearMonitorRoutes => self.routes = [None; MAX_ROUTES],
+                ToAudio::MonitorRoute(r) => {
+                    if let Some(slot) = self.routes.iter_mut().find(|s| s.is_none()) {
+                        *slot = Some(r);
+                    }
+                }
             }
         }
+    }
+
+    /// The frames the monitor ring delivered so far (tests and the UI).
+    pub fn monitor_stats(&self) -> Option<&std::sync::Arc<super::input_monitor::MonitorStats>> {
+        self.monitor.as_deref().map(MonitorInput::stats)
     }
 
     /// Ends a recording in progress where the playhead is and says so.
@@ -410,6 +441,33 @@ impl Processor {
             if g.tracks.iter().any(|t| t.underrun) {
                 s.disk_underruns.fetch_add(1, Relaxed);
             }
+        }
+    }
+}
+
+/// Takes the next `n` frames of live input (always, so the ring never holds stale audio) and
+/// hands each route's channels to its track for the block, when its mode hears the input
+/// now: `rolling` is the transport moving (count-in included), `recording` a recording armed.
+/// Called on the audio thread.
+fn feed_monitor(
+    graph: &mut Graph,
+    monitor: &mut Option<Box<MonitorInput>>,
+    routes: &[Option<MonitorRoute>],
+    n: usize,
+    rolling: bool,
+    recording: bool,
+) {
+    let Some(m) = monitor.as_deref_mut() else {
+        return;
+    };
+    m.take(n);
+    for r in routes.iter().flatten() {
+        if !r.mode.hears(rolling, recording) {
+            continue;
+        }
+        if let Some((l, rr)) = graph.monitor_input(r.track, n) {
+            m.channel_into(r.left, l);
+            m.channel_into(r.right, rr);
         }
     }
 }

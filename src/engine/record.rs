@@ -135,6 +135,9 @@ pub struct AudioPlan {
     pub latency: Latency,
     /// Frames to capture before the input stops by itself (headless); `None`: until stopped.
     pub quota: Option<u64>,
+    /// A track's channels beyond the device's fail the opening (headless `tdaw record`);
+    /// otherwise they record silence and [`AudioSession::warning`] says so (the TUI).
+    pub strict: bool,
 }
 
 /// An audio recording in progress: the capture stream and its disk thread.
@@ -143,6 +146,29 @@ pub struct AudioSession {
     writer: DiskWriter,
     tracks: Vec<TrackId>,
     pub shared: Arc<CaptureShared>,
+    /// Channels a track asked for that the device does not have, one sentence.
+    pub warning: Option<String>,
+}
+
+/// The channels of `targets` an input of `channels` channels lacks, as one sentence naming
+/// the device and the channels (1-based), or `None` when every channel is there.
+pub fn missing_channels(device: &str, channels: usize, targets: &[Target]) -> Option<String> {
+    let missing: Vec<String> = targets
+        .iter()
+        .filter(|t| t.channels.iter().any(|&c| c >= channels))
+        .map(|t| {
+            let names: Vec<String> = t.channels.iter().map(|c| (c + 1).to_string()).collect();
+            format!("'{}' records {}", t.stem, names.join("-"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the input '{device}' has {channels} channel{}: {} (set the track's input, e.g. input=1-2)",
+        if channels == 1 { "" } else { "s" },
+        missing.join(", ")
+    ))
 }
 
 impl AudioSession {
@@ -150,11 +176,18 @@ impl AudioSession {
     /// starts capturing. Fails with one sentence ("no audio inputs", a device that cannot
     /// be opened).
     pub fn open(plan: AudioPlan) -> Result<AudioSession, String> {
+        let needed = plan
+            .tracks
+            .iter()
+            .flat_map(|(_, t)| t.channels.iter().map(|c| c + 1))
+            .max()
+            .unwrap_or(0);
         let mut input = open_input(
             plan.device.as_deref(),
             plan.rate,
             plan.buffer_frames,
             plan.ring_frames,
+            needed,
         )?;
         let shared = input.shared.clone();
         if let Some(q) = plan.quota {
@@ -169,6 +202,10 @@ impl AudioSession {
             if t.channels.is_empty() {
                 t.channels = default_channels(input.channels());
             }
+        }
+        let warning = missing_channels(&input.device, input.channels(), &targets);
+        if let (true, Some(w)) = (plan.strict, &warning) {
+            return Err(w.clone());
         }
         let writer = DiskWriter::start(
             ring,
@@ -188,12 +225,18 @@ impl AudioSession {
             writer,
             tracks,
             shared,
+            warning,
         })
     }
 
     /// Starts capturing: the first frame captured is the placement's `start`.
     pub fn start(&self) -> Result<(), String> {
         self.input.start()
+    }
+
+    /// The output callback's end of the input's monitoring ring (once).
+    pub fn take_monitor(&mut self) -> Option<super::input_monitor::MonitorInput> {
+        self.input.monitor.take()
     }
 
     /// The input device's name.

@@ -31,6 +31,8 @@ pub enum TrackField {
     Mute(bool),
     Solo(bool),
     Arm(bool),
+    Input(Option<TrackInput>),
+    Monitor(MonitorMode),
     Color(Option<Color>),
     Instrument(Option<Instrument>),
     Effects(Vec<Effect>),
@@ -162,6 +164,10 @@ impl Edit {
                     TrackField::Mute(v) => TrackField::Mute(std::mem::replace(&mut t.mute, v)),
                     TrackField::Solo(v) => TrackField::Solo(std::mem::replace(&mut t.solo, v)),
                     TrackField::Arm(v) => TrackField::Arm(std::mem::replace(&mut t.arm, v)),
+                    TrackField::Input(v) => TrackField::Input(std::mem::replace(&mut t.input, v)),
+                    TrackField::Monitor(v) => {
+                        TrackField::Monitor(std::mem::replace(&mut t.monitor, v))
+                    }
                     TrackField::Color(v) => TrackField::Color(std::mem::replace(&mut t.color, v)),
                     TrackField::Instrument(v) => {
                         TrackField::Instrument(std::mem::replace(&mut t.instrument, v))

@@ -635,7 +635,10 @@ pub fn replace_lane(
 /// master takes `gain_db` only). One edit for all of them.
 pub fn set_track(p: &Project, o: Owner, pairs: &[(String, String)]) -> Result<Edit, MixError> {
     if pairs.is_empty() {
-        return Err("nothing to set: give KEY=VALUE (gain_db, pan, mute, solo, name)".into());
+        return Err(
+            "nothing to set: give KEY=VALUE (gain_db, pan, mute, solo, name, input, monitor)"
+                .into(),
+        );
     }
     chain(p, o)?;
     let mut edits = Vec::new();
@@ -675,6 +678,25 @@ pub fn set_track(p: &Project, o: Owner, pairs: &[(String, String)]) -> Result<Ed
             "pan" => TrackField::Pan(num(-1.0, 1.0, "")?),
             "mute" => TrackField::Mute(switch()?),
             "solo" => TrackField::Solo(switch()?),
+            "input" | "monitor" => {
+                let t = p
+                    .track(id)
+                    .ok_or_else(|| format!("there is no track with id {}", id.0))?;
+                if t.kind != TrackKind::Audio {
+                    return Err(format!(
+                        "track '{}' is a {} track: only audio tracks record an input",
+                        t.name,
+                        t.kind.as_str()
+                    ));
+                }
+                if k == "monitor" {
+                    TrackField::Monitor(v.parse()?)
+                } else if v.trim().eq_ignore_ascii_case("default") {
+                    TrackField::Input(None)
+                } else {
+                    TrackField::Input(Some(v.parse()?))
+                }
+            }
             "name" => {
                 if v.trim().is_empty() {
                     return Err("a track needs a name".into());
@@ -689,7 +711,7 @@ pub fn set_track(p: &Project, o: Owner, pairs: &[(String, String)]) -> Result<Ed
             }
             _ => {
                 return Err(format!(
-                    "a track has no setting '{k}'; the settings are gain_db, pan, mute, solo, name"
+                    "a track has no setting '{k}'; the settings are gain_db, pan, mute, solo, name, input, monitor"
                 ))
             }
         };

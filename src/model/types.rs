@@ -246,6 +246,167 @@ impl TrackKind {
     }
 }
 
+/// The highest input channel a track can name (1-based).
+pub const MAX_INPUT_CHANNEL: u16 = 256;
+
+/// The input channels an audio track records, 1-based as a user counts them: `"3"` (one
+/// channel, a mono file), `"3-4"` (a pair, a stereo file) or `"none"` (records nothing).
+/// A track without one records the first two channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum TrackInput {
+    None,
+    Mono(u16),
+    Stereo(u16, u16),
+}
+
+impl TrackInput {
+    /// The 0-based channels recorded, in file order.
+    pub fn channels(self) -> Vec<usize> {
+        match self {
+            TrackInput::None => Vec::new(),
+            TrackInput::Mono(c) => vec![c as usize - 1],
+            TrackInput::Stereo(l, r) => vec![l as usize - 1, r as usize - 1],
+        }
+    }
+
+    /// The highest 1-based channel named (0 for none).
+    pub fn highest(self) -> u16 {
+        match self {
+            TrackInput::None => 0,
+            TrackInput::Mono(c) => c,
+            TrackInput::Stereo(l, r) => l.max(r),
+        }
+    }
+
+    /// The next choice when cycling a track's input on a device of `channels` channels:
+    /// default → 1 → 2 → … → n → 1-2 → 3-4 → … → none → default.
+    pub fn cycle(current: Option<TrackInput>, channels: usize) -> Option<TrackInput> {
+        let n = channels.clamp(1, MAX_INPUT_CHANNEL as usize) as u16;
+        match current {
+            None => Some(TrackInput::Mono(1)),
+            Some(TrackInput::Mono(c)) if c < n => Some(TrackInput::Mono(c + 1)),
+            Some(TrackInput::Mono(_)) if n >= 2 => Some(TrackInput::Stereo(1, 2)),
+            Some(TrackInput::Stereo(l, _)) if l + 3 <= n => Some(TrackInput::Stereo(l + 2, l + 3)),
+            Some(TrackInput::None) => None,
+            Some(_) => Some(TrackInput::None),
+        }
+    }
+}
+
+impl fmt::Display for TrackInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrackInput::None => f.write_str("none"),
+            TrackInput::Mono(c) => write!(f, "{c}"),
+            TrackInput::Stereo(l, r) => write!(f, "{l}-{r}"),
+        }
+    }
+}
+
+impl FromStr for TrackInput {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || {
+            format!(
+                "input '{s}' is not a channel (3), a pair (3-4) or none; channels count from 1 to {MAX_INPUT_CHANNEL}"
+            )
+        };
+        let chan = |x: &str| -> Result<u16, String> {
+            match x.trim().parse::<u16>() {
+                Ok(c) if (1..=MAX_INPUT_CHANNEL).contains(&c) => Ok(c),
+                _ => Err(bad()),
+            }
+        };
+        if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
+            return Ok(TrackInput::None);
+        }
+        match t.split_once('-') {
+            Some((l, r)) => {
+                let (l, r) = (chan(l)?, chan(r)?);
+                if l == r {
+                    return Err(format!(
+                        "input '{s}' names channel {l} twice: give it once ({l})"
+                    ));
+                }
+                Ok(TrackInput::Stereo(l, r))
+            }
+            None => Ok(TrackInput::Mono(chan(t)?)),
+        }
+    }
+}
+
+impl TryFrom<String> for TrackInput {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<TrackInput> for String {
+    fn from(i: TrackInput) -> String {
+        i.to_string()
+    }
+}
+
+/// When an armed audio track plays its live input through its chain (software monitoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MonitorMode {
+    /// While armed and the transport is stopped or recording (Ardour's auto-input).
+    #[default]
+    Auto,
+    /// Always while armed.
+    Input,
+    /// Never.
+    Off,
+}
+
+impl MonitorMode {
+    pub fn is_auto(&self) -> bool {
+        *self == MonitorMode::Auto
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonitorMode::Auto => "auto",
+            MonitorMode::Input => "input",
+            MonitorMode::Off => "off",
+        }
+    }
+
+    /// auto → input → off → auto.
+    pub fn next(self) -> MonitorMode {
+        match self {
+            MonitorMode::Auto => MonitorMode::Input,
+            MonitorMode::Input => MonitorMode::Off,
+            MonitorMode::Off => MonitorMode::Auto,
+        }
+    }
+
+    /// Whether an armed track hears its input now.
+    pub fn hears(self, playing: bool, recording: bool) -> bool {
+        match self {
+            MonitorMode::Auto => !playing || recording,
+            MonitorMode::Input => true,
+            MonitorMode::Off => false,
+        }
+    }
+}
+
+impl FromStr for MonitorMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(MonitorMode::Auto),
+            "input" | "on" => Ok(MonitorMode::Input),
+            "off" => Ok(MonitorMode::Off),
+            _ => Err(format!("monitor '{s}' must be auto, input or off")),
+        }
+    }
+}
+
 /// One row of the arrangement and one strip of the mixer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
@@ -264,6 +425,12 @@ pub struct Track {
     pub solo: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub arm: bool,
+    /// The input channels an armed audio track records (`None`: the first two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<TrackInput>,
+    /// When an armed audio track plays its input through its chain.
+    #[serde(default, skip_serializing_if = "MonitorMode::is_auto")]
+    pub monitor: MonitorMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<Color>,
     /// The sound source of a MIDI track.
@@ -299,6 +466,8 @@ impl Track {
             mute: false,
             solo: false,
             arm: false,
+            input: None,
+            monitor: MonitorMode::Auto,
             color: None,
             instrument: match kind {
                 TrackKind::Midi => Some(Instrument::default()),
@@ -883,6 +1052,71 @@ pub fn pitch_name(pitch: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn track_inputs_parse_print_and_cycle() {
+        assert_eq!("3".parse::<TrackInput>(), Ok(TrackInput::Mono(3)));
+        assert_eq!("3-4".parse::<TrackInput>(), Ok(TrackInput::Stereo(3, 4)));
+        assert_eq!(" none ".parse::<TrackInput>(), Ok(TrackInput::None));
+        assert_eq!(TrackInput::Stereo(3, 4).channels(), vec![2, 3]);
+        assert_eq!(TrackInput::Mono(1).channels(), vec![0]);
+        assert_eq!(TrackInput::Stereo(5, 2).to_string(), "5-2");
+        for bad in ["0", "x", "3-", "-4", "3-3", "257", "1-2-3", ""] {
+            let e = bad.parse::<TrackInput>().unwrap_err();
+            assert!(e.contains("input '"), "{bad}: {e}");
+        }
+        // default → 1 → 2 → 1-2 → none → default on a stereo device.
+        let mut seen = Vec::new();
+        let mut cur = None;
+        for _ in 0..5 {
+            cur = TrackInput::cycle(cur, 2);
+            seen.push(cur.map(|i| i.to_string()).unwrap_or("default".into()));
+        }
+        assert_eq!(seen, ["1", "2", "1-2", "none", "default"]);
+        let mut cur = Some(TrackInput::Mono(4));
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            cur = TrackInput::cycle(cur, 4);
+            seen.push(cur.map(|i| i.to_string()).unwrap_or("default".into()));
+        }
+        assert_eq!(seen, ["1-2", "3-4", "none", "default"]);
+    }
+
+    #[test]
+    fn input_and_monitor_serialize_only_when_set() {
+        let mut t = Track::new(TrackId(1), "Vox", TrackKind::Audio);
+        let text = toml::to_string(&t).unwrap();
+        assert!(
+            !text.contains("input") && !text.contains("monitor"),
+            "{text}"
+        );
+        t.input = Some(TrackInput::Stereo(3, 4));
+        t.monitor = MonitorMode::Off;
+        let text = toml::to_string(&t).unwrap();
+        assert!(text.contains("input = \"3-4\""), "{text}");
+        assert!(text.contains("monitor = \"off\""), "{text}");
+        let back: Track = toml::from_str(&text).unwrap();
+        assert_eq!(back, t);
+        let bad = text.replace("\"3-4\"", "\"left\"");
+        let e = toml::from_str::<Track>(&bad).unwrap_err().to_string();
+        assert!(e.contains("input 'left' is not a channel"), "{e}");
+        let bad = text.replace("\"off\"", "\"loud\"");
+        assert!(toml::from_str::<Track>(&bad).is_err());
+    }
+
+    #[test]
+    fn monitor_modes_decide_when_the_input_is_heard() {
+        use MonitorMode::*;
+        // (playing, recording)
+        assert!(Auto.hears(false, false));
+        assert!(!Auto.hears(true, false));
+        assert!(Auto.hears(true, true));
+        assert!(Input.hears(true, false) && Input.hears(false, false));
+        assert!(!Off.hears(false, false) && !Off.hears(true, true));
+        assert_eq!(Auto.next().next().next(), Auto);
+        assert_eq!("input".parse::<MonitorMode>(), Ok(Input));
+        assert!("loud".parse::<MonitorMode>().is_err());
+    }
 
     #[test]
     fn keys_parse_and_print() {

@@ -153,6 +153,14 @@ impl Project {
             if let Some(a) = &t.arp {
                 a.validate().map_err(|e| err(f("arp"), e))?;
             }
+            if t.kind != TrackKind::Audio {
+                if t.input.is_some() {
+                    return Err(err(f("input"), "only an audio track records an input"));
+                }
+                if !t.monitor.is_auto() {
+                    return Err(err(f("monitor"), "only an audio track monitors an input"));
+                }
+            }
             for (ci, c) in t.clips.iter().enumerate() {
                 let f = |name: &str| format!("track[{ti}].clip[{ci}].{name}");
                 if !clip_ids.insert(c.id) {

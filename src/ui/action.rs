@@ -130,6 +130,8 @@ commands! {
     TrackMute = "track_mute", [Arrange, Mixer], true, "Mute or unmute the selected track";
     TrackSolo = "track_solo", [Arrange, Mixer], true, "Solo or unsolo the selected track";
     TrackArm = "track_arm", [Arrange, Mixer], true, "Arm or disarm the selected track for recording";
+    TrackInput = "track_input", [Arrange, Mixer], true, "Audio track: next input channels to record (default, 1, 2, …, 1-2, 3-4, …, none; :input picks the device)";
+    TrackMonitor = "track_monitor", [Arrange, Mixer], true, "Audio track: next monitoring mode (auto: hear the input while stopped or recording, mon: always, off)";
     LoopToggle = "loop_toggle", [Arrange], true, "Turn the loop region on or off";
     LoopSet = "loop_set", [Arrange], true, "Loop the selected range (or the bar under the cursor)";
     MarkerAdd = "marker_add", [Arrange], true, "Add a marker at the cursor";

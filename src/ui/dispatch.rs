@@ -203,6 +203,58 @@ pub fn run(app: &mut App, cmd: Cmd, n: usize) {
                 app.info(format!("{name} {}{what}", if on { "" } else { "un" }));
             }
         }
+        Cmd::TrackInput | Cmd::TrackMonitor => {
+            let Some(t) = app.project.tracks.get(app.current_track()) else {
+                app.error("there is no track");
+                return;
+            };
+            if t.kind != TrackKind::Audio {
+                app.error(format!(
+                    "{} is a {} track: only audio tracks record an input",
+                    t.name,
+                    t.kind.as_str()
+                ));
+                return;
+            }
+            let (id, name) = (t.id, t.name.clone());
+            let channels = app.meters.input.len();
+            let (field, shown) = if cmd == Cmd::TrackInput {
+                let mut next = t.input;
+                for _ in 0..n.max(1) {
+                    next = crate::ui::track_input::next_input(next, channels);
+                }
+                let shown = match next {
+                    None => "input default (1-2)".to_string(),
+                    Some(crate::model::TrackInput::None) => "input none".to_string(),
+                    Some(i) => format!("input {i}"),
+                };
+                (TrackField::Input(next), shown)
+            } else {
+                let mut next = t.monitor;
+                for _ in 0..n.max(1) {
+                    next = next.next();
+                }
+                (
+                    TrackField::Monitor(next),
+                    format!("monitor {}", next.as_str()),
+                )
+            };
+            let beyond = match &field {
+                TrackField::Input(Some(i)) if channels > 0 && i.highest() as usize > channels => {
+                    Some(channels)
+                }
+                _ => None,
+            };
+            if app.apply(Edit::SetTrack { id, field }, cmd.name()) {
+                match beyond {
+                    Some(c) => app.error(format!(
+                        "{name}: {shown}, but the input has {c} channel{}",
+                        if c == 1 { "" } else { "s" }
+                    )),
+                    None => app.info(format!("{name}: {shown}")),
+                }
+            }
+        }
         Cmd::MarkerAdd
         | Cmd::MarkerNext
         | Cmd::MarkerPrev

@@ -44,6 +44,9 @@ pub struct MeterView {
     pub short_term_lufs: Option<f64>,
     /// Gain reduction in dB (≥ 0, to 0.5 dB) of each compressor, gate and limiter.
     pub gain_reduction: HashMap<crate::model::FxId, f32>,
+    /// The audio input's peak per channel (linear, to 0.5 dB) while one is open (an audio
+    /// track armed, or recording); empty without.
+    pub input: Vec<f32>,
 }
 
 /// A transport request from the UI.
@@ -144,7 +147,24 @@ impl EngineLink {
             force_null: false,
         })
         .map_err(|e| e.to_string())?;
-        Ok(EngineLink::with(handle))
+        let mut link = EngineLink::with(handle);
+        // The TUI keeps the input open while an audio track is armed (meters, monitoring).
+        link.live_input(true, None);
+        Ok(link)
+    }
+
+    /// Keeps the audio input open while an audio track is armed (`on`), from `device` (the
+    /// config's `[audio] input` when `None`); the outcome arrives as an error line when no
+    /// input can be opened.
+    pub fn live_input(&mut self, on: bool, device: Option<String>) {
+        if let Some(h) = &mut self.handle {
+            h.send(EngineCommand::LiveInput { on, device });
+        }
+    }
+
+    /// The audio input open now, by device name.
+    pub fn input_device(&self) -> Option<String> {
+        self.handle.as_ref().and_then(EngineHandle::input_device)
     }
 
     /// An engine that is already running (tests start one on the silent null backend).
@@ -243,6 +263,10 @@ impl EngineLink {
                 .iter()
                 .map(|(id, gr)| (*id, (gr.max(0.0) * 2.0).round() / 2.0))
                 .collect(),
+            input: h
+                .input_peaks()
+                .map(|p| p.into_iter().map(quantize).collect())
+                .unwrap_or_default(),
         };
         (errors, transport, meters)
     }

@@ -31,6 +31,7 @@ mod popups;
 pub mod terminal;
 pub mod theme;
 pub mod timeline;
+pub mod track_input;
 pub mod update;
 pub mod view;
 pub mod views;

@@ -8,6 +8,7 @@
 use super::cpal_out::{device_name, hosts, matches};
 use super::quiet::QuietStderr;
 use crate::engine::capture::{capture_ring, CaptureShared, CaptureSink};
+use crate::engine::input_monitor::{monitor_ring, MonitorInput};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{SampleFormat, SizedSample};
 use ringbuf::HeapCons;
@@ -28,6 +29,8 @@ pub struct InputStream {
     pub shared: Arc<CaptureShared>,
     /// The disk thread's end (taken once).
     pub ring: Option<HeapCons<f32>>,
+    /// The output callback's end of the monitoring ring (taken once).
+    pub monitor: Option<MonitorInput>,
 }
 
 impl InputStream {
@@ -114,13 +117,58 @@ fn build<T: ToF32>(
     )
 }
 
-/// Opens the named (or default) input at `rate` with a ring of `ring_frames` frames. The
-/// stream is paused until [`InputStream::start`].
+/// The channel count to open with: the device's default, or — when a track records a channel
+/// beyond it (`min_channels`) — the fewest channels the device supports at `rate` that
+/// reach it (an interface's stereo default would hide its channels 3 and up). A device
+/// with too few channels keeps its default; the caller says which channels are missing.
+fn channels_for(
+    device: &cpal::Device,
+    default: u16,
+    rate: u32,
+    min_channels: usize,
+) -> (u16, Option<SampleFormat>) {
+    if min_channels <= default as usize {
+        return (default, None);
+    }
+    let best = device.supported_input_configs().ok().and_then(|cs| {
+        cs.filter(|c| {
+            c.channels() as usize >= min_channels
+                && c.min_sample_rate() <= rate
+                && rate <= c.max_sample_rate()
+        })
+        .min_by_key(|c| {
+            // Fewest channels first, then float before 32-bit before 16-bit integers.
+            let rank = match c.sample_format() {
+                SampleFormat::F32 => 0,
+                SampleFormat::I32 => 1,
+                SampleFormat::I16 => 2,
+                _ => 3,
+            };
+            (c.channels(), rank)
+        })
+    });
+    match best {
+        Some(c)
+            if matches!(
+                c.sample_format(),
+                SampleFormat::F32 | SampleFormat::I32 | SampleFormat::I16
+            ) =>
+        {
+            (c.channels(), Some(c.sample_format()))
+        }
+        _ => (default, None),
+    }
+}
+
+/// Opens the named (or default) input at `rate` with a ring of `ring_frames` frames, with at
+/// least `min_channels` channels when the device has them. The stream is paused until
+/// [`InputStream::start`].
 pub fn open_input(
     wanted: Option<&str>,
     rate: u32,
     buffer_frames: Option<u32>,
     ring_frames: usize,
+    min_channels: usize,
 ) -> Result<InputStream, String> {
     let _quiet = QuietStderr::new();
     let none = format!("{NO_INPUTS}: no capture device can be opened (see `tdaw devices`)");
@@ -150,7 +198,8 @@ pub fn open_input(
                 continue;
             }
         };
-        let channels = supported.channels().max(1);
+        let (channels, format) =
+            channels_for(&device, supported.channels().max(1), rate, min_channels);
         let config = cpal::StreamConfig {
             channels,
             sample_rate: rate,
@@ -160,7 +209,9 @@ pub fn open_input(
             },
         };
         let (sink, ring, shared) = capture_ring(channels as usize, rate, ring_frames);
-        let built = match supported.sample_format() {
+        let (feed, monitor, _) = monitor_ring(channels as usize);
+        let sink = sink.with_monitor(feed);
+        let built = match format.unwrap_or(supported.sample_format()) {
             SampleFormat::I16 => build::<i16>(&device, config, sink),
             SampleFormat::I32 => build::<i32>(&device, config, sink),
             _ => build::<f32>(&device, config, sink),
@@ -172,6 +223,7 @@ pub fn open_input(
                     device: device_name(&device),
                     shared,
                     ring: Some(ring),
+                    monitor: Some(monitor),
                 })
             }
             Err(e) => last = format!("could not open the input '{}': {e}", device_name(&device)),

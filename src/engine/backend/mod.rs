@@ -4,11 +4,13 @@
 
 mod cpal_in;
 mod cpal_out;
+mod loopback;
 mod null;
 mod quiet;
 
 pub use cpal_in::{open_input, InputStream, NO_INPUTS};
 pub use cpal_out::{list_devices, DeviceInfo};
+pub use loopback::{play_and_record, Captured as LoopbackCapture};
 pub use null::NullBackend;
 pub use quiet::QuietStderr;
 

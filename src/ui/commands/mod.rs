@@ -18,6 +18,7 @@ mod complete;
 mod edit;
 mod file;
 mod import;
+mod input;
 mod line;
 mod midi;
 mod mixer;

@@ -2,8 +2,8 @@
 
 use super::spec::{arg, form, opt, Command, Kind, Run, ON_OFF};
 use super::{
-    automate, chat, edit, file, import, midi, mixer, project, record, render, track, transport,
-    view,
+    automate, chat, edit, file, import, input, midi, mixer, project, record, render, track,
+    transport, view,
 };
 use crate::ui::action::Cmd;
 
@@ -398,6 +398,7 @@ pub static COMMANDS: &[Command] = &[
         quits: false,
     },
     record::MIDI_IN,
+    input::INPUT,
     record::RECORD,
     record::LEARN,
     chat::CHAT,

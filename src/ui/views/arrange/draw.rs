@@ -358,10 +358,26 @@ fn header(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, r: Rect, ti: usize)
             );
             (r.x + 2 + NAME_W, r.width - 4 - NAME_W)
         }
+        // An armed audio track names its input and monitoring in front of its input's meter.
+        (TrackKind::Audio, _) if t.arm => {
+            let label = crate::ui::track_input::label(t);
+            let lw = (label.chars().count() as u16).min(r.width.saturating_sub(6));
+            put(
+                buf,
+                r.x + 1,
+                r.y + 1,
+                &fit(&label, lw as usize),
+                r.x + 1 + lw,
+                th.get("arrange.track.arm").bg(base.bg.unwrap_or_default()),
+            );
+            (r.x + 2 + lw, r.width.saturating_sub(4 + lw))
+        }
         _ => (r.x + 1, r.width - 3),
     };
-    // A small horizontal peak meter, -60..0 dB over the header width.
-    let level = cx.meters.tracks.get(&t.id).copied().unwrap_or_default();
+    // A small horizontal peak meter, -60..0 dB over the header width (an armed audio track's
+    // input while one is open).
+    let level = crate::ui::track_input::input_level(t, cx.meters)
+        .unwrap_or_else(|| cx.meters.tracks.get(&t.id).copied().unwrap_or_default());
     let peak = level.peak[0].max(level.peak[1]);
     let d = db(peak);
     let w = mw as f32;

@@ -132,19 +132,32 @@ fn strip(
         name_style,
     );
     y += 1;
+    // An audio track shows its input and monitoring (`in3-4 auto`) when armed or set, in the
+    // arm colour while armed (its meter then shows the input).
+    let input_level = track.and_then(|t| crate::ui::track_input::input_level(t, cx.meters));
     let kind = match track.map(|t| t.kind) {
-        Some(TrackKind::Audio) => "audio",
-        Some(TrackKind::Midi) => "MIDI",
-        Some(TrackKind::Bus) => "bus",
-        None => "out",
+        // Unarmed with the default input and monitoring, just the kind.
+        Some(TrackKind::Audio) => match track {
+            Some(t) if t.arm || t.input.is_some() || !t.monitor.is_auto() => {
+                crate::ui::track_input::label(t)
+            }
+            _ => "audio".into(),
+        },
+        Some(TrackKind::Midi) => "MIDI".into(),
+        Some(TrackKind::Bus) => "bus".into(),
+        None => "out".into(),
+    };
+    let kind_style = match track {
+        Some(t) if t.arm && t.kind == TrackKind::Audio => th.get("arrange.track.arm"),
+        _ => th.get("ui.text.dim"),
     };
     put(
         buf,
         r.x,
         y,
-        &center(kind, w),
+        &center(&ellipsize(&kind, w), w),
         right,
-        th.get("ui.text.dim").bg(base.bg.unwrap_or_default()),
+        kind_style.bg(base.bg.unwrap_or_default()),
     );
     y += 1;
     // Inserts, then sends: as many rows as the strip that has the most.
@@ -206,9 +219,10 @@ fn strip(
     // master. The same three rows, so the master's meter is as tall as the tracks'.
     let below = 3;
     let meter_h = bottom.saturating_sub(y + below);
-    let level = match track {
-        Some(t) => cx.meters.tracks.get(&t.id).copied().unwrap_or_default(),
-        None => cx.meters.master,
+    let level = match (track, input_level) {
+        (_, Some(l)) => l,
+        (Some(t), None) => cx.meters.tracks.get(&t.id).copied().unwrap_or_default(),
+        (None, None) => cx.meters.master,
     };
     let gain = track.map(|t| t.gain_db).unwrap_or(p.master.gain_db);
     if meter_h >= 2 {
