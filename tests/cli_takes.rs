@@ -3,6 +3,7 @@
 //! one (one edit each, read back from project.toml), and bad input refused in one `error:`
 //! line with project.toml byte-identical.
 
+mod capture_support;
 mod cli_support;
 mod engine_common;
 
@@ -170,27 +171,9 @@ fn tdaw_record_onto_a_clip_punches_in_and_the_edit_undoes_to_the_old_file() {
     let before = env.bytes();
     let before_p = env.project();
     // The "microphone": ALSA's file capture route (see tests/record.rs), no latency.
-    let raw = env.tmp.path().join("in.raw");
     let sig = engine_common::signal(2 * 48_000, 2, 5);
-    std::fs::write(
-        &raw,
-        sig.iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
-    let conf = env.tmp.path().join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "</usr/share/alsa/alsa.conf>\npcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            raw.display()
-        ),
-    )
-    .unwrap();
-    let cfg = env.tmp.path().join("home/config");
-    std::fs::create_dir_all(&cfg).unwrap();
-    std::fs::write(cfg.join("config.toml"), "[audio]\ninput_latency_ms = 0\n").unwrap();
+    let conf = capture_support::capture_route(env.tmp.path(), &sig);
+    capture_support::audio_config(&env.tmp.path().join("home"), "input_latency_ms = 0");
     let out = env
         .cmd(&["record", &d, "Vox", "--seconds", "1", "--at", "2"])
         .env("ALSA_CONFIG_PATH", &conf)

@@ -5,77 +5,15 @@
 //! channels the device lacks, and garbage values, fail in one line and leave project.toml
 //! byte-identical. `tdaw devices --measure-latency` without a loopback says no click came back.
 
+mod capture_support;
+
+use capture_support::{write_i16_as_f32_raw as write_raw, Env};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use tdaw::model::{MonitorMode, TrackInput};
 
 const RATE: usize = 48_000;
 const CH: usize = 4;
-
-struct Env {
-    tmp: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        let e = Env {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        let out = e.cmd(&["new", e.dir().to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "{out:?}");
-        e
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.tmp.path().join("song")
-    }
-
-    fn d(&self) -> String {
-        self.dir().to_str().unwrap().to_string()
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    fn config(&self, audio: &str) {
-        let c = self.path("home/config");
-        fs::create_dir_all(&c).unwrap();
-        fs::write(c.join("config.toml"), format!("[audio]\n{audio}\n")).unwrap();
-    }
-
-    fn alsa_capture_from(&self, infile: &Path) {
-        let conf = format!(
-            "</usr/share/alsa/alsa.conf>\n\
-             pcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            infile.display()
-        );
-        fs::write(self.path("asound.conf"), conf).unwrap();
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tdaw"));
-        c.env("TDAW_HOME", self.path("home"))
-            .env("ALSA_CONFIG_PATH", self.path("asound.conf"))
-            .env_remove("RUST_BACKTRACE")
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn toml(&self) -> Vec<u8> {
-        fs::read(self.dir().join("project.toml")).unwrap()
-    }
-}
 
 /// A 4-channel S16-valued signal, a different noise-like sequence per channel.
 fn signal(frames: usize) -> Vec<i16> {
@@ -86,14 +24,6 @@ fn signal(frames: usize) -> Vec<i16> {
             ((x >> 16) as i16) / 2
         })
         .collect()
-}
-
-fn write_raw(path: &Path, s: &[i16]) {
-    let b: Vec<u8> = s
-        .iter()
-        .flat_map(|&v| (v as f32 / 32_768.0).to_le_bytes())
-        .collect();
-    fs::write(path, b).unwrap();
 }
 
 /// The recording (24-bit) in 16-bit units, and its channel count.

@@ -6,78 +6,16 @@
 //! line and leaves project.toml byte-identical; a recording killed with SIGKILL leaves a file
 //! that the next open repairs and that reads back up to the last header rewrite.
 
+mod capture_support;
+
+use capture_support::{write_i16_as_f32_raw as write_raw, Env};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tdaw::model::{ClipContent, Project, TrackKind};
+use tdaw::model::{ClipContent, TrackKind};
 
 const RATE: usize = 48_000;
-
-struct Env {
-    tmp: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        let e = Env {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        let out = e.cmd(&["new", e.dir().to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "{out:?}");
-        e
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.tmp.path().join("song")
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    /// `[audio]` lines for the config file.
-    fn config(&self, audio: &str) {
-        let c = self.path("home/config");
-        fs::create_dir_all(&c).unwrap();
-        fs::write(c.join("config.toml"), format!("[audio]\n{audio}\n")).unwrap();
-    }
-
-    /// The capture route reads `infile`: interleaved FLOAT_LE stereo, the format cpal opens
-    /// the file PCM with. (Behind a `plug` converting from S16 the route loses the second
-    /// period of every capture — an alsa-lib quirk of plug over file — so the 16-bit values
-    /// go in as exact floats instead.)
-    fn alsa_capture_from(&self, infile: &Path) {
-        let conf = format!(
-            "</usr/share/alsa/alsa.conf>\n\
-             pcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            infile.display()
-        );
-        fs::write(self.path("asound.conf"), conf).unwrap();
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tdaw"));
-        c.env("TDAW_HOME", self.path("home"))
-            .env("ALSA_CONFIG_PATH", self.path("asound.conf"))
-            .env_remove("RUST_BACKTRACE")
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn project(&self) -> Project {
-        tdaw::store::load_project(&self.dir()).unwrap()
-    }
-}
 
 /// A stereo S16 test signal: noise-like (an LCG), so any misalignment shows.
 fn signal(frames: usize) -> Vec<i16> {
@@ -88,17 +26,6 @@ fn signal(frames: usize) -> Vec<i16> {
             ((x >> 16) as i16) / 2
         })
         .collect()
-}
-
-/// The signal as the capture file holds it: FLOAT_LE, each 16-bit value exactly.
-fn raw_bytes(s: &[i16]) -> Vec<u8> {
-    s.iter()
-        .flat_map(|&v| (v as f32 / 32_768.0).to_le_bytes())
-        .collect()
-}
-
-fn write_raw(path: &Path, s: &[i16]) {
-    fs::write(path, raw_bytes(s)).unwrap();
 }
 
 /// The WAV's samples scaled to 16-bit units.
@@ -266,7 +193,10 @@ fn a_killed_recording_leaves_a_file_the_next_open_repairs() {
         .unwrap();
     // 1.5 s: 576 kB of floats, within the 1 MB a pipe may grow to.
     let sig = signal(RATE * 3 / 2);
-    let bytes = raw_bytes(&sig);
+    let bytes: Vec<u8> = sig
+        .iter()
+        .flat_map(|&v| (v as f32 / 32_768.0).to_le_bytes())
+        .collect();
     // Held open for reading too, the FIFO never reports a closed reader when probing the
     // device opens and closes it. The whole signal goes into the pipe's buffer (grown to hold
     // it) before the recorder reads, so every read finds whole periods (the file PCM does not

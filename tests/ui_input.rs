@@ -6,31 +6,14 @@
 //! monitored track's meter moves and the unmonitored one's does not; an input that cannot be
 //! opened is one status line ("no audio input: …").
 
+mod capture_support;
 mod ui_support;
 
-use std::time::{Duration, Instant};
 use tdaw::engine::{EngineConfig, EngineHandle};
 use tdaw::model::{MonitorMode, Project, Track, TrackId, TrackInput, TrackKind};
 use tdaw::ui::engine_link::EngineLink;
-use tdaw::ui::{update, Action, App};
-use ui_support::{app_with, press, screen, text};
-
-fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let t0 = Instant::now();
-    loop {
-        update(app, Action::Tick);
-        if done(app) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}: status {:?}, input {:?}",
-            app.status,
-            app.meters.input
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use tdaw::ui::{update, Action};
+use ui_support::{app_with, press, screen, text, tick_until};
 
 fn project() -> Project {
     let mut p = Project::new("in", 48_000, 120.0);
@@ -122,23 +105,7 @@ fn the_engine_meters_and_monitors_a_real_capture_and_says_when_there_is_no_input
             [0.5 * s, 0.25 * s]
         })
         .collect();
-    let raw = tmp.path().join("in.raw");
-    std::fs::write(
-        &raw,
-        sig.iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
-    let conf = tmp.path().join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "</usr/share/alsa/alsa.conf>\npcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            raw.display()
-        ),
-    )
-    .unwrap();
+    let conf = capture_support::capture_route(tmp.path(), &sig);
     // Only this test of the binary touches ALSA.
     std::env::set_var("ALSA_CONFIG_PATH", &conf);
 

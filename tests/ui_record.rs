@@ -2,63 +2,23 @@
 //! (ALSA's `file` capture route, a known signal), `g r` again stops, and the takes arrive as
 //! clips at the record point holding the signal — as ONE edit that `u` takes back.
 
+mod capture_support;
 mod ui_support;
 
-use std::time::{Duration, Instant};
 use tdaw::engine::{EngineConfig, EngineHandle};
 use tdaw::model::{ClipContent, Project, Track, TrackId, TrackKind};
 use tdaw::ui::engine_link::EngineLink;
-use tdaw::ui::{update, Action, App};
-use ui_support::{app_with, press};
-
-fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let t0 = Instant::now();
-    loop {
-        update(app, Action::Tick);
-        if done(app) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}: status {:?}",
-            app.status
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use ui_support::{app_with, press, tick_until};
 
 #[test]
 fn gr_records_every_armed_audio_track_and_undo_removes_the_takes() {
     let tmp = tempfile::tempdir().unwrap();
     // The input: 3 s of a ramp, FLOAT_LE stereo (see tests/record.rs for the route).
     let frames = 3 * 48_000;
-    let sig: Vec<f32> = (0..frames * 2)
-        .map(|i| ((i % 20_000) as f32 - 10_000.0) / 32_768.0)
-        .collect();
-    let raw = tmp.path().join("in.raw");
-    std::fs::write(
-        &raw,
-        sig.iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
-    let conf = tmp.path().join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "</usr/share/alsa/alsa.conf>\npcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            raw.display()
-        ),
-    )
-    .unwrap();
+    let sig = capture_support::ramp(frames);
+    let conf = capture_support::capture_route(tmp.path(), &sig);
     let home = tmp.path().join("home");
-    std::fs::create_dir_all(home.join("config")).unwrap();
-    std::fs::write(
-        home.join("config/config.toml"),
-        "[audio]\ninput_latency_ms = 0\n",
-    )
-    .unwrap();
+    capture_support::audio_config(&home, "input_latency_ms = 0");
     // Only this test runs in this binary, before anything touches ALSA or the config.
     std::env::set_var("ALSA_CONFIG_PATH", &conf);
     std::env::set_var("TDAW_HOME", &home);

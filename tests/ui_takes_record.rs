@@ -5,36 +5,19 @@
 //! sample, inside it is the take — the covered part is kept on a take lane, and `u` restores
 //! the old project exactly.
 
+mod capture_support;
 mod engine_common;
 mod ui_support;
 
 use engine_common::{read_wav, signal, write_wav};
-use std::time::{Duration, Instant};
 use tdaw::engine::{render_to_wav, BitDepth, EngineConfig, EngineHandle, RenderOptions};
 use tdaw::model::{
     AudioClip, Clip, ClipContent, ClipId, LoopRegion, Project, Track, TrackId, TrackKind,
 };
 use tdaw::ui::engine_link::EngineLink;
-use tdaw::ui::{update, Action, App};
-use ui_support::{app_with, press};
+use ui_support::{app_with, press, tick_until};
 
 const RATE: usize = 48_000;
-
-fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let t0 = Instant::now();
-    loop {
-        update(app, Action::Tick);
-        if done(app) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}: status {:?}",
-            app.status
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 fn render(p: &Project, dir: &std::path::Path, name: &str) -> Vec<f32> {
     let out = dir.join("renders").join(name);
@@ -54,33 +37,10 @@ fn a_punch_splits_the_old_clip_keeps_the_outside_bit_exact_and_u_restores_it() {
     // The input: a minute of a ramp, FLOAT_LE stereo (see tests/record.rs for the route);
     // longer than the loop passes take here (the route is not paced).
     let frames = 60 * RATE;
-    let sig: Vec<f32> = (0..frames * 2)
-        .map(|i| ((i % 20_000) as f32 - 10_000.0) / 32_768.0)
-        .collect();
-    let raw = tmp.path().join("in.raw");
-    std::fs::write(
-        &raw,
-        sig.iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
-    let conf = tmp.path().join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "</usr/share/alsa/alsa.conf>\npcm.!default {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
-            raw.display()
-        ),
-    )
-    .unwrap();
+    let sig = capture_support::ramp(frames);
+    let conf = capture_support::capture_route(tmp.path(), &sig);
     let home = tmp.path().join("home");
-    std::fs::create_dir_all(home.join("config")).unwrap();
-    std::fs::write(
-        home.join("config/config.toml"),
-        "[audio]\ninput_latency_ms = 0\n",
-    )
-    .unwrap();
+    capture_support::audio_config(&home, "input_latency_ms = 0");
     // Only this test runs in this binary, before anything touches ALSA or the config.
     std::env::set_var("ALSA_CONFIG_PATH", &conf);
     std::env::set_var("TDAW_HOME", &home);

@@ -99,3 +99,22 @@ pub fn write_wav(path: &Path, seconds: f32, rate: u32) {
     }
     w.finalize().unwrap();
 }
+
+/// Ticks the app (its engine link polls the engine) until `done`, failing after 30 s with
+/// what it waited for and the status line.
+pub fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let t0 = std::time::Instant::now();
+    loop {
+        tdaw::ui::update(app, tdaw::ui::Action::Tick);
+        if done(app) {
+            return;
+        }
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(30),
+            "timed out waiting for {what}: status {:?}, input meters {:?}",
+            app.status,
+            app.meters.input
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
