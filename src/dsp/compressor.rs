@@ -283,11 +283,11 @@ impl Compressor {
             Some((a, b)) => (&a[..m], &b[..m]),
             None => (&left[..m], &right[..m]),
         };
-        // Detector power in lane layout.
+        // Detector power in lane layout (`nat`: frame-order scratch, used again at the end).
         let mut power: Grid = [[0.0; LANES]; SEG];
+        let mut nat = [0.0f32; CHUNK];
         match self.detector {
             Detector::Peak => {
-                let mut nat = [0.0f32; CHUNK];
                 for ((p, &a), &b) in nat.iter_mut().zip(kl).zip(kr) {
                     *p = (a * a).max(b * b);
                 }
@@ -295,7 +295,6 @@ impl Compressor {
             }
             Detector::Rms => {
                 let c = self.rms_coef;
-                let mut nat = [0.0f32; CHUNK];
                 let mut other: Grid = [[0.0; LANES]; SEG];
                 for (p, &a) in nat.iter_mut().zip(kl) {
                     *p = c * (a * a);
@@ -323,16 +322,16 @@ impl Compressor {
                 *p = curve.reduction_db(*p);
             }
         }
-        // Held (instant attack, release) and attack stages.
-        let mut gr = power;
-        self.held = held_scan(&mut gr, seg, m, self.release, &self.release_pow, self.held);
+        // Held (instant attack, release) and attack stages, in place.
+        let gr = &mut power;
+        self.held = held_scan(gr, seg, m, self.release, &self.release_pow, self.held);
         let a = self.attack;
         for row in gr[..seg].iter_mut() {
             for h in row.iter_mut() {
                 *h *= 1.0 - a;
             }
         }
-        self.gr = linear_scan(&mut gr, seg, m, &self.attack_pow, self.gr);
+        self.gr = linear_scan(gr, seg, m, &self.attack_pow, self.gr);
         for row in gr[..seg].iter_mut() {
             for g in row.iter_mut() {
                 *g = if *g < GR_FLOOR_DB { 0.0 } else { *g };
@@ -342,8 +341,7 @@ impl Compressor {
             self.gr = 0.0;
         }
         // Back to frame order, then gain, makeup and mix.
-        let mut nat = [0.0f32; CHUNK];
-        from_lanes::<AVX>(&gr, &mut nat, seg);
+        from_lanes::<AVX>(gr, &mut nat, seg);
         let nat = &mut nat[..m];
         if !self.makeup_db.is_smoothing() && !self.mix.is_smoothing() {
             // Makeup and mix at rest (the usual case): constants, and fully wet is a plain
