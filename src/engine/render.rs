@@ -878,10 +878,13 @@ impl FileOut {
     }
 
     fn write(&mut self, left: &[f32], right: &[f32]) -> Result<(), EngineError> {
+        // Sized first and filled by frames (a loop that vectorizes; a push per sample does not).
+        let n = left.len().min(right.len());
         self.interleaved.clear();
-        for (&l, &r) in left.iter().zip(right) {
-            self.interleaved.push(l);
-            self.interleaved.push(r);
+        self.interleaved.resize(2 * n, 0.0);
+        for ((f, &l), &r) in self.interleaved.chunks_exact_mut(2).zip(left).zip(right) {
+            f[0] = l;
+            f[1] = r;
         }
         let mut data = std::mem::take(&mut self.interleaved);
         let result = match self.convert.take() {
