@@ -298,6 +298,39 @@ impl AudioReader {
         Ok(done)
     }
 
+    /// Reads up to `left.len()` stereo frames (at most `right.len()`) as one buffer per
+    /// channel, or `None` when this file is not read that way: only stereo 24-bit WAV read
+    /// directly is (the caller then uses [`AudioReader::read`]). The frames are those `read`
+    /// gives, and the end (with its check for truncation) is the same.
+    pub fn read_planar(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+    ) -> Result<Option<usize>, CodecError> {
+        let Backend::Pcm(pcm) = &mut self.backend else {
+            return Ok(None);
+        };
+        if !pcm.reads_planar() || self.pending_pos < self.pending.len() || self.discard > 0 {
+            return Ok(None);
+        }
+        let want = left.len().min(right.len());
+        let mut done = 0;
+        while done < want && !self.ended {
+            let Backend::Pcm(pcm) = &mut self.backend else {
+                break;
+            };
+            let n = pcm.read_planar(&mut left[done..want], &mut right[done..want])?;
+            if n == 0 {
+                self.finish()?;
+                break;
+            }
+            self.seek_target = None;
+            done += n;
+            self.position += n as u64;
+        }
+        Ok(Some(done))
+    }
+
     /// Moves to frame `frame` exactly: the next `read` starts with that frame. A position at or
     /// past the end is allowed; reading there returns 0 frames.
     pub fn seek(&mut self, frame: u64) -> Result<(), CodecError> {
@@ -665,6 +698,25 @@ mod tests {
         }
     }
 
+    /// [`drain`] through [`AudioReader::read_planar`], interleaved again; `None` when the
+    /// reader does not read planes.
+    fn drain_planar(r: &mut AudioReader, chunk: usize) -> Option<(Vec<u32>, Result<(), String>)> {
+        let (mut l, mut rt) = (vec![0.0f32; chunk], vec![0.0f32; chunk]);
+        let mut out = Vec::new();
+        loop {
+            match r.read_planar(&mut l, &mut rt) {
+                Ok(None) => return None,
+                Ok(Some(0)) => return Some((out, Ok(()))),
+                Ok(Some(n)) => {
+                    for k in 0..n {
+                        out.extend([l[k].to_bits(), rt[k].to_bits()]);
+                    }
+                }
+                Err(e) => return Some((out, Err(e.to_string()))),
+            }
+        }
+    }
+
     /// Opens `bytes` both ways and checks they agree: header, samples, ending, seeks.
     fn same_both_ways(name: &str, bytes: &[u8], direct_expected: bool) {
         let dir = tempfile::tempdir().unwrap();
@@ -686,6 +738,20 @@ mod tests {
         assert_eq!(a.len(), b.len(), "{name}: length");
         assert!(a == b, "{name}: samples differ");
         assert_eq!(end_a, end_b, "{name}: ending");
+        // Stereo 24-bit also reads as two planes, to the same samples and ending.
+        let mut planar = AudioReader::open(&path).unwrap();
+        let planes = matches!(&planar.backend, Backend::Pcm(p) if p.reads_planar());
+        if name.starts_with("t1_0_24_24_2_") || name == "cut24.wav" {
+            assert!(planes, "{name}: plain stereo 24-bit reads as planes");
+        }
+        match drain_planar(&mut planar, 1000) {
+            Some((p, end_p)) => {
+                assert!(planes, "{name}: read as planes");
+                assert!(p == a, "{name}: planes differ");
+                assert_eq!(end_p, end_a, "{name}: ending of the planes");
+            }
+            None => assert!(!planes, "{name}: not read as planes"),
+        }
         // Seeks anywhere (and past the end), then reads of odd sizes.
         let total = direct.frames().unwrap_or(0);
         for frame in [
@@ -699,10 +765,18 @@ mod tests {
         ] {
             direct.seek(frame).unwrap();
             sym.seek(frame).unwrap();
+            planar.seek(frame).unwrap();
             let (a, end_a) = drain(&mut direct, 333);
             let (b, end_b) = drain(&mut sym, 333);
             assert!(a == b, "{name}: samples after a seek to {frame} differ");
             assert_eq!(end_a, end_b, "{name}: ending after a seek to {frame}");
+            if let Some((p, end_p)) = drain_planar(&mut planar, 333) {
+                assert!(p == a, "{name}: planes after a seek to {frame} differ");
+                assert_eq!(
+                    end_p, end_a,
+                    "{name}: planes' ending after a seek to {frame}"
+                );
+            }
         }
     }
 

@@ -246,7 +246,7 @@ impl Compressor {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `isa` is Avx2Fma only when `Isa::detect` found both features.
                 Isa::Avx2Fma => unsafe { self.chunk_avx2(l, r, key) },
-                _ => self.chunk(l, r, key),
+                _ => self.chunk::<false>(l, r, key),
             }
             start = end;
         }
@@ -255,7 +255,7 @@ impl Compressor {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn chunk_avx2(&mut self, l: &mut [f32], r: &mut [f32], key: Option<(&[f32], &[f32])>) {
-        self.chunk(l, r, key);
+        self.chunk::<true>(l, r, key);
     }
 
     /// One chunk (at most [`CHUNK`] frames) as passes over lane-layout scratch: the detector
@@ -264,8 +264,16 @@ impl Compressor {
     /// stretches side by side, each from a zero state, and then add the true starting
     /// state's decaying share (the held stage's `max` composes the same way, see
     /// [`held_scan`]), so a 256-frame chunk waits on 32 recursion steps instead of 256.
+    ///
+    /// `AVX` is true only in the AVX2 build ([`Compressor::chunk_avx2`]): the layout changes
+    /// of a full chunk then go as 8×8 transposes in registers.
     #[inline(always)]
-    fn chunk(&mut self, left: &mut [f32], right: &mut [f32], key: Option<(&[f32], &[f32])>) {
+    fn chunk<const AVX: bool>(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        key: Option<(&[f32], &[f32])>,
+    ) {
         let m = left.len().min(right.len()).min(CHUNK);
         if m == 0 {
             return;
@@ -275,28 +283,27 @@ impl Compressor {
             Some((a, b)) => (&a[..m], &b[..m]),
             None => (&left[..m], &right[..m]),
         };
-        // Detector power in lane layout.
+        // Detector power in lane layout (`nat`: frame-order scratch, used again at the end).
         let mut power: Grid = [[0.0; LANES]; SEG];
+        let mut nat = [0.0f32; CHUNK];
         match self.detector {
             Detector::Peak => {
-                let mut nat = [0.0f32; CHUNK];
                 for ((p, &a), &b) in nat.iter_mut().zip(kl).zip(kr) {
                     *p = (a * a).max(b * b);
                 }
-                to_lanes(&nat, &mut power, seg);
+                to_lanes::<AVX>(&nat, &mut power, seg);
             }
             Detector::Rms => {
                 let c = self.rms_coef;
-                let mut nat = [0.0f32; CHUNK];
                 let mut other: Grid = [[0.0; LANES]; SEG];
                 for (p, &a) in nat.iter_mut().zip(kl) {
                     *p = c * (a * a);
                 }
-                to_lanes(&nat, &mut power, seg);
+                to_lanes::<AVX>(&nat, &mut power, seg);
                 for (p, &b) in nat.iter_mut().zip(kr) {
                     *p = c * (b * b);
                 }
-                to_lanes(&nat, &mut other, seg);
+                to_lanes::<AVX>(&nat, &mut other, seg);
                 self.ms[0] =
                     flush_denormal(linear_scan(&mut power, seg, m, &self.rms_pow, self.ms[0]));
                 self.ms[1] =
@@ -315,16 +322,16 @@ impl Compressor {
                 *p = curve.reduction_db(*p);
             }
         }
-        // Held (instant attack, release) and attack stages.
-        let mut gr = power;
-        self.held = held_scan(&mut gr, seg, m, self.release, &self.release_pow, self.held);
+        // Held (instant attack, release) and attack stages, in place.
+        let gr = &mut power;
+        self.held = held_scan(gr, seg, m, self.release, &self.release_pow, self.held);
         let a = self.attack;
         for row in gr[..seg].iter_mut() {
             for h in row.iter_mut() {
                 *h *= 1.0 - a;
             }
         }
-        self.gr = linear_scan(&mut gr, seg, m, &self.attack_pow, self.gr);
+        self.gr = linear_scan(gr, seg, m, &self.attack_pow, self.gr);
         for row in gr[..seg].iter_mut() {
             for g in row.iter_mut() {
                 *g = if *g < GR_FLOOR_DB { 0.0 } else { *g };
@@ -334,9 +341,36 @@ impl Compressor {
             self.gr = 0.0;
         }
         // Back to frame order, then gain, makeup and mix.
-        let mut nat = [0.0f32; CHUNK];
-        from_lanes(&gr, &mut nat, seg);
+        from_lanes::<AVX>(gr, &mut nat, seg);
         let nat = &mut nat[..m];
+        if !self.makeup_db.is_smoothing() && !self.mix.is_smoothing() {
+            // Makeup and mix at rest (the usual case): constants, and fully wet is a plain
+            // multiply by the gain.
+            let (mk, w) = (self.makeup_db.value(), self.mix.value());
+            if w == 0.0 {
+                return;
+            }
+            for g in nat.iter_mut() {
+                *g = fast_db_to_gain(mk - *g);
+            }
+            let frames = left[..m]
+                .iter_mut()
+                .zip(right[..m].iter_mut())
+                .zip(nat.iter());
+            if w == 1.0 {
+                for ((l, r), &g) in frames {
+                    *l *= g;
+                    *r *= g;
+                }
+            } else {
+                for ((l, r), &g) in frames {
+                    let (dl, dr) = (*l, *r);
+                    *l = dl + w * (dl * g - dl);
+                    *r = dr + w * (dr * g - dr);
+                }
+            }
+            return;
+        }
         let (mut makeup, mut mix) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
         let (makeup, mix) = (&mut makeup[..m], &mut mix[..m]);
         fill(&mut self.makeup_db, makeup);
@@ -373,7 +407,20 @@ fn fill(s: &mut Smoothed, out: &mut [f32]) {
 
 /// Frame order → lane layout for the first `seg · LANES` frames.
 #[inline(always)]
-fn to_lanes(nat: &[f32; CHUNK], grid: &mut Grid, seg: usize) {
+fn to_lanes<const AVX: bool>(nat: &[f32; CHUNK], grid: &mut Grid, seg: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX && seg == SEG {
+        // SAFETY: `AVX` is set only on the AVX2 build's path, which runs when the CPU has it.
+        unsafe {
+            transpose_blocks(
+                nat.as_ptr(),
+                [SEG, 8],
+                grid.as_mut_ptr().cast(),
+                [LANES, 64],
+            )
+        };
+        return;
+    }
     for (j, stretch) in nat.chunks_exact(seg).take(LANES).enumerate() {
         for (row, &x) in grid.iter_mut().zip(stretch) {
             row[j] = x;
@@ -383,10 +430,75 @@ fn to_lanes(nat: &[f32; CHUNK], grid: &mut Grid, seg: usize) {
 
 /// Lane layout → frame order.
 #[inline(always)]
-fn from_lanes(grid: &Grid, nat: &mut [f32; CHUNK], seg: usize) {
+fn from_lanes<const AVX: bool>(grid: &Grid, nat: &mut [f32; CHUNK], seg: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX && seg == SEG {
+        // SAFETY: as in `to_lanes`.
+        unsafe {
+            transpose_blocks(
+                grid.as_ptr().cast(),
+                [LANES, 64],
+                nat.as_mut_ptr(),
+                [SEG, 8],
+            )
+        };
+        return;
+    }
     for (j, stretch) in nat.chunks_exact_mut(seg).take(LANES).enumerate() {
         for (row, x) in grid.iter().zip(stretch) {
             *x = row[j];
+        }
+    }
+}
+
+/// The full-chunk layout change both ways, as four 8×8 transposes: block `b` takes the eight
+/// rows of eight floats at `src + i·row + b·block` (`[row, block]` = `src_steps`, i = 0..8)
+/// and writes its columns as the rows at `dst + j·row + b·block` (`dst_steps`). Frame order →
+/// lanes reads rows of a stretch ([`SEG`] apart) and writes grid rows; back is the reverse.
+/// 24 shuffles a block, where element by element it is 128 moves.
+///
+/// # Safety
+/// The CPU has AVX; `src` and `dst` hold `CHUNK` floats in those layouts and do not overlap.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose_blocks(
+    src: *const f32,
+    src_steps: [usize; 2],
+    dst: *mut f32,
+    dst_steps: [usize; 2],
+) {
+    use std::arch::x86_64::*;
+    for b in 0..CHUNK / 64 {
+        let r: [__m256; 8] =
+            std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * src_steps[0] + b * src_steps[1])));
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xee>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xee>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xee>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xee>(t5, t7);
+        let cols = [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ];
+        for (j, c) in cols.into_iter().enumerate() {
+            _mm256_storeu_ps(dst.add(j * dst_steps[0] + b * dst_steps[1]), c);
         }
     }
 }

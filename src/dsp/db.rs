@@ -104,13 +104,18 @@ pub fn fast_exp2(x: f32) -> f32 {
     let x = x.clamp(-126.0, 127.0);
     // Round to nearest by adding and removing 1.5·2²³ (exact for |x| < 2²²): `f32::round` is a
     // libm call on baseline x86-64, and a call in the compressor's loop spills its registers.
-    let i = (x + 12_582_912.0) - 12_582_912.0;
+    let big = x + 12_582_912.0;
+    let i = big - 12_582_912.0;
     let f = (x - i) * std::f32::consts::LN_2;
     let p = 1.0
         + f * (1.0
             + f * (1.0 / 2.0
                 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
-    p * f32::from_bits(((i as i32 + 127) as u32) << 23)
+    // `big`'s low mantissa bits hold `i` (its exponent is that of 2²³), so the integer comes
+    // from the bits: `i as i32` would be a saturating conversion, several instructions per
+    // lane in a vectorized loop.
+    let i_bits = big.to_bits().wrapping_sub(0x4b40_0000);
+    p * f32::from_bits(i_bits.wrapping_add(127) << 23)
 }
 
 /// [`db_to_gain`] for the audio thread's per-sample gains (the compressor), through
@@ -214,5 +219,28 @@ mod tests {
         assert_eq!(fast_log2(0.25), -2.0);
         assert_eq!(fast_db_to_gain(-144.0), 0.0);
         assert_eq!(fast_db_to_gain(f32::NEG_INFINITY), 0.0);
+    }
+
+    #[test]
+    fn fast_exp2_takes_the_integer_part_from_the_bits_exactly() {
+        // The integer part as a saturating conversion, the way it was first written.
+        let by_conversion = |x: f32| {
+            let x = x.clamp(-126.0, 127.0);
+            let i = (x + 12_582_912.0) - 12_582_912.0;
+            let f = (x - i) * std::f32::consts::LN_2;
+            let p = 1.0
+                + f * (1.0
+                    + f * (1.0 / 2.0
+                        + f * (1.0 / 6.0
+                            + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
+            p * f32::from_bits(((i as i32 + 127) as u32) << 23)
+        };
+        for k in -140_000..=140_000 {
+            let x = k as f32 * 0.001;
+            assert_eq!(fast_exp2(x).to_bits(), by_conversion(x).to_bits(), "{x}");
+        }
+        for x in [-1e9f32, -126.5, -125.5, 126.5, 127.0, 1e9, f32::INFINITY] {
+            assert_eq!(fast_exp2(x).to_bits(), by_conversion(x).to_bits(), "{x}");
+        }
     }
 }

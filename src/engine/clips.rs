@@ -20,6 +20,16 @@ pub trait FrameSource: Send {
     fn read(&mut self, buf: &mut [f32]) -> Result<usize, String>;
     /// Moves to an exact frame.
     fn seek(&mut self, frame: u64) -> Result<(), String>;
+    /// Reads stereo frames as one buffer per channel (up to the shorter's length), when the
+    /// source can do that without an interleaved buffer in between; `None` (the default) says
+    /// to use [`FrameSource::read`].
+    fn read_planar(
+        &mut self,
+        _left: &mut [f32],
+        _right: &mut [f32],
+    ) -> Result<Option<usize>, String> {
+        Ok(None)
+    }
 }
 
 /// Opens an audio file for streaming (the codec's decoder: wav, flac, mp3, ogg).
@@ -41,6 +51,13 @@ impl FrameSource for crate::codec::AudioReader {
     }
     fn seek(&mut self, frame: u64) -> Result<(), String> {
         crate::codec::AudioReader::seek(self, frame).map_err(|e| e.to_string())
+    }
+    fn read_planar(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+    ) -> Result<Option<usize>, String> {
+        crate::codec::AudioReader::read_planar(self, left, right).map_err(|e| e.to_string())
     }
 }
 
@@ -82,6 +99,27 @@ impl ClipPlayer {
         }
         g
     }
+}
+
+/// Fills `left`/`right` from `source` as [`FrameSource::read_planar`] does, reading until
+/// they are full or the file ends; `None` when the source does not read that way.
+fn read_planar(
+    source: &mut dyn FrameSource,
+    left: &mut [f32],
+    right: &mut [f32],
+) -> Result<Option<usize>, EngineError> {
+    let mut got = 0;
+    while got < left.len() {
+        match source
+            .read_planar(&mut left[got..], &mut right[got..])
+            .map_err(EngineError::Decode)?
+        {
+            None if got == 0 => return Ok(None),
+            None | Some(0) => break,
+            Some(n) => got += n,
+        }
+    }
+    Ok(Some(got))
 }
 
 /// A value that identifies a track's clip material (so a graph rebuilt after a mixer edit
@@ -222,11 +260,23 @@ impl ClipLayer {
         right: &mut [f32],
     ) -> Result<(), EngineError> {
         let n = left.len() as u64;
-        left.fill(0.0);
-        if !self.mono {
-            right.fill(0.0);
-        }
         let end = tl + n;
+        // A block inside one clip (the usual case) is written straight from the file; only
+        // otherwise is it silence that the clips add to. Writing `0.0 + x` keeps the bits
+        // the sum gives (a -0.0 sample becomes +0.0 either way).
+        let sole = {
+            let mut touching = self.clips.iter().filter(|c| c.start < end && c.end() > tl);
+            matches!(
+                (touching.next(), touching.next()),
+                (Some(c), None) if c.start <= tl && c.end() >= end
+            )
+        };
+        if !sole {
+            left.fill(0.0);
+            if !self.mono {
+                right.fill(0.0);
+            }
+        }
         for clip in self.clips.iter_mut() {
             if clip.end() <= tl {
                 // Behind the render position: close the file until a seek or loop needs it.
@@ -261,6 +311,22 @@ impl ClipLayer {
                 if clip.next_frame != Some(file_frame) {
                     source.seek(file_frame).map_err(EngineError::Decode)?;
                 }
+                let plain = clip.gain == 1.0
+                    && k >= clip.fade_in
+                    && clip.len - (k + want as u64) >= clip.fade_out;
+                if sole && plain && ch == 2 && !self.mono {
+                    // The whole block from one plain stereo clip: straight into the track's
+                    // buffers when the decoder can split the channels itself.
+                    let (l, r) = (&mut left[out..out + want], &mut right[out..out + want]);
+                    if let Some(got) = read_planar(source.as_mut(), l, r)? {
+                        l[got..].fill(0.0);
+                        r[got..].fill(0.0);
+                        clip.next_frame = (got == want).then_some(file_frame + want as u64);
+                        k += want as u64;
+                        out += want;
+                        continue;
+                    }
+                }
                 let buf = &mut self.scratch[..want * ch];
                 let mut got = 0;
                 while got < want {
@@ -279,17 +345,28 @@ impl ClipLayer {
                 } else {
                     None
                 };
-                let plain = clip.gain == 1.0
-                    && k >= clip.fade_in
-                    && clip.len - (k + want as u64) >= clip.fade_out;
                 let (l, r) = (&mut left[out..out + want], &mut right[out..out + want]);
                 if plain && ch == 2 && !self.mono {
                     // The common case, kept simple enough to vectorize.
-                    for ((x, y), f) in l.iter_mut().zip(r.iter_mut()).zip(buf.chunks_exact(2)) {
-                        *x += f[0];
-                        *y += f[1];
+                    let frames = l.iter_mut().zip(r.iter_mut()).zip(buf.chunks_exact(2));
+                    if sole {
+                        for ((x, y), f) in frames {
+                            *x = 0.0 + f[0];
+                            *y = 0.0 + f[1];
+                        }
+                    } else {
+                        for ((x, y), f) in frames {
+                            *x += f[0];
+                            *y += f[1];
+                        }
                     }
                 } else {
+                    if sole {
+                        l.fill(0.0);
+                        if !self.mono {
+                            r.fill(0.0);
+                        }
+                    }
                     for i in 0..want {
                         let g = if plain {
                             1.0

@@ -1613,12 +1613,97 @@ fn sources_stage(
         b[0][..n].fill(0.0);
         b[1][..n].fill(0.0);
     }
+    if parallel && sum_in_halves(srcs, mix, n) {
+        if let Some((meters, rate)) = sh.meters {
+            for t in srcs.iter().filter(|t| !t.is_kept()) {
+                if let Some((_, m)) = meters.tracks.get(t.meter) {
+                    m.update(&t.post[0][..n], &t.post[1][..n], rate);
+                }
+            }
+        }
+        return Ok(());
+    }
     for t in srcs.iter_mut() {
         if !t.is_kept() {
             t.contribute(mix, scratch, sh, (pos, n));
         }
     }
     Ok(())
+}
+
+/// Most buses and sources [`sum_in_halves`] takes (stack arrays; more are summed serially).
+const SPLIT_BUSES: usize = 16;
+const SPLIT_SOURCES: usize = 128;
+
+/// What one source adds to the mix when nothing glides: its buffers, sends and audibility.
+type Contribution<'a> = (&'a [Vec<f32>; 2], &'a [Vec<f32>; 2], &'a [SendNode], bool);
+
+/// [`TrackNode::contribute`] for every source at once, the first half of the block's frames on
+/// one thread of the current rayon pool and the second on another, when no send or fader
+/// glides, is automated or waits in a compensation delay (otherwise false, and nothing is
+/// done). Each frame still gets its terms in graph order, so the sums are the serial ones bit
+/// for bit; the serial loop after the sources would otherwise leave a core idle.
+fn sum_in_halves(srcs: &[TrackNode], mix: &mut MixBuffers, n: usize) -> bool {
+    let live = || srcs.iter().filter(|t| !t.is_kept());
+    let steady = live().all(|t| {
+        t.comp.is_empty()
+            && t.sends.iter().all(|s| {
+                !s.laned && !s.gain.is_smoothing() && !s.auto.is_smoothing() && s.comp.is_empty()
+            })
+    });
+    if !steady || n < 64 || mix.bus_in.len() > SPLIT_BUSES || srcs.len() > SPLIT_SOURCES {
+        return false;
+    }
+    let mut views: [Option<Contribution<'_>>; SPLIT_SOURCES] = std::array::from_fn(|_| None);
+    for (v, t) in views.iter_mut().zip(live()) {
+        *v = Some((&t.pre, &t.post, &t.sends[..], t.audible));
+    }
+    let views = &views[..];
+    // Halves on a whole number of vectors.
+    let h = (n / 2) & !15;
+    type Half<'b> = [Option<[&'b mut [f32]; 2]>; SPLIT_BUSES];
+    let (mut lo, mut hi): (Half<'_>, Half<'_>) = Default::default();
+    for ((bus, lo), hi) in mix.bus_in.iter_mut().zip(&mut lo).zip(&mut hi) {
+        let [bl, br] = bus;
+        let (bl0, bl1) = bl[..n].split_at_mut(h);
+        let (br0, br1) = br[..n].split_at_mut(h);
+        *lo = Some([bl0, br0]);
+        *hi = Some([bl1, br1]);
+    }
+    let [ml, mr] = &mut mix.master;
+    let (ml0, ml1) = ml[..n].split_at_mut(h);
+    let (mr0, mr1) = mr[..n].split_at_mut(h);
+    rayon::join(
+        || sum_range(views, [ml0, mr0], &mut lo, 0..h),
+        || sum_range(views, [ml1, mr1], &mut hi, h..n),
+    );
+    true
+}
+
+/// Frames `range` of every contribution in `views` (graph order) into the master part
+/// `master` and the bus parts `buses`, as [`TrackNode::contribute`] adds them when steady.
+fn sum_range(
+    views: &[Option<Contribution<'_>>],
+    master: [&mut [f32]; 2],
+    buses: &mut [Option<[&mut [f32]; 2]>],
+    range: std::ops::Range<usize>,
+) {
+    let [ml, mr] = master;
+    for &(pre, post, sends, audible) in views.iter().flatten() {
+        for s in sends {
+            if s.pre_fader && !audible {
+                continue;
+            }
+            let [sl, sr] = if s.pre_fader { pre } else { post };
+            if let Some(Some([bl, br])) = buses.get_mut(s.slot) {
+                let g = s.gain.value() * s.auto.value();
+                add(bl, &sl[range.clone()], g);
+                add(br, &sr[range.clone()], g);
+            }
+        }
+        add(ml, &post[0][range.clone()], 1.0);
+        add(mr, &post[1][range.clone()], 1.0);
+    }
 }
 
 /// The buses of block `(pos, n)` in graph order (every send points forward): each takes its
