@@ -21,7 +21,6 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Sample format of a rendered file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,62 +308,47 @@ fn render_on(
                 .ok()
         })
         .flatten();
-    // Encoding, writing and metering run on their own thread, overlapping the next block.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
-    let (back_tx, back_rx) = std::sync::mpsc::channel::<Block>();
-    let (outs, rendered) = std::thread::scope(|s| {
-        let writer = s.spawn(move || -> Result<Vec<FileOut>, EngineError> {
-            for block in rx {
-                for (w, (l, r)) in outs.iter_mut().zip(&block) {
-                    w.write(l, r)?;
-                }
-                let _ = back_tx.send(block);
-            }
-            Ok(outs)
-        });
-        let pipe = (pool.is_some() && graph.can_pipeline()).then(|| graph.pipeline());
-        let mut r = Renderer {
-            sources: graph.sources(),
-            graph: &mut graph,
-            pipe,
-            pending: VecDeque::new(),
-            parallel: pool.is_some(),
-            cancel: control.cancel,
-            tx,
-            back: back_rx,
-            n_outs,
-            stem_tracks,
-            latency,
-            stem_latency,
-            end,
-            max_end,
-            margin,
-            effects,
-            pos: 0,
-            quiet_since: None,
-            silent_since: None,
-            unlatched: false,
+    // Encoding, writing and metering of a block run as a task beside the graph's next step
+    // on the same threads (no third thread to take a core from a step's slowest task).
+    let pipe = (pool.is_some() && graph.can_pipeline()).then(|| graph.pipeline());
+    let mut r = Renderer {
+        sources: graph.sources(),
+        graph: &mut graph,
+        pipe,
+        pending: VecDeque::new(),
+        parallel: pool.is_some(),
+        cancel: control.cancel,
+        outs,
+        ready: None,
+        spare: Vec::new(),
+        n_outs,
+        stem_tracks,
+        latency,
+        stem_latency,
+        end,
+        max_end,
+        margin,
+        effects,
+        pos: 0,
+        quiet_since: None,
+        silent_since: None,
+        unlatched: false,
+    };
+    let rendered = loop {
+        // About a second of audio at a time; progress is reported between the stretches.
+        let stretch = match &pool {
+            Some(p) => p.install(|| r.advance(rate as u64)),
+            None => r.advance(rate as u64),
         };
-        let rendered = loop {
-            // About a second of audio at a time; progress is reported between the stretches.
-            let stretch = match &pool {
-                Some(p) => p.install(|| r.advance(rate as u64)),
-                None => r.advance(rate as u64),
-            };
-            match stretch {
-                Ok(false) => progress((r.pos as f64 / end as f64).min(1.0) as f32),
-                Ok(true) => break Ok(()),
-                Err(e) => break Err(e),
-            }
-        };
-        drop(r);
-        let outs = writer
-            .join()
-            .unwrap_or_else(|_| Err(EngineError::Internal("the file writer panicked".into())));
-        (outs, rendered)
-    });
-    let outs = outs?;
+        match stretch {
+            Ok(false) => progress((r.pos as f64 / end as f64).min(1.0) as f32),
+            Ok(true) => break r.flush(),
+            Err(e) => break Err(e),
+        }
+    };
     rendered?;
+    let outs = std::mem::take(&mut r.outs);
+    drop(r);
     let mut outs = outs.into_iter();
     let mix = outs
         .next()
@@ -431,9 +415,12 @@ struct Renderer<'a> {
     /// The sources run on the render pool's threads.
     parallel: bool,
     cancel: Option<&'a AtomicBool>,
-    tx: SyncSender<Block>,
-    /// Blocks the writer is done with, to reuse.
-    back: Receiver<Block>,
+    /// The files: the mix, then the stems.
+    outs: Vec<FileOut>,
+    /// The last block made, written beside the next step.
+    ready: Option<Block>,
+    /// Blocks written, to reuse.
+    spare: Vec<Block>,
     n_outs: usize,
     /// The graph node of each stem, in output order.
     stem_tracks: Vec<usize>,
@@ -456,8 +443,8 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// Renders about `budget` frames; true once the render is over (or the writer stopped on
-    /// an error, which it reports).
+    /// Renders about `budget` frames; true once the render is over (the last block is then
+    /// left in `ready`, for [`Renderer::flush`]).
     fn advance(&mut self, budget: u64) -> Result<bool, EngineError> {
         let until = self.pos + budget;
         if let Some(mut pipe) = self.pipe.take() {
@@ -476,10 +463,19 @@ impl Renderer<'_> {
             let Some(n) = self.next_len() else {
                 return Ok(true);
             };
-            let done = self
-                .graph
-                .process(self.pos, n as usize, true, self.parallel)?;
             let pos = self.pos;
+            let parallel = self.parallel;
+            let ready = self.ready.take();
+            let Renderer {
+                graph, outs, spare, ..
+            } = &mut *self;
+            let (done, wrote) = join_if(
+                parallel,
+                || graph.process(pos, n as usize, true, parallel),
+                || write_block(outs, ready, spare),
+            );
+            wrote?;
+            let done = done?;
             let (l, r) = self.graph.master(done);
             track_quiet(self.effects, &mut self.silent_since, pos, l, r);
             let mut block = self.fresh_block();
@@ -492,9 +488,7 @@ impl Renderer<'_> {
                     self.graph.tracks[i].output(done),
                 );
             }
-            if self.tx.send(block).is_err() {
-                return Ok(true);
-            }
+            self.ready = Some(block);
             self.pos += done as u64;
         }
         Ok(false)
@@ -516,7 +510,18 @@ impl Renderer<'_> {
             if next.is_none() && pipe.is_empty() {
                 return Ok(false);
             }
-            let done = self.graph.step(pipe, next, true)?;
+            let parallel = self.parallel;
+            let ready = self.ready.take();
+            let Renderer {
+                graph, outs, spare, ..
+            } = &mut *self;
+            let (done, wrote) = join_if(
+                parallel,
+                || graph.step(pipe, next, true),
+                || write_block(outs, ready, spare),
+            );
+            wrote?;
+            let done = done?;
             if let Some((pos, n)) = pipe.sourced() {
                 let mut block = self.fresh_block();
                 for (k, &i) in self.stem_tracks.iter().enumerate() {
@@ -545,9 +550,7 @@ impl Renderer<'_> {
                     ));
                 };
                 fill(&mut block[0], self.latency, pos, (l, r));
-                if self.tx.send(block).is_err() {
-                    return Ok(true);
-                }
+                self.ready = Some(block);
             }
             if next.is_some() {
                 self.pos += done as u64;
@@ -564,9 +567,14 @@ impl Renderer<'_> {
 
     /// A block buffer for the writer (one it is done with, when there is one).
     fn fresh_block(&mut self) -> Block {
-        self.back
-            .try_recv()
-            .unwrap_or_else(|_| vec![(Vec::new(), Vec::new()); self.n_outs])
+        self.spare
+            .pop()
+            .unwrap_or_else(|| vec![(Vec::new(), Vec::new()); self.n_outs])
+    }
+
+    /// Writes the last block made (at the render's end).
+    fn flush(&mut self) -> Result<(), EngineError> {
+        write_block(&mut self.outs, self.ready.take(), &mut self.spare)
     }
 
     /// The length of the next block, or `None` when the render is over: to the timeline's end,
@@ -615,6 +623,36 @@ impl Renderer<'_> {
 
 /// With effects: notes in `silent_since` where the quiet at the end of the mix starts, from
 /// the block at `pos` (the last loud sample of the block decides).
+/// Writes `block` (when there is one) to the files, one output each, and keeps it to reuse.
+fn write_block(
+    outs: &mut [FileOut],
+    block: Option<Block>,
+    spare: &mut Vec<Block>,
+) -> Result<(), EngineError> {
+    if let Some(block) = block {
+        for (w, (l, r)) in outs.iter_mut().zip(&block) {
+            w.write(l, r)?;
+        }
+        spare.push(block);
+    }
+    Ok(())
+}
+
+/// `a` and `b` on the current rayon pool's threads with `parallel`, else one after the other.
+fn join_if<A, B, RA, RB>(parallel: bool, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 fn track_quiet(effects: bool, silent_since: &mut Option<u64>, pos: u64, l: &[f32], r: &[f32]) {
     if !effects {
         return;
