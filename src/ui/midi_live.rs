@@ -57,6 +57,26 @@ pub fn after_poll(app: &mut App) -> bool {
     changed
 }
 
+/// A session ending while it records (a signal, a lost terminal, a quit): stops the
+/// recording and waits up to `wait` for its takes, so they land in the project (as the usual
+/// one edit, then in the autosave) instead of lying in `audio/` unknown to it. True when a
+/// recording was stopped.
+pub fn finish_recording(app: &mut App, wait: std::time::Duration) -> bool {
+    if !app.engine.midi.is_recording() {
+        return false;
+    }
+    let _ = app
+        .engine
+        .transport(crate::ui::engine_link::Transport::Stop);
+    let until = std::time::Instant::now() + wait;
+    while app.engine.midi.is_recording() && std::time::Instant::now() < until {
+        let _ = app.engine.poll();
+        after_poll(app);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    true
+}
+
 /// A controller arrived: binds it when MIDI learn is waiting.
 fn learn(app: &mut App, channel: u8, cc: u8, _value: u8) {
     let Some(t) = app.engine.midi.learn.take() else {

@@ -71,6 +71,9 @@ pub const IDLE_TICK: Duration = Duration::from_millis(500);
 /// at most this long; timers wake the loop at their own time).
 const JOB_CHECK: Duration = Duration::from_millis(20);
 
+/// How long a session ending mid-recording waits for the recording's takes.
+const RECORDING_WAIT: Duration = Duration::from_secs(2);
+
 /// Runs the TUI on a project folder until the user quits.
 pub fn run(dir: &Path) -> Result<(), UiError> {
     install_warning_sink();
@@ -97,7 +100,9 @@ pub fn run(dir: &Path) -> Result<(), UiError> {
     // Ended from outside (a signal, a terminal that is gone): unsaved work goes to the
     // autosave before anything else, which may fail on a dead terminal.
     let signal = terminal::pending_signal();
-    if result.is_err() || signal.is_some() {
+    // A recording still running keeps its takes: they become the usual edit first.
+    let recorded = midi_live::finish_recording(&mut app, RECORDING_WAIT);
+    if result.is_err() || signal.is_some() || (recorded && app.unsaved()) {
         let _ = autosave::now(&mut app);
     }
     drop(guard);
