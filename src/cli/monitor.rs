@@ -48,10 +48,34 @@ extern "C" fn on_signal(_: libc::c_int) {
 
 /// Who is listening, as the box's TUI lists them: the SSH user and client address.
 fn listener_name() -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| "?".into());
+    let user = login_name();
     match std::env::var("SSH_CLIENT") {
         Ok(c) => format!("{user}@{}", c.split_whitespace().next().unwrap_or("?")),
-        Err(_) => format!("{user} (local)"),
+        Err(_) => format!("{user}@local"),
+    }
+}
+
+/// The user's login name: `USER` or `LOGNAME` (what ssh sets), else the password entry of
+/// the process's uid (a service or `env -i` has neither variable).
+fn login_name() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(u) = std::env::var(var) {
+            if !u.trim().is_empty() {
+                return u;
+            }
+        }
+    }
+    // SAFETY: getuid cannot fail; getpwuid returns null or a pointer to static storage,
+    // read at once here (the CLI has no other thread calling it).
+    unsafe {
+        let uid = libc::getuid();
+        let pw = libc::getpwuid(uid);
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned();
+        }
+        format!("uid{uid}")
     }
 }
 
