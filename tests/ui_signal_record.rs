@@ -12,17 +12,6 @@ use std::time::Duration;
 use tdaw::model::{ClipContent, Project, Track, TrackId, TrackKind};
 use tmux_support::{tmux_available, Tmux};
 
-fn tdaw_pid(tmux: &Tmux) -> i32 {
-    let shell = tmux.format("#{pane_pid}");
-    let children =
-        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
-    children
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no child of the pane's shell {shell}"))
-}
-
 fn autosave_count(dir: &Path) -> usize {
     std::fs::read_dir(dir.join(".tdaw"))
         .unwrap()
@@ -65,7 +54,7 @@ fn hup_while_recording_puts_the_takes_in_the_autosave() {
     let tmux = Tmux::new(format!("tdaw-sigrec-{}", std::process::id()), "sigrec");
     tmux.start(120, 30, &script);
     tmux.wait_for("Gtr", Duration::from_secs(10));
-    let pid = tdaw_pid(&tmux);
+    let pid = tmux.child_pid();
     tmux.keys(&["g", "r"]);
     tmux.wait_for("Recording into Gtr, Vox", Duration::from_secs(5));
     std::thread::sleep(Duration::from_millis(1500));

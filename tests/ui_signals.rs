@@ -27,18 +27,6 @@ fn start(tag: &str, home: &Path, dir: &Path, after: &Path) -> Tmux {
     tmux
 }
 
-/// The pid of tdaw: the only child of the pane's shell.
-fn tdaw_pid(tmux: &Tmux) -> i32 {
-    let shell = tmux.format("#{pane_pid}");
-    let children =
-        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
-    children
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no child of the pane's shell {shell}"))
-}
-
 fn autosaves(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join(".tdaw"))
         .unwrap()
@@ -74,7 +62,7 @@ fn hup_term_and_quit_autosave_restore_the_terminal_and_exit() {
         let after = home.path().join("after.txt");
         let tmux = start(name, home.path(), &dir, &after);
         tmux.wait_for("Chords", Duration::from_secs(10));
-        let pid = tdaw_pid(&tmux);
+        let pid = tmux.child_pid();
         // An edit, then the signal at once: before the idle autosave could have run.
         tmux.keys(&["m"]);
         tmux.wait_for("Drums muted", Duration::from_secs(3));
@@ -133,7 +121,7 @@ fn killing_the_terminal_still_leaves_the_autosave() {
     let after = home.path().join("after.txt");
     let tmux = start("kill", home.path(), &dir, &after);
     tmux.wait_for("Chords", Duration::from_secs(10));
-    let pid = tdaw_pid(&tmux);
+    let pid = tmux.child_pid();
     tmux.keys(&["j", "m"]);
     tmux.wait_for("Bass muted", Duration::from_secs(3));
     // The pty goes away and tdaw gets SIGHUP, as when an SSH connection drops.

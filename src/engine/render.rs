@@ -463,19 +463,8 @@ impl Renderer<'_> {
             let Some(n) = self.next_len() else {
                 return Ok(true);
             };
-            let pos = self.pos;
-            let parallel = self.parallel;
-            let ready = self.ready.take();
-            let Renderer {
-                graph, outs, spare, ..
-            } = &mut *self;
-            let (done, wrote) = join_if(
-                parallel,
-                || graph.process(pos, n as usize, true, parallel),
-                || write_block(outs, ready, spare),
-            );
-            wrote?;
-            let done = done?;
+            let (pos, parallel) = (self.pos, self.parallel);
+            let done = self.beside_write(|g| g.process(pos, n as usize, true, parallel))?;
             let (l, r) = self.graph.master(done);
             track_quiet(self.effects, &mut self.silent_since, pos, l, r);
             let mut block = self.fresh_block();
@@ -510,18 +499,7 @@ impl Renderer<'_> {
             if next.is_none() && pipe.is_empty() {
                 return Ok(false);
             }
-            let parallel = self.parallel;
-            let ready = self.ready.take();
-            let Renderer {
-                graph, outs, spare, ..
-            } = &mut *self;
-            let (done, wrote) = join_if(
-                parallel,
-                || graph.step(pipe, next, true),
-                || write_block(outs, ready, spare),
-            );
-            wrote?;
-            let done = done?;
+            let done = self.beside_write(|g| g.step(pipe, next, true))?;
             if let Some((pos, n)) = pipe.sourced() {
                 let mut block = self.fresh_block();
                 for (k, &i) in self.stem_tracks.iter().enumerate() {
@@ -570,6 +548,22 @@ impl Renderer<'_> {
         self.spare
             .pop()
             .unwrap_or_else(|| vec![(Vec::new(), Vec::new()); self.n_outs])
+    }
+
+    /// `work` on the graph with the last block made written beside it (on the render pool's
+    /// other thread when there is one).
+    fn beside_write<R: Send>(
+        &mut self,
+        work: impl FnOnce(&mut Graph) -> Result<R, EngineError> + Send,
+    ) -> Result<R, EngineError> {
+        let ready = self.ready.take();
+        let parallel = self.parallel;
+        let Renderer {
+            graph, outs, spare, ..
+        } = self;
+        let (done, wrote) = join_if(parallel, || work(graph), || write_block(outs, ready, spare));
+        wrote?;
+        done
     }
 
     /// Writes the last block made (at the render's end).

@@ -51,6 +51,18 @@ impl Tmux {
             .into_owned()
     }
 
+    /// The pid of the program the pane's shell runs (its only child).
+    pub fn child_pid(&self) -> i32 {
+        let shell = self.format("#{pane_pid}");
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        children
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no child of the pane's shell {shell}"))
+    }
+
     /// A tmux format of the pane, e.g. `#{pane_pid}`.
     pub fn format(&self, f: &str) -> String {
         String::from_utf8_lossy(
