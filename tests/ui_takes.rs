@@ -166,3 +166,35 @@ fn x_deletes_a_take_from_its_lane_and_help_lists_the_take_keys() {
     assert!(all.contains("takes mode"), "{all}");
     assert!(all.contains("T then j onto a take lane"), "{all}");
 }
+
+#[test]
+fn clip_edits_on_a_take_lane_say_so_and_leave_what_plays_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = takes_app(dir.path());
+    let before = app.project.clone();
+    // Onto Take 1 at beat 3, inside the clip that plays on the row above.
+    press(&mut app, "Tjlll");
+    assert_eq!(app.arrange.take_lane, Some(1));
+    for keys in ["s", "y", "p", ">", "<lt>", "K", "L"] {
+        press(&mut app, keys);
+        assert!(app.status.error, "{keys}: {:?}", app.status);
+        assert!(
+            app.status.text.starts_with("on a take lane"),
+            "{keys}: {:?}",
+            app.status
+        );
+        assert_eq!(app.project, before, "{keys} changed the project");
+    }
+    // Back on the track's row, `s` splits what plays there.
+    press(&mut app, "k");
+    assert_eq!(app.arrange.take_lane, None);
+    press(&mut app, "s");
+    assert!(!app.status.error, "{:?}", app.status);
+    assert_eq!(
+        playing(&app),
+        [
+            ("take-3.wav".into(), 2.0, 3.0),
+            ("take-3.wav".into(), 3.0, 6.0)
+        ]
+    );
+}

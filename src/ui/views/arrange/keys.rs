@@ -17,6 +17,15 @@ use ratatui::layout::Rect;
 pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
     let ni = n as i64;
     let g = st.grid;
+    // Clip edits act on what plays (lane 0): from a take lane they would change a clip the
+    // cursor is not on.
+    if is_clip_edit(cmd) && st.on_take(cx.project).is_some() {
+        cx.error(
+            "on a take lane: ret plays this take, v … c comps a range of it, x deletes it \
+             (k back to the track's row, T hides the lanes)",
+        );
+        return;
+    }
     match cmd {
         Cmd::MoveLeft => st.cursor = step(st.cursor, g, -ni),
         Cmd::MoveRight => st.cursor = step(st.cursor, g, ni),
@@ -124,6 +133,27 @@ pub fn run(st: &mut ArrangeState, cx: &mut Cx<'_>, cmd: Cmd, n: usize) {
         Cmd::LoopSet => loop_set(st, cx),
         _ => {}
     }
+}
+
+/// The commands that edit the clips of a track's row (what plays).
+fn is_clip_edit(cmd: Cmd) -> bool {
+    matches!(
+        cmd,
+        Cmd::ClipSplit
+            | Cmd::ClipNew
+            | Cmd::Delete
+            | Cmd::Yank
+            | Cmd::Paste
+            | Cmd::Duplicate
+            | Cmd::ShiftLeft
+            | Cmd::ShiftRight
+            | Cmd::ShiftUp
+            | Cmd::ShiftDown
+            | Cmd::Shorten
+            | Cmd::Lengthen
+            | Cmd::TrimStartLater
+            | Cmd::TrimStartEarlier
+    )
 }
 
 /// Opens the MIDI clip under the cursor in the piano roll.
