@@ -14,7 +14,7 @@ use tdaw::model::{Project, Track, TrackId, TrackKind};
 use tdaw::ui::keymap::{Mode, ViewKind};
 use tdaw::ui::views::chat::Entry;
 use tdaw::ui::{assistant, App};
-use ui_support::{app_with, press, text};
+use ui_support::{app_with, press, text, with_null_engine};
 
 /// One data dir for the whole test binary (the chat is kept in its index).
 fn home() -> &'static std::path::Path {
@@ -548,13 +548,7 @@ fn p_auditions_the_proposal_only_with_an_engine() {
 fn p_plays_the_proposed_notes_through_the_engine_and_p_again_stops() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_on(dir.path(), Box::new(keys_reply()));
-    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
+    with_null_engine(&mut app);
     press(&mut app, "gia triad please<ret>");
     settle(&mut app);
     press(&mut app, "<esc>p");

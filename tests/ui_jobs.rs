@@ -15,7 +15,7 @@ use tdaw::model::{ClipContent, Project};
 use tdaw::ui::jobs::{JobEvent, JobKind, JobOutput, Jobs, RenderEnd, Timer};
 use tdaw::ui::{run_jobs, update, wait_for_jobs, Action, App};
 use tmux_support::{tmux_available, Tmux};
-use ui_support::{app_with, press};
+use ui_support::{app_with, press, with_null_engine};
 
 /// One bass clip stretched over ~30 minutes: a render that is still running when cancelled.
 fn long_project() -> Project {
@@ -138,13 +138,7 @@ fn peaks_arrive_as_job_events_and_are_cached() {
 fn the_audition_note_off_is_a_timer() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = ui_support::demo_app(dir.path());
-    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
+    with_null_engine(&mut app);
     let before = Instant::now();
     press(&mut app, "<ret>");
     assert!(app.piano_clip().is_some());

@@ -6,7 +6,7 @@ use tdaw::model::{ClipContent, Note, TrackKind};
 use tdaw::ui::app::Popup;
 use tdaw::ui::keymap::{Mode, ViewKind};
 use tdaw::ui::App;
-use ui_support::{demo_app, press};
+use ui_support::{demo_app, press, tick_until, with_null_engine};
 
 fn notes(app: &App) -> Vec<Note> {
     let (ti, ci) = app.piano_clip().expect("a clip in the piano roll");
@@ -659,35 +659,6 @@ fn colon_e_opens_another_project() {
     assert!(!app.unsaved() && !app.history.can_undo());
 }
 
-/// Starts the engine on the silent null backend (real-time pace, no sound card needed).
-fn with_engine(app: &mut App) {
-    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
-}
-
-/// Ticks the App until `done` holds (or fails after 5 s).
-fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let t0 = std::time::Instant::now();
-    loop {
-        tdaw::ui::update(app, tdaw::ui::Action::Tick);
-        if done(app) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < std::time::Duration::from_secs(5),
-            "timed out waiting for {what}: transport {:?}, status {:?}",
-            app.transport,
-            app.status
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn the_too_small_screen_runs_no_key_but_quitting() {
     let dir = tempfile::tempdir().unwrap();
@@ -721,7 +692,7 @@ fn the_too_small_screen_runs_no_key_but_quitting() {
 fn space_pauses_and_resumes_where_playback_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    with_engine(&mut app);
+    with_null_engine(&mut app);
     // The cursor at beat 8 does not move the playhead: space plays from the playhead (0).
     press(&mut app, "8l<space>");
     tick_until(&mut app, "playback", |a| {

@@ -7,13 +7,12 @@ mod ui_support;
 
 use std::sync::Once;
 use std::time::{Duration, Instant};
-use tdaw::engine::{EngineConfig, EngineHandle};
 use tdaw::model::TrackKind;
 use tdaw::model::{Clip, ClipContent, ClipId, Instrument, MidiClip, Note, Project, Track, TrackId};
-use tdaw::ui::engine_link::{EngineLink, Transport};
+use tdaw::ui::engine_link::Transport;
 use tdaw::ui::keymap::ViewKind;
 use tdaw::ui::{update, Action, App};
-use ui_support::{app_with, press, text};
+use ui_support::{app_with, press, text, with_null_engine};
 
 /// Keeps the SQLite index these tests touch out of the user's data folder.
 fn home() {
@@ -137,13 +136,7 @@ fn playing_the_top_bar_reads_the_tempo_at_the_playhead() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(project(piano(), vec![note(60, 0.0, 0)]), dir.path());
     press(&mut app, ":tempo 140 @17<ret>");
-    let h = EngineHandle::start(EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
+    with_null_engine(&mut app);
     // The cursor stays at the start (120) while the playhead runs past bar 17 (140).
     app.engine.transport(Transport::PlayFrom(64.0)).unwrap();
     tick_until(&mut app, "the playhead past bar 17", |a| {

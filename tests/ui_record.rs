@@ -5,10 +5,8 @@
 mod capture_support;
 mod ui_support;
 
-use tdaw::engine::{EngineConfig, EngineHandle};
 use tdaw::model::{ClipContent, Project, Track, TrackId, TrackKind};
-use tdaw::ui::engine_link::EngineLink;
-use ui_support::{app_with, press, tick_until};
+use ui_support::{app_with, press, tick_until, with_null_engine};
 
 #[test]
 fn gr_records_every_armed_audio_track_and_undo_removes_the_takes() {
@@ -31,13 +29,7 @@ fn gr_records_every_armed_audio_track_and_undo_removes_the_takes() {
         p.tracks.push(t);
     }
     let mut app = app_with(p.clone(), &dir);
-    let h = EngineHandle::start(EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
+    with_null_engine(&mut app);
     tick_until(&mut app, "the engine", |a| a.engine.is_running());
 
     press(&mut app, "gr");

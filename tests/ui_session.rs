@@ -6,23 +6,10 @@ mod ui_support;
 
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use std::time::{Duration, Instant};
-use tdaw::engine::{EngineConfig, EngineHandle};
 use tdaw::model::Project;
 use tdaw::ui::app::Popup;
-use tdaw::ui::engine_link::EngineLink;
 use tdaw::ui::{update, Action, App};
-use ui_support::{app_with, demo_app, press, text};
-
-/// Starts the engine on the silent null backend (real-time pace, no sound card needed).
-fn with_engine(app: &mut App) {
-    let h = EngineHandle::start(EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
-}
+use ui_support::{app_with, demo_app, press, text, with_null_engine};
 
 /// Ticks the App until `done` holds (or fails after 5 s).
 fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
@@ -127,7 +114,7 @@ fn the_count_in_reaches_the_engine() {
     // At 120 BPM in 4/4 the count-in holds the playhead for 2 s; without it, it moves at once.
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(Project::new("click", 48_000, 120.0), dir.path());
-    with_engine(&mut app);
+    with_null_engine(&mut app);
     press(&mut app, "gC<space>");
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_millis(800) {
@@ -159,7 +146,7 @@ fn the_count_in_reaches_the_engine() {
 fn g_s_stops_and_returns_to_where_playback_started() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    with_engine(&mut app);
+    with_null_engine(&mut app);
     press(&mut app, "8l<C-space>");
     tick_until(&mut app, "playback past beat 8.2", |a| {
         a.transport.playing && a.transport.beat > 8.2

@@ -10,12 +10,11 @@ mod engine_common;
 mod ui_support;
 
 use engine_common::{read_wav, signal, write_wav};
-use tdaw::engine::{render_to_wav, BitDepth, EngineConfig, EngineHandle, RenderOptions};
+use tdaw::engine::{render_to_wav, BitDepth, RenderOptions};
 use tdaw::model::{
     AudioClip, Clip, ClipContent, ClipId, LoopRegion, Project, Track, TrackId, TrackKind,
 };
-use tdaw::ui::engine_link::EngineLink;
-use ui_support::{app_with, press, tick_until};
+use ui_support::{app_with, press, tick_until, with_null_engine};
 
 const RATE: usize = 48_000;
 
@@ -82,13 +81,7 @@ fn a_punch_splits_the_old_clip_keeps_the_outside_bit_exact_and_u_restores_it() {
     let before_render = render(&p, &dir, "before.wav");
     assert_eq!(before_render.len(), 4 * RATE * 2);
 
-    let h = EngineHandle::start(EngineConfig {
-        force_null: true,
-        ..Default::default()
-    })
-    .unwrap();
-    app.engine = EngineLink::from_handle(h);
-    app.engine.load_project(&app.project, &app.dir);
+    with_null_engine(&mut app);
     tick_until(&mut app, "the engine", |a| a.engine.is_running());
 
     // From the loop start, record about a second into the loop region, then stop.

@@ -503,7 +503,9 @@ fn build_output<T: cpal::SizedSample + cpal::FromSample<f32>>(
     let dev_ch = config.channels.max(1) as usize;
     dev.build_output_stream::<T, _, _>(
         config,
-        move |data: &mut [T], _| fill_device(data, dev_ch, ch, &mut cons),
+        move |data: &mut [T], _| {
+            super::backend::realtime(|| fill_device(data, dev_ch, ch, &mut cons))
+        },
         |_| {},
         None,
     )

@@ -216,3 +216,16 @@ pub fn trim_float(v: f64) -> String {
             .to_string()
     }
 }
+
+/// The playhead's `│` down `rows` rows of column `x` from `y`, where nothing is drawn (a
+/// blank or a beat line); clips keep their cells.
+pub fn playhead_column(buf: &mut Buffer, x: u16, y: u16, rows: u16, style: Style) {
+    for dy in 0..rows {
+        let empty = buf
+            .cell((x, y + dy))
+            .is_some_and(|cell| cell.symbol() == " " || cell.symbol() == "┊");
+        if empty {
+            set(buf, x, y + dy, '│', style);
+        }
+    }
+}

@@ -100,6 +100,18 @@ pub fn write_wav(path: &Path, seconds: f32, rate: u32) {
     w.finalize().unwrap();
 }
 
+/// Starts an engine on the silent null backend (real-time pace, no sound card needed) and
+/// loads the app's project into it.
+pub fn with_null_engine(app: &mut App) {
+    let h = tdaw::engine::EngineHandle::start(tdaw::engine::EngineConfig {
+        force_null: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.engine = tdaw::ui::engine_link::EngineLink::from_handle(h);
+    app.engine.load_project(&app.project, &app.dir);
+}
+
 /// Ticks the app (its engine link polls the engine) until `done`, failing after 30 s with
 /// what it waited for and the status line.
 pub fn tick_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {

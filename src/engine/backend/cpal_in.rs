@@ -89,11 +89,7 @@ fn build<T: ToF32>(
     device.build_input_stream::<T, _, _>(
         config,
         move |data: &[T], info: &cpal::InputCallbackInfo| {
-            #[cfg(debug_assertions)]
-            let run = |f: &mut dyn FnMut()| assert_no_alloc::assert_no_alloc(f);
-            #[cfg(not(debug_assertions))]
-            let run = |f: &mut dyn FnMut()| f();
-            run(&mut || {
+            super::realtime(|| {
                 if shared.measured_latency.load(Relaxed) == u64::MAX {
                     let t = info.timestamp();
                     if let Some(d) = t.callback.checked_duration_since(t.capture) {

@@ -63,11 +63,7 @@ where
     device.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
-            #[cfg(debug_assertions)]
-            let run = |f: &mut dyn FnMut()| assert_no_alloc::assert_no_alloc(f);
-            #[cfg(not(debug_assertions))]
-            let run = |f: &mut dyn FnMut()| f();
-            run(&mut || {
+            super::realtime(|| {
                 let t = info.timestamp();
                 if let Some(d) = t.playback.checked_duration_since(t.callback) {
                     let frames = (d.as_secs_f64() * rate).round() as u64;

@@ -44,11 +44,7 @@ where
     device.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
-            #[cfg(debug_assertions)]
-            let run = |f: &mut dyn FnMut()| assert_no_alloc::assert_no_alloc(f);
-            #[cfg(not(debug_assertions))]
-            let run = |f: &mut dyn FnMut()| f();
-            run(&mut || {
+            super::realtime(|| {
                 // The probe starts once the input has delivered for the settling time, with the
                 // input's gate.
                 if pos.is_none() && gate.callbacks.load(Relaxed) > 0 {

@@ -19,6 +19,16 @@ use super::processor::{processor, Link};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// Runs the body of an audio callback: under `assert_no_alloc` in debug builds (so a test that
+/// allocates, frees or locks there aborts), as it is in release builds.
+#[inline(always)]
+pub fn realtime<R>(body: impl FnOnce() -> R) -> R {
+    #[cfg(debug_assertions)]
+    return assert_no_alloc::assert_no_alloc(body);
+    #[cfg(not(debug_assertions))]
+    body()
+}
+
 /// Buffer size when neither the config nor a flag gives one.
 pub const DEFAULT_BUFFER_FRAMES: u32 = 512;
 

@@ -193,15 +193,7 @@ pub fn draw(st: &ArrangeState, cx: &Ctx<'_>, buf: &mut Buffer, area: Rect) {
             }
         }
         if let Some(c) = playhead {
-            for dy in 0..ROWS {
-                let x = tl_x + c;
-                let empty = buf
-                    .cell((x, y + dy))
-                    .is_some_and(|cell| cell.symbol() == " " || cell.symbol() == "┊");
-                if empty {
-                    set(buf, x, y + dy, '│', th.get("arrange.playhead"));
-                }
-            }
+            crate::ui::widgets::playhead_column(buf, tl_x + c, y, ROWS, th.get("arrange.playhead"));
         }
     }
     if p.tracks.is_empty() {

@@ -128,15 +128,13 @@ pub fn lane(
         }
     }
     if let Some(c) = playhead {
-        for dy in 0..LANE_ROWS {
-            let x = tl_x + c;
-            let empty = buf
-                .cell((x, y + dy))
-                .is_some_and(|cell| cell.symbol() == " " || cell.symbol() == "┊");
-            if empty {
-                set(buf, x, y + dy, '│', th.get("arrange.playhead"));
-            }
-        }
+        crate::ui::widgets::playhead_column(
+            buf,
+            tl_x + c,
+            y,
+            LANE_ROWS,
+            th.get("arrange.playhead"),
+        );
     }
 }
 

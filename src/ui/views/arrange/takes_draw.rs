@@ -124,15 +124,13 @@ pub fn take_lane(
         }
     }
     if let Some(c) = playhead {
-        for dy in 0..TAKE_ROWS {
-            let x = tl_x + c;
-            let empty = buf
-                .cell((x, y + dy))
-                .is_some_and(|cell| cell.symbol() == " " || cell.symbol() == "┊");
-            if empty {
-                set(buf, x, y + dy, '│', th.get("arrange.playhead"));
-            }
-        }
+        crate::ui::widgets::playhead_column(
+            buf,
+            tl_x + c,
+            y,
+            TAKE_ROWS,
+            th.get("arrange.playhead"),
+        );
     }
 }
 
